@@ -1,0 +1,76 @@
+/* clinfer: the whole public API of the clinfer inference engine.
+ *
+ * Manners (after sqlite and Lua): opaque handles; every fallible call returns a clinfer_status;
+ * out-parameters come last and are set to NULL on failure; the detail of the last failure is kept
+ * on the context (clinfer_context_errmsg) until the next call on it; destructors accept NULL; the
+ * caller owns what *_new / *_load return and frees text with clinfer_free. The library never
+ * prints, exits or aborts on bad input. */
+#ifndef CLINFER_H
+#define CLINFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum clinfer_status {
+    CLINFER_OK = 0,            /* success */
+    CLINFER_E_IO = 1,          /* a file could not be read or written */
+    CLINFER_E_PARSE = 2,       /* a model file is malformed (syntax, truncated data) */
+    CLINFER_E_MODEL = 3,       /* a model is well formed but wrong: unknown layer, bad argument, shapes that cannot work */
+    CLINFER_E_UNSUPPORTED = 4, /* valid input that clinfer does not implement */
+    CLINFER_E_NOMEM = 5,       /* an allocation failed */
+    CLINFER_E_ARG = 6,         /* the caller passed an invalid argument */
+    CLINFER_E_LIMIT = 7        /* a size or count passes a fixed limit (nesting depth, tensor size) */
+} clinfer_status;
+
+/* A short fixed name for a status code ("CLINFER_E_PARSE"). */
+const char *clinfer_status_str(clinfer_status s);
+
+typedef struct clinfer_context clinfer_context;
+typedef struct clinfer_model clinfer_model;
+
+clinfer_status clinfer_context_new(clinfer_context **out);
+void clinfer_context_free(clinfer_context *ctx);
+/* The message of the last failure on this context ("" after a success). */
+const char *clinfer_context_errmsg(const clinfer_context *ctx);
+
+/* Loads a model; the format comes from the extension (.py: Keras script). */
+clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfer_model **out);
+/* Loads a Keras script held in memory; `name` is used in messages as the file name. */
+clinfer_status clinfer_model_load_keras(clinfer_context *ctx, const char *name, const char *text, size_t len,
+                                        clinfer_model **out);
+void clinfer_model_free(clinfer_model *model);
+
+typedef enum clinfer_format {
+    CLINFER_FORMAT_KERAS = 0, /* the table Keras 2 prints */
+    CLINFER_FORMAT_JSON = 1   /* the same facts as one JSON document */
+} clinfer_format;
+
+typedef struct clinfer_summary_options {
+    clinfer_format format;
+    int explain;   /* add the arithmetic behind every shape and count */
+    int64_t batch; /* > 0: bind the batch dimension (shapes print it instead of None); 0: leave it None */
+} clinfer_summary_options;
+
+/* Renders the summary of a model; *out is freed with clinfer_free. */
+clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *model,
+                                     const clinfer_summary_options *opts, char **out);
+
+/* Model facts. */
+int clinfer_model_layer_count(const clinfer_model *model);
+const char *clinfer_model_layer_name(const clinfer_model *model, int i);
+const char *clinfer_model_layer_type(const clinfer_model *model, int i);
+/* Output shape of layer i; -1 stands for an unknown dimension (None). Returns the rank. */
+int clinfer_model_layer_shape(const clinfer_model *model, int i, int64_t dims[8]);
+int64_t clinfer_model_layer_params(const clinfer_model *model, int i, int64_t *non_trainable);
+int64_t clinfer_model_layer_macs(const clinfer_model *model, int i);
+
+void clinfer_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

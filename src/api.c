@@ -1,0 +1,198 @@
+/* The public API (include/clinfer.h): contexts, models, summaries. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinfer.h"
+#include "frontend/frontend.h"
+#include "passes/passes.h"
+#include "report/report.h"
+#include "util/alloc.h"
+
+#define MAX_MODEL_FILE_BYTES ((long)256 << 20)
+
+struct clinfer_context {
+    struct cf_diag diag;
+};
+
+struct clinfer_model {
+    struct cf_graph *g;
+};
+
+const char *clinfer_status_str(clinfer_status s)
+{
+    switch (s) {
+    case CLINFER_OK: return "CLINFER_OK";
+    case CLINFER_E_IO: return "CLINFER_E_IO";
+    case CLINFER_E_PARSE: return "CLINFER_E_PARSE";
+    case CLINFER_E_MODEL: return "CLINFER_E_MODEL";
+    case CLINFER_E_UNSUPPORTED: return "CLINFER_E_UNSUPPORTED";
+    case CLINFER_E_NOMEM: return "CLINFER_E_NOMEM";
+    case CLINFER_E_ARG: return "CLINFER_E_ARG";
+    case CLINFER_E_LIMIT: return "CLINFER_E_LIMIT";
+    }
+    return "CLINFER_E_?";
+}
+
+clinfer_status clinfer_context_new(clinfer_context **out)
+{
+    if (!out) return CLINFER_E_ARG;
+    *out = cf_calloc(1, sizeof **out);
+    return *out ? CLINFER_OK : CLINFER_E_NOMEM;
+}
+
+void clinfer_context_free(clinfer_context *ctx) { cf_free(ctx); }
+
+const char *clinfer_context_errmsg(const clinfer_context *ctx) { return ctx ? ctx->diag.msg : "no context"; }
+
+static clinfer_status begin(clinfer_context *ctx)
+{
+    if (!ctx) return CLINFER_E_ARG;
+    ctx->diag.msg[0] = '\0';
+    ctx->diag.status = CLINFER_OK;
+    return CLINFER_OK;
+}
+
+static clinfer_status wrap_graph(clinfer_context *ctx, struct cf_graph *g, clinfer_model **out)
+{
+    clinfer_model *m = cf_calloc(1, sizeof *m);
+    if (!m) {
+        cf_graph_free(g);
+        return cf_fail_oom(&ctx->diag);
+    }
+    m->g = g;
+    *out = m;
+    return CLINFER_OK;
+}
+
+clinfer_status clinfer_model_load_keras(clinfer_context *ctx, const char *name, const char *text, size_t len,
+                                        clinfer_model **out)
+{
+    if (out) *out = NULL;
+    if (begin(ctx)) return CLINFER_E_ARG;
+    if (!out || (!text && len)) return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_load_keras: NULL argument");
+    struct cf_graph *g;
+    clinfer_status st = cf_keras_load(name ? name : "<input>", text ? text : "", len, &g, &ctx->diag);
+    if (st) return st;
+    return wrap_graph(ctx, g, out);
+}
+
+clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfer_model **out)
+{
+    if (out) *out = NULL;
+    if (begin(ctx)) return CLINFER_E_ARG;
+    if (!path || !out) return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_load: NULL argument");
+    const char *dot = strrchr(path, '.');
+    if (!dot || strcmp(dot, ".py") != 0)
+        return cf_fail(&ctx->diag, CLINFER_E_UNSUPPORTED,
+                       "%s: unknown model format '%s' (clinfer reads Keras scripts, *.py)", path, dot ? dot : "");
+    FILE *f = fopen(path, "rb");
+    if (!f) return cf_fail(&ctx->diag, CLINFER_E_IO, "%s: cannot open the file", path);
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    clinfer_status st = CLINFER_OK;
+    for (;;) {
+        if (len == cap) {
+            if (cap >= (size_t)MAX_MODEL_FILE_BYTES) {
+                st = cf_fail(&ctx->diag, CLINFER_E_LIMIT, "%s: the file is larger than %ld MiB", path,
+                             MAX_MODEL_FILE_BYTES >> 20);
+                break;
+            }
+            cap = cap ? cap * 2 : 65536;
+            char *p = cf_realloc(buf, cap + 1);
+            if (!p) {
+                st = cf_fail_oom(&ctx->diag);
+                break;
+            }
+            buf = p;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            if (ferror(f)) st = cf_fail(&ctx->diag, CLINFER_E_IO, "%s: read error", path);
+            break;
+        }
+    }
+    fclose(f);
+    if (st == CLINFER_OK) st = clinfer_model_load_keras(ctx, path, buf, len, out);
+    cf_free(buf);
+    return st;
+}
+
+void clinfer_model_free(clinfer_model *model)
+{
+    if (!model) return;
+    cf_graph_free(model->g);
+    cf_free(model);
+}
+
+clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *model,
+                                     const clinfer_summary_options *opts, char **out)
+{
+    if (out) *out = NULL;
+    if (begin(ctx)) return CLINFER_E_ARG;
+    if (!model || !out) return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_summary: NULL argument");
+    clinfer_summary_options o = {CLINFER_FORMAT_KERAS, 0, 0};
+    if (opts) o = *opts;
+    if (o.batch < 0) return cf_fail(&ctx->diag, CLINFER_E_ARG, "batch must be positive, got %lld", (long long)o.batch);
+    const struct cf_graph *g = model->g;
+    struct cf_graph *bound = NULL;
+    if (o.batch > 0) {
+        if (!(bound = cf_graph_clone(model->g))) return cf_fail_oom(&ctx->diag);
+        clinfer_status st = cf_infer_shapes(bound, o.batch, &ctx->diag);
+        if (st) {
+            cf_graph_free(bound);
+            return st;
+        }
+        cf_count(bound);
+        g = bound;
+    }
+    char *text = o.format == CLINFER_FORMAT_JSON ? cf_report_json(g, o.explain, o.batch)
+                                                 : cf_report_keras(g, o.explain, o.batch);
+    cf_graph_free(bound);
+    if (!text) return cf_fail_oom(&ctx->diag);
+    *out = text;
+    return CLINFER_OK;
+}
+
+int clinfer_model_layer_count(const clinfer_model *model) { return model ? model->g->n_nodes : 0; }
+
+static const struct cf_node *layer(const clinfer_model *model, int i)
+{
+    return model && i >= 0 && i < model->g->n_nodes ? &model->g->nodes[i] : NULL;
+}
+
+const char *clinfer_model_layer_name(const clinfer_model *model, int i)
+{
+    const struct cf_node *n = layer(model, i);
+    return n ? n->name : NULL;
+}
+
+const char *clinfer_model_layer_type(const clinfer_model *model, int i)
+{
+    const struct cf_node *n = layer(model, i);
+    return n ? n->type : NULL;
+}
+
+int clinfer_model_layer_shape(const clinfer_model *model, int i, int64_t dims[8])
+{
+    const struct cf_node *n = layer(model, i);
+    if (!n) return 0;
+    for (int k = 0; k < n->out.rank; k++) dims[k] = n->out.d[k];
+    return n->out.rank;
+}
+
+int64_t clinfer_model_layer_params(const clinfer_model *model, int i, int64_t *non_trainable)
+{
+    const struct cf_node *n = layer(model, i);
+    if (non_trainable) *non_trainable = n ? n->params_non_trainable : 0;
+    return n ? n->params_trainable + n->params_non_trainable : 0;
+}
+
+int64_t clinfer_model_layer_macs(const clinfer_model *model, int i)
+{
+    const struct cf_node *n = layer(model, i);
+    return n ? n->macs : 0;
+}
+
+void clinfer_free(void *p) { cf_free(p); }

@@ -1,0 +1,163 @@
+/* The graph IR: construction, names of ops and activations, shape helpers. */
+#include "graph.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/alloc.h"
+#include "../util/checked.h"
+
+static const char *const op_names[] = {
+#define OP(id, name, infer, weights, macs, explain) name,
+#include "ops.def"
+#undef OP
+};
+
+static const char *const act_names[] = {
+#define ACT(id, name) name,
+#include "activations.def"
+#undef ACT
+};
+
+const char *cf_op_name(enum cf_op op) { return (unsigned)op < CF_OP_COUNT ? op_names[op] : "?"; }
+const char *cf_act_name(enum cf_act act) { return (unsigned)act < CF_ACT_COUNT ? act_names[act] : "?"; }
+
+int cf_act_lookup(const char *name, enum cf_act *out)
+{
+    for (int i = 0; i < CF_ACT_COUNT; i++)
+        if (strcmp(name, act_names[i]) == 0) {
+            *out = (enum cf_act)i;
+            return 1;
+        }
+    return 0;
+}
+
+void cf_attrs_default(struct cf_attrs *a)
+{
+    memset(a, 0, sizeof *a);
+    a->kernel[0] = a->kernel[1] = 1;
+    a->strides[0] = a->strides[1] = 1;
+    a->dilation[0] = a->dilation[1] = 1;
+    a->padding = CF_PAD_VALID;
+    a->groups = 1;
+    a->depth_multiplier = 1;
+    a->output_padding[0] = a->output_padding[1] = -1;
+    a->use_bias = 1;
+    a->act = CF_ACT_LINEAR;
+    a->max_value = -1.0f;
+    a->axis = -1;
+    a->epsilon = 1e-3f;
+    a->center = a->scale = 1;
+}
+
+struct cf_graph *cf_graph_new(void) { return cf_calloc(1, sizeof(struct cf_graph)); }
+
+void cf_graph_free(struct cf_graph *g)
+{
+    if (!g) return;
+    for (int i = 0; i < g->n_nodes; i++) {
+        cf_free(g->nodes[i].name);
+        cf_free(g->nodes[i].type);
+        cf_free(g->nodes[i].in);
+    }
+    cf_free(g->nodes);
+    cf_free(g->inputs);
+    cf_free(g->outputs);
+    cf_free(g->name);
+    cf_free(g->file);
+    cf_free(g);
+}
+
+int cf_graph_add(struct cf_graph *g, enum cf_op op, const char *name, const char *type, const int *in, int n_in,
+                 const struct cf_attrs *a, struct cf_loc loc)
+{
+    if (g->n_nodes == g->cap_nodes) {
+        int cap = g->cap_nodes ? g->cap_nodes * 2 : 16;
+        struct cf_node *p = cf_realloc(g->nodes, (size_t)cap * sizeof *p);
+        if (!p) return -1;
+        g->nodes = p;
+        g->cap_nodes = cap;
+    }
+    struct cf_node *n = &g->nodes[g->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->op = op;
+    n->a = *a;
+    n->loc = loc;
+    n->trainable = 1;
+    n->name = cf_strdup(name);
+    n->type = cf_strdup(type);
+    n->in = cf_malloc(sizeof(int) * (size_t)(n_in > 0 ? n_in : 1));
+    if (!n->name || !n->type || !n->in) {
+        cf_free(n->name);
+        cf_free(n->type);
+        cf_free(n->in);
+        return -1;
+    }
+    if (n_in > 0) memcpy(n->in, in, sizeof(int) * (size_t)n_in);
+    n->n_in = n_in;
+    return g->n_nodes++;
+}
+
+int cf_shape_equal(const struct cf_shape *a, const struct cf_shape *b)
+{
+    if (a->rank != b->rank) return 0;
+    for (int i = 0; i < a->rank; i++)
+        if (a->d[i] != b->d[i]) return 0;
+    return 1;
+}
+
+void cf_shape_format(const struct cf_shape *s, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    n += (size_t)snprintf(out + n, size - n, "(");
+    for (int i = 0; i < s->rank && n < size; i++) {
+        if (s->d[i] < 0)
+            n += (size_t)snprintf(out + n, size - n, "%sNone", i ? ", " : "");
+        else
+            n += (size_t)snprintf(out + n, size - n, "%s%lld", i ? ", " : "", (long long)s->d[i]);
+    }
+    /* A Python 1-tuple prints a trailing comma: (None,) */
+    if (n < size) snprintf(out + n, size - n, s->rank == 1 ? ",)" : ")");
+}
+
+int64_t cf_shape_elems_per_item(const struct cf_shape *s)
+{
+    int64_t p = 1;
+    for (int i = 1; i < s->rank; i++)
+        if (s->d[i] < 0 || !cf_mul_ok(p, s->d[i], &p)) return -1;
+    return p;
+}
+
+struct cf_graph *cf_graph_clone(const struct cf_graph *src)
+{
+    struct cf_graph *g = cf_graph_new();
+    if (!g) return NULL;
+    g->layout = src->layout;
+    g->sequential_like = src->sequential_like;
+    g->list_inputs = src->list_inputs;
+    g->name = src->name ? cf_strdup(src->name) : NULL;
+    g->file = src->file ? cf_strdup(src->file) : NULL;
+    g->inputs = cf_malloc(sizeof(int) * (size_t)(src->n_inputs + 1));
+    g->outputs = cf_malloc(sizeof(int) * (size_t)(src->n_outputs + 1));
+    if ((src->name && !g->name) || (src->file && !g->file) || !g->inputs || !g->outputs) goto fail;
+    memcpy(g->inputs, src->inputs, sizeof(int) * (size_t)src->n_inputs);
+    memcpy(g->outputs, src->outputs, sizeof(int) * (size_t)src->n_outputs);
+    g->n_inputs = src->n_inputs;
+    g->n_outputs = src->n_outputs;
+    for (int i = 0; i < src->n_nodes; i++) {
+        const struct cf_node *n = &src->nodes[i];
+        int idx = cf_graph_add(g, n->op, n->name, n->type, n->in, n->n_in, &n->a, n->loc);
+        if (idx < 0) goto fail;
+        struct cf_node *c = &g->nodes[idx];
+        c->trainable = n->trainable;
+        c->out = n->out;
+        c->params_trainable = n->params_trainable;
+        c->params_non_trainable = n->params_non_trainable;
+        c->macs = n->macs;
+    }
+    return g;
+fail:
+    cf_graph_free(g);
+    return NULL;
+}

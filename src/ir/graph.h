@@ -1,0 +1,118 @@
+/* The graph IR: one node per layer, each with one output tensor, its attributes and its inferred shape. */
+#ifndef CF_GRAPH_H
+#define CF_GRAPH_H
+
+#include <stdint.h>
+
+#include "../util/diag.h"
+#include "../util/strbuf.h"
+
+#define CF_MAX_RANK 8
+#define CF_DIM_UNKNOWN (-1) /* None */
+
+struct cf_shape {
+    int rank;
+    int64_t d[CF_MAX_RANK];
+};
+
+enum cf_op {
+#define OP(id, name, infer, weights, macs, explain) CF_OP_##id,
+#include "ops.def"
+#undef OP
+    CF_OP_COUNT
+};
+
+enum cf_act {
+#define ACT(id, name) CF_ACT_##id,
+#include "activations.def"
+#undef ACT
+    CF_ACT_COUNT
+};
+
+enum cf_padding { CF_PAD_VALID, CF_PAD_SAME };
+enum cf_layout { CF_LAYOUT_NHWC, CF_LAYOUT_NCHW };
+
+/* Attributes of every op in one flat struct; each op reads the fields its row in ops.def names. */
+struct cf_attrs {
+    int64_t filters;        /* Conv filters, Dense units */
+    int kernel[2];          /* kernel or pool size (rows, cols) */
+    int strides[2];
+    int dilation[2];
+    enum cf_padding padding;
+    int groups;             /* Conv2D groups */
+    int depth_multiplier;   /* DepthwiseConv2D, SeparableConv2D */
+    int output_padding[2];  /* Conv2DTranspose; -1: None */
+    int pads[4];            /* ZeroPadding2D: top, bottom, left, right */
+    int use_bias;
+    enum cf_act act;        /* fused activation */
+    float alpha;            /* LeakyReLU slope; ReLU negative_slope */
+    float max_value;        /* ReLU max_value; < 0: None */
+    float threshold;        /* ReLU threshold */
+    int axis;               /* Concatenate, Softmax, BatchNormalization (Keras: may be negative) */
+    float epsilon;          /* BatchNormalization */
+    int center, scale;      /* BatchNormalization beta / gamma present */
+    float rate;             /* Dropout */
+    int keepdims;           /* global pooling keeps 1x1 spatial dims */
+    struct cf_shape target; /* Input: the declared shape, batch included; Reshape: the target without the batch, -1 once for "infer" */
+};
+
+struct cf_node {
+    enum cf_op op;
+    char *name;          /* layer name (conv2d_1) */
+    char *type;          /* the class name the front-end printed (Conv2D, ReLU, MaxPooling2D) */
+    int n_in;
+    int *in;             /* indices of the nodes whose outputs this node consumes */
+    struct cf_attrs a;
+    int trainable;       /* Keras trainable=False moves weights to the non-trainable count */
+    struct cf_loc loc;   /* where the model file defines it */
+    /* Filled by the passes. */
+    struct cf_shape out;
+    int64_t params_trainable, params_non_trainable;
+    int64_t macs;        /* multiply-accumulates per image */
+};
+
+struct cf_graph {
+    enum cf_layout layout;
+    int sequential_like; /* Keras prints the 65-column layout; else 98 columns with "Connected to" */
+    int list_inputs;     /* Keras lists InputLayer rows for functional models, not for Sequential */
+    char *name;          /* model name (model_1, sequential_1) */
+    char *file;          /* model file the graph came from */
+    int n_nodes, cap_nodes;
+    struct cf_node *nodes; /* in Keras' layer order, which is a topological order */
+    int n_inputs, n_outputs;
+    int *inputs, *outputs;
+};
+
+/* A weight tensor of a layer (kernel, bias, gamma, ...), named as Keras names it. */
+struct cf_weight {
+    const char *name;
+    int rank;
+    int64_t dims[4];
+    int trainable;
+};
+#define CF_MAX_WEIGHTS 6
+
+const char *cf_op_name(enum cf_op op);
+const char *cf_act_name(enum cf_act act);
+/* Looks up an activation by its Keras name; returns 0 when there is none. */
+int cf_act_lookup(const char *name, enum cf_act *out);
+
+void cf_attrs_default(struct cf_attrs *a);
+
+struct cf_graph *cf_graph_new(void);
+void cf_graph_free(struct cf_graph *g);
+/* Appends a node (copies name and type, takes nothing else); returns its index or -1 out of memory. */
+int cf_graph_add(struct cf_graph *g, enum cf_op op, const char *name, const char *type, const int *in, int n_in,
+                 const struct cf_attrs *a, struct cf_loc loc);
+
+/* A deep copy; NULL when out of memory. */
+struct cf_graph *cf_graph_clone(const struct cf_graph *src);
+
+/* Shape helpers. */
+int cf_shape_equal(const struct cf_shape *a, const struct cf_shape *b);
+/* Python tuple text as Keras prints it: "(None, 148, 148, 16)". */
+void cf_shape_format(const struct cf_shape *s, char *out, size_t size);
+/* Elements of all dims but the first (batch); -1 if any is unknown or the product passes the limit. */
+int64_t cf_shape_elems_per_item(const struct cf_shape *s);
+
+#endif

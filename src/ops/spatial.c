@@ -1,0 +1,147 @@
+/* Helpers shared by the spatial ops: axes per layout, Keras' output-length rule and its explanation. */
+#include "ops.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "../util/checked.h"
+
+const struct cf_op_verbs *cf_op_verbs(enum cf_op op)
+{
+    static const struct cf_op_verbs table[] = {
+#define OP(id, name, infer, weights, macs, explain) {infer, weights, macs, explain},
+#include "../ir/ops.def"
+#undef OP
+    };
+    return &table[op];
+}
+
+int cf_axis_h(const struct cf_graph *g) { return g->layout == CF_LAYOUT_NHWC ? 1 : 2; }
+int cf_axis_w(const struct cf_graph *g) { return g->layout == CF_LAYOUT_NHWC ? 2 : 3; }
+int cf_axis_c(const struct cf_graph *g) { return g->layout == CF_LAYOUT_NHWC ? 3 : 1; }
+
+clinfer_status cf_require_4d(const struct cf_op_args *a, const struct cf_shape *s, int64_t *cin, struct cf_diag *d)
+{
+    char buf[128];
+    cf_shape_format(s, buf, sizeof buf);
+    if (s->rank != 4)
+        return cf_fail(d, CLINFER_E_MODEL, "expected a 4-D input (batch, rows, cols, channels), got %s", buf);
+    *cin = s->d[cf_axis_c(a->g)];
+    if (*cin < 0)
+        return cf_fail(d, CLINFER_E_MODEL, "the channel dimension of the input should be defined, got %s", buf);
+    return CLINFER_OK;
+}
+
+int64_t cf_conv_out(int64_t in, int k, int s, int dil, enum cf_padding p)
+{
+    if (in < 0) return -1;
+    int64_t keff = (int64_t)k + (int64_t)(k - 1) * (dil - 1);
+    int64_t o = p == CF_PAD_SAME ? in : in - keff + 1;
+    if (o <= 0) return 0;
+    return (o + s - 1) / s;
+}
+
+clinfer_status cf_spatial_out(const struct cf_op_args *a, const char *what, int64_t *oh, int64_t *ow,
+                              struct cf_diag *d)
+{
+    const struct cf_attrs *at = &a->n->a;
+    const struct cf_shape *x = a->in[0];
+    int64_t h = x->d[cf_axis_h(a->g)], w = x->d[cf_axis_w(a->g)];
+    *oh = cf_conv_out(h, at->kernel[0], at->strides[0], at->dilation[0], at->padding);
+    *ow = cf_conv_out(w, at->kernel[1], at->strides[1], at->dilation[1], at->padding);
+    if (*oh == 0 || *ow == 0) {
+        int kh = at->kernel[0] + (at->kernel[0] - 1) * (at->dilation[0] - 1);
+        int kw = at->kernel[1] + (at->kernel[1] - 1) * (at->dilation[1] - 1);
+        char buf[128];
+        cf_shape_format(x, buf, sizeof buf);
+        return cf_fail(d, CLINFER_E_MODEL,
+                       "%s %dx%d%s is larger than its %lldx%lld input %s under padding='valid'", what, kh, kw,
+                       (at->dilation[0] > 1 || at->dilation[1] > 1) ? " (dilated)" : "", (long long)h, (long long)w,
+                       buf);
+    }
+    return CLINFER_OK;
+}
+
+void cf_explain_line(struct cf_strbuf *sb, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    cf_sb_printf(sb, "    %s\n", line);
+}
+
+static void explain_one(struct cf_strbuf *sb, const char *label, int64_t in, int k, int s, int dil,
+                        enum cf_padding p, int64_t out)
+{
+    char kexpr[64];
+    int keff = k + (k - 1) * (dil - 1);
+    if (dil > 1) {
+        cf_explain_line(sb, "%sdilated kernel K = k + (k - 1)(D - 1) = %d + (%d - 1)(%d - 1) = %d", label, k, k, dil,
+                        keff);
+    }
+    snprintf(kexpr, sizeof kexpr, "%d", keff);
+    if (in < 0) {
+        cf_explain_line(sb, "%sO = None (the input dimension is None)", label);
+        return;
+    }
+    if (p == CF_PAD_VALID) {
+        int exact = (in - keff) % s == 0;
+        cf_explain_line(sb, "%sO = %s(W - K + 2P)/S%s + 1 = %s(%lld - %s + 2·0)/%d%s + 1 = %lld", label,
+                        exact ? "" : "⌊", exact ? "" : "⌋", exact ? "" : "⌊", (long long)in, kexpr, s,
+                        exact ? "" : "⌋", (long long)out);
+    } else {
+        int64_t total = (out - 1) * s + keff - in;
+        if (total < 0) total = 0;
+        cf_explain_line(sb, "%sO = ⌈W/S⌉ = ⌈%lld/%d⌉ = %lld ('same' pads P = max((O - 1)·S + K - W, 0) = "
+                            "max(%lld·%d + %d - %lld, 0) = %lld: %lld before, %lld after)",
+                        label, (long long)in, s, (long long)out, (long long)(out - 1), s, keff, (long long)in,
+                        (long long)total, (long long)(total / 2), (long long)(total - total / 2));
+    }
+}
+
+void cf_explain_spatial(const struct cf_op_args *a, struct cf_strbuf *sb)
+{
+    const struct cf_attrs *at = &a->n->a;
+    const struct cf_shape *x = a->in[0];
+    int64_t h = x->d[cf_axis_h(a->g)], w = x->d[cf_axis_w(a->g)];
+    int64_t oh = a->n->out.d[cf_axis_h(a->g)], ow = a->n->out.d[cf_axis_w(a->g)];
+    if (h == w && at->kernel[0] == at->kernel[1] && at->strides[0] == at->strides[1] &&
+        at->dilation[0] == at->dilation[1]) {
+        explain_one(sb, "rows, cols: ", h, at->kernel[0], at->strides[0], at->dilation[0], at->padding, oh);
+    } else {
+        explain_one(sb, "rows: ", h, at->kernel[0], at->strides[0], at->dilation[0], at->padding, oh);
+        explain_one(sb, "cols: ", w, at->kernel[1], at->strides[1], at->dilation[1], at->padding, ow);
+    }
+}
+
+void cf_sb_dims(struct cf_strbuf *sb, const struct cf_shape *s)
+{
+    for (int i = 1; i < s->rank; i++) {
+        if (s->d[i] < 0) cf_sb_printf(sb, "%sNone", i > 1 ? "·" : "");
+        else cf_sb_printf(sb, "%s%lld", i > 1 ? "·" : "", (long long)s->d[i]);
+    }
+}
+
+int64_t cf_prod(const int64_t *d, int n)
+{
+    int64_t p = 1;
+    for (int i = 0; i < n; i++)
+        if (d[i] < 0 || !cf_mul_ok(p, d[i], &p)) return -1;
+    return p;
+}
+
+/* Ops that learn nothing and multiply nothing. */
+int no_weights(const struct cf_op_args *a, struct cf_weight *w)
+{
+    (void)a;
+    (void)w;
+    return 0;
+}
+
+int64_t no_macs(const struct cf_op_args *a)
+{
+    (void)a;
+    return 0;
+}

@@ -1,0 +1,23 @@
+/* Passes over the graph IR: pure functions with plain results, testable with no device. */
+#ifndef CF_PASSES_H
+#define CF_PASSES_H
+
+#include "../ir/graph.h"
+
+/* Shape inference in node order (a topological order). batch > 0 binds an unknown batch dimension.
+ * A failure names the layer and its place in the model file. */
+clinfer_status cf_infer_shapes(struct cf_graph *g, int64_t batch, struct cf_diag *d);
+
+/* Shape rule of one node from its inputs' shapes (used by front-ends at layer-call time too). */
+clinfer_status cf_infer_node(struct cf_graph *g, int idx, struct cf_diag *d);
+
+/* Trainable and non-trainable parameters and MACs of every node (after shape inference). */
+void cf_count(struct cf_graph *g);
+
+/* Totals over the graph; MACs and bytes are per image (batch 1), -1 where unknown. */
+struct cf_totals {
+    int64_t trainable, non_trainable, macs, output_bytes;
+};
+void cf_totals(const struct cf_graph *g, struct cf_totals *t);
+
+#endif
