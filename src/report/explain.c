@@ -31,6 +31,9 @@ void cf_report_explain_node(const struct cf_graph *g, int idx, struct cf_strbuf 
     cf_fmt_commas(elems, e);
     cf_fmt_commas(bytes, e * 4);
     cf_sb_puts(sb, "    output = ");
-    cf_sb_dims(sb, &n->out);
-    cf_sb_printf(sb, " = %s floats × 4 B = %s B per image\n", elems, bytes);
+    if (n->out.rank > 2) {
+        cf_sb_dims(sb, &n->out);
+        cf_sb_puts(sb, " = ");
+    }
+    cf_sb_printf(sb, "%s floats × 4 B = %s B per image\n", elems, bytes);
 }
