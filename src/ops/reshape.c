@@ -8,7 +8,11 @@ clinfer_status reshape_infer(const struct cf_op_args *a, struct cf_diag *d)
     int unknown = -1;
     char bx[128], bt[128];
     cf_shape_format(x, bx, sizeof bx);
-    cf_shape_format(t, bt, sizeof bt);
+    /* the target as written: -1 stays -1 */
+    size_t m = (size_t)snprintf(bt, sizeof bt, "(");
+    for (int i = 0; i < t->rank && m < sizeof bt; i++)
+        m += (size_t)snprintf(bt + m, sizeof bt - m, "%s%lld", i ? ", " : "", (long long)t->d[i]);
+    if (m < sizeof bt) snprintf(bt + m, sizeof bt - m, t->rank == 1 ? ",)" : ")");
     if (t->rank + 1 > CF_MAX_RANK) return cf_fail(d, CLINFER_E_LIMIT, "target shape %s has too many dims", bt);
     for (int i = 0; i < t->rank; i++) {
         if (t->d[i] == -1) {

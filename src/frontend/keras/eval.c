@@ -390,9 +390,9 @@ static clinfer_status apply_layer(struct eval *E, struct layer_obj *L, const str
                           L->name);
     if (L->node >= 0)
         return cf_fail_at(E->d, x->loc, CLINFER_E_UNSUPPORTED,
-                          "layer '%s' (%s) is called a second time; shared layers are not supported (its first call "
-                          "is at line %d)",
-                          L->name, cname, E->pool->nodes[L->node].loc.line);
+                          "layer '%s' (%s), made at line %d, is called a second time; shared layers are not "
+                          "supported",
+                          L->name, cname, L->loc.line);
     int merge = L->cls->op == CF_OP_ADD || L->cls->op == CF_OP_MULTIPLY || L->cls->op == CF_OP_CONCAT;
     if (merge && x->k != V_LIST && x->k != V_TUPLE)
         return cf_fail_at(E->d, x->loc, CLINFER_E_MODEL, "a %s layer should be called on a list of at least 2 inputs",
@@ -956,7 +956,12 @@ static clinfer_status eval_expr(struct eval *E, const struct expr *e, struct val
                                   e->str, e->str, e->str);
             return cf_fail_at(E->d, e->loc, CLINFER_E_MODEL, "name '%s' is not defined", e->str);
         }
-        *out = v;
+        /* the same value, placed where it is used, so messages about an argument point at the argument */
+        struct value *use = new_val(E, v->k, e->loc);
+        if (!use) return cf_fail_oom(E->d);
+        *use = *v;
+        use->loc = e->loc;
+        *out = use;
         return CLINFER_OK;
     case EX_INT:
         if ((v = new_val(E, V_INT, e->loc))) v->i = e->ival;
