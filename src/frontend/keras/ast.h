@@ -10,6 +10,7 @@
 enum ex_kind {
     EX_NAME, EX_INT, EX_FLOAT, EX_STR, EX_NONE, EX_TRUE, EX_FALSE,
     EX_TUPLE, EX_LIST,
+    EX_DICT,   /* {k: v}: items alternate keys and values */
     EX_ATTR,   /* a.str */
     EX_CALL,   /* a(items...), kw[i] names keyword arguments, NULL for positional */
     EX_INDEX,  /* a[b] */

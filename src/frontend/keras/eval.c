@@ -987,6 +987,13 @@ static clinfer_status eval_expr(struct eval *E, const struct expr *e, struct val
         for (int i = 0; i < e->n; i++)
             if ((st = eval_expr(E, e->items[i], &v->items[i]))) return st;
         break;
+    case EX_DICT: /* a dict is only ever an ignored argument: evaluate it for its errors, keep nothing */
+        for (int i = 0; i < e->n; i++) {
+            struct value *item;
+            if ((st = eval_expr(E, e->items[i], &item))) return st;
+        }
+        v = new_val(E, V_OPAQUE, e->loc);
+        break;
     case EX_ATTR: {
         struct value *obj;
         if ((st = eval_expr(E, e->a, &obj))) return st;

@@ -203,8 +203,24 @@ static clinfer_status parse_atom(struct parser *P, struct expr **out)
             }
             break;
         }
-        if (is_op(t, "{"))
-            return cf_fail_at(P->d, t->loc, CLINFER_E_UNSUPPORTED, "dict and set literals are not supported");
+        if (is_op(t, "{")) {
+            /* {key: value, ...}: only ever an ignored argument (compile(loss={...})), kept as a list of pairs */
+            struct cf_loc loc = t->loc;
+            P->i++;
+            struct elist l = {0};
+            while (!is_op(cur(P), "}")) {
+                struct expr *k, *v;
+                if ((st = parse_expr(P, &k)) || (st = expect_op(P, ":")) || (st = parse_expr(P, &v))) return st;
+                if (!elist_push(P, &l, k, NULL) || !elist_push(P, &l, v, NULL)) return cf_fail_oom(P->d);
+                if (is_op(cur(P), ",")) P->i++;
+                else if (!is_op(cur(P), "}")) return unexpected(P, "',' or '}'");
+            }
+            P->i++;
+            if (!(e = new_expr(P, EX_DICT, loc))) return cf_fail_oom(P->d);
+            e->n = l.n;
+            e->items = l.items;
+            break;
+        }
         return unexpected(P, "an expression");
     default:
         return unexpected(P, "an expression");
