@@ -68,6 +68,54 @@ int clinfer_model_layer_shape(const clinfer_model *model, int i, int64_t dims[8]
 int64_t clinfer_model_layer_params(const clinfer_model *model, int i, int64_t *non_trainable);
 int64_t clinfer_model_layer_macs(const clinfer_model *model, int i);
 
+/* ---- Sessions: a model with its batch bound, its buffers planned and its weights, ready to run on a device. */
+
+typedef struct clinfer_session clinfer_session;
+
+typedef enum clinfer_init {
+    CLINFER_INIT_KERAS = 0, /* Keras' defaults: glorot_uniform kernels, zero biases, BatchNormalization identity */
+    CLINFER_INIT_RANDOM = 1 /* every weight random, biases and statistics too: exercises every term of every kernel */
+} clinfer_init;
+
+typedef struct clinfer_session_options {
+    const char *device;  /* "ref", "opencl" (the first GPU, else the first device), "opencl:N", or
+                            "opencl:<case-insensitive substring of a device name>"; NULL: "ref" */
+    int64_t batch;       /* binds the model's None batch dimension; > 0 */
+    uint64_t seed;       /* seed of the initial weights */
+    clinfer_init init;
+    const char *weights; /* an .npz of Keras weights (names like conv2d_1/kernel:0), or NULL */
+} clinfer_session_options;
+
+clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
+                                   const clinfer_session_options *opts, clinfer_session **out);
+void clinfer_session_free(clinfer_session *s);
+
+int clinfer_session_input_count(const clinfer_session *s);
+int clinfer_session_output_count(const clinfer_session *s);
+/* Shapes with the batch bound; returns the rank. */
+int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[8]);
+int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[8]);
+
+/* inputs[i] holds input i (C order, float32); outputs[i] receives output i. */
+clinfer_status clinfer_session_run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
+                                   float *const *outputs);
+/* Runs and copies every layer's output: layers[i] (NULL to skip) receives layer i's output, of
+ * clinfer_session_layer_elems(s, i) floats. Layer i is the model's layer i. */
+clinfer_status clinfer_session_run_layers(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
+                                          float *const *layers);
+int64_t clinfer_session_layer_elems(const clinfer_session *s, int i);
+
+/* The device the session runs on, in words. */
+const char *clinfer_session_device(const clinfer_session *s);
+/* Milliseconds clinfer_session_new spent: device setup, kernel programs (built or from the cache), weights. */
+double clinfer_session_setup_ms(const clinfer_session *s);
+/* Bytes of the planned arena; *naive_bytes: every tensor in its own buffer. */
+size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes);
+
+/* A listing of every OpenCL platform and device (index, name, vendor, type, compute units, memory,
+ * OpenCL C version, driver version). */
+clinfer_status clinfer_devices(clinfer_context *ctx, char **out);
+
 void clinfer_free(void *p);
 
 #ifdef __cplusplus

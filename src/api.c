@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinfer.h"
+#include "api.h"
 #include "frontend/frontend.h"
 #include "passes/passes.h"
 #include "report/report.h"
@@ -45,7 +45,10 @@ void clinfer_context_free(clinfer_context *ctx) { cf_free(ctx); }
 
 const char *clinfer_context_errmsg(const clinfer_context *ctx) { return ctx ? ctx->diag.msg : "no context"; }
 
-static clinfer_status begin(clinfer_context *ctx)
+struct cf_diag *cf_api_diag(clinfer_context *ctx) { return &ctx->diag; }
+const struct cf_graph *cf_api_graph(const clinfer_model *m) { return m->g; }
+
+clinfer_status cf_api_begin(clinfer_context *ctx)
 {
     if (!ctx) return CLINFER_E_ARG;
     ctx->diag.msg[0] = '\0';
@@ -69,7 +72,7 @@ clinfer_status clinfer_model_load_keras(clinfer_context *ctx, const char *name, 
                                         clinfer_model **out)
 {
     if (out) *out = NULL;
-    if (begin(ctx)) return CLINFER_E_ARG;
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
     if (!out || (!text && len)) return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_load_keras: NULL argument");
     struct cf_graph *g;
     clinfer_status st = cf_keras_load(name ? name : "<input>", text ? text : "", len, &g, &ctx->diag);
@@ -80,7 +83,7 @@ clinfer_status clinfer_model_load_keras(clinfer_context *ctx, const char *name, 
 clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfer_model **out)
 {
     if (out) *out = NULL;
-    if (begin(ctx)) return CLINFER_E_ARG;
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
     if (!path || !out) return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_load: NULL argument");
     const char *dot = strrchr(path, '.');
     if (!dot || strcmp(dot, ".py") != 0)
@@ -130,7 +133,7 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
                                      const clinfer_summary_options *opts, char **out)
 {
     if (out) *out = NULL;
-    if (begin(ctx)) return CLINFER_E_ARG;
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
     if (!model || !out) return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_summary: NULL argument");
     clinfer_summary_options o = {CLINFER_FORMAT_KERAS, 0, 0};
     if (opts) o = *opts;

@@ -1,10 +1,42 @@
-/* The clinfer command: one file per subcommand, each returning the process exit code. */
+/* The clinfer command: one file per subcommand, each returning the process exit code
+ * (0 success, 1 a model, file or device problem, 2 a usage error). */
 #ifndef CF_CLI_H
 #define CF_CLI_H
 
+#include <stdint.h>
+
+#include "clinfer.h"
+
 int cli_summary(int argc, char **argv);
+int cli_run(int argc, char **argv);
+int cli_compare(int argc, char **argv);
+int cli_devices(int argc, char **argv);
 
 /* Prints "clinfer: error: msg" to stderr. */
 void cli_error(const char *fmt, ...);
+
+/* Options shared by the commands that run a model. */
+struct cli_run_opts {
+    const char *model;
+    const char *device, *against;
+    const char *inputs[8], *outputs[8];
+    int n_inputs, n_outputs;
+    int64_t batch;
+    uint64_t seed;
+    clinfer_init init;
+    const char *weights;
+    double rtol, atol;
+    int verbose;
+};
+
+/* Parses the shared options; `allowed` lists the flags this command takes ("-i -o --device ..."). Returns 0,
+ * or the exit code of a usage error. */
+int cli_parse_run_opts(const char *cmd, int argc, char **argv, const char *allowed, struct cli_run_opts *o);
+
+/* Input tensors for a run: from .npy files (their first dimension is the batch) or, with none given, seeded
+ * uniform [0, 1) values for a batch of o->batch. Fills data[k] (free with free()) and sets o->batch. */
+int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run_opts *o, float **data);
+
+int64_t cli_elems(const int64_t *dims, int rank);
 
 #endif

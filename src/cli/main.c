@@ -1,5 +1,4 @@
 /* clinfer: the command line. Exit codes: 0 success, 1 a model or file problem, 2 a usage error. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,17 +12,17 @@ static const char usage[] =
     "      print the layer table Keras 2 prints; --explain adds the arithmetic behind every shape,\n"
     "      parameter count and MAC count\n"
     "\n"
-    "MODEL is a Keras script (.py): the Python code that defines a Keras model.\n";
-
-void cli_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("clinfer: error: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
+    "  run MODEL -i IN.npy -o OUT.npy [--device DEV] [--weights W.npz] [--seed S] [--init keras|random] [-v]\n"
+    "      run the model on a batch (the first dimension of IN.npy); float32 .npy in and out\n"
+    "  compare MODEL [-i IN.npy] [--device DEV] [--against DEV] [--rtol R] [--atol A] [--batch N]\n"
+    "          [--weights W.npz] [--seed S] [--init keras|random]\n"
+    "      run on two devices (default: opencl against ref), print each layer's largest error,\n"
+    "      exit 1 when any is past tolerance\n"
+    "  devices\n"
+    "      list the OpenCL platforms and devices\n"
+    "\n"
+    "MODEL is a Keras script (.py): the Python code that defines a Keras model.\n"
+    "DEV is ref, opencl (the first GPU, else the first device), opencl:N, or opencl:<part of a name>.\n";
 
 int main(int argc, char **argv)
 {
@@ -32,6 +31,9 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "summary") == 0) return cli_summary(argc - 2, argv + 2);
+    if (strcmp(argv[1], "run") == 0) return cli_run(argc - 2, argv + 2);
+    if (strcmp(argv[1], "compare") == 0) return cli_compare(argc - 2, argv + 2);
+    if (strcmp(argv[1], "devices") == 0) return cli_devices(argc - 2, argv + 2);
     cli_error("unknown command '%s'", argv[1]);
     fputs(usage, stderr);
     return 2;

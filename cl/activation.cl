@@ -1,0 +1,23 @@
+/* Activations applied alone (in place when the planner says so), and softmax over groups of `len` values
+ * spaced `inner` apart. */
+__kernel void activation_f32(__global float *A, uint xo, uint yo, uint n, int act, float alpha, float maxv,
+                             float thr)
+{
+    size_t i = get_global_id(0);
+    if (i >= n) return;
+    A[yo + i] = act_apply(A[xo + i], act, alpha, maxv, thr);
+}
+
+__kernel void softmax_f32(__global float *A, uint xo, uint yo, int outer, int len, int inner)
+{
+    size_t i = get_global_id(0);
+    if (i >= (size_t)outer * inner) return;
+    size_t base = (i / inner) * (size_t)len * inner + i % inner;
+    __global const float *x = A + xo + base;
+    __global float *y = A + yo + base;
+    float m = x[0];
+    for (int k = 1; k < len; k++) m = fmax(m, x[(size_t)k * inner]);
+    float s = 0.0f;
+    for (int k = 0; k < len; k++) s += exp(x[(size_t)k * inner] - m);
+    for (int k = 0; k < len; k++) y[(size_t)k * inner] = exp(x[(size_t)k * inner] - m) / s;
+}

@@ -1,0 +1,20 @@
+/* Add and Multiply of two tensors with broadcasting: per output axis, each operand's stride (0 where it is
+ * broadcast). Dims and strides run from the last axis, padded with 1 and 0. */
+__kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, int is_mul, int8 dims, int8 sa,
+                          int8 sb)
+{
+    size_t i = get_global_id(0);
+    if (i >= n) return;
+    int d[8] = {dims.s0, dims.s1, dims.s2, dims.s3, dims.s4, dims.s5, dims.s6, dims.s7};
+    int a[8] = {sa.s0, sa.s1, sa.s2, sa.s3, sa.s4, sa.s5, sa.s6, sa.s7};
+    int b[8] = {sb.s0, sb.s1, sb.s2, sb.s3, sb.s4, sb.s5, sb.s6, sb.s7};
+    size_t rem = i, ia = 0, ib = 0;
+    for (int k = 0; k < 8; k++) {
+        size_t c = rem % (size_t)d[k];
+        rem /= (size_t)d[k];
+        ia += c * (size_t)a[k];
+        ib += c * (size_t)b[k];
+    }
+    float x = A[ao + ia], y = A[bo + ib];
+    A[yo + i] = is_mul ? x * y : x + y;
+}

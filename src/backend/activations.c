@@ -1,0 +1,33 @@
+/* Activation functions as Keras 2 defines them (keras/activations.py), shared by the C backends. */
+#include <math.h>
+
+#include "backend.h"
+
+float cf_act_apply(enum cf_act act, float x, const struct cf_attrs *a)
+{
+    switch (act) {
+    case CF_ACT_LINEAR: return x;
+    case CF_ACT_RELU:
+        /* ReLU(max_value, negative_slope, threshold); 'relu' is the plain case */
+        if (a->max_value >= 0 && x >= a->max_value) return a->max_value;
+        if (x >= a->threshold) return x;
+        return a->alpha * (x - a->threshold);
+    case CF_ACT_SIGMOID: return 1.0f / (1.0f + expf(-x));
+    case CF_ACT_TANH: return tanhf(x);
+    case CF_ACT_SOFTMAX: return x; /* along an axis: see ref_apply_act */
+    case CF_ACT_ELU: return x > 0 ? x : expf(x) - 1.0f;
+    case CF_ACT_SELU: return 1.0507009873554805f * (x > 0 ? x : 1.6732632423543772f * (expf(x) - 1.0f));
+    case CF_ACT_SOFTPLUS: return x > 0 ? x + log1pf(expf(-x)) : log1pf(expf(x));
+    case CF_ACT_SOFTSIGN: return x / (fabsf(x) + 1.0f);
+    case CF_ACT_SWISH: return x / (1.0f + expf(-x));
+    case CF_ACT_GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+    case CF_ACT_HARD_SIGMOID: {
+        float y = 0.2f * x + 0.5f;
+        return y < 0 ? 0 : y > 1 ? 1 : y;
+    }
+    case CF_ACT_RELU6: return x < 0 ? 0 : x > 6 ? 6 : x;
+    case CF_ACT_LEAKY_RELU: return x >= 0 ? x : a->alpha * x;
+    case CF_ACT_COUNT: break;
+    }
+    return x;
+}

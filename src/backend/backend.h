@@ -1,0 +1,37 @@
+/* The interface every backend implements: prepare a plan, write inputs, run one node, read back. */
+#ifndef CF_BACKEND_H
+#define CF_BACKEND_H
+
+#include <stddef.h>
+
+#include "../passes/plan.h"
+#include "../runtime/weights.h"
+
+/* What a backend runs: a graph with its batch bound, its buffer plan and its weights. */
+struct cf_exec {
+    const struct cf_graph *g;
+    const struct cf_plan *plan;
+    const struct cf_weights *w;
+};
+
+struct cf_backend {
+    const char *name;
+    /* Makes the state for one plan on the device `spec` names (buffers, programs, weights uploaded). */
+    clinfer_status (*prepare)(const struct cf_exec *x, const char *spec, void **state, struct cf_diag *d);
+    /* Copies host floats into the arena at a byte offset, and back. */
+    clinfer_status (*write)(void *state, size_t offset, const float *src, size_t bytes, struct cf_diag *d);
+    clinfer_status (*read)(void *state, size_t offset, float *dst, size_t bytes, struct cf_diag *d);
+    /* Runs node i (queued; read waits for it). */
+    clinfer_status (*run_node)(void *state, int node, struct cf_diag *d);
+    /* A line naming the device ("ref (C reference loops)", "opencl:0 Portable Computing Language ..."). */
+    const char *(*describe)(void *state);
+    void (*release)(void *state);
+};
+
+extern const struct cf_backend cf_backend_ref;
+extern const struct cf_backend cf_backend_opencl;
+
+/* Activation functions as Keras defines them, for the reference backend (softmax is not element-wise). */
+float cf_act_apply(enum cf_act act, float x, const struct cf_attrs *a);
+
+#endif

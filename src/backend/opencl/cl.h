@@ -1,0 +1,45 @@
+/* The OpenCL backend's internals: devices, programs with their on-disk cache, error texts.
+ * Only this folder includes <CL/cl.h>. */
+#ifndef CF_CL_H
+#define CF_CL_H
+
+#include <CL/cl.h>
+
+#ifndef CL_PLATFORM_NOT_FOUND_KHR
+#define CL_PLATFORM_NOT_FOUND_KHR -1001 /* the ICD loader: no platform registered */
+#endif
+
+#include "../../util/diag.h"
+
+/* "CL_INVALID_WORK_GROUP_SIZE" */
+const char *cf_cl_errstr(cl_int err);
+
+/* Records "call(what): CL_ERROR_NAME (-54)" and returns CLINFER_E_UNSUPPORTED (CLINFER_E_NOMEM for
+ * allocation failures). */
+clinfer_status cf_cl_fail(struct cf_diag *d, const char *call, const char *what, cl_int err);
+
+struct cf_cl_device {
+    int index; /* across all platforms, as `clinfer devices` lists them */
+    cl_platform_id platform;
+    cl_device_id device;
+    char name[256], vendor[256], platform_name[256], platform_vendor[256];
+    char version[128], c_version[128], driver[128];
+    cl_device_type type;
+    cl_uint compute_units;
+    cl_ulong global_mem, local_mem, max_alloc;
+};
+
+/* Every device of every platform; *out is freed with cf_free. */
+clinfer_status cf_cl_devices(struct cf_cl_device **out, int *n, struct cf_diag *d);
+/* "opencl" (first GPU, else first device), "opencl:N", or "opencl:<substring of name, vendor or platform>". */
+clinfer_status cf_cl_select(const char *spec, struct cf_cl_device *out, struct cf_diag *d);
+
+/* The program of every kernel in cl/, from the on-disk cache when a valid entry is there, else built from
+ * source (and cached). *from_cache tells which. */
+clinfer_status cf_cl_program(cl_context ctx, const struct cf_cl_device *dev, cl_program *out, int *from_cache,
+                             struct cf_diag *d);
+
+/* The cache folder: $XDG_CACHE_HOME/clinfer, else ~/.cache/clinfer (created on demand). */
+int cf_cl_cache_dir(char *out, size_t size);
+
+#endif

@@ -1,0 +1,183 @@
+/* The kernel program: the sources of cl/ (embedded, or read from $CLINFER_KERNEL_DIR for kernel work), built
+ * once per device and driver and cached on disk. A cache entry carries its full key and a checksum; an entry
+ * that is corrupt, stale or refused by the driver is rebuilt, never trusted. Entries are written to a temporary
+ * file and renamed, so two processes can fill the cache at once. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../util/alloc.h"
+#include "../../util/strbuf.h"
+#include "cl.h"
+#include "cl_sources.h"
+
+#define CACHE_MAGIC "CLINFER-PROGRAM-1"
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+int cf_cl_cache_dir(char *out, size_t size)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char base[1024];
+    if (xdg && *xdg) snprintf(base, sizeof base, "%s", xdg);
+    else if (home && *home) snprintf(base, sizeof base, "%s/.cache", home);
+    else return 0;
+    mkdir(base, 0755);
+    snprintf(out, size, "%s/clinfer", base);
+    return mkdir(out, 0755) == 0 || errno == EEXIST;
+}
+
+/* The whole program text: common.cl, then every op's file. */
+static clinfer_status gather_sources(struct cf_strbuf *src, struct cf_diag *d)
+{
+    const char *dir = getenv("CLINFER_KERNEL_DIR");
+    for (const struct cf_cl_source *s = cf_cl_sources; s->name; s++) {
+        if (dir && *dir) {
+            char path[2048];
+            snprintf(path, sizeof path, "%s/%s", dir, s->name);
+            FILE *f = fopen(path, "rb");
+            if (!f) return cf_fail(d, CLINFER_E_IO, "CLINFER_KERNEL_DIR: cannot open %s", path);
+            char buf[65536];
+            size_t got;
+            while ((got = fread(buf, 1, sizeof buf, f)) > 0) cf_sb_putn(src, buf, got);
+            fclose(f);
+        } else {
+            cf_sb_putn(src, s->text, s->len);
+        }
+        cf_sb_printf(src, "\n/* end of %s */\n", s->name);
+    }
+    return src->oom ? cf_fail_oom(d) : CLINFER_OK;
+}
+
+static void build_options(char *out, size_t size)
+{
+    static const char *const acts[] = {
+#define ACT(id, name) "-DACT_" #id "=",
+#include "../../ir/activations.def"
+#undef ACT
+    };
+    size_t n = (size_t)snprintf(out, size, "-cl-std=CL1.2");
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0] && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, " %s%zu", acts[i], i);
+}
+
+/* Loads a cache entry whose key matches; returns the binary (cf_free) or NULL. */
+static unsigned char *cache_load(const char *path, const char *key, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    unsigned char *bin = NULL;
+    char magic[32] = "", fkey[4096] = "";
+    unsigned long long blen = 0, sum = 0;
+    if (fscanf(f, "%31s\n", magic) != 1 || strcmp(magic, CACHE_MAGIC) != 0) goto bad;
+    if (!fgets(fkey, sizeof fkey, f)) goto bad;
+    fkey[strcspn(fkey, "\n")] = '\0';
+    if (strcmp(fkey, key) != 0) goto bad;
+    if (fscanf(f, "%llu %llx", &blen, &sum) != 2 || fgetc(f) != '\n' || blen == 0 || blen > (1ull << 30)) goto bad;
+    if (!(bin = cf_malloc((size_t)blen))) goto bad;
+    if (fread(bin, 1, (size_t)blen, f) != blen || fgetc(f) != EOF) goto bad;
+    if (fnv(1469598103934665603ull, bin, (size_t)blen) != sum) goto bad;
+    fclose(f);
+    *len = (size_t)blen;
+    return bin;
+bad:
+    cf_free(bin);
+    fclose(f);
+    return NULL;
+}
+
+static void cache_store(const char *path, const char *key, const unsigned char *bin, size_t len)
+{
+    char tmp[2200];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return;
+    int ok = fprintf(f, "%s\n%s\n%zu %llx\n", CACHE_MAGIC, key, len,
+                     (unsigned long long)fnv(1469598103934665603ull, bin, len)) > 0 &&
+             fwrite(bin, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) remove(tmp);
+}
+
+static clinfer_status build_log(cl_program p, const struct cf_cl_device *dev, cl_int err, struct cf_diag *d)
+{
+    size_t n = 0;
+    clGetProgramBuildInfo(p, dev->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &n);
+    char *log = cf_malloc(n + 1);
+    if (log) {
+        log[0] = '\0';
+        clGetProgramBuildInfo(p, dev->device, CL_PROGRAM_BUILD_LOG, n, log, NULL);
+        log[n] = '\0';
+    }
+    clinfer_status st = cf_fail(d, CLINFER_E_UNSUPPORTED, "clBuildProgram(cl/*.cl) on %s: %s (%d)\n%s", dev->name,
+                                cf_cl_errstr(err), (int)err, log ? log : "");
+    cf_free(log);
+    return st;
+}
+
+clinfer_status cf_cl_program(cl_context ctx, const struct cf_cl_device *dev, cl_program *out, int *from_cache,
+                             struct cf_diag *d)
+{
+    *out = NULL;
+    *from_cache = 0;
+    struct cf_strbuf src = {0};
+    clinfer_status st = gather_sources(&src, d);
+    if (st) {
+        cf_sb_free(&src);
+        return st;
+    }
+    char opts[1024], key[4096], dir[1200], path[1400];
+    build_options(opts, sizeof opts);
+    uint64_t h = fnv(1469598103934665603ull, src.buf, src.len);
+    snprintf(key, sizeof key, "src=%016llx|opts=%s|device=%s|driver=%s|platform=%s", (unsigned long long)h, opts,
+             dev->name, dev->driver, dev->platform_name);
+    for (char *p = key; *p; p++)
+        if (*p == '\n') *p = ' ';
+    int have_dir = cf_cl_cache_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/%016llx.bin", dir,
+             (unsigned long long)fnv(1469598103934665603ull, key, strlen(key)));
+    cl_int err;
+    size_t blen = 0;
+    unsigned char *bin = have_dir ? cache_load(path, key, &blen) : NULL;
+    if (bin) {
+        const unsigned char *bins[1] = {bin};
+        cl_int bst;
+        cl_program p = clCreateProgramWithBinary(ctx, 1, &dev->device, &blen, bins, &bst, &err);
+        cf_free(bin);
+        if (p && err == CL_SUCCESS && bst == CL_SUCCESS && clBuildProgram(p, 1, &dev->device, opts, NULL, NULL) == CL_SUCCESS) {
+            *out = p;
+            *from_cache = 1;
+            cf_sb_free(&src);
+            return CLINFER_OK;
+        }
+        if (p) clReleaseProgram(p); /* refused by the driver: rebuild */
+    }
+    const char *text = src.buf;
+    size_t tlen = src.len;
+    cl_program p = clCreateProgramWithSource(ctx, 1, &text, &tlen, &err);
+    cf_sb_free(&src);
+    if (!p || err != CL_SUCCESS) return cf_cl_fail(d, "clCreateProgramWithSource", "cl/*.cl", err);
+    if ((err = clBuildProgram(p, 1, &dev->device, opts, NULL, NULL)) != CL_SUCCESS) {
+        st = build_log(p, dev, err, d);
+        clReleaseProgram(p);
+        return st;
+    }
+    size_t size = 0;
+    if (have_dir && clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) == CL_SUCCESS && size > 0) {
+        unsigned char *b = cf_malloc(size);
+        unsigned char *bins[1] = {b};
+        if (b && clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS)
+            cache_store(path, key, b, size);
+        cf_free(b);
+    }
+    *out = p;
+    return CLINFER_OK;
+}

@@ -1,0 +1,173 @@
+/* Sessions: bind the batch, plan the buffers, make the weights, prepare a backend, and run. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../api.h"
+#include "../backend/backend.h"
+#include "../passes/passes.h"
+#include "../passes/plan.h"
+#include "../util/alloc.h"
+#include "weights.h"
+
+struct clinfer_session {
+    struct cf_graph *g;
+    struct cf_plan plan;
+    struct cf_weights w;
+    struct cf_exec exec;
+    const struct cf_backend *be;
+    void *state;
+    double setup_ms;
+};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void clinfer_session_free(clinfer_session *s)
+{
+    if (!s) return;
+    if (s->be && s->state) s->be->release(s->state);
+    cf_weights_free(&s->w);
+    cf_plan_free(&s->plan);
+    cf_graph_free(s->g);
+    cf_free(s);
+}
+
+clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
+                                   const clinfer_session_options *opts, clinfer_session **out)
+{
+    if (out) *out = NULL;
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
+    struct cf_diag *d = cf_api_diag(ctx);
+    if (!model || !opts || !out) return cf_fail(d, CLINFER_E_ARG, "clinfer_session_new: NULL argument");
+    if (opts->batch < 1) return cf_fail(d, CLINFER_E_ARG, "the batch must be positive, got %lld", (long long)opts->batch);
+    double t0 = now_ms();
+    const char *spec = opts->device ? opts->device : "ref";
+    const struct cf_backend *be = NULL;
+    if (strcmp(spec, "ref") == 0) be = &cf_backend_ref;
+    else if (strncasecmp(spec, "opencl", 6) == 0 && (spec[6] == '\0' || spec[6] == ':')) be = &cf_backend_opencl;
+    else
+        return cf_fail(d, CLINFER_E_ARG,
+                       "unknown device '%s': use ref, opencl, opencl:N or opencl:<part of a device name> "
+                       "(`clinfer devices` lists them)",
+                       spec);
+    clinfer_session *s = cf_calloc(1, sizeof *s);
+    if (!s) return cf_fail_oom(d);
+    clinfer_status st;
+    if (!(s->g = cf_graph_clone(cf_api_graph(model)))) {
+        st = cf_fail_oom(d);
+        goto fail;
+    }
+    if ((st = cf_infer_shapes(s->g, opts->batch, d))) goto fail;
+    cf_count(s->g);
+    for (int k = 0; k < s->g->n_inputs; k++) {
+        const struct cf_node *in = &s->g->nodes[s->g->inputs[k]];
+        if (in->out.d[0] != opts->batch) {
+            st = cf_fail_at(d, in->loc, CLINFER_E_ARG, "input '%s' declares batch %lld; it cannot run a batch of %lld",
+                            in->name, (long long)in->out.d[0], (long long)opts->batch);
+            goto fail;
+        }
+        for (int r = 1; r < in->out.rank; r++)
+            if (in->out.d[r] < 0) {
+                st = cf_fail_at(d, in->loc, CLINFER_E_UNSUPPORTED,
+                                "input '%s' has an unknown dimension besides the batch; clinfer runs fixed-size "
+                                "inputs: declare the full shape",
+                                in->name);
+                goto fail;
+            }
+    }
+    if ((st = cf_plan_buffers(s->g, 64, 0, &s->plan, d))) goto fail;
+    if ((st = cf_weights_init(s->g, opts->init == CLINFER_INIT_RANDOM ? CF_INIT_RANDOM : CF_INIT_KERAS, opts->seed,
+                              &s->w, d)))
+        goto fail;
+    if (opts->weights && (st = cf_weights_load_npz(s->g, opts->weights, &s->w, d))) goto fail;
+    s->exec = (struct cf_exec){s->g, &s->plan, &s->w};
+    s->be = be;
+    if ((st = be->prepare(&s->exec, spec, &s->state, d))) {
+        s->state = NULL;
+        goto fail;
+    }
+    s->setup_ms = now_ms() - t0;
+    *out = s;
+    return CLINFER_OK;
+fail:
+    clinfer_session_free(s);
+    return st;
+}
+
+static const struct cf_node *io_node(const clinfer_session *s, int i, int output)
+{
+    if (!s || i < 0 || i >= (output ? s->g->n_outputs : s->g->n_inputs)) return NULL;
+    return &s->g->nodes[output ? s->g->outputs[i] : s->g->inputs[i]];
+}
+
+int clinfer_session_input_count(const clinfer_session *s) { return s ? s->g->n_inputs : 0; }
+int clinfer_session_output_count(const clinfer_session *s) { return s ? s->g->n_outputs : 0; }
+
+static int shape_of(const struct cf_node *n, int64_t dims[8])
+{
+    if (!n) return 0;
+    for (int k = 0; k < n->out.rank; k++) dims[k] = n->out.d[k];
+    return n->out.rank;
+}
+
+int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[8]) { return shape_of(io_node(s, i, 0), dims); }
+int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[8]) { return shape_of(io_node(s, i, 1), dims); }
+
+int64_t clinfer_session_layer_elems(const clinfer_session *s, int i)
+{
+    if (!s || i < 0 || i >= s->g->n_nodes) return 0;
+    return (int64_t)(s->plan.bytes[i] / sizeof(float));
+}
+
+const char *clinfer_session_device(const clinfer_session *s) { return s ? s->be->describe(s->state) : ""; }
+double clinfer_session_setup_ms(const clinfer_session *s) { return s ? s->setup_ms : 0; }
+
+size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes)
+{
+    if (naive_bytes) *naive_bytes = s ? s->plan.naive_bytes : 0;
+    return s ? s->plan.arena_bytes : 0;
+}
+
+static clinfer_status run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs, float *const *outputs,
+                          float *const *layers)
+{
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
+    struct cf_diag *d = cf_api_diag(ctx);
+    if (!s || !inputs) return cf_fail(d, CLINFER_E_ARG, "clinfer_session_run: NULL argument");
+    const struct cf_graph *g = s->g;
+    clinfer_status st;
+    for (int k = 0; k < g->n_inputs; k++) {
+        int n = g->inputs[k];
+        if (!inputs[k]) return cf_fail(d, CLINFER_E_ARG, "input %d is NULL", k);
+        if ((st = s->be->write(s->state, s->plan.offset[n], inputs[k], s->plan.bytes[n], d))) return st;
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        enum cf_op op = g->nodes[i].op;
+        if (op != CF_OP_INPUT && !cf_op_is_view(op) && (st = s->be->run_node(s->state, i, d))) return st;
+        if (layers && layers[i] && (st = s->be->read(s->state, s->plan.offset[i], layers[i], s->plan.bytes[i], d)))
+            return st;
+    }
+    for (int k = 0; outputs && k < g->n_outputs; k++) {
+        int n = g->outputs[k];
+        if (outputs[k] && (st = s->be->read(s->state, s->plan.offset[n], outputs[k], s->plan.bytes[n], d))) return st;
+    }
+    return CLINFER_OK;
+}
+
+clinfer_status clinfer_session_run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
+                                   float *const *outputs)
+{
+    return run(ctx, s, inputs, outputs, NULL);
+}
+
+clinfer_status clinfer_session_run_layers(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
+                                          float *const *layers)
+{
+    return run(ctx, s, inputs, NULL, layers);
+}

@@ -1,0 +1,176 @@
+/* Weights: Keras' default initialisers from a seed, and loading from an .npz of Keras weights. */
+#include "weights.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../io/npy.h"
+#include "../ops/ops.h"
+#include "../util/alloc.h"
+
+uint64_t cf_rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+float cf_rng_uniform(uint64_t *s, float lo, float hi)
+{
+    double u = (double)(cf_rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
+    return (float)(lo + (hi - lo) * u);
+}
+
+uint64_t cf_rng_seed(uint64_t seed, const char *a, const char *b)
+{
+    uint64_t h = 1469598103934665603ull ^ seed;
+    for (const char *p = a; p && *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h ^ '/') * 1099511628211ull;
+    for (const char *p = b; p && *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h;
+}
+
+void cf_weights_free(struct cf_weights *w)
+{
+    if (!w) return;
+    for (int i = 0; i < w->n_nodes && w->t; i++) {
+        for (int k = 0; w->count && k < w->count[i]; k++) cf_free(w->t[i][k].data);
+        cf_free(w->t[i]);
+    }
+    cf_free(w->t);
+    cf_free(w->count);
+    memset(w, 0, sizeof *w);
+}
+
+const struct cf_tensor *cf_weights_get(const struct cf_weights *w, int node, const char *name)
+{
+    for (int k = 0; k < w->count[node]; k++)
+        if (strcmp(w->t[node][k].desc.name, name) == 0) return &w->t[node][k];
+    return NULL;
+}
+
+static int64_t elems(const struct cf_weight *d)
+{
+    int64_t p = 1;
+    for (int i = 0; i < d->rank; i++) p *= d->dims[i];
+    return p;
+}
+
+/* Keras' glorot_uniform: U(-l, l), l = sqrt(6 / (fan_in + fan_out)), fans over the receptive field. */
+static void glorot(const struct cf_weight *desc, float *x, uint64_t *rng)
+{
+    int64_t recept = 1;
+    for (int i = 0; i + 2 < desc->rank; i++) recept *= desc->dims[i];
+    double fan_in = (double)(desc->rank >= 2 ? desc->dims[desc->rank - 2] : desc->dims[0]) * (double)recept;
+    double fan_out = (double)desc->dims[desc->rank - 1] * (double)recept;
+    float l = (float)sqrt(6.0 / (fan_in + fan_out));
+    for (int64_t i = 0, n = elems(desc); i < n; i++) x[i] = cf_rng_uniform(rng, -l, l);
+}
+
+static void init_tensor(const struct cf_node *n, struct cf_tensor *t, enum cf_init mode, uint64_t seed)
+{
+    uint64_t rng = cf_rng_seed(seed, n->name, t->desc.name);
+    int64_t cnt = elems(&t->desc);
+    const char *nm = t->desc.name;
+    if (strstr(nm, "kernel")) {
+        glorot(&t->desc, t->data, &rng);
+        return;
+    }
+    float fill = strcmp(nm, "gamma") == 0 || strcmp(nm, "moving_variance") == 0 ? 1.0f : 0.0f;
+    for (int64_t i = 0; i < cnt; i++) {
+        if (mode == CF_INIT_KERAS) t->data[i] = fill;
+        else if (fill == 1.0f) t->data[i] = cf_rng_uniform(&rng, 0.5f, 1.5f);
+        else t->data[i] = cf_rng_uniform(&rng, -0.5f, 0.5f);
+    }
+}
+
+clinfer_status cf_weights_init(const struct cf_graph *g, enum cf_init mode, uint64_t seed, struct cf_weights *out,
+                               struct cf_diag *d)
+{
+    memset(out, 0, sizeof *out);
+    out->n_nodes = g->n_nodes;
+    out->count = cf_calloc((size_t)g->n_nodes + 1, sizeof(int));
+    out->t = cf_calloc((size_t)g->n_nodes + 1, sizeof(struct cf_tensor *));
+    if (!out->count || !out->t) goto oom;
+    for (int i = 0; i < g->n_nodes; i++) {
+        struct cf_node *n = &g->nodes[i];
+        const struct cf_shape *in[4] = {0};
+        for (int k = 0; k < n->n_in && k < 4; k++) in[k] = &g->nodes[n->in[k]].out;
+        struct cf_op_args args = {g, n, in, n->n_in < 4 ? n->n_in : 4};
+        struct cf_weight desc[CF_MAX_WEIGHTS];
+        int nw = cf_op_verbs(n->op)->weights(&args, desc);
+        if (!nw) continue;
+        if (!(out->t[i] = cf_calloc((size_t)nw, sizeof(struct cf_tensor)))) goto oom;
+        for (int k = 0; k < nw; k++) {
+            out->t[i][k].desc = desc[k];
+            if (!(out->t[i][k].data = cf_malloc(sizeof(float) * (size_t)elems(&desc[k])))) goto oom;
+            out->count[i] = k + 1;
+            init_tensor(n, &out->t[i][k], mode, seed);
+        }
+    }
+    return CLINFER_OK;
+oom:
+    cf_weights_free(out);
+    return cf_fail_oom(d);
+}
+
+static void shape_text(const int64_t *dims, int rank, char *out, size_t size)
+{
+    size_t n = (size_t)snprintf(out, size, "(");
+    for (int i = 0; i < rank && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, "%s%lld", i ? ", " : "", (long long)dims[i]);
+    if (n < size) snprintf(out + n, size - n, rank == 1 ? ",)" : ")");
+}
+
+clinfer_status cf_weights_load_npz(const struct cf_graph *g, const char *path, struct cf_weights *w,
+                                   struct cf_diag *d)
+{
+    struct cf_npz z;
+    clinfer_status st = cf_npz_read(path, &z, d);
+    if (st) return st;
+    char *used = cf_calloc((size_t)z.n + 1, 1);
+    if (!used) {
+        cf_npz_free(&z);
+        return cf_fail_oom(d);
+    }
+    for (int i = 0; i < g->n_nodes && !st; i++) {
+        for (int k = 0; k < w->count[i] && !st; k++) {
+            struct cf_tensor *t = &w->t[i][k];
+            char key[600];
+            snprintf(key, sizeof key, "%s/%s:0", g->nodes[i].name, t->desc.name);
+            int found = -1;
+            for (int j = 0; j < z.n && found < 0; j++) {
+                /* 'conv2d_1/kernel:0', or the same without ':0' */
+                size_t kl = strlen(key) - 2;
+                if (strcmp(z.names[j], key) == 0 || (strlen(z.names[j]) == kl && strncmp(z.names[j], key, kl) == 0))
+                    found = j;
+            }
+            char want[128], got[128];
+            shape_text(t->desc.dims, t->desc.rank, want, sizeof want);
+            if (found < 0) {
+                st = cf_fail(d, CLINFER_E_MODEL, "%s: missing array '%s' (layer '%s' (%s) needs a %s %s)", path, key,
+                             g->nodes[i].name, g->nodes[i].type, want, t->desc.name);
+                break;
+            }
+            const struct cf_array *a = &z.arrays[found];
+            int same = a->rank == t->desc.rank;
+            for (int r = 0; same && r < a->rank; r++) same = a->dims[r] == t->desc.dims[r];
+            if (!same) {
+                shape_text(a->dims, a->rank, got, sizeof got);
+                st = cf_fail(d, CLINFER_E_MODEL, "%s: array '%s' has shape %s; layer '%s' (%s) needs %s", path,
+                             z.names[found], got, g->nodes[i].name, g->nodes[i].type, want);
+                break;
+            }
+            memcpy(t->data, a->data, sizeof(float) * (size_t)elems(&t->desc));
+            used[found] = 1;
+        }
+    }
+    for (int j = 0; j < z.n && !st; j++)
+        if (!used[j])
+            st = cf_fail(d, CLINFER_E_MODEL, "%s: array '%s' matches no weight of the model", path, z.names[j]);
+    cf_free(used);
+    cf_npz_free(&z);
+    return st;
+}
