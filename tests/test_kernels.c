@@ -1,0 +1,158 @@
+/* Every OpenCL kernel against the reference backend on PoCL: each case is a small model run on both, with
+ * every weight random (biases and statistics too), at batch 1 and 3; every layer's output is compared with a
+ * tolerance chosen per op. Where no OpenCL device can be reached these tests fail with that message. */
+#include "helpers.h"
+
+#include <criterion/parameterized.h>
+#include <math.h>
+
+struct kcase {
+    char input[48];  /* Input shape(s), without the batch: "(7, 9, 3)" or "(4, 4, 8)|(1, 1, 8)" */
+    char body[200];  /* layers applied to x (and x2, x3), producing y */
+    double rtol, atol;
+};
+
+#define CONV 1e-4, 1e-5 /* sums of products in float32 on the device, in double in ref */
+#define EXACT 0, 0      /* data movement, max: bit for bit */
+#define FN 1e-5, 1e-6   /* element-wise functions (exp, tanh, erf): a few ulp */
+
+static struct kcase cases[] = {
+    /* Conv2D: odd sizes, strides, dilation, both paddings, groups, no bias, fused activations */
+    {"(7, 9, 3)", "y = layers.Conv2D(5, 3)(x)", CONV},
+    {"(7, 9, 3)", "y = layers.Conv2D(4, 3, padding='same', activation='relu')(x)", CONV},
+    {"(11, 10, 4)", "y = layers.Conv2D(6, (3, 2), strides=(2, 3), padding='same', activation='tanh')(x)", CONV},
+    {"(12, 13, 2)", "y = layers.Conv2D(3, 3, dilation_rate=(2, 3), padding='same')(x)", CONV},
+    {"(9, 9, 3)", "y = layers.Conv2D(4, 5, strides=2, use_bias=False, activation='sigmoid')(x)", CONV},
+    {"(8, 8, 6)", "y = layers.Conv2D(4, 3, groups=2, padding='same', activation='elu')(x)", CONV},
+    {"(5, 6, 16)", "y = layers.Conv2D(24, 1, activation='softmax')(x)", CONV},
+    {"(6, 6, 3)", "y = layers.Conv2D(2, 4, strides=3, dilation_rate=1, padding='same', activation='selu')(x)", CONV},
+    /* DepthwiseConv2D, SeparableConv2D */
+    {"(9, 7, 4)", "y = layers.DepthwiseConv2D(3, depth_multiplier=2, activation='relu6')(x)", CONV},
+    {"(10, 10, 3)", "y = layers.DepthwiseConv2D((3, 5), strides=2, padding='same', use_bias=False)(x)", CONV},
+    {"(9, 9, 2)", "y = layers.DepthwiseConv2D(3, dilation_rate=2, padding='same')(x)", CONV},
+    {"(8, 7, 3)", "y = layers.SeparableConv2D(5, 3, depth_multiplier=2, padding='same', activation='relu')(x)", CONV},
+    {"(9, 9, 4)", "y = layers.SeparableConv2D(6, 3, strides=2, use_bias=False)(x)", CONV},
+    {"(11, 11, 2)", "y = layers.SeparableConv2D(3, 3, dilation_rate=2)(x)", CONV},
+    /* Conv2DTranspose */
+    {"(5, 4, 3)", "y = layers.Conv2DTranspose(4, 3, strides=2)(x)", CONV},
+    {"(5, 4, 3)", "y = layers.Conv2DTranspose(4, 3, strides=2, padding='same', activation='relu')(x)", CONV},
+    {"(4, 5, 2)", "y = layers.Conv2DTranspose(3, 4, strides=(3, 2), output_padding=(1, 0))(x)", CONV},
+    {"(4, 4, 2)", "y = layers.Conv2DTranspose(2, 3, strides=1, dilation_rate=2, padding='same')(x)", CONV},
+    {"(3, 3, 5)", "y = layers.Conv2DTranspose(2, 2, strides=3, use_bias=False)(x)", CONV},
+    /* pooling */
+    {"(9, 11, 3)", "y = layers.MaxPooling2D()(x)", EXACT},
+    {"(9, 11, 3)", "y = layers.MaxPooling2D(3, strides=2, padding='same')(x)", EXACT},
+    {"(9, 11, 3)", "y = layers.AveragePooling2D(3, strides=2, padding='same')(x)", FN},
+    {"(8, 7, 2)", "y = layers.AveragePooling2D((2, 3), strides=(1, 2))(x)", FN},
+    {"(5, 7, 6)", "y = layers.GlobalAveragePooling2D()(x)", FN},
+    {"(5, 7, 6)", "y = layers.GlobalMaxPooling2D(keepdims=True)(x)", EXACT},
+    /* Dense */
+    {"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV},
+    {"(5, 13)", "y = layers.Dense(7, use_bias=False, activation='softplus')(x)", CONV},
+    {"(29,)", "y = layers.Dense(10, activation='softmax')(x)", CONV},
+    {"(4, 4, 3)", "y = layers.Flatten()(x)\ny = layers.Dropout(0.3)(y)\ny = layers.Dense(5, activation='gelu')(y)",
+     CONV},
+    /* BatchNormalization */
+    {"(5, 6, 7)", "y = layers.BatchNormalization()(x)", FN},
+    {"(5, 6, 7)", "y = layers.BatchNormalization(axis=1, center=False)(x)", FN},
+    {"(9,)", "y = layers.BatchNormalization(scale=False, epsilon=0.01)(x)", FN},
+    /* activations applied alone (in place when the planner allows) */
+    {"(3, 4, 5)", "y = layers.Conv2D(4, 1)(x)\ny = layers.Activation('relu')(y)", CONV},
+    {"(40,)", "y = layers.Activation('sigmoid')(x)", FN},
+    {"(40,)", "y = layers.Activation('tanh')(x)", FN},
+    {"(40,)", "y = layers.Activation('elu')(x)", FN},
+    {"(40,)", "y = layers.Activation('selu')(x)", FN},
+    {"(40,)", "y = layers.Activation('softplus')(x)", FN},
+    {"(40,)", "y = layers.Activation('softsign')(x)", FN},
+    {"(40,)", "y = layers.Activation('swish')(x)", FN},
+    {"(40,)", "y = layers.Activation('gelu')(x)", FN},
+    {"(40,)", "y = layers.Activation('hard_sigmoid')(x)", FN},
+    {"(40,)", "y = layers.Activation('relu6')(x)", FN},
+    {"(40,)", "y = layers.Activation('linear')(x)", EXACT},
+    {"(40,)", "y = layers.Dense(40)(x)\ny = layers.ReLU(max_value=0.8, negative_slope=0.1, threshold=0.2)(y)", CONV},
+    {"(40,)", "y = layers.Dense(40)(x)\ny = layers.LeakyReLU(alpha=0.2)(y)", CONV},
+    {"(3, 5, 4)", "y = layers.Softmax(axis=1)(x)", FN},
+    {"(3, 5, 4)", "y = layers.Activation('softmax')(x)", FN},
+    /* ZeroPadding2D, Reshape */
+    {"(4, 5, 3)", "y = layers.ZeroPadding2D(((1, 2), (3, 0)))(x)", EXACT},
+    {"(4, 5, 3)", "y = layers.Reshape((6, 10))(x)\ny = layers.Dense(3)(y)", CONV},
+    /* Add, Multiply (broadcasting, 3 inputs, different ranks), Concatenate */
+    {"(4, 4, 8)|(1, 1, 8)|(4, 1, 8)", "y = layers.Add()([x, x2, x3])", FN},
+    {"(4, 4, 8)|(8,)", "y = layers.Multiply()([x, x2])", FN},
+    {"(6,)|(6,)", "y = layers.multiply([x, x2])", FN},
+    {"(3, 4, 2)|(3, 4, 5)|(3, 4, 1)", "y = layers.Concatenate()([x, x2, x3])", EXACT},
+    {"(2, 4, 3)|(5, 4, 3)", "y = layers.Concatenate(axis=1)([x, x2])", EXACT},
+};
+
+ParameterizedTestParameters(kernels, opencl_matches_ref)
+{
+    return cr_make_param_array(struct kcase, cases, sizeof cases / sizeof cases[0]);
+}
+
+static void compare_case(const struct kcase *c, int64_t batch)
+{
+    char script[1024], ins[48];
+    snprintf(ins, sizeof ins, "%s", c->input);
+    size_t n = 0;
+    int n_in = 0;
+    static const char *const names[] = {"x", "x2", "x3"};
+    for (char *tok = strtok(ins, "|"); tok && n_in < 3; tok = strtok(NULL, "|"))
+        n += (size_t)snprintf(script + n, sizeof script - n, "%s = layers.Input(shape=%s)\n", names[n_in++], tok);
+    n += (size_t)snprintf(script + n, sizeof script - n, "%s\nmodel = Model([%s%s%s], y)\n", c->body, "x",
+                          n_in > 1 ? ", x2" : "", n_in > 2 ? ", x3" : "");
+    char err[1024];
+    clinfer_model *m = load_script(script, err, sizeof err);
+    cr_assert_not_null(m, "%s\n%s", err, script);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_session *s[2];
+    static const char *const dev[2] = {"opencl", "ref"};
+    for (int k = 0; k < 2; k++) {
+        clinfer_session_options o = {dev[k], batch, 7, CLINFER_INIT_RANDOM, NULL};
+        cr_assert_eq(clinfer_session_new(ctx, m, &o, &s[k]), CLINFER_OK, "%s: %s", dev[k], clinfer_context_errmsg(ctx));
+    }
+    float *in[3];
+    uint64_t seed = 99;
+    for (int k = 0; k < clinfer_session_input_count(s[0]); k++) {
+        int64_t dims[8];
+        int rank = clinfer_session_input_shape(s[0], k, dims);
+        int64_t cnt = 1;
+        for (int r = 0; r < rank; r++) cnt *= dims[r];
+        in[k] = malloc(sizeof(float) * (size_t)cnt);
+        for (int64_t j = 0; j < cnt; j++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            in[k][j] = (float)((double)(seed >> 40) / (double)(1 << 24)) * 4.0f - 2.0f;
+        }
+    }
+    int layers = clinfer_model_layer_count(m);
+    float **out[2];
+    for (int k = 0; k < 2; k++) {
+        out[k] = calloc((size_t)layers, sizeof(float *));
+        for (int i = 0; i < layers; i++) out[k][i] = malloc(sizeof(float) * (size_t)clinfer_session_layer_elems(s[k], i));
+        cr_assert_eq(clinfer_session_run_layers(ctx, s[k], (const float *const *)in, out[k]), CLINFER_OK, "%s: %s",
+                     dev[k], clinfer_context_errmsg(ctx));
+    }
+    for (int i = 0; i < layers; i++) {
+        int64_t cnt = clinfer_session_layer_elems(s[0], i);
+        for (int64_t j = 0; j < cnt; j++) {
+            double a = out[0][i][j], b = out[1][i][j];
+            cr_assert(fabs(a - b) <= c->atol + c->rtol * fabs(b),
+                      "batch %lld, layer '%s', element %lld: opencl %.9g, ref %.9g (rtol %g, atol %g)\n%s",
+                      (long long)batch, clinfer_model_layer_name(m, i), (long long)j, a, b, c->rtol, c->atol, script);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < layers; i++) free(out[k][i]);
+        free(out[k]);
+        clinfer_session_free(s[k]);
+    }
+    for (int k = 0; k < n_in; k++) free(in[k]);
+    clinfer_context_free(ctx);
+    clinfer_model_free(m);
+}
+
+ParameterizedTest(struct kcase *c, kernels, opencl_matches_ref)
+{
+    compare_case(c, 1);
+    compare_case(c, 3);
+}
