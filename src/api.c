@@ -6,6 +6,7 @@
 #include "api.h"
 #include "frontend/frontend.h"
 #include "passes/passes.h"
+#include "passes/plan.h"
 #include "report/report.h"
 #include "util/alloc.h"
 
@@ -150,8 +151,24 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
         cf_count(bound);
         g = bound;
     }
-    char *text = o.format == CLINFER_FORMAT_JSON ? cf_report_json(g, o.explain, o.batch)
-                                                 : cf_report_keras(g, o.explain, o.batch);
+    /* the buffer plan at the given batch (1 when none), when every other dimension is known */
+    struct cf_report_plan rp = {0, o.batch > 0 ? o.batch : 1, 0, 0};
+    struct cf_graph *pg = cf_graph_clone(model->g);
+    struct cf_diag ignored = {0};
+    struct cf_plan plan;
+    if (!pg) {
+        cf_graph_free(bound);
+        return cf_fail_oom(&ctx->diag);
+    }
+    if (cf_infer_shapes(pg, rp.batch, &ignored) == CLINFER_OK && cf_plan_buffers(pg, 64, 0, &plan, &ignored) == CLINFER_OK) {
+        rp.have = 1;
+        rp.arena_bytes = plan.arena_bytes;
+        rp.naive_bytes = plan.naive_bytes;
+        cf_plan_free(&plan);
+    }
+    cf_graph_free(pg);
+    char *text = o.format == CLINFER_FORMAT_JSON ? cf_report_json(g, o.explain, o.batch, &rp)
+                                                 : cf_report_keras(g, o.explain, o.batch, &rp);
     cf_graph_free(bound);
     if (!text) return cf_fail_oom(&ctx->diag);
     *out = text;

@@ -33,7 +33,7 @@ static void json_lines(struct cf_strbuf *sb, const char *text)
     cf_sb_puts(sb, "]");
 }
 
-char *cf_report_json(const struct cf_graph *g, int explain, int64_t batch)
+char *cf_report_json(const struct cf_graph *g, int explain, int64_t batch, const struct cf_report_plan *plan)
 {
     struct cf_strbuf sb = {0};
     cf_sb_puts(&sb, "{\n  \"model\": ");
@@ -93,6 +93,9 @@ char *cf_report_json(const struct cf_graph *g, int explain, int64_t batch)
     json_int_or_null(&sb, macs);
     cf_sb_puts(&sb, ",\n  \"total_output_bytes\": ");
     json_int_or_null(&sb, bytes);
+    if (plan && plan->have)
+        cf_sb_printf(&sb, ",\n  \"plan\": {\"batch\": %lld, \"arena_bytes\": %zu, \"naive_bytes\": %zu}",
+                     (long long)plan->batch, plan->arena_bytes, plan->naive_bytes);
     cf_sb_puts(&sb, "\n}\n");
     return cf_sb_take(&sb);
 }

@@ -55,7 +55,7 @@ static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, co
 
 static int listed(const struct cf_graph *g, int i) { return g->list_inputs || g->nodes[i].op != CF_OP_INPUT; }
 
-char *cf_report_keras(const struct cf_graph *g, int explain, int64_t batch)
+char *cf_report_keras(const struct cf_graph *g, int explain, int64_t batch, const struct cf_report_plan *plan)
 {
     static const int pos65[] = {29, 55, 65}, pos98[] = {32, 53, 65, 98};
     const int seq = g->sequential_like;
@@ -117,6 +117,13 @@ char *cf_report_keras(const struct cf_graph *g, int explain, int64_t batch)
             cf_sb_puts(&sb, " MACs, ");
             cf_sb_int_commas(&sb, bytes * batch);
             cf_sb_puts(&sb, " output bytes\n");
+        }
+        if (plan && plan->have) {
+            cf_sb_printf(&sb, "Planned activation memory (batch %lld): ", (long long)plan->batch);
+            cf_sb_int_commas(&sb, (int64_t)plan->arena_bytes);
+            cf_sb_puts(&sb, " B in one arena; every tensor apart: ");
+            cf_sb_int_commas(&sb, (int64_t)plan->naive_bytes);
+            cf_sb_puts(&sb, " B\n");
         }
     }
     cf_sb_pad(&sb, '_', (size_t)width);

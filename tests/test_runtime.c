@@ -1,0 +1,318 @@
+/* Running models: weights from .npz files checked against NumPy, .npy errors, device choice, the program cache,
+ * the seed model end to end on PoCL against ref, and the run/compare commands. */
+#include "helpers.h"
+
+#include <math.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backend/opencl/cl.h"
+#include "io/npy.h"
+
+static char *src_path(const char *rel)
+{
+    static char buf[4][1024];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", CLINFER_SOURCE_DIR, rel);
+    return buf[k];
+}
+
+static clinfer_model *load_file(clinfer_context *ctx, const char *rel)
+{
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_load(ctx, src_path(rel), &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    return m;
+}
+
+/* Runs tests/models/small.py with the weights of an .npz on a device and checks NumPy's answer. */
+static void small_model_matches_numpy(const char *npz, const char *device)
+{
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = load_file(ctx, "tests/models/small.py");
+    clinfer_session *s;
+    clinfer_session_options o = {device, 2, 0, CLINFER_INIT_KERAS, src_path(npz)};
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    struct cf_array x, want;
+    struct cf_diag d = {0};
+    cr_assert_eq(cf_npy_read(src_path("tests/data/small_in.npy"), &x, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(cf_npy_read(src_path("tests/data/small_out.npy"), &want, &d), CLINFER_OK, "%s", d.msg);
+    float got[4];
+    float *outs[] = {got};
+    const float *ins[] = {x.data};
+    cr_assert_eq(clinfer_session_run(ctx, s, ins, outs), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    for (int i = 0; i < 4; i++)
+        cr_expect(fabsf(got[i] - want.data[i]) <= 1e-6f + 1e-5f * fabsf(want.data[i]), "%s on %s: %d: %.8g vs %.8g",
+                  npz, device, i, got[i], want.data[i]);
+    cf_array_free(&x);
+    cf_array_free(&want);
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}
+
+Test(weights, npz_from_numpy_gives_numpys_answer)
+{
+    small_model_matches_numpy("tests/data/small.npz", "ref");
+    small_model_matches_numpy("tests/data/small.npz", "opencl");
+    small_model_matches_numpy("tests/data/small_compressed.npz", "ref");
+}
+
+static void weights_error(const char *npz, const char *want)
+{
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = load_file(ctx, "tests/models/small.py");
+    clinfer_session *s = NULL;
+    clinfer_session_options o = {"ref", 1, 0, CLINFER_INIT_KERAS, src_path(npz)};
+    cr_assert_neq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK);
+    cr_assert_null(s);
+    cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), want), "%s", clinfer_context_errmsg(ctx));
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}
+
+Test(weights, missing_extra_and_misshapen_arrays)
+{
+    weights_error("tests/data/small_missing.npz", "small_missing.npz: missing array 'fc/bias:0' (layer 'fc' (Dense) needs a (2,) bias)");
+    weights_error("tests/data/small_extra.npz", "small_extra.npz: array 'dense_9/kernel:0' matches no weight of the model");
+    weights_error("tests/data/small_badshape.npz",
+                  "small_badshape.npz: array 'fc/kernel:0' has shape (47, 2); layer 'fc' (Dense) needs (48, 2)");
+    weights_error("tests/data/small_f64.npz", "'conv/bias:0.npy': dtype '<f8' is not float32");
+    weights_error("tests/data/nonexistent.npz", "nonexistent.npz: cannot open the file");
+    weights_error("tests/models/small.py", "small.py: not an .npz (zip) file");
+}
+
+Test(weights, keras_defaults_are_seeded_and_repeat)
+{
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = load_file(ctx, "examples/seed.py");
+    float out[3][1];
+    float *in = calloc(150 * 150 * 3, sizeof(float));
+    for (int i = 0; i < 150 * 150 * 3; i++) in[i] = (float)(i % 17) / 17.0f;
+    const uint64_t seeds[3] = {1, 1, 2};
+    for (int k = 0; k < 3; k++) {
+        clinfer_session *s;
+        clinfer_session_options o = {"ref", 1, seeds[k], CLINFER_INIT_KERAS, NULL};
+        cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK);
+        const float *ins[] = {in};
+        float *outs[] = {out[k]};
+        cr_assert_eq(clinfer_session_run(ctx, s, ins, outs), CLINFER_OK);
+        clinfer_session_free(s);
+    }
+    cr_expect(out[0][0] == out[1][0], "the same seed gives the same weights"); /* bit-identical on purpose */
+    cr_expect(out[0][0] != out[2][0], "another seed gives other weights");
+    free(in);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}
+
+Test(npy, rejects_what_it_cannot_read)
+{
+    struct cf_array a;
+    struct cf_diag d = {0};
+    cr_assert_eq(cf_npy_read(src_path("tests/data/in_f64.npy"), &a, &d), CLINFER_E_UNSUPPORTED);
+    cr_assert_not_null(strstr(d.msg, "dtype '<f8' is not float32 ('<f4'); convert it with x.astype(np.float32)"), "%s", d.msg);
+    cr_assert_eq(cf_npy_read(src_path("tests/data/in_fortran.npy"), &a, &d), CLINFER_E_UNSUPPORTED);
+    cr_assert_not_null(strstr(d.msg, "Fortran order"), "%s", d.msg);
+    static const unsigned char truncated[] = "\x93NUMPY\x01\x00\x46\x00{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }           \n\x00\x00\x80\x3f";
+    cr_assert_eq(cf_npy_parse("t.npy", truncated, sizeof truncated - 1, &a, &d), CLINFER_E_PARSE);
+    cr_assert_not_null(strstr(d.msg, "t.npy: the shape holds 6 floats (24 bytes) but the file has "), "%s", d.msg);
+    cr_assert_eq(cf_npy_parse("m.npy", (const unsigned char *)"PK\x03\x04", 4, &a, &d), CLINFER_E_PARSE);
+    cr_assert_not_null(strstr(d.msg, "m.npy: not a NumPy .npy file"));
+}
+
+Test(npy, write_then_read)
+{
+    char path[] = "/tmp/clinfer-npy-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    float v[6] = {1, -2, 3.5f, 0, 1e-8f, 7};
+    struct cf_array a = {2, {2, 3}, v}, b;
+    struct cf_diag d = {0};
+    cr_assert_eq(cf_npy_write(path, &a, &d), CLINFER_OK);
+    cr_assert_eq(cf_npy_read(path, &b, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(b.rank, 2);
+    cr_assert_eq(b.dims[0], 2);
+    cr_assert_eq(b.dims[1], 3);
+    cr_assert(memcmp(b.data, v, sizeof v) == 0);
+    cf_array_free(&b);
+    remove(path);
+}
+
+Test(devices, choosing_and_listing)
+{
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    char *text = NULL;
+    cr_assert_eq(clinfer_devices(ctx, &text), CLINFER_OK, "no OpenCL device: %s", clinfer_context_errmsg(ctx));
+    cr_assert_not_null(strstr(text, "opencl:0"));
+    cr_assert_not_null(strstr(text, "compute units"));
+    clinfer_free(text);
+    clinfer_model *m = load_file(ctx, "tests/models/small.py");
+    clinfer_session *s = NULL;
+    clinfer_session_options o = {"opencl:pocl", 1, 0, CLINFER_INIT_KERAS, NULL};
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    cr_assert_not_null(strstr(clinfer_session_device(s), "opencl:"));
+    clinfer_session_free(s);
+    o.device = "opencl:99";
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_E_ARG);
+    cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "no OpenCL device matches 'opencl:99'; the devices are:\n  opencl:0"),
+                       "%s", clinfer_context_errmsg(ctx));
+    o.device = "opencl:no-such-gpu";
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_E_ARG);
+    o.device = "cuda";
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_E_ARG);
+    cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "unknown device 'cuda': use ref, opencl, opencl:N"));
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}
+
+/* The program cache: the first build is stored, the second start loads it, a corrupt entry is rebuilt. */
+Test(program_cache, stores_reuses_and_rebuilds_corrupt_entries)
+{
+    char dir[] = "/tmp/clinfer-cache-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    setenv("XDG_CACHE_HOME", dir, 1);
+    struct cf_cl_device dev;
+    struct cf_diag d = {0};
+    cr_assert_eq(cf_cl_select("opencl", &dev, &d), CLINFER_OK, "no OpenCL device: %s", d.msg);
+    cl_int err;
+    cl_context ctx = clCreateContext(NULL, 1, &dev.device, NULL, NULL, &err);
+    cr_assert_eq(err, CL_SUCCESS);
+    cl_program p;
+    int cached;
+    cr_assert_eq(cf_cl_program(ctx, &dev, &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+    cr_expect_eq(cached, 0, "an empty cache cannot hold the program");
+    clReleaseProgram(p);
+    cr_assert_eq(cf_cl_program(ctx, &dev, &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+    cr_expect_eq(cached, 1, "the second build comes from the cache");
+    clReleaseProgram(p);
+    /* corrupt every entry: flip bytes in the middle of the binary */
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd,
+             "for f in %s/clinfer/*.bin; do printf 'garbage' | dd of=\"$f\" bs=1 seek=300 conv=notrunc 2>/dev/null; done",
+             dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(cf_cl_program(ctx, &dev, &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+    cr_expect_eq(cached, 0, "a corrupt entry is rebuilt, not trusted");
+    clReleaseProgram(p);
+    cr_assert_eq(cf_cl_program(ctx, &dev, &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+    cr_expect_eq(cached, 1, "the rebuilt entry is stored again");
+    clReleaseProgram(p);
+    /* a truncated entry too */
+    snprintf(cmd, sizeof cmd, "for f in %s/clinfer/*.bin; do truncate -s 100 \"$f\"; done", dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(cf_cl_program(ctx, &dev, &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+    cr_expect_eq(cached, 0);
+    clReleaseProgram(p);
+    clReleaseContext(ctx);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    system(cmd);
+}
+
+Test(program_cache, kernel_dir_override_reports_the_build_log)
+{
+    char dir[] = "/tmp/clinfer-kdir-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cp %s/cl/*.cl %s/ && echo 'this is not OpenCL;' >> %s/dense.cl", CLINFER_SOURCE_DIR, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    setenv("CLINFER_KERNEL_DIR", dir, 1);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = load_file(ctx, "tests/models/small.py");
+    clinfer_session *s = NULL;
+    clinfer_session_options o = {"opencl", 1, 0, CLINFER_INIT_KERAS, NULL};
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_E_UNSUPPORTED);
+    cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "clBuildProgram(cl/*.cl) on "), "%s", clinfer_context_errmsg(ctx));
+    cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "error"), "the compiler's log: %s", clinfer_context_errmsg(ctx));
+    unsetenv("CLINFER_KERNEL_DIR");
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    system(cmd);
+}
+
+/* --- the commands --- */
+
+static int run(const char *args, char *out, size_t size)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd %s && %s %s 2>&1", CLINFER_SOURCE_DIR, CLINFER_BINARY, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+Test(commands, compare_seed_passes_on_pocl_and_flags_a_tight_tolerance)
+{
+    static char out[1 << 16];
+    cr_assert_eq(run("compare examples/seed.py", out, sizeof out), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "against ref"), "%s", out);
+    cr_assert_not_null(strstr(out, "all 10 layers within tolerance"), "%s", out);
+    cr_assert_eq(run("compare examples/branches.py --init random --batch 3", out, sizeof out), 0, "%s", out);
+    cr_assert_eq(run("compare examples/sequential.py --init random", out, sizeof out), 0, "%s", out);
+    /* zero tolerance: float sums in another order differ somewhere */
+    cr_assert_eq(run("compare examples/seed.py --init random --rtol 0 --atol 0", out, sizeof out), 1, "%s", out);
+    cr_assert_not_null(strstr(out, "first layer past tolerance: conv2d_1 (Conv2D)"), "%s", out);
+    cr_assert_eq(run("compare examples/seed.py --device nosuch", out, sizeof out), 1, "%s", out);
+    cr_assert_not_null(strstr(out, "unknown device 'nosuch'"), "%s", out);
+}
+
+Test(commands, run_seed_batch_8_on_pocl_matches_ref)
+{
+    static char out[1 << 16];
+    char tmp[] = "/tmp/clinfer-run-XXXXXX";
+    cr_assert_not_null(mkdtemp(tmp));
+    /* a batch of 8 images, written with clinfer's own .npy writer */
+    int64_t n = 8 * 150 * 150 * 3;
+    float *x = malloc(sizeof(float) * (size_t)n);
+    for (int64_t i = 0; i < n; i++) x[i] = (float)((i * 7919) % 1000) / 1000.0f;
+    struct cf_array a = {4, {8, 150, 150, 3}, x};
+    struct cf_diag d = {0};
+    char in[256], o1[256], o2[256], args[1024];
+    snprintf(in, sizeof in, "%s/in.npy", tmp);
+    snprintf(o1, sizeof o1, "%s/out_cl.npy", tmp);
+    snprintf(o2, sizeof o2, "%s/out_ref.npy", tmp);
+    cr_assert_eq(cf_npy_write(in, &a, &d), CLINFER_OK);
+    snprintf(args, sizeof args, "run examples/seed.py -i %s -o %s --device opencl:pocl -v", in, o1);
+    cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "setup: "), "%s", out);
+    snprintf(args, sizeof args, "run examples/seed.py -i %s -o %s --device ref", in, o2);
+    cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
+    struct cf_array y1, y2;
+    cr_assert_eq(cf_npy_read(o1, &y1, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(cf_npy_read(o2, &y2, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(y1.rank, 2);
+    cr_assert_eq(y1.dims[0], 8);
+    cr_assert_eq(y1.dims[1], 1);
+    for (int i = 0; i < 8; i++)
+        cr_expect(fabsf(y1.data[i] - y2.data[i]) <= 1e-6f + 1e-5f * fabsf(y2.data[i]), "image %d: %.9g vs %.9g", i,
+                  y1.data[i], y2.data[i]);
+    /* bad inputs: a missing batch dimension, float64 */
+    snprintf(args, sizeof args, "run tests/models/small.py -i tests/data/in_noba.npy -o %s", o1);
+    cr_assert_eq(run(args, out, sizeof out), 1, "%s", out);
+    cr_assert_not_null(strstr(out, "in_noba.npy has shape (4, 4, 2); the model's input 'input_1' takes (None, 4, 4, 2) "
+                                   "(add the batch dimension: x[None])"),
+                       "%s", out);
+    snprintf(args, sizeof args, "run tests/models/small.py -i tests/data/in_f64.npy -o %s", o1);
+    cr_assert_eq(run(args, out, sizeof out), 1, "%s", out);
+    cr_assert_not_null(strstr(out, "dtype '<f8' is not float32"), "%s", out);
+    cr_assert_eq(run("run tests/models/small.py -i tests/data/small_in.npy", out, sizeof out), 2, "%s", out);
+    cf_array_free(&y1);
+    cf_array_free(&y2);
+    free(x);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    system(cmd);
+}
