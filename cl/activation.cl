@@ -1,14 +1,13 @@
-/* Activations applied alone (in place when the planner says so), and softmax over groups of `len` values
- * spaced `inner` apart. */
-__kernel void activation_f32(__global float *A, uint xo, uint yo, uint n, int act, float alpha, float maxv,
-                             float thr)
+/* Activations applied alone (in place when the planner says so), and softmax (or log-softmax) over groups of
+ * `len` values spaced `inner` apart. */
+__kernel void activation_f32(__global float *A, uint xo, uint yo, uint n, int act, float4 ap)
 {
     size_t i = get_global_id(0);
     if (i >= n) return;
-    A[yo + i] = act_apply(A[xo + i], act, alpha, maxv, thr);
+    A[yo + i] = act_apply(A[xo + i], act, ap);
 }
 
-__kernel void softmax_f32(__global float *A, uint xo, uint yo, int outer, int len, int inner)
+__kernel void softmax_f32(__global float *A, uint xo, uint yo, int outer, int len, int inner, int is_log)
 {
     size_t i = get_global_id(0);
     if (i >= (size_t)outer * inner) return;
@@ -19,5 +18,9 @@ __kernel void softmax_f32(__global float *A, uint xo, uint yo, int outer, int le
     for (int k = 1; k < len; k++) m = fmax(m, x[(size_t)k * inner]);
     float s = 0.0f;
     for (int k = 0; k < len; k++) s += exp(x[(size_t)k * inner] - m);
-    for (int k = 0; k < len; k++) y[(size_t)k * inner] = exp(x[(size_t)k * inner] - m) / s;
+    float ls = log(s);
+    for (int k = 0; k < len; k++) {
+        float v = x[(size_t)k * inner] - m;
+        y[(size_t)k * inner] = is_log ? v - ls : exp(v) / s;
+    }
 }

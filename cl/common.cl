@@ -14,26 +14,33 @@
 #define ACT_HARD_SIGMOID 11
 #define ACT_RELU6 12
 #define ACT_LEAKY_RELU 13
+#define ACT_LOG_SOFTMAX 14
+#define ACT_CLIP 15
 #endif
 
-/* act: id; alpha: LeakyReLU slope / ReLU negative_slope; maxv: ReLU max_value (< 0: none); thr: ReLU threshold */
-inline float act_apply(float x, int act, float alpha, float maxv, float thr)
+/* p = (alpha, beta, max_value, threshold): ReLU(max_value, negative_slope = alpha, threshold), LeakyReLU and ELU
+ * alpha, SELU alpha and gamma (beta), HardSigmoid alpha and beta, Clip min (alpha) and max (beta) */
+inline float act_apply(float x, int act, float4 p)
 {
     switch (act) {
     case ACT_RELU:
-        if (maxv >= 0.0f && x >= maxv) return maxv;
-        return x >= thr ? x : alpha * (x - thr);
+        if (p.z >= 0.0f && x >= p.z) return p.z;
+        return x >= p.w ? x : p.x * (x - p.w);
     case ACT_SIGMOID: return 1.0f / (1.0f + exp(-x));
     case ACT_TANH: return tanh(x);
-    case ACT_ELU: return x > 0.0f ? x : exp(x) - 1.0f;
-    case ACT_SELU: return 1.0507009873554805f * (x > 0.0f ? x : 1.6732632423543772f * (exp(x) - 1.0f));
+    case ACT_ELU: return x > 0.0f ? x : p.x * (exp(x) - 1.0f);
+    case ACT_SELU: return p.y * (x > 0.0f ? x : p.x * (exp(x) - 1.0f));
     case ACT_SOFTPLUS: return x > 0.0f ? x + log1p(exp(-x)) : log1p(exp(x));
     case ACT_SOFTSIGN: return x / (fabs(x) + 1.0f);
     case ACT_SWISH: return x / (1.0f + exp(-x));
     case ACT_GELU: return 0.5f * x * (1.0f + erf(x * 0.70710678118654752f));
-    case ACT_HARD_SIGMOID: return clamp(0.2f * x + 0.5f, 0.0f, 1.0f);
+    case ACT_HARD_SIGMOID: return clamp(p.x * x + p.y, 0.0f, 1.0f);
     case ACT_RELU6: return clamp(x, 0.0f, 6.0f);
-    case ACT_LEAKY_RELU: return x >= 0.0f ? x : alpha * x;
+    case ACT_LEAKY_RELU: return x >= 0.0f ? x : p.x * x;
+    case ACT_CLIP: return fmin(fmax(x, p.x), p.y);
     default: return x; /* linear; softmax runs as its own pass over rows */
     }
 }
+
+/* a 4-D element by (n, y, x, c) and the layout's strides s = (n, h, w, c) */
+#define AT4(S, N_, Y_, X_, C_) ((size_t)(N_) * (S).x + (size_t)(Y_) * (S).y + (size_t)(X_) * (S).z + (size_t)(C_) * (S).w)

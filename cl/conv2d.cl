@@ -1,27 +1,27 @@
-/* Conv2D over NHWC in the arena A: one work-item per output element; groups, strides, dilation, padding
- * (pt, pl: rows and cols before), bias and activation fused. Kernel weights [KH][KW][Cin/G][Cout]. */
+/* Conv2D over NHWC or NCHW (element strides xs, ys = (n, h, w, c)) in the arena A: one work-item per output
+ * element; groups, strides, dilation, pads, bias and activation fused. Weights [KH][KW][Cin/G][Cout].
+ *   xd = (N, H, W, C), yd = (N, Ho, Wo, Co), win = (kh, kw, sh, sw), dp = (dh, dw, pad top, pad left) */
 __kernel void conv2d_direct_f32(__global float *A, uint xo, uint yo, __global const float *K,
-                                __global const float *B, int has_bias, int N, int H, int W, int C, int Ho, int Wo,
-                                int Co, int kh, int kw, int sh, int sw, int dh, int dw, int pt, int pl, int groups,
-                                int act, float alpha, float maxv, float thr)
+                                __global const float *B, int has_bias, int4 xd, int4 xs, int4 yd, int4 ys, int4 win,
+                                int4 dp, int groups, int act, float4 ap)
 {
     size_t i = get_global_id(0);
-    if (i >= (size_t)N * Ho * Wo * Co) return;
-    int co = (int)(i % Co);
-    size_t p = i / Co;
-    int ox = (int)(p % Wo), oy = (int)((p / Wo) % Ho), n = (int)(p / ((size_t)Wo * Ho));
-    int cg = C / groups, g = co / (Co / groups);
+    if (i >= (size_t)yd.x * yd.y * yd.z * yd.w) return;
+    int co = (int)(i % yd.w);
+    size_t p = i / yd.w;
+    int ox = (int)(p % yd.z), oy = (int)((p / yd.z) % yd.y), n = (int)(p / ((size_t)yd.z * yd.y));
+    int cg = xd.w / groups, g = co / (yd.w / groups);
     float acc = has_bias ? B[co] : 0.0f;
-    for (int ky = 0; ky < kh; ky++) {
-        int iy = oy * sh + ky * dh - pt;
-        if (iy < 0 || iy >= H) continue;
-        for (int kx = 0; kx < kw; kx++) {
-            int ix = ox * sw + kx * dw - pl;
-            if (ix < 0 || ix >= W) continue;
-            __global const float *xp = A + xo + (((size_t)n * H + iy) * W + ix) * C + g * cg;
-            __global const float *kp = K + ((size_t)(ky * kw + kx) * cg) * Co + co;
-            for (int ci = 0; ci < cg; ci++) acc = fma(xp[ci], kp[(size_t)ci * Co], acc);
+    for (int ky = 0; ky < win.x; ky++) {
+        int iy = oy * win.z + ky * dp.x - dp.z;
+        if (iy < 0 || iy >= xd.y) continue;
+        for (int kx = 0; kx < win.y; kx++) {
+            int ix = ox * win.w + kx * dp.y - dp.w;
+            if (ix < 0 || ix >= xd.z) continue;
+            __global const float *xp = A + xo + AT4(xs, n, iy, ix, g * cg);
+            __global const float *kp = K + ((size_t)(ky * win.y + kx) * cg) * yd.w + co;
+            for (int ci = 0; ci < cg; ci++) acc = fma(xp[(size_t)ci * xs.w], kp[(size_t)ci * yd.w], acc);
         }
     }
-    A[yo + i] = act_apply(acc, act, alpha, maxv, thr);
+    A[yo + AT4(ys, n, oy, ox, co)] = act_apply(acc, act, ap);
 }

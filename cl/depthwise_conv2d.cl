@@ -1,24 +1,23 @@
-/* DepthwiseConv2D over NHWC: output channel c*M + m reads input channel c; weights [KH][KW][C][M]. */
+/* DepthwiseConv2D: output channel c*M + m reads input channel c; weights [KH][KW][C][M]. Arguments as
+ * conv2d_direct_f32's, with M the depth multiplier. */
 __kernel void depthwise_conv2d_f32(__global float *A, uint xo, uint yo, __global const float *K,
-                                   __global const float *B, int has_bias, int N, int H, int W, int C, int Ho,
-                                   int Wo, int M, int kh, int kw, int sh, int sw, int dh, int dw, int pt, int pl,
-                                   int act, float alpha, float maxv, float thr)
+                                   __global const float *B, int has_bias, int4 xd, int4 xs, int4 yd, int4 ys,
+                                   int4 win, int4 dp, int M, int act, float4 ap)
 {
     size_t i = get_global_id(0);
-    int CM = C * M;
-    if (i >= (size_t)N * Ho * Wo * CM) return;
-    int oc = (int)(i % CM), c = oc / M;
-    size_t p = i / CM;
-    int ox = (int)(p % Wo), oy = (int)((p / Wo) % Ho), n = (int)(p / ((size_t)Wo * Ho));
+    if (i >= (size_t)yd.x * yd.y * yd.z * yd.w) return;
+    int oc = (int)(i % yd.w), c = oc / M;
+    size_t p = i / yd.w;
+    int ox = (int)(p % yd.z), oy = (int)((p / yd.z) % yd.y), n = (int)(p / ((size_t)yd.z * yd.y));
     float acc = has_bias ? B[oc] : 0.0f;
-    for (int ky = 0; ky < kh; ky++) {
-        int iy = oy * sh + ky * dh - pt;
-        if (iy < 0 || iy >= H) continue;
-        for (int kx = 0; kx < kw; kx++) {
-            int ix = ox * sw + kx * dw - pl;
-            if (ix < 0 || ix >= W) continue;
-            acc = fma(A[xo + (((size_t)n * H + iy) * W + ix) * C + c], K[(size_t)(ky * kw + kx) * CM + oc], acc);
+    for (int ky = 0; ky < win.x; ky++) {
+        int iy = oy * win.z + ky * dp.x - dp.z;
+        if (iy < 0 || iy >= xd.y) continue;
+        for (int kx = 0; kx < win.y; kx++) {
+            int ix = ox * win.w + kx * dp.y - dp.w;
+            if (ix < 0 || ix >= xd.z) continue;
+            acc = fma(A[xo + AT4(xs, n, iy, ix, c)], K[(size_t)(ky * win.y + kx) * yd.w + oc], acc);
         }
     }
-    A[yo + i] = act_apply(acc, act, alpha, maxv, thr);
+    A[yo + AT4(ys, n, oy, ox, oc)] = act_apply(acc, act, ap);
 }

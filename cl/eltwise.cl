@@ -1,7 +1,6 @@
-/* Add and Multiply of two tensors with broadcasting: per output axis, each operand's stride (0 where it is
- * broadcast). Dims and strides run from the last axis, padded with 1 and 0. */
-__kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, int is_mul, int8 dims, int8 sa,
-                          int8 sb)
+/* Binary element-wise ops with broadcasting: op 0 add, 1 multiply, 2 subtract, 3 divide, 4 PRelu (b is the
+ * slope). Per output axis (last axis first, padded with 1 and 0), each operand's stride (0 where broadcast). */
+__kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, int op, int8 dims, int8 sa, int8 sb)
 {
     size_t i = get_global_id(0);
     if (i >= n) return;
@@ -15,6 +14,13 @@ __kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, 
         ia += c * (size_t)a[k];
         ib += c * (size_t)b[k];
     }
-    float x = A[ao + ia], y = A[bo + ib];
-    A[yo + i] = is_mul ? x * y : x + y;
+    float x = A[ao + ia], y = A[bo + ib], r;
+    switch (op) {
+    case 0: r = x + y; break;
+    case 1: r = x * y; break;
+    case 2: r = x - y; break;
+    case 3: r = x / y; break;
+    default: r = x < 0.0f ? y * x : x; break;
+    }
+    A[yo + i] = r;
 }

@@ -1,38 +1,42 @@
-/* Pooling over NHWC: max or average windows ('same' averages count only positions inside the input, as Keras
- * does), and global pooling. */
-__kernel void pool2d_f32(__global float *A, uint xo, uint yo, int is_max, int N, int H, int W, int C, int Ho,
-                         int Wo, int kh, int kw, int sh, int sw, int pt, int pl)
+/* Pooling over NHWC or NCHW: max or average windows with pads, dilation and ceil_mode. An average divides by
+ * the positions inside the input, or (count_include_pad) inside the padded input. And global pooling.
+ *   win = (kh, kw, sh, sw), dp = (dh, dw, pad top, pad left), pe = (pad bottom, pad right, count_include_pad, 0) */
+__kernel void pool2d_f32(__global float *A, uint xo, uint yo, int is_max, int4 xd, int4 xs, int4 yd, int4 ys,
+                         int4 win, int4 dp, int4 pe)
 {
     size_t i = get_global_id(0);
-    if (i >= (size_t)N * Ho * Wo * C) return;
-    int c = (int)(i % C);
-    size_t p = i / C;
-    int ox = (int)(p % Wo), oy = (int)((p / Wo) % Ho), n = (int)(p / ((size_t)Wo * Ho));
+    if (i >= (size_t)yd.x * yd.y * yd.z * yd.w) return;
+    int c = (int)(i % yd.w);
+    size_t p = i / yd.w;
+    int ox = (int)(p % yd.z), oy = (int)((p / yd.z) % yd.y), n = (int)(p / ((size_t)yd.z * yd.y));
     float acc = is_max ? -FLT_MAX : 0.0f;
-    int count = 0;
-    for (int ky = 0; ky < kh; ky++) {
-        int iy = oy * sh + ky - pt;
-        if (iy < 0 || iy >= H) continue;
-        for (int kx = 0; kx < kw; kx++) {
-            int ix = ox * sw + kx - pl;
-            if (ix < 0 || ix >= W) continue;
-            float v = A[xo + (((size_t)n * H + iy) * W + ix) * C + c];
+    int count = 0, padded = 0;
+    for (int ky = 0; ky < win.x; ky++) {
+        int iy = oy * win.z + ky * dp.x - dp.z;
+        for (int kx = 0; kx < win.y; kx++) {
+            int ix = ox * win.w + kx * dp.y - dp.w;
+            if (iy < xd.y + pe.x && ix < xd.z + pe.y) padded++;
+            if (iy < 0 || iy >= xd.y || ix < 0 || ix >= xd.z) continue;
+            float v = A[xo + AT4(xs, n, iy, ix, c)];
             acc = is_max ? fmax(acc, v) : acc + v;
             count++;
         }
     }
-    A[yo + i] = is_max ? acc : acc / (float)count;
+    int div = pe.z ? padded : count;
+    A[yo + AT4(ys, n, oy, ox, c)] = is_max ? acc : acc / (float)max(div, 1);
 }
 
-__kernel void global_pool2d_f32(__global float *A, uint xo, uint yo, int is_max, int N, int HW, int C)
+/* one work-item per (n, c); the output is (N, C) or (N, C, 1, 1) or (N, 1, 1, C): element n*C + c */
+__kernel void global_pool2d_f32(__global float *A, uint xo, uint yo, int is_max, int4 xd, int4 xs)
 {
     size_t i = get_global_id(0);
-    if (i >= (size_t)N * C) return;
-    int c = (int)(i % C), n = (int)(i / C);
+    if (i >= (size_t)xd.x * xd.w) return;
+    int c = (int)(i % xd.w), n = (int)(i / xd.w);
     float acc = is_max ? -FLT_MAX : 0.0f;
-    for (int p = 0; p < HW; p++) {
-        float v = A[xo + ((size_t)n * HW + p) * C + c];
-        acc = is_max ? fmax(acc, v) : acc + v;
-    }
-    A[yo + i] = is_max ? acc : acc / (float)HW;
+    for (int y = 0; y < xd.y; y++)
+        for (int x = 0; x < xd.z; x++) {
+            float v = A[xo + AT4(xs, n, y, x, c)];
+            acc = is_max ? fmax(acc, v) : acc + v;
+        }
+    A[yo + i] = is_max ? acc : acc / (float)(xd.y * xd.z);
 }

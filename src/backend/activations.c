@@ -15,16 +15,18 @@ float cf_act_apply(enum cf_act act, float x, const struct cf_attrs *a)
     case CF_ACT_SIGMOID: return 1.0f / (1.0f + expf(-x));
     case CF_ACT_TANH: return tanhf(x);
     case CF_ACT_SOFTMAX: return x; /* along an axis: see ref_apply_act */
-    case CF_ACT_ELU: return x > 0 ? x : expf(x) - 1.0f;
-    case CF_ACT_SELU: return 1.0507009873554805f * (x > 0 ? x : 1.6732632423543772f * (expf(x) - 1.0f));
+    case CF_ACT_ELU: return x > 0 ? x : a->alpha * (expf(x) - 1.0f);
+    case CF_ACT_SELU: return a->beta * (x > 0 ? x : a->alpha * (expf(x) - 1.0f));
     case CF_ACT_SOFTPLUS: return x > 0 ? x + log1pf(expf(-x)) : log1pf(expf(x));
     case CF_ACT_SOFTSIGN: return x / (fabsf(x) + 1.0f);
     case CF_ACT_SWISH: return x / (1.0f + expf(-x));
     case CF_ACT_GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
     case CF_ACT_HARD_SIGMOID: {
-        float y = 0.2f * x + 0.5f;
+        float y = a->alpha * x + a->beta;
         return y < 0 ? 0 : y > 1 ? 1 : y;
     }
+    case CF_ACT_CLIP: return x < a->alpha ? a->alpha : x > a->beta ? a->beta : x;
+    case CF_ACT_LOG_SOFTMAX: return x; /* along an axis */
     case CF_ACT_RELU6: return x < 0 ? 0 : x > 6 ? 6 : x;
     case CF_ACT_LEAKY_RELU: return x >= 0 ? x : a->alpha * x;
     case CF_ACT_COUNT: break;

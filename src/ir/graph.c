@@ -32,6 +32,23 @@ int cf_act_lookup(const char *name, enum cf_act *out)
     return 0;
 }
 
+void cf_act_set(struct cf_attrs *a, enum cf_act act)
+{
+    a->act = act;
+    a->alpha = 0;
+    a->beta = 0;
+    a->max_value = -1.0f;
+    a->threshold = 0;
+    switch (act) {
+    case CF_ACT_ELU: a->alpha = 1.0f; break;
+    case CF_ACT_SELU: a->alpha = 1.6732632423543772f, a->beta = 1.0507009873554805f; break;
+    case CF_ACT_HARD_SIGMOID: a->alpha = 0.2f, a->beta = 0.5f; break;
+    case CF_ACT_LEAKY_RELU: a->alpha = 0.3f; break;
+    case CF_ACT_CLIP: a->alpha = -3.402823466e38f, a->beta = 3.402823466e38f; break;
+    default: break;
+    }
+}
+
 void cf_attrs_default(struct cf_attrs *a)
 {
     memset(a, 0, sizeof *a);
@@ -42,6 +59,7 @@ void cf_attrs_default(struct cf_attrs *a)
     a->groups = 1;
     a->depth_multiplier = 1;
     a->output_padding[0] = a->output_padding[1] = -1;
+    a->output_shape[0] = a->output_shape[1] = -1;
     a->use_bias = 1;
     a->act = CF_ACT_LINEAR;
     a->max_value = -1.0f;
@@ -59,6 +77,8 @@ void cf_graph_free(struct cf_graph *g)
         cf_free(g->nodes[i].name);
         cf_free(g->nodes[i].type);
         cf_free(g->nodes[i].in);
+        for (int k = 0; k < g->nodes[i].n_values; k++) cf_free(g->nodes[i].values[k].data);
+        cf_free(g->nodes[i].values);
     }
     cf_free(g->nodes);
     cf_free(g->inputs);
@@ -84,6 +104,7 @@ int cf_graph_add(struct cf_graph *g, enum cf_op op, const char *name, const char
     n->a = *a;
     n->loc = loc;
     n->trainable = 1;
+    n->file_params = -1;
     n->name = cf_strdup(name);
     n->type = cf_strdup(type);
     n->in = cf_malloc(sizeof(int) * (size_t)(n_in > 0 ? n_in : 1));
@@ -155,9 +176,34 @@ struct cf_graph *cf_graph_clone(const struct cf_graph *src)
         c->params_trainable = n->params_trainable;
         c->params_non_trainable = n->params_non_trainable;
         c->macs = n->macs;
+        c->hidden = n->hidden;
+        c->file_params = n->file_params;
+        if (n->n_values && cf_node_set_values(c, n->values, n->n_values)) goto fail;
     }
     return g;
 fail:
     cf_graph_free(g);
     return NULL;
+}
+
+int cf_node_set_values(struct cf_node *n, const struct cf_tensor *v, int count)
+{
+    struct cf_tensor *t = cf_calloc((size_t)count, sizeof *t);
+    if (!t) return -1;
+    for (int k = 0; k < count; k++) {
+        int64_t e = 1;
+        for (int r = 0; r < v[k].desc.rank; r++) e *= v[k].desc.dims[r];
+        t[k].desc = v[k].desc;
+        if (!(t[k].data = cf_malloc(sizeof(float) * (size_t)(e > 0 ? e : 1)))) {
+            for (int j = 0; j < k; j++) cf_free(t[j].data);
+            cf_free(t);
+            return -1;
+        }
+        memcpy(t[k].data, v[k].data, sizeof(float) * (size_t)e);
+    }
+    for (int k = 0; k < n->n_values; k++) cf_free(n->values[k].data);
+    cf_free(n->values);
+    n->values = t;
+    n->n_values = count;
+    return 0;
 }

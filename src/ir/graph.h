@@ -9,6 +9,7 @@
 
 #define CF_MAX_RANK 8
 #define CF_DIM_UNKNOWN (-1) /* None */
+#define CF_DIM_BATCH (-3)   /* in a Reshape target: the input's batch dimension */
 
 struct cf_shape {
     int rank;
@@ -29,8 +30,14 @@ enum cf_act {
     CF_ACT_COUNT
 };
 
-enum cf_padding { CF_PAD_VALID, CF_PAD_SAME };
+/* VALID, and 'same' as Keras/TensorFlow (and ONNX SAME_UPPER) do it: the odd pad after; SAME_LOWER puts it
+ * before; EXPLICIT takes pads as given (ONNX). The shape rule writes the pads it implies into attrs.pads. */
+enum cf_padding { CF_PAD_VALID, CF_PAD_SAME, CF_PAD_SAME_LOWER, CF_PAD_EXPLICIT };
 enum cf_layout { CF_LAYOUT_NHWC, CF_LAYOUT_NCHW };
+/* Broadcasting of element-wise ops: Keras' _Merge keeps the batch axis and right-aligns the others;
+ * NumPy (ONNX) right-aligns every axis. */
+enum cf_broadcast { CF_BCAST_KERAS, CF_BCAST_NUMPY };
+enum cf_pad_mode { CF_PADMODE_CONSTANT, CF_PADMODE_REFLECT, CF_PADMODE_EDGE };
 
 /* Attributes of every op in one flat struct; each op reads the fields its row in ops.def names. */
 struct cf_attrs {
@@ -39,21 +46,51 @@ struct cf_attrs {
     int strides[2];
     int dilation[2];
     enum cf_padding padding;
+    int pads[4];            /* top, bottom, left, right: ZeroPadding2D's, explicit (ONNX), or what 'same' implies */
+    int ceil_mode;          /* pooling: round the output size up (ONNX) */
+    int count_include_pad;  /* average pooling: divide by the window including padding (ONNX) */
     int groups;             /* Conv2D groups */
     int depth_multiplier;   /* DepthwiseConv2D, SeparableConv2D */
     int output_padding[2];  /* Conv2DTranspose; -1: None */
-    int pads[4];            /* ZeroPadding2D: top, bottom, left, right */
+    int64_t output_shape[2];/* ConvTranspose output_shape (ONNX); -1: none */
     int use_bias;
     enum cf_act act;        /* fused activation */
-    float alpha;            /* LeakyReLU slope; ReLU negative_slope */
+    float alpha, beta;      /* activation parameters: ReLU negative_slope, LeakyReLU/ELU alpha, SELU alpha and
+                             * gamma, HardSigmoid alpha and beta, Clip min and max */
     float max_value;        /* ReLU max_value; < 0: None */
     float threshold;        /* ReLU threshold */
-    int axis;               /* Concatenate, Softmax, BatchNormalization (Keras: may be negative) */
+    int axis;               /* Concatenate, Softmax, BatchNormalization, Flatten (ONNX) (may be negative) */
+    int softmax_coerce;     /* ONNX opset < 13: softmax over all the axes from `axis` on */
     float epsilon;          /* BatchNormalization */
     int center, scale;      /* BatchNormalization beta / gamma present */
     float rate;             /* Dropout */
-    int keepdims;           /* global pooling keeps 1x1 spatial dims */
-    struct cf_shape target; /* Input: the declared shape, batch included; Reshape: the target without the batch, -1 once for "infer" */
+    int keepdims;           /* global pooling keeps 1x1 spatial dims; ReduceMean keeps reduced axes */
+    unsigned reduce_axes;   /* ReduceMean: a bit per axis */
+    enum cf_broadcast broadcast;
+    int perm[CF_MAX_RANK];  /* Transpose */
+    enum cf_pad_mode pad_mode; /* Pad: mode, value, and the begin/end pads of every axis (negative crops) */
+    float pad_value;
+    int64_t pad_begin[CF_MAX_RANK], pad_end[CF_MAX_RANK];
+    int lrn_size;           /* LRN: y = x / (bias + alpha/size·sum x^2)^beta, bias in epsilon */
+    int blocksize, d2s_crd; /* DepthToSpace: block size, CRD (1) or DCR (0) order */
+    int target_full;        /* Reshape: the target includes the batch axis (ONNX); 0 copies, CF_DIM_BATCH is the batch */
+    struct cf_shape target; /* Input/Constant: the declared shape, batch included; Reshape: the target shape,
+                             * without the batch unless target_full; one -1 is inferred */
+};
+
+/* A weight tensor of a layer (kernel, bias, gamma, ...), named as Keras names it. */
+struct cf_weight {
+    const char *name;
+    int rank;
+    int64_t dims[CF_MAX_RANK];
+    int trainable;
+};
+#define CF_MAX_WEIGHTS 6
+
+/* A weight tensor with its values (owned). */
+struct cf_tensor {
+    struct cf_weight desc;
+    float *data;
 };
 
 struct cf_node {
@@ -65,6 +102,10 @@ struct cf_node {
     struct cf_attrs a;
     int trainable;       /* Keras trainable=False moves weights to the non-trainable count */
     struct cf_loc loc;   /* where the model file defines it */
+    int hidden;          /* not a row of the summary (a constant feeding an ONNX node) */
+    int n_values;        /* weights the model file gives (ONNX initializers), in the layouts of the op's */
+    struct cf_tensor *values; /* weight descriptors; owned */
+    int64_t file_params; /* >= 0: the parameter count the file implies (shared initializers counted once) */
     /* Filled by the passes. */
     struct cf_shape out;
     int64_t params_trainable, params_non_trainable;
@@ -83,19 +124,12 @@ struct cf_graph {
     int *inputs, *outputs;
 };
 
-/* A weight tensor of a layer (kernel, bias, gamma, ...), named as Keras names it. */
-struct cf_weight {
-    const char *name;
-    int rank;
-    int64_t dims[4];
-    int trainable;
-};
-#define CF_MAX_WEIGHTS 6
-
 const char *cf_op_name(enum cf_op op);
 const char *cf_act_name(enum cf_act act);
 /* Looks up an activation by its Keras name; returns 0 when there is none. */
 int cf_act_lookup(const char *name, enum cf_act *out);
+/* Sets an activation with its default parameters (ELU alpha 1, SELU's constants, HardSigmoid 0.2/0.5, ...). */
+void cf_act_set(struct cf_attrs *a, enum cf_act act);
 
 void cf_attrs_default(struct cf_attrs *a);
 
@@ -104,6 +138,9 @@ void cf_graph_free(struct cf_graph *g);
 /* Appends a node (copies name and type, takes nothing else); returns its index or -1 out of memory. */
 int cf_graph_add(struct cf_graph *g, enum cf_op op, const char *name, const char *type, const int *in, int n_in,
                  const struct cf_attrs *a, struct cf_loc loc);
+
+/* Gives a node copies of weight values (descriptors' names must be static strings); -1 out of memory. */
+int cf_node_set_values(struct cf_node *n, const struct cf_tensor *v, int count);
 
 /* A deep copy; NULL when out of memory. */
 struct cf_graph *cf_graph_clone(const struct cf_graph *src);

@@ -49,13 +49,15 @@ int cf_axis_c(const struct cf_graph *g);
 /* Checks that an input is 4-D with a known channel count; on success *cin is that count. */
 clinfer_status cf_require_4d(const struct cf_op_args *a, const struct cf_shape *s, int64_t *cin, struct cf_diag *d);
 
-/* Keras' conv_output_length: k is dilated first (K = k + (k - 1)(d - 1));
- *   valid: O = floor((W - K)/S) + 1      same: O = ceil(W/S)
- * Returns -1 for an unknown input and 0 or less when the kernel does not fit. */
-int64_t cf_conv_out(int64_t in, int k, int s, int dil, enum cf_padding p);
+/* The output length of a window op (conv, pooling) along one axis, with K = k + (k - 1)(d - 1):
+ *   valid: O = floor((W - K)/S) + 1                   same: O = ceil(W/S), pads max((O - 1)S + K - W, 0)
+ *   explicit: O = floor((W + Pb + Pe - K)/S) + 1      (ceil with ceil_mode, the last window starting inside)
+ * Writes the pads it implies into *pb, *pe (reads them for explicit). Returns -1 for an unknown input and 0
+ * when the kernel does not fit. */
+int64_t cf_window_out(int64_t in, int k, int s, int dil, enum cf_padding p, int ceil_mode, int *pb, int *pe);
 
-/* Output spatial dims of a conv-like op (conv, depthwise, separable, pooling): fills out h, w,
- * or fails with a message naming the kernel, the input and the padding. */
+/* Output spatial dims of a conv-like op (conv, depthwise, separable, pooling): fills out h, w and the node's
+ * pads, or fails with a message naming the kernel, the input and the padding. */
 clinfer_status cf_spatial_out(const struct cf_op_args *a, const char *what, int64_t *oh, int64_t *ow,
                               struct cf_diag *d);
 

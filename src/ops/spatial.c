@@ -32,28 +32,54 @@ clinfer_status cf_require_4d(const struct cf_op_args *a, const struct cf_shape *
     return CLINFER_OK;
 }
 
-int64_t cf_conv_out(int64_t in, int k, int s, int dil, enum cf_padding p)
+int64_t cf_window_out(int64_t in, int k, int s, int dil, enum cf_padding p, int ceil_mode, int *pb, int *pe)
 {
     if (in < 0) return -1;
-    int64_t keff = (int64_t)k + (int64_t)(k - 1) * (dil - 1);
-    int64_t o = p == CF_PAD_SAME ? in : in - keff + 1;
-    if (o <= 0) return 0;
-    return (o + s - 1) / s;
+    int64_t keff = (int64_t)k + (int64_t)(k - 1) * (dil - 1), o;
+    switch (p) {
+    case CF_PAD_VALID:
+        *pb = *pe = 0;
+        o = in - keff + 1;
+        return o <= 0 ? 0 : (o + s - 1) / s;
+    case CF_PAD_SAME:
+    case CF_PAD_SAME_LOWER: {
+        o = (in + s - 1) / s;
+        int64_t total = (o - 1) * s + keff - in;
+        if (total < 0) total = 0;
+        *pb = (int)(p == CF_PAD_SAME ? total / 2 : total - total / 2);
+        *pe = (int)(total - *pb);
+        return o;
+    }
+    case CF_PAD_EXPLICIT:
+        break;
+    }
+    int64_t span = in + *pb + *pe - keff;
+    if (span < 0) return 0;
+    o = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+    /* with ceil_mode the last window must start inside the input or its leading padding */
+    if (ceil_mode && (o - 1) * s >= in + *pb) o--;
+    return o;
 }
 
 clinfer_status cf_spatial_out(const struct cf_op_args *a, const char *what, int64_t *oh, int64_t *ow,
                               struct cf_diag *d)
 {
-    const struct cf_attrs *at = &a->n->a;
+    struct cf_attrs *at = &a->n->a;
     const struct cf_shape *x = a->in[0];
     int64_t h = x->d[cf_axis_h(a->g)], w = x->d[cf_axis_w(a->g)];
-    *oh = cf_conv_out(h, at->kernel[0], at->strides[0], at->dilation[0], at->padding);
-    *ow = cf_conv_out(w, at->kernel[1], at->strides[1], at->dilation[1], at->padding);
+    *oh = cf_window_out(h, at->kernel[0], at->strides[0], at->dilation[0], at->padding, at->ceil_mode, &at->pads[0],
+                        &at->pads[1]);
+    *ow = cf_window_out(w, at->kernel[1], at->strides[1], at->dilation[1], at->padding, at->ceil_mode, &at->pads[2],
+                        &at->pads[3]);
     if (*oh == 0 || *ow == 0) {
         int kh = at->kernel[0] + (at->kernel[0] - 1) * (at->dilation[0] - 1);
         int kw = at->kernel[1] + (at->kernel[1] - 1) * (at->dilation[1] - 1);
         char buf[128];
         cf_shape_format(x, buf, sizeof buf);
+        if (at->padding == CF_PAD_EXPLICIT)
+            return cf_fail(d, CLINFER_E_MODEL, "%s %dx%d is larger than its %lldx%lld input %s with pads (%d, %d, %d, %d)",
+                           what, kh, kw, (long long)h, (long long)w, buf, at->pads[0], at->pads[2], at->pads[1],
+                           at->pads[3]);
         return cf_fail(d, CLINFER_E_MODEL,
                        "%s %dx%d%s is larger than its %lldx%lld input %s under padding='valid'", what, kh, kw,
                        (at->dilation[0] > 1 || at->dilation[1] > 1) ? " (dilated)" : "", (long long)h, (long long)w,
@@ -73,7 +99,7 @@ void cf_explain_line(struct cf_strbuf *sb, const char *fmt, ...)
 }
 
 static void explain_one(struct cf_strbuf *sb, const char *label, int64_t in, int k, int s, int dil,
-                        enum cf_padding p, int64_t out)
+                        const struct cf_attrs *at, int pb, int pe, int64_t out)
 {
     char kexpr[64];
     int keff = k + (k - 1) * (dil - 1);
@@ -86,18 +112,23 @@ static void explain_one(struct cf_strbuf *sb, const char *label, int64_t in, int
         cf_explain_line(sb, "%sO = None (the input dimension is None)", label);
         return;
     }
-    if (p == CF_PAD_VALID) {
+    if (at->padding == CF_PAD_VALID) {
         int exact = (in - keff) % s == 0;
         cf_explain_line(sb, "%sO = %s(W - K + 2P)/S%s + 1 = %s(%lld - %s + 2·0)/%d%s + 1 = %lld", label,
                         exact ? "" : "⌊", exact ? "" : "⌋", exact ? "" : "⌊", (long long)in, kexpr, s,
                         exact ? "" : "⌋", (long long)out);
+    } else if (at->padding == CF_PAD_EXPLICIT) {
+        int exact = (in + pb + pe - keff) % s == 0;
+        const char *o = exact ? "" : at->ceil_mode ? "⌈" : "⌊", *c = exact ? "" : at->ceil_mode ? "⌉" : "⌋";
+        cf_explain_line(sb, "%sO = %s(W + Pb + Pe - K)/S%s + 1 = %s(%lld + %d + %d - %s)/%d%s + 1 = %lld", label, o, c, o,
+                        (long long)in, pb, pe, kexpr, s, c, (long long)out);
     } else {
         int64_t total = (out - 1) * s + keff - in;
         if (total < 0) total = 0;
         cf_explain_line(sb, "%sO = ⌈W/S⌉ = ⌈%lld/%d⌉ = %lld ('same' pads P = max((O - 1)·S + K - W, 0) = "
-                            "max(%lld·%d + %d - %lld, 0) = %lld: %lld before, %lld after)",
+                            "max(%lld·%d + %d - %lld, 0) = %lld: %d before, %d after)",
                         label, (long long)in, s, (long long)out, (long long)(out - 1), s, keff, (long long)in,
-                        (long long)total, (long long)(total / 2), (long long)(total - total / 2));
+                        (long long)total, pb, pe);
     }
 }
 
@@ -108,11 +139,12 @@ void cf_explain_spatial(const struct cf_op_args *a, struct cf_strbuf *sb)
     int64_t h = x->d[cf_axis_h(a->g)], w = x->d[cf_axis_w(a->g)];
     int64_t oh = a->n->out.d[cf_axis_h(a->g)], ow = a->n->out.d[cf_axis_w(a->g)];
     if (h == w && at->kernel[0] == at->kernel[1] && at->strides[0] == at->strides[1] &&
-        at->dilation[0] == at->dilation[1]) {
-        explain_one(sb, "rows, cols: ", h, at->kernel[0], at->strides[0], at->dilation[0], at->padding, oh);
+        at->dilation[0] == at->dilation[1] && at->pads[0] == at->pads[2] && at->pads[1] == at->pads[3]) {
+        explain_one(sb, "rows, cols: ", h, at->kernel[0], at->strides[0], at->dilation[0], at, at->pads[0], at->pads[1],
+                    oh);
     } else {
-        explain_one(sb, "rows: ", h, at->kernel[0], at->strides[0], at->dilation[0], at->padding, oh);
-        explain_one(sb, "cols: ", w, at->kernel[1], at->strides[1], at->dilation[1], at->padding, ow);
+        explain_one(sb, "rows: ", h, at->kernel[0], at->strides[0], at->dilation[0], at, at->pads[0], at->pads[1], oh);
+        explain_one(sb, "cols: ", w, at->kernel[1], at->strides[1], at->dilation[1], at, at->pads[2], at->pads[3], ow);
     }
 }
 

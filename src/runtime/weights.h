@@ -10,11 +10,6 @@ enum cf_init {
     CF_INIT_RANDOM = 1 /* every tensor random (biases and statistics too): for comparing devices */
 };
 
-struct cf_tensor {
-    struct cf_weight desc; /* name, shape, trainable */
-    float *data;
-};
-
 struct cf_weights {
     int n_nodes;
     int *count;               /* per node */

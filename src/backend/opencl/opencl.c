@@ -7,15 +7,15 @@
 
 #include "../../util/alloc.h"
 #include "../backend.h"
-#include "../ref/ref.h"
 #include "cl.h"
 
 enum kid { K_CONV2D, K_DEPTHWISE, K_TRANSPOSE, K_POOL, K_GPOOL, K_DENSE, K_ACT, K_SOFTMAX, K_BN, K_ELTWISE,
-           K_ZPAD, K_CONCAT, K_COUNT };
+           K_ZPAD, K_CONCAT, K_MATMUL, K_LRN, K_REDUCE_MEAN, K_PERMUTE, K_PAD, K_D2S, K_COUNT };
 
 static const char *const kernel_names[K_COUNT] = {
     "conv2d_direct_f32", "depthwise_conv2d_f32", "conv2d_transpose_f32", "pool2d_f32", "global_pool2d_f32",
-    "dense_f32", "activation_f32", "softmax_f32", "batch_norm_f32", "eltwise_f32", "zero_pad2d_f32", "concat_f32"};
+    "dense_f32", "activation_f32", "softmax_f32", "batch_norm_f32", "eltwise_f32", "zero_pad2d_f32", "concat_f32",
+    "matmul_f32", "lrn_f32", "reduce_mean_f32", "transpose_f32", "pad_f32", "depth_to_space_f32"};
 
 struct cl_state {
     const struct cf_exec *x;
@@ -40,6 +40,7 @@ struct karg {
 #define A_INT(v) ((struct karg){sizeof(cl_int), &(cl_int){(cl_int)(v)}})
 #define A_UINT(v) ((struct karg){sizeof(cl_uint), &(cl_uint){(cl_uint)(v)}})
 #define A_FLT(v) ((struct karg){sizeof(cl_float), &(cl_float){(cl_float)(v)}})
+#define A_VEC(v) ((struct karg){sizeof(v), &(v)})
 
 static clinfer_status launch(struct cl_state *s, enum kid k, const struct cf_node *n, size_t global,
                              const struct karg *args, int nargs, struct cf_diag *d)
@@ -58,6 +59,13 @@ static clinfer_status launch(struct cl_state *s, enum kid k, const struct cf_nod
 
 static cl_uint elem_off(size_t bytes) { return (cl_uint)(bytes / sizeof(float)); }
 
+static int64_t elems(const struct cf_shape *sh)
+{
+    int64_t p = 1;
+    for (int i = 0; i < sh->rank; i++) p *= sh->d[i];
+    return p;
+}
+
 static cl_mem weight_buf(struct cl_state *s, int node, const char *name, int *has)
 {
     const struct cf_weights *w = s->x->w;
@@ -70,17 +78,76 @@ static cl_mem weight_buf(struct cl_state *s, int node, const char *name, int *ha
     return s->dummy;
 }
 
-/* Softmax over the last axis, in place, after a conv or dense kernel that ran with act=linear. */
-static clinfer_status softmax_rows(struct cl_state *s, const struct cf_node *n, size_t off, struct cf_diag *d)
+/* (N, H, W, C) of a 4-D activation and its element strides (n, h, w, c) in the graph's layout */
+static cl_int4 dims4(const struct cf_shape *sh, enum cf_layout l)
 {
-    int64_t total = cf_shape_elems_per_item(&n->out) * n->out.d[0], len = n->out.d[n->out.rank - 1];
-    struct karg a[] = {A_MEM(s->arena), A_UINT(elem_off(off)), A_UINT(elem_off(off)), A_INT(total / len), A_INT(len),
-                       A_INT(1)};
-    return launch(s, K_SOFTMAX, n, (size_t)(total / len), a, 6, d);
+    cl_int4 v;
+    int nhwc = l == CF_LAYOUT_NHWC;
+    v.s[0] = (cl_int)sh->d[0];
+    v.s[1] = (cl_int)sh->d[nhwc ? 1 : 2];
+    v.s[2] = (cl_int)sh->d[nhwc ? 2 : 3];
+    v.s[3] = (cl_int)sh->d[nhwc ? 3 : 1];
+    return v;
 }
 
+static cl_int4 strides4(const struct cf_shape *sh, enum cf_layout l)
+{
+    cl_int4 d = dims4(sh, l), v;
+    if (l == CF_LAYOUT_NHWC) {
+        v.s[3] = 1, v.s[2] = d.s[3], v.s[1] = d.s[2] * d.s[3], v.s[0] = d.s[1] * d.s[2] * d.s[3];
+    } else {
+        v.s[2] = 1, v.s[1] = d.s[2], v.s[3] = d.s[1] * d.s[2], v.s[0] = d.s[3] * d.s[1] * d.s[2];
+    }
+    return v;
+}
+
+static cl_int4 int4v(int a, int b, int c, int e)
+{
+    cl_int4 v;
+    v.s[0] = a, v.s[1] = b, v.s[2] = c, v.s[3] = e;
+    return v;
+}
+
+static cl_float4 actp(const struct cf_attrs *at)
+{
+    cl_float4 v;
+    v.s[0] = at->alpha, v.s[1] = at->beta, v.s[2] = at->max_value, v.s[3] = at->threshold;
+    return v;
+}
+
+/* row-major strides of a shape */
+static void strides_of(const struct cf_shape *sh, int64_t *st)
+{
+    int64_t acc = 1;
+    for (int i = sh->rank - 1; i >= 0; i--) {
+        st[i] = acc;
+        acc *= sh->d[i];
+    }
+}
+
+/* per-axis values, innermost axis first, padded with `pad` */
+static cl_int8 inner_first(const int64_t *v, int rank, int pad)
+{
+    cl_int8 r;
+    for (int k = 0; k < 8; k++) r.s[k] = k < rank ? (cl_int)v[rank - 1 - k] : pad;
+    return r;
+}
+
+/* Softmax over the channels, in place, after a conv or dense kernel that ran with act=linear. */
+static clinfer_status softmax_channels(struct cl_state *s, const struct cf_node *n, size_t off, struct cf_diag *d)
+{
+    const struct cf_shape *o = &n->out;
+    int64_t total = elems(o), len, inner;
+    if (o->rank == 4 && s->x->g->layout == CF_LAYOUT_NCHW) len = o->d[1], inner = o->d[2] * o->d[3];
+    else len = o->d[o->rank - 1], inner = 1;
+    struct karg a[] = {A_MEM(s->arena), A_UINT(elem_off(off)), A_UINT(elem_off(off)), A_INT(total / (len * inner)),
+                       A_INT(len), A_INT(inner), A_INT(n->a.act == CF_ACT_LOG_SOFTMAX)};
+    return launch(s, K_SOFTMAX, n, (size_t)(total / len), a, 7, d);
+}
+
+static int is_softmax(enum cf_act a) { return a == CF_ACT_SOFTMAX || a == CF_ACT_LOG_SOFTMAX; }
 /* act id for a kernel: softmax runs afterwards as its own pass */
-static int kact(const struct cf_attrs *at) { return at->act == CF_ACT_SOFTMAX ? CF_ACT_LINEAR : (int)at->act; }
+static int kact(const struct cf_attrs *at) { return is_softmax(at->act) ? CF_ACT_LINEAR : (int)at->act; }
 
 static clinfer_status run_conv(struct cl_state *s, int i, struct cf_diag *d)
 {
@@ -88,88 +155,76 @@ static clinfer_status run_conv(struct cl_state *s, int i, struct cf_diag *d)
     const struct cf_plan *p = s->x->plan;
     const struct cf_node *n = &g->nodes[i];
     const struct cf_attrs *at = &n->a;
-    const struct cf_shape *xs = &g->nodes[n->in[0]].out, *ys = &n->out;
+    const struct cf_shape *xsh = &g->nodes[n->in[0]].out, *ysh = &n->out;
+    enum cf_layout l = g->layout;
     int hb, hk;
     cl_uint xo = elem_off(p->offset[n->in[0]]), yo = elem_off(p->offset[i]);
-    int H = (int)xs->d[1], W = (int)xs->d[2], C = (int)xs->d[3], Ho = (int)ys->d[1], Wo = (int)ys->d[2];
-    int N = (int)xs->d[0], Co = (int)ys->d[3];
-    size_t total = (size_t)N * Ho * Wo * Co;
+    cl_int4 xd = dims4(xsh, l), xs = strides4(xsh, l), yd = dims4(ysh, l), ys = strides4(ysh, l);
+    cl_int4 win = int4v(at->kernel[0], at->kernel[1], at->strides[0], at->strides[1]);
+    cl_int4 dp = int4v(at->dilation[0], at->dilation[1], at->pads[0], at->pads[2]);
+    cl_float4 ap = actp(at);
+    size_t total = (size_t)elems(ysh);
     clinfer_status st;
     if (n->op == CF_OP_CONV2D_TRANSPOSE) {
-        int pt = (int)ref_pad_before(Ho, H, at->kernel[0], at->strides[0], at->dilation[0], at->padding);
-        int pl = (int)ref_pad_before(Wo, W, at->kernel[1], at->strides[1], at->dilation[1], at->padding);
         cl_mem K = weight_buf(s, i, "kernel", &hk), B = weight_buf(s, i, "bias", &hb);
-        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_MEM(K), A_MEM(B), A_INT(hb), A_INT(N),
-                           A_INT(H), A_INT(W), A_INT(C), A_INT(Ho), A_INT(Wo), A_INT(Co), A_INT(at->kernel[0]),
-                           A_INT(at->kernel[1]), A_INT(at->strides[0]), A_INT(at->strides[1]),
-                           A_INT(at->dilation[0]), A_INT(at->dilation[1]), A_INT(pt), A_INT(pl), A_INT(kact(at)),
-                           A_FLT(at->alpha), A_FLT(at->max_value), A_FLT(at->threshold)};
-        st = launch(s, K_TRANSPOSE, n, total, a, 25, d);
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_MEM(K), A_MEM(B), A_INT(hb), A_VEC(xd), A_VEC(xs),
+                           A_VEC(yd), A_VEC(ys), A_VEC(win), A_VEC(dp), A_INT(kact(at)), A_VEC(ap)};
+        st = launch(s, K_TRANSPOSE, n, total, a, 14, d);
+    } else if (n->op == CF_OP_DEPTHWISE_CONV2D || n->op == CF_OP_SEPARABLE_CONV2D) {
+        /* depthwise: straight to the output, or to the scratch buffer before the pointwise stage */
+        int sep = n->op == CF_OP_SEPARABLE_CONV2D, M = at->depth_multiplier;
+        cl_mem K = weight_buf(s, i, "depthwise_kernel", &hk), B = weight_buf(s, i, "bias", &hb);
+        struct cf_shape tsh = *ysh; /* the depthwise stage's output: C·M channels */
+        tsh.d[l == CF_LAYOUT_NHWC ? 3 : 1] = xd.s[3] * M;
+        cl_int4 td = dims4(&tsh, l), ts = strides4(&tsh, l);
+        cl_uint to = sep ? elem_off(p->scratch_offset[i]) : yo;
+        cl_float4 lin = ap;
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(to), A_MEM(K), A_MEM(B), A_INT(sep ? 0 : hb), A_VEC(xd),
+                           A_VEC(xs), A_VEC(td), A_VEC(ts), A_VEC(win), A_VEC(dp), A_INT(M),
+                           A_INT(sep ? CF_ACT_LINEAR : kact(at)), A_VEC(lin)};
+        if ((st = launch(s, K_DEPTHWISE, n, (size_t)elems(&tsh), a, 15, d)) || !sep) goto done;
+        /* pointwise: a 1×1 conv over the scratch buffer */
+        K = weight_buf(s, i, "pointwise_kernel", &hk);
+        cl_int4 one = int4v(1, 1, 1, 1), nopad = int4v(1, 1, 0, 0);
+        struct karg b[] = {A_MEM(s->arena), A_UINT(to), A_UINT(yo), A_MEM(K), A_MEM(B), A_INT(hb), A_VEC(td), A_VEC(ts),
+                           A_VEC(yd), A_VEC(ys), A_VEC(one), A_VEC(nopad), A_INT(1), A_INT(kact(at)), A_VEC(ap)};
+        st = launch(s, K_CONV2D, n, total, b, 15, d);
     } else {
-        int pt = (int)ref_pad_before(H, Ho, at->kernel[0], at->strides[0], at->dilation[0], at->padding);
-        int pl = (int)ref_pad_before(W, Wo, at->kernel[1], at->strides[1], at->dilation[1], at->padding);
-        int dw_stage = n->op == CF_OP_DEPTHWISE_CONV2D || n->op == CF_OP_SEPARABLE_CONV2D;
-        if (dw_stage) {
-            /* depthwise: straight to the output, or to the scratch buffer before the pointwise stage */
-            int sep = n->op == CF_OP_SEPARABLE_CONV2D;
-            cl_mem K = weight_buf(s, i, "depthwise_kernel", &hk), B = weight_buf(s, i, "bias", &hb);
-            cl_uint to = sep ? elem_off(p->scratch_offset[i]) : yo;
-            int M = at->depth_multiplier;
-            struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(to), A_MEM(K), A_MEM(B), A_INT(sep ? 0 : hb),
-                               A_INT(N), A_INT(H), A_INT(W), A_INT(C), A_INT(Ho), A_INT(Wo), A_INT(M),
-                               A_INT(at->kernel[0]), A_INT(at->kernel[1]), A_INT(at->strides[0]),
-                               A_INT(at->strides[1]), A_INT(at->dilation[0]), A_INT(at->dilation[1]), A_INT(pt),
-                               A_INT(pl), A_INT(sep ? CF_ACT_LINEAR : kact(at)), A_FLT(at->alpha),
-                               A_FLT(at->max_value), A_FLT(at->threshold)};
-            if ((st = launch(s, K_DEPTHWISE, n, (size_t)N * Ho * Wo * C * M, a, 25, d)) || !sep) goto done;
-            /* pointwise: a 1×1 conv over the scratch buffer */
-            K = weight_buf(s, i, "pointwise_kernel", &hk);
-            struct karg b[] = {A_MEM(s->arena), A_UINT(to), A_UINT(yo), A_MEM(K), A_MEM(B), A_INT(hb), A_INT(N),
-                               A_INT(Ho), A_INT(Wo), A_INT(C * M), A_INT(Ho), A_INT(Wo), A_INT(Co), A_INT(1), A_INT(1),
-                               A_INT(1), A_INT(1), A_INT(1), A_INT(1), A_INT(0), A_INT(0), A_INT(1), A_INT(kact(at)),
-                               A_FLT(at->alpha), A_FLT(at->max_value), A_FLT(at->threshold)};
-            st = launch(s, K_CONV2D, n, total, b, 26, d);
-        } else {
-            cl_mem K = weight_buf(s, i, "kernel", &hk), B = weight_buf(s, i, "bias", &hb);
-            struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_MEM(K), A_MEM(B), A_INT(hb), A_INT(N),
-                               A_INT(H), A_INT(W), A_INT(C), A_INT(Ho), A_INT(Wo), A_INT(Co), A_INT(at->kernel[0]),
-                               A_INT(at->kernel[1]), A_INT(at->strides[0]), A_INT(at->strides[1]),
-                               A_INT(at->dilation[0]), A_INT(at->dilation[1]), A_INT(pt), A_INT(pl),
-                               A_INT(at->groups), A_INT(kact(at)), A_FLT(at->alpha), A_FLT(at->max_value),
-                               A_FLT(at->threshold)};
-            st = launch(s, K_CONV2D, n, total, a, 26, d);
-        }
+        cl_mem K = weight_buf(s, i, "kernel", &hk), B = weight_buf(s, i, "bias", &hb);
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_MEM(K), A_MEM(B), A_INT(hb), A_VEC(xd), A_VEC(xs),
+                           A_VEC(yd), A_VEC(ys), A_VEC(win), A_VEC(dp), A_INT(at->groups), A_INT(kact(at)), A_VEC(ap)};
+        st = launch(s, K_CONV2D, n, total, a, 15, d);
     }
 done:
-    if (st == CLINFER_OK && at->act == CF_ACT_SOFTMAX) st = softmax_rows(s, n, p->offset[i], d);
+    if (st == CLINFER_OK && is_softmax(at->act)) st = softmax_channels(s, n, p->offset[i], d);
     return st;
 }
 
-static void axis_split(const struct cf_shape *sh, int axis, int64_t *outer, int64_t *len, int64_t *inner)
+static void axis_split(const struct cf_shape *sh, int axis, int coerce, int64_t *outer, int64_t *len, int64_t *inner)
 {
-    *outer = *inner = 1;
+    *outer = *inner = *len = 1;
     for (int k = 0; k < axis; k++) *outer *= sh->d[k];
+    if (coerce) {
+        for (int k = axis; k < sh->rank; k++) *len *= sh->d[k];
+        return;
+    }
     *len = sh->d[axis];
     for (int k = axis + 1; k < sh->rank; k++) *inner *= sh->d[k];
 }
 
-/* Strides of input `s` along each output axis (last axis first), 0 where it is broadcast (Keras' _Merge:
- * the batch matches the batch, the other axes are right-aligned). */
-static cl_int8 merge_strides(const struct cf_shape *o, const struct cf_shape *s)
+/* Strides of input `sh` along each output axis (innermost first), 0 where it is broadcast: Keras keeps the batch
+ * axis and right-aligns the others; NumPy right-aligns every axis. */
+static cl_int8 bcast_strides(const struct cf_shape *o, const struct cf_shape *sh, int numpy)
 {
     cl_int8 v;
     memset(&v, 0, sizeof v);
-    int64_t in_stride[CF_MAX_RANK];
-    int64_t acc = 1;
-    for (int a = s->rank - 1; a >= 0; a--) {
-        in_stride[a] = acc;
-        acc *= s->d[a];
-    }
+    int64_t st[CF_MAX_RANK];
+    strides_of(sh, st);
     for (int k = 0; k < o->rank; k++) {
         int ax = o->rank - 1 - k;
-        int sa = ax == 0 ? 0 : ax - (o->rank - s->rank);
-        if (ax > 0 && sa < 1) continue;
-        v.s[k] = s->d[sa] == 1 ? 0 : (cl_int)in_stride[sa];
+        int sa = (ax == 0 && !numpy) ? 0 : ax - (o->rank - sh->rank);
+        if (sa < 0 || (!numpy && ax > 0 && sa < 1)) continue;
+        v.s[k] = sh->d[sa] == 1 ? 0 : (cl_int)st[sa];
     }
     return v;
 }
@@ -182,9 +237,10 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
     const struct cf_node *n = &g->nodes[i];
     const struct cf_attrs *at = &n->a;
     const struct cf_shape *ys = &n->out;
+    enum cf_layout l = g->layout;
     cl_uint yo = elem_off(p->offset[i]), xo = n->n_in ? elem_off(p->offset[n->in[0]]) : 0;
     const struct cf_shape *xs = n->n_in ? &g->nodes[n->in[0]].out : ys;
-    int64_t total = cf_shape_elems_per_item(ys) * ys->d[0];
+    int64_t total = elems(ys);
     int hb, hk;
     switch (n->op) {
     case CF_OP_CONV2D:
@@ -194,63 +250,86 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
         return run_conv(s, i, d);
     case CF_OP_MAX_POOL2D:
     case CF_OP_AVG_POOL2D: {
-        int pt = (int)ref_pad_before(xs->d[1], ys->d[1], at->kernel[0], at->strides[0], 1, at->padding);
-        int pl = (int)ref_pad_before(xs->d[2], ys->d[2], at->kernel[1], at->strides[1], 1, at->padding);
-        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(n->op == CF_OP_MAX_POOL2D),
-                           A_INT(xs->d[0]), A_INT(xs->d[1]), A_INT(xs->d[2]), A_INT(xs->d[3]), A_INT(ys->d[1]),
-                           A_INT(ys->d[2]), A_INT(at->kernel[0]), A_INT(at->kernel[1]), A_INT(at->strides[0]),
-                           A_INT(at->strides[1]), A_INT(pt), A_INT(pl)};
-        return launch(s, K_POOL, n, (size_t)total, a, 16, d);
+        cl_int4 xd = dims4(xs, l), xst = strides4(xs, l), yd = dims4(ys, l), yst = strides4(ys, l);
+        cl_int4 win = int4v(at->kernel[0], at->kernel[1], at->strides[0], at->strides[1]);
+        cl_int4 dp = int4v(at->dilation[0], at->dilation[1], at->pads[0], at->pads[2]);
+        cl_int4 pe = int4v(at->pads[1], at->pads[3], at->count_include_pad, 0);
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(n->op == CF_OP_MAX_POOL2D), A_VEC(xd),
+                           A_VEC(xst), A_VEC(yd), A_VEC(yst), A_VEC(win), A_VEC(dp), A_VEC(pe)};
+        return launch(s, K_POOL, n, (size_t)total, a, 11, d);
     }
     case CF_OP_GLOBAL_AVG_POOL2D:
     case CF_OP_GLOBAL_MAX_POOL2D: {
-        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(n->op == CF_OP_GLOBAL_MAX_POOL2D),
-                           A_INT(xs->d[0]), A_INT(xs->d[1] * xs->d[2]), A_INT(xs->d[3])};
-        return launch(s, K_GPOOL, n, (size_t)(xs->d[0] * xs->d[3]), a, 7, d);
+        cl_int4 xd = dims4(xs, l), xst = strides4(xs, l);
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(n->op == CF_OP_GLOBAL_MAX_POOL2D), A_VEC(xd),
+                           A_VEC(xst)};
+        return launch(s, K_GPOOL, n, (size_t)(xd.s[0] * xd.s[3]), a, 6, d);
     }
     case CF_OP_DENSE: {
         int64_t cin = xs->d[xs->rank - 1], rows = total / at->filters;
         cl_mem K = weight_buf(s, i, "kernel", &hk), B = weight_buf(s, i, "bias", &hb);
+        cl_float4 ap = actp(at);
         struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_MEM(K), A_MEM(B), A_INT(hb), A_INT(rows),
-                           A_INT(cin), A_INT(at->filters), A_INT(kact(at)), A_FLT(at->alpha), A_FLT(at->max_value),
-                           A_FLT(at->threshold)};
-        clinfer_status st = launch(s, K_DENSE, n, (size_t)total, a, 13, d);
-        if (st == CLINFER_OK && at->act == CF_ACT_SOFTMAX) st = softmax_rows(s, n, p->offset[i], d);
+                           A_INT(cin), A_INT(at->filters), A_INT(kact(at)), A_VEC(ap)};
+        clinfer_status st = launch(s, K_DENSE, n, (size_t)total, a, 11, d);
+        if (st == CLINFER_OK && is_softmax(at->act)) st = softmax_channels(s, n, p->offset[i], d);
         return st;
     }
+    case CF_OP_MATMUL: {
+        const struct cf_shape *ws = &g->nodes[n->in[1]].out;
+        int64_t M = xs->d[xs->rank - 2], K = xs->d[xs->rank - 1], N = ws->d[ws->rank - 1];
+        int lead_rank = ys->rank - 2;
+        int64_t lead[CF_MAX_RANK], sx[CF_MAX_RANK], sw[CF_MAX_RANK], accx = 1, accw = 1;
+        for (int ax = lead_rank - 1; ax >= 0; ax--) {
+            int ix = ax - (ys->rank - xs->rank), iw = ax - (ys->rank - ws->rank);
+            lead[ax] = ys->d[ax];
+            sx[ax] = ix >= 0 && xs->d[ix] != 1 ? accx : 0;
+            sw[ax] = iw >= 0 && ws->d[iw] != 1 ? accw : 0;
+            if (ix >= 0) accx *= xs->d[ix];
+            if (iw >= 0) accw *= ws->d[iw];
+        }
+        cl_int8 lv = inner_first(lead, lead_rank, 1), xv = inner_first(sx, lead_rank, 0), wv = inner_first(sw, lead_rank, 0);
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(elem_off(p->offset[n->in[1]])), A_UINT(yo), A_INT(M),
+                           A_INT(K), A_INT(N), A_INT(total / (M * N)), A_VEC(lv), A_VEC(xv), A_VEC(wv)};
+        return launch(s, K_MATMUL, n, (size_t)total, a, 11, d);
+    }
     case CF_OP_ACTIVATION: {
-        if (at->act == CF_ACT_SOFTMAX) {
+        if (is_softmax(at->act)) {
             int axis = at->axis < 0 ? ys->rank + at->axis : at->axis;
             int64_t outer, len, inner;
-            axis_split(ys, axis, &outer, &len, &inner);
-            struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(outer), A_INT(len), A_INT(inner)};
-            return launch(s, K_SOFTMAX, n, (size_t)(outer * inner), a, 6, d);
+            axis_split(ys, axis, at->softmax_coerce, &outer, &len, &inner);
+            struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(outer), A_INT(len), A_INT(inner),
+                               A_INT(at->act == CF_ACT_LOG_SOFTMAX)};
+            return launch(s, K_SOFTMAX, n, (size_t)(outer * inner), a, 7, d);
         }
-        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_INT(at->act),
-                           A_FLT(at->alpha), A_FLT(at->max_value), A_FLT(at->threshold)};
-        return launch(s, K_ACT, n, (size_t)total, a, 8, d);
+        cl_float4 ap = actp(at);
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_INT(at->act), A_VEC(ap)};
+        return launch(s, K_ACT, n, (size_t)total, a, 6, d);
     }
     case CF_OP_BATCH_NORM: {
         int axis = at->axis < 0 ? ys->rank + at->axis : at->axis;
         int64_t outer, len, inner;
-        axis_split(ys, axis, &outer, &len, &inner);
+        axis_split(ys, axis, 0, &outer, &len, &inner);
         struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_INT(len), A_INT(inner),
                            A_MEM(s->bn[i]), A_MEM(s->bn[g->n_nodes + i])};
         return launch(s, K_BN, n, (size_t)total, a, 8, d);
     }
     case CF_OP_ADD:
-    case CF_OP_MULTIPLY: {
-        cl_int8 dims;
-        for (int k = 0; k < 8; k++) dims.s[k] = k < ys->rank ? (cl_int)ys->d[ys->rank - 1 - k] : 1;
+    case CF_OP_MULTIPLY:
+    case CF_OP_SUB:
+    case CF_OP_DIV:
+    case CF_OP_PRELU: {
+        int numpy = at->broadcast == CF_BCAST_NUMPY;
+        int op = n->op == CF_OP_ADD ? 0 : n->op == CF_OP_MULTIPLY ? 1 : n->op == CF_OP_SUB ? 2 : n->op == CF_OP_DIV ? 3 : 4;
+        cl_int8 dims = inner_first(ys->d, ys->rank, 1);
         clinfer_status st = CLINFER_OK;
         for (int k = 1; k < n->n_in && !st; k++) {
             /* y = in0 op in1, then y = y op in_k */
             const struct cf_shape *as = k == 1 ? &g->nodes[n->in[0]].out : ys;
             cl_uint ao = k == 1 ? xo : yo, bo = elem_off(p->offset[n->in[k]]);
-            cl_int8 sa = merge_strides(ys, as), sb = merge_strides(ys, &g->nodes[n->in[k]].out);
-            struct karg a[] = {A_MEM(s->arena), A_UINT(ao), A_UINT(bo), A_UINT(yo), A_UINT(total),
-                               A_INT(n->op == CF_OP_MULTIPLY), {sizeof dims, &dims}, {sizeof sa, &sa},
-                               {sizeof sb, &sb}};
+            cl_int8 sa = bcast_strides(ys, as, numpy), sb = bcast_strides(ys, &g->nodes[n->in[k]].out, numpy);
+            struct karg a[] = {A_MEM(s->arena), A_UINT(ao), A_UINT(bo), A_UINT(yo), A_UINT(total), A_INT(op),
+                               A_VEC(dims), A_VEC(sa), A_VEC(sb)};
             st = launch(s, K_ELTWISE, n, (size_t)total, a, 9, d);
         }
         return st;
@@ -264,7 +343,7 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
     case CF_OP_CONCAT: {
         int axis = at->axis < 0 ? ys->rank + at->axis : at->axis;
         int64_t outer, len, inner, at_col = 0;
-        axis_split(ys, axis, &outer, &len, &inner);
+        axis_split(ys, axis, 0, &outer, &len, &inner);
         for (int k = 0; k < n->n_in; k++) {
             int64_t chunk = g->nodes[n->in[k]].out.d[axis] * inner;
             struct karg a[] = {A_MEM(s->arena), A_UINT(elem_off(p->offset[n->in[k]])), A_UINT(yo), A_INT(outer),
@@ -274,6 +353,54 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
             at_col += chunk;
         }
         return CLINFER_OK;
+    }
+    case CF_OP_CONSTANT: {
+        cl_mem v = weight_buf(s, i, "value", &hk);
+        cl_int err = clEnqueueCopyBuffer(s->q, v, s->arena, 0, p->offset[i], sizeof(float) * (size_t)total, 0, NULL, NULL);
+        return err == CL_SUCCESS ? CLINFER_OK : cf_cl_fail(d, "clEnqueueCopyBuffer", n->name, err);
+    }
+    case CF_OP_TRANSPOSE: {
+        int64_t st[CF_MAX_RANK], src[CF_MAX_RANK];
+        strides_of(xs, st);
+        for (int ax = 0; ax < ys->rank; ax++) src[ax] = st[at->perm[ax]];
+        cl_int8 od = inner_first(ys->d, ys->rank, 1), sv = inner_first(src, ys->rank, 0);
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_VEC(od), A_VEC(sv)};
+        return launch(s, K_PERMUTE, n, (size_t)total, a, 6, d);
+    }
+    case CF_OP_PAD: {
+        int64_t st[CF_MAX_RANK];
+        strides_of(xs, st);
+        cl_int8 od = inner_first(ys->d, ys->rank, 1), xd = inner_first(xs->d, xs->rank, 1), sv = inner_first(st, xs->rank, 0),
+                bg = inner_first(at->pad_begin, xs->rank, 0);
+        int mode = at->pad_mode == CF_PADMODE_CONSTANT ? 0 : at->pad_mode == CF_PADMODE_REFLECT ? 1 : 2;
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_VEC(od), A_VEC(xd), A_VEC(sv),
+                           A_VEC(bg), A_INT(mode), A_FLT(at->pad_value)};
+        return launch(s, K_PAD, n, (size_t)total, a, 10, d);
+    }
+    case CF_OP_LRN: {
+        int64_t inner = total / (ys->d[0] * ys->d[1]);
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(ys->d[0]), A_INT(ys->d[1]), A_INT(inner),
+                           A_INT(at->lrn_size), A_FLT(at->alpha), A_FLT(at->beta), A_FLT(at->epsilon)};
+        return launch(s, K_LRN, n, (size_t)total, a, 10, d);
+    }
+    case CF_OP_REDUCE_MEAN: {
+        int64_t st[CF_MAX_RANK], od[CF_MAX_RANK], rd[CF_MAX_RANK], count = 1;
+        strides_of(xs, st);
+        for (int ax = 0; ax < xs->rank; ax++) {
+            int red = at->reduce_axes >> ax & 1;
+            od[ax] = red ? 1 : xs->d[ax];
+            rd[ax] = red ? xs->d[ax] : 1;
+            count *= rd[ax];
+        }
+        cl_int8 odv = inner_first(od, xs->rank, 1), sv = inner_first(st, xs->rank, 0), rdv = inner_first(rd, xs->rank, 1);
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_VEC(odv), A_VEC(sv), A_VEC(rdv),
+                           A_INT(count)};
+        return launch(s, K_REDUCE_MEAN, n, (size_t)total, a, 8, d);
+    }
+    case CF_OP_DEPTH_TO_SPACE: {
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(ys->d[0]), A_INT(ys->d[1]), A_INT(ys->d[2]),
+                           A_INT(ys->d[3]), A_INT(at->blocksize), A_INT(at->d2s_crd)};
+        return launch(s, K_D2S, n, (size_t)total, a, 9, d);
     }
     default:
         return cf_fail(d, CLINFER_E_UNSUPPORTED, "layer '%s': the OpenCL backend has no kernel for %s", n->name,
@@ -323,10 +450,6 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
     clinfer_status st = cf_cl_select(spec, &s->dev, d);
     cl_int err = CL_SUCCESS;
     if (st) goto fail;
-    if (x->g->layout != CF_LAYOUT_NHWC) {
-        st = cf_fail(d, CLINFER_E_UNSUPPORTED, "the OpenCL backend runs NHWC graphs");
-        goto fail;
-    }
     snprintf(s->desc, sizeof s->desc, "opencl:%d %s (%s, driver %s)", s->dev.index, s->dev.name,
              s->dev.platform_name, s->dev.driver);
     s->ctx = clCreateContext(NULL, 1, &s->dev.device, NULL, NULL, &err);

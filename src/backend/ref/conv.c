@@ -1,16 +1,9 @@
-/* Reference convolutions over NHWC: Conv2D (groups, strides, dilation, same/valid), DepthwiseConv2D,
- * SeparableConv2D, Conv2DTranspose; bias and activation applied as Keras does. */
+/* Reference convolutions over NHWC or NCHW: Conv2D (groups, strides, dilation, pads), DepthwiseConv2D,
+ * SeparableConv2D, Conv2DTranspose; bias and activation applied as Keras does. Kernels in Keras' layouts:
+ * [KH][KW][Cin/G][Cout], depthwise [KH][KW][C][M], transpose [KH][KW][Cout][Cin]. */
 #include <string.h>
 
 #include "ref.h"
-
-int64_t ref_pad_before(int64_t in, int64_t out, int k, int s, int dil, enum cf_padding p)
-{
-    if (p == CF_PAD_VALID) return 0;
-    int64_t keff = (int64_t)(k - 1) * dil + 1;
-    int64_t total = (out - 1) * s + keff - in;
-    return total > 0 ? total / 2 : 0;
-}
 
 static const float *weight(const struct ref_args *a, const char *name)
 {
@@ -18,123 +11,130 @@ static const float *weight(const struct ref_args *a, const char *name)
     return t ? t->data : NULL;
 }
 
+/* the activation of a 4-D output, whichever its layout (softmax runs along the channels) */
+static void act4(const struct ref_args *a, float *y)
+{
+    const struct cf_attrs *at = &a->n->a;
+    if (at->act == CF_ACT_LINEAR) return;
+    struct dims4 o = ref_dims4(&a->n->out, a->g->layout);
+    if (at->act != CF_ACT_SOFTMAX && at->act != CF_ACT_LOG_SOFTMAX) {
+        ref_apply_act(at, y, o.n * o.h * o.w * o.c, o.c);
+        return;
+    }
+    int nhwc = a->g->layout == CF_LAYOUT_NHWC;
+    ref_softmax(y, nhwc ? o.n * o.h * o.w : o.n, o.c, nhwc ? 1 : o.h * o.w, at->act == CF_ACT_LOG_SOFTMAX);
+}
+
 void ref_conv2d(const struct ref_args *a)
 {
     const struct cf_attrs *at = &a->n->a;
-    const struct cf_shape *xs = a->in_shape[0], *ys = &a->n->out;
-    int64_t N = xs->d[0], H = xs->d[1], W = xs->d[2], C = xs->d[3];
-    int64_t Ho = ys->d[1], Wo = ys->d[2], Co = ys->d[3];
+    struct dims4 x = ref_dims4(a->in_shape[0], a->g->layout), y = ref_dims4(&a->n->out, a->g->layout);
     int G = at->groups;
-    int64_t cg = C / G, og = Co / G;
+    int64_t cg = x.c / G, og = y.c / G;
     int kh = at->kernel[0], kw = at->kernel[1];
-    int64_t pt = ref_pad_before(H, Ho, kh, at->strides[0], at->dilation[0], at->padding);
-    int64_t pl = ref_pad_before(W, Wo, kw, at->strides[1], at->dilation[1], at->padding);
-    const float *x = a->in[0], *k = weight(a, "kernel"), *b = weight(a, "bias");
-    for (int64_t n = 0; n < N; n++)
-        for (int64_t oy = 0; oy < Ho; oy++)
-            for (int64_t ox = 0; ox < Wo; ox++)
-                for (int64_t co = 0; co < Co; co++) {
+    const float *xd = a->in[0], *k = weight(a, "kernel"), *b = weight(a, "bias");
+    for (int64_t n = 0; n < y.n; n++)
+        for (int64_t oy = 0; oy < y.h; oy++)
+            for (int64_t ox = 0; ox < y.w; ox++)
+                for (int64_t co = 0; co < y.c; co++) {
                     int64_t g = co / og;
                     double acc = b ? b[co] : 0.0;
                     for (int ky = 0; ky < kh; ky++) {
-                        int64_t iy = oy * at->strides[0] + (int64_t)ky * at->dilation[0] - pt;
-                        if (iy < 0 || iy >= H) continue;
+                        int64_t iy = oy * at->strides[0] + (int64_t)ky * at->dilation[0] - at->pads[0];
+                        if (iy < 0 || iy >= x.h) continue;
                         for (int kx = 0; kx < kw; kx++) {
-                            int64_t ix = ox * at->strides[1] + (int64_t)kx * at->dilation[1] - pl;
-                            if (ix < 0 || ix >= W) continue;
-                            const float *xp = x + ((n * H + iy) * W + ix) * C + g * cg;
-                            const float *kp = k + (((int64_t)ky * kw + kx) * cg) * Co + co;
-                            for (int64_t ci = 0; ci < cg; ci++) acc += (double)xp[ci] * kp[ci * Co];
+                            int64_t ix = ox * at->strides[1] + (int64_t)kx * at->dilation[1] - at->pads[2];
+                            if (ix < 0 || ix >= x.w) continue;
+                            const float *kp = k + (((int64_t)ky * kw + kx) * cg) * y.c + co;
+                            for (int64_t ci = 0; ci < cg; ci++)
+                                acc += (double)xd[AT4(x, n, iy, ix, g * cg + ci)] * kp[ci * y.c];
                         }
                     }
-                    a->out[((n * Ho + oy) * Wo + ox) * Co + co] = (float)acc;
+                    a->out[AT4(y, n, oy, ox, co)] = (float)acc;
                 }
-    ref_apply_act(at, a->out, N * Ho * Wo * Co, Co);
+    act4(a, a->out);
 }
 
 /* depthwise stage: out channel c·M + m reads input channel c with kernel [ky][kx][c][m] */
-static void depthwise(const struct ref_args *a, const float *x, const float *k, const float *b, float *y)
+static void depthwise(const struct ref_args *a, const float *xd, const float *k, const float *b, float *yd,
+                      struct dims4 y)
 {
     const struct cf_attrs *at = &a->n->a;
-    const struct cf_shape *xs = a->in_shape[0], *ys = &a->n->out;
-    int64_t N = xs->d[0], H = xs->d[1], W = xs->d[2], C = xs->d[3], Ho = ys->d[1], Wo = ys->d[2];
+    struct dims4 x = ref_dims4(a->in_shape[0], a->g->layout);
     int M = at->depth_multiplier, kh = at->kernel[0], kw = at->kernel[1];
-    int64_t pt = ref_pad_before(H, Ho, kh, at->strides[0], at->dilation[0], at->padding);
-    int64_t pl = ref_pad_before(W, Wo, kw, at->strides[1], at->dilation[1], at->padding);
-    for (int64_t n = 0; n < N; n++)
-        for (int64_t oy = 0; oy < Ho; oy++)
-            for (int64_t ox = 0; ox < Wo; ox++)
-                for (int64_t c = 0; c < C; c++)
+    for (int64_t n = 0; n < y.n; n++)
+        for (int64_t oy = 0; oy < y.h; oy++)
+            for (int64_t ox = 0; ox < y.w; ox++)
+                for (int64_t c = 0; c < x.c; c++)
                     for (int m = 0; m < M; m++) {
                         double acc = b ? b[c * M + m] : 0.0;
                         for (int ky = 0; ky < kh; ky++) {
-                            int64_t iy = oy * at->strides[0] + (int64_t)ky * at->dilation[0] - pt;
-                            if (iy < 0 || iy >= H) continue;
+                            int64_t iy = oy * at->strides[0] + (int64_t)ky * at->dilation[0] - at->pads[0];
+                            if (iy < 0 || iy >= x.h) continue;
                             for (int kx = 0; kx < kw; kx++) {
-                                int64_t ix = ox * at->strides[1] + (int64_t)kx * at->dilation[1] - pl;
-                                if (ix < 0 || ix >= W) continue;
-                                acc += (double)x[((n * H + iy) * W + ix) * C + c] *
-                                       k[(((int64_t)ky * kw + kx) * C + c) * M + m];
+                                int64_t ix = ox * at->strides[1] + (int64_t)kx * at->dilation[1] - at->pads[2];
+                                if (ix < 0 || ix >= x.w) continue;
+                                acc += (double)xd[AT4(x, n, iy, ix, c)] * k[(((int64_t)ky * kw + kx) * x.c + c) * M + m];
                             }
                         }
-                        y[((n * Ho + oy) * Wo + ox) * C * M + c * M + m] = (float)acc;
+                        yd[AT4(y, n, oy, ox, c * M + m)] = (float)acc;
                     }
 }
 
 void ref_depthwise_conv2d(const struct ref_args *a)
 {
-    depthwise(a, a->in[0], weight(a, "depthwise_kernel"), weight(a, "bias"), a->out);
-    ref_apply_act(&a->n->a, a->out, cf_shape_elems_per_item(&a->n->out) * a->n->out.d[0], a->n->out.d[3]);
+    depthwise(a, a->in[0], weight(a, "depthwise_kernel"), weight(a, "bias"), a->out,
+              ref_dims4(&a->n->out, a->g->layout));
+    act4(a, a->out);
 }
 
 void ref_separable_conv2d(const struct ref_args *a)
 {
-    const struct cf_shape *ys = &a->n->out;
-    int64_t C = a->in_shape[0]->d[3], M = a->n->a.depth_multiplier, CM = C * M, Co = ys->d[3];
-    int64_t pixels = ys->d[0] * ys->d[1] * ys->d[2];
-    depthwise(a, a->in[0], weight(a, "depthwise_kernel"), NULL, a->scratch);
+    struct dims4 y = ref_dims4(&a->n->out, a->g->layout), x = ref_dims4(a->in_shape[0], a->g->layout);
+    int64_t CM = x.c * a->n->a.depth_multiplier;
+    struct cf_shape ts = a->n->out; /* the depthwise stage's output: CM channels */
+    ts.d[a->g->layout == CF_LAYOUT_NHWC ? 3 : 1] = CM;
+    struct dims4 t = ref_dims4(&ts, a->g->layout);
+    depthwise(a, a->in[0], weight(a, "depthwise_kernel"), NULL, a->scratch, t);
     const float *pk = weight(a, "pointwise_kernel"), *b = weight(a, "bias");
-    for (int64_t p = 0; p < pixels; p++)
-        for (int64_t co = 0; co < Co; co++) {
-            double acc = b ? b[co] : 0.0;
-            for (int64_t c = 0; c < CM; c++) acc += (double)a->scratch[p * CM + c] * pk[c * Co + co];
-            a->out[p * Co + co] = (float)acc;
-        }
-    ref_apply_act(&a->n->a, a->out, pixels * Co, Co);
+    for (int64_t n = 0; n < y.n; n++)
+        for (int64_t oy = 0; oy < y.h; oy++)
+            for (int64_t ox = 0; ox < y.w; ox++)
+                for (int64_t co = 0; co < y.c; co++) {
+                    double acc = b ? b[co] : 0.0;
+                    for (int64_t c = 0; c < CM; c++) acc += (double)a->scratch[AT4(t, n, oy, ox, c)] * pk[c * y.c + co];
+                    a->out[AT4(y, n, oy, ox, co)] = (float)acc;
+                }
+    act4(a, a->out);
 }
 
-/* The gradient of a conv: output row oy receives input row iy through tap ky when oy = iy·S + ky·D - pad. */
+/* The gradient of a conv: output row oy receives input row iy through tap ky when oy + Pb - ky·D = iy·S. */
 void ref_conv2d_transpose(const struct ref_args *a)
 {
     const struct cf_attrs *at = &a->n->a;
-    const struct cf_shape *xs = a->in_shape[0], *ys = &a->n->out;
-    int64_t N = xs->d[0], H = xs->d[1], W = xs->d[2], C = xs->d[3], Ho = ys->d[1], Wo = ys->d[2], Co = ys->d[3];
+    struct dims4 x = ref_dims4(a->in_shape[0], a->g->layout), y = ref_dims4(&a->n->out, a->g->layout);
     int kh = at->kernel[0], kw = at->kernel[1], sh = at->strides[0], sw = at->strides[1];
-    /* the forward conv maps Ho -> H with this padding */
-    int64_t pt = ref_pad_before(Ho, H, kh, sh, at->dilation[0], at->padding);
-    int64_t pl = ref_pad_before(Wo, W, kw, sw, at->dilation[1], at->padding);
-    const float *x = a->in[0], *k = weight(a, "kernel"), *b = weight(a, "bias");
-    for (int64_t n = 0; n < N; n++)
-        for (int64_t oy = 0; oy < Ho; oy++)
-            for (int64_t ox = 0; ox < Wo; ox++)
-                for (int64_t co = 0; co < Co; co++) {
+    const float *xd = a->in[0], *k = weight(a, "kernel"), *b = weight(a, "bias");
+    for (int64_t n = 0; n < y.n; n++)
+        for (int64_t oy = 0; oy < y.h; oy++)
+            for (int64_t ox = 0; ox < y.w; ox++)
+                for (int64_t co = 0; co < y.c; co++) {
                     double acc = b ? b[co] : 0.0;
                     for (int ky = 0; ky < kh; ky++) {
-                        int64_t t = oy + pt - (int64_t)ky * at->dilation[0];
+                        int64_t t = oy + at->pads[0] - (int64_t)ky * at->dilation[0];
                         if (t < 0 || t % sh) continue;
                         int64_t iy = t / sh;
-                        if (iy >= H) continue;
+                        if (iy >= x.h) continue;
                         for (int kx = 0; kx < kw; kx++) {
-                            int64_t u = ox + pl - (int64_t)kx * at->dilation[1];
+                            int64_t u = ox + at->pads[2] - (int64_t)kx * at->dilation[1];
                             if (u < 0 || u % sw) continue;
                             int64_t ix = u / sw;
-                            if (ix >= W) continue;
-                            const float *xp = x + ((n * H + iy) * W + ix) * C;
-                            const float *kp = k + (((int64_t)ky * kw + kx) * Co + co) * C;
-                            for (int64_t ci = 0; ci < C; ci++) acc += (double)xp[ci] * kp[ci];
+                            if (ix >= x.w) continue;
+                            const float *kp = k + (((int64_t)ky * kw + kx) * y.c + co) * x.c;
+                            for (int64_t ci = 0; ci < x.c; ci++) acc += (double)xd[AT4(x, n, iy, ix, ci)] * kp[ci];
                         }
                     }
-                    a->out[((n * Ho + oy) * Wo + ox) * Co + co] = (float)acc;
+                    a->out[AT4(y, n, oy, ox, co)] = (float)acc;
                 }
-    ref_apply_act(at, a->out, N * Ho * Wo * Co, Co);
+    act4(a, a->out);
 }

@@ -1,12 +1,11 @@
-/* Reference element-wise ops: activations (softmax along an axis), BatchNormalization, Add and Multiply with
- * broadcasting. */
+/* Reference element-wise ops: activations (softmax and log-softmax along an axis), BatchNormalization,
+ * binary ops with broadcasting (Add, Multiply, Sub, Div, PRelu), LRN. */
 #include <math.h>
 #include <string.h>
 
 #include "ref.h"
 
-/* softmax over groups of `len` values spaced `inner` apart */
-static void softmax(float *y, int64_t outer, int64_t len, int64_t inner)
+void ref_softmax(float *y, int64_t outer, int64_t len, int64_t inner, int is_log)
 {
     for (int64_t o = 0; o < outer; o++)
         for (int64_t i = 0; i < inner; i++) {
@@ -15,24 +14,30 @@ static void softmax(float *y, int64_t outer, int64_t len, int64_t inner)
             for (int64_t k = 1; k < len; k++) m = p[k * inner] > m ? p[k * inner] : m;
             double s = 0;
             for (int64_t k = 0; k < len; k++) s += exp((double)p[k * inner] - m);
-            for (int64_t k = 0; k < len; k++) p[k * inner] = (float)(exp((double)p[k * inner] - m) / s);
+            for (int64_t k = 0; k < len; k++)
+                p[k * inner] = is_log ? (float)((double)p[k * inner] - m - log(s))
+                                      : (float)(exp((double)p[k * inner] - m) / s);
         }
 }
 
 void ref_apply_act(const struct cf_attrs *at, float *y, int64_t n, int64_t row)
 {
-    if (at->act == CF_ACT_SOFTMAX) {
-        softmax(y, n / row, row, 1);
+    if (at->act == CF_ACT_SOFTMAX || at->act == CF_ACT_LOG_SOFTMAX) {
+        ref_softmax(y, n / row, row, 1, at->act == CF_ACT_LOG_SOFTMAX);
         return;
     }
     if (at->act == CF_ACT_LINEAR) return;
     for (int64_t i = 0; i < n; i++) y[i] = cf_act_apply(at->act, y[i], at);
 }
 
-static void axis_split(const struct cf_shape *s, int axis, int64_t *outer, int64_t *len, int64_t *inner)
+static void axis_split(const struct cf_shape *s, int axis, int coerce, int64_t *outer, int64_t *len, int64_t *inner)
 {
-    *outer = *inner = 1;
+    *outer = *inner = *len = 1;
     for (int i = 0; i < axis; i++) *outer *= s->d[i];
+    if (coerce) { /* ONNX opset < 13: everything from the axis on is one row */
+        for (int i = axis; i < s->rank; i++) *len *= s->d[i];
+        return;
+    }
     *len = s->d[axis];
     for (int i = axis + 1; i < s->rank; i++) *inner *= s->d[i];
 }
@@ -40,13 +45,13 @@ static void axis_split(const struct cf_shape *s, int axis, int64_t *outer, int64
 void ref_activation(const struct ref_args *a)
 {
     const struct cf_shape *s = &a->n->out;
-    int64_t total = cf_shape_elems_per_item(s) * s->d[0];
+    int64_t total = ref_elems(s);
     if (a->out != a->in[0]) memmove(a->out, a->in[0], sizeof(float) * (size_t)total);
-    if (a->n->a.act == CF_ACT_SOFTMAX) {
+    if (a->n->a.act == CF_ACT_SOFTMAX || a->n->a.act == CF_ACT_LOG_SOFTMAX) {
         int axis = a->n->a.axis < 0 ? s->rank + a->n->a.axis : a->n->a.axis;
         int64_t outer, len, inner;
-        axis_split(s, axis, &outer, &len, &inner);
-        softmax(a->out, outer, len, inner);
+        axis_split(s, axis, a->n->a.softmax_coerce, &outer, &len, &inner);
+        ref_softmax(a->out, outer, len, inner, a->n->a.act == CF_ACT_LOG_SOFTMAX);
         return;
     }
     ref_apply_act(&a->n->a, a->out, total, s->d[s->rank - 1]);
@@ -57,7 +62,7 @@ void ref_batch_norm(const struct ref_args *a)
     const struct cf_shape *s = &a->n->out;
     int axis = a->n->a.axis < 0 ? s->rank + a->n->a.axis : a->n->a.axis;
     int64_t outer, len, inner;
-    axis_split(s, axis, &outer, &len, &inner);
+    axis_split(s, axis, 0, &outer, &len, &inner);
     const struct cf_tensor *g = cf_weights_get(a->w, a->node, "gamma"), *b = cf_weights_get(a->w, a->node, "beta"),
                            *m = cf_weights_get(a->w, a->node, "moving_mean"),
                            *v = cf_weights_get(a->w, a->node, "moving_variance");
@@ -72,30 +77,62 @@ void ref_batch_norm(const struct ref_args *a)
             }
 }
 
-/* Each input keeps its batch axis and is right-aligned against the output in the others (Keras' _Merge);
- * it is read with stride 0 along its size-1 axes. */
+/* Element index of input k for output element i: Keras keeps the batch axis and right-aligns the others,
+ * NumPy right-aligns every axis; size-1 axes are read with stride 0. */
+static int64_t bcast_index(const struct cf_shape *o, const struct cf_shape *s, int numpy, int64_t i)
+{
+    int64_t rem = i, idx = 0, stride = 1;
+    for (int ax = o->rank - 1; ax >= 0; ax--) {
+        int64_t coord = rem % o->d[ax];
+        rem /= o->d[ax];
+        int sa = (ax == 0 && !numpy) ? 0 : ax - (o->rank - s->rank);
+        if (sa < 0 || (!numpy && ax > 0 && sa < 1)) continue;
+        int64_t dim = s->d[sa];
+        idx += (dim == 1 ? 0 : coord) * stride;
+        stride *= dim;
+    }
+    return idx;
+}
+
 void ref_merge(const struct ref_args *a)
 {
     const struct cf_shape *o = &a->n->out;
-    int64_t total = cf_shape_elems_per_item(o) * o->d[0];
+    int numpy = a->n->a.broadcast == CF_BCAST_NUMPY;
+    enum cf_op op = a->n->op;
+    int64_t total = ref_elems(o);
     for (int64_t i = 0; i < total; i++) {
-        double acc = a->n->op == CF_OP_ADD ? 0.0 : 1.0;
-        for (int k = 0; k < a->n->n_in; k++) {
-            const struct cf_shape *s = a->in_shape[k];
-            int64_t rem = i, idx = 0, stride = 1;
-            for (int ax = o->rank - 1; ax >= 0; ax--) {
-                int64_t coord = rem % o->d[ax];
-                rem /= o->d[ax];
-                /* the batch axis matches the batch; the other axes are right-aligned */
-                int sa = ax == 0 ? 0 : ax - (o->rank - s->rank);
-                if (ax > 0 && sa < 1) continue;
-                int64_t dim = s->d[sa];
-                idx += (dim == 1 ? 0 : coord) * stride;
-                stride *= dim;
+        double acc = a->in[0][bcast_index(o, a->in_shape[0], numpy, i)];
+        for (int k = 1; k < a->n->n_in; k++) {
+            double v = a->in[k][bcast_index(o, a->in_shape[k], numpy, i)];
+            switch (op) {
+            case CF_OP_ADD: acc += v; break;
+            case CF_OP_MULTIPLY: acc *= v; break;
+            case CF_OP_SUB: acc -= v; break;
+            case CF_OP_DIV: acc /= v; break;
+            default: acc = acc < 0 ? v * acc : acc; break; /* PRelu: the second input is the slope */
             }
-            if (a->n->op == CF_OP_ADD) acc += a->in[k][idx];
-            else acc *= a->in[k][idx];
+            acc = (float)acc; /* each step rounds to float, as the kernels do */
         }
         a->out[i] = (float)acc;
     }
+}
+
+/* LRN across channels (axis 1): window [c - floor((size-1)/2), c + ceil((size-1)/2)] */
+void ref_lrn(const struct ref_args *a)
+{
+    const struct cf_shape *s = &a->n->out;
+    int64_t N = s->d[0], C = s->d[1], inner = ref_elems(s) / (N * C);
+    int size = a->n->a.lrn_size, lo = (size - 1) / 2, hi = size - 1 - lo;
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t c = 0; c < C; c++)
+            for (int64_t i = 0; i < inner; i++) {
+                double sq = 0;
+                for (int64_t k = c - lo; k <= c + hi; k++)
+                    if (k >= 0 && k < C) {
+                        double v = a->in[0][(n * C + k) * inner + i];
+                        sq += v * v;
+                    }
+                double den = pow(a->n->a.epsilon + a->n->a.alpha / size * sq, a->n->a.beta);
+                a->out[(n * C + c) * inner + i] = (float)(a->in[0][(n * C + c) * inner + i] / den);
+            }
 }

@@ -1,5 +1,5 @@
-/* Reference data movement: ZeroPadding2D, Concatenate, and views (Input, Flatten, Reshape, Dropout share
- * their input's buffer, so there is nothing to do). */
+/* Reference data movement: ZeroPadding2D, Concatenate, Transpose, Pad, DepthToSpace, Constant, and views
+ * (Input, Flatten, Reshape, Dropout, Identity share their input's buffer, so there is nothing to do). */
 #include <string.h>
 
 #include "ref.h"
@@ -7,8 +7,7 @@
 void ref_view(const struct ref_args *a)
 {
     /* a view shares its input's buffer; with a naive plan (own buffers) it copies */
-    if (a->n->n_in == 1 && a->out != a->in[0])
-        memcpy(a->out, a->in[0], sizeof(float) * (size_t)(cf_shape_elems_per_item(&a->n->out) * a->n->out.d[0]));
+    if (a->n->n_in == 1 && a->out != a->in[0]) memcpy(a->out, a->in[0], sizeof(float) * (size_t)ref_elems(&a->n->out));
 }
 
 void ref_zero_pad2d(const struct ref_args *a)
@@ -37,4 +36,73 @@ void ref_concat(const struct ref_args *a)
             memcpy(a->out + r * out_row + at, a->in[k] + r * chunk, sizeof(float) * (size_t)chunk);
         at += chunk;
     }
+}
+
+void ref_constant(const struct ref_args *a)
+{
+    const struct cf_tensor *t = cf_weights_get(a->w, a->node, "value");
+    memcpy(a->out, t->data, sizeof(float) * (size_t)ref_elems(&a->n->out));
+}
+
+/* strides of a row-major shape */
+static void strides_of(const struct cf_shape *s, int64_t *st)
+{
+    int64_t acc = 1;
+    for (int i = s->rank - 1; i >= 0; i--) {
+        st[i] = acc;
+        acc *= s->d[i];
+    }
+}
+
+void ref_transpose(const struct ref_args *a)
+{
+    const struct cf_shape *x = a->in_shape[0], *o = &a->n->out;
+    int64_t xs[CF_MAX_RANK], total = ref_elems(o);
+    strides_of(x, xs);
+    for (int64_t i = 0; i < total; i++) {
+        int64_t rem = i, src = 0;
+        for (int ax = o->rank - 1; ax >= 0; ax--) {
+            src += (rem % o->d[ax]) * xs[a->n->a.perm[ax]];
+            rem /= o->d[ax];
+        }
+        a->out[i] = a->in[0][src];
+    }
+}
+
+void ref_pad(const struct ref_args *a)
+{
+    const struct cf_attrs *at = &a->n->a;
+    const struct cf_shape *x = a->in_shape[0], *o = &a->n->out;
+    int64_t xs[CF_MAX_RANK], total = ref_elems(o);
+    strides_of(x, xs);
+    for (int64_t i = 0; i < total; i++) {
+        int64_t rem = i, src = 0;
+        int outside = 0;
+        for (int ax = o->rank - 1; ax >= 0; ax--) {
+            int64_t c = rem % o->d[ax] - at->pad_begin[ax], n = x->d[ax];
+            rem /= o->d[ax];
+            if (c < 0 || c >= n) {
+                if (at->pad_mode == CF_PADMODE_CONSTANT) outside = 1;
+                else if (at->pad_mode == CF_PADMODE_EDGE) c = c < 0 ? 0 : n - 1;
+                else c = c < 0 ? -c : 2 * (n - 1) - c; /* reflect, without repeating the edge */
+            }
+            src += c * xs[ax];
+        }
+        a->out[i] = outside ? at->pad_value : a->in[0][src];
+    }
+}
+
+void ref_depth_to_space(const struct ref_args *a)
+{
+    const struct cf_shape *o = &a->n->out;
+    int64_t N = o->d[0], C = o->d[1], H = o->d[2], W = o->d[3], b = a->n->a.blocksize;
+    int64_t Hi = H / b, Wi = W / b, Ci = C * b * b;
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t c = 0; c < C; c++)
+            for (int64_t y = 0; y < H; y++)
+                for (int64_t x = 0; x < W; x++) {
+                    int64_t i = y % b, j = x % b;
+                    int64_t ci = a->n->a.d2s_crd ? c * b * b + i * b + j : (i * b + j) * C + c;
+                    a->out[((n * C + c) * H + y) * W + x] = a->in[0][((n * Ci + ci) * Hi + y / b) * Wi + x / b];
+                }
 }

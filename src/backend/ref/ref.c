@@ -25,6 +25,17 @@ static const ref_fn ref_ops[CF_OP_COUNT] = {
     [CF_OP_ADD] = ref_merge,
     [CF_OP_MULTIPLY] = ref_merge,
     [CF_OP_CONCAT] = ref_concat,
+    [CF_OP_SUB] = ref_merge,
+    [CF_OP_DIV] = ref_merge,
+    [CF_OP_PRELU] = ref_merge,
+    [CF_OP_CONSTANT] = ref_constant,
+    [CF_OP_IDENTITY] = ref_view,
+    [CF_OP_MATMUL] = ref_matmul,
+    [CF_OP_TRANSPOSE] = ref_transpose,
+    [CF_OP_PAD] = ref_pad,
+    [CF_OP_LRN] = ref_lrn,
+    [CF_OP_REDUCE_MEAN] = ref_reduce_mean,
+    [CF_OP_DEPTH_TO_SPACE] = ref_depth_to_space,
 };
 
 struct ref_state {
@@ -35,8 +46,6 @@ struct ref_state {
 static clinfer_status ref_prepare(const struct cf_exec *x, const char *spec, void **state, struct cf_diag *d)
 {
     (void)spec;
-    if (x->g->layout != CF_LAYOUT_NHWC)
-        return cf_fail(d, CLINFER_E_UNSUPPORTED, "the reference backend runs NHWC graphs");
     for (int i = 0; i < x->g->n_nodes; i++)
         if (!ref_ops[x->g->nodes[i].op])
             return cf_fail(d, CLINFER_E_UNSUPPORTED, "the reference backend has no %s", cf_op_name(x->g->nodes[i].op));

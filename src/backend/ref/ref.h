@@ -27,17 +27,51 @@ void ref_pool2d(const struct ref_args *a);
 void ref_global_pool2d(const struct ref_args *a);
 /* dense.c */
 void ref_dense(const struct ref_args *a);
+void ref_matmul(const struct ref_args *a);
 /* elementwise.c */
 void ref_activation(const struct ref_args *a);
 void ref_batch_norm(const struct ref_args *a);
 void ref_merge(const struct ref_args *a);
+void ref_lrn(const struct ref_args *a);
+/* pool.c */
+void ref_reduce_mean(const struct ref_args *a);
 /* layout.c */
 void ref_zero_pad2d(const struct ref_args *a);
 void ref_concat(const struct ref_args *a);
 void ref_view(const struct ref_args *a);
+void ref_constant(const struct ref_args *a);
+void ref_transpose(const struct ref_args *a);
+void ref_pad(const struct ref_args *a);
+void ref_depth_to_space(const struct ref_args *a);
 
-/* Keras/TensorFlow 'same' padding before the first row: max((O - 1)·S + K - W, 0) / 2. */
-int64_t ref_pad_before(int64_t in, int64_t out, int k, int s, int dil, enum cf_padding p);
+/* softmax (or log-softmax) over groups of `len` values spaced `inner` apart */
+void ref_softmax(float *y, int64_t outer, int64_t len, int64_t inner, int log);
+/* Total elements of a shape (batch included). */
+static inline int64_t ref_elems(const struct cf_shape *s)
+{
+    int64_t p = 1;
+    for (int i = 0; i < s->rank; i++) p *= s->d[i];
+    return p;
+}
+
+/* A 4-D activation's sizes and element strides in its layout (NHWC or NCHW). */
+struct dims4 {
+    int64_t n, h, w, c;
+    int64_t sn, sh, sw, sc;
+};
+static inline struct dims4 ref_dims4(const struct cf_shape *s, enum cf_layout l)
+{
+    struct dims4 d;
+    if (l == CF_LAYOUT_NHWC) {
+        d.n = s->d[0], d.h = s->d[1], d.w = s->d[2], d.c = s->d[3];
+        d.sc = 1, d.sw = d.c, d.sh = d.w * d.c, d.sn = d.h * d.w * d.c;
+    } else {
+        d.n = s->d[0], d.c = s->d[1], d.h = s->d[2], d.w = s->d[3];
+        d.sw = 1, d.sh = d.w, d.sc = d.h * d.w, d.sn = d.c * d.h * d.w;
+    }
+    return d;
+}
+#define AT4(d, n_, y_, x_, c_) ((n_) * (d).sn + (y_) * (d).sh + (x_) * (d).sw + (c_) * (d).sc)
 /* Applies the node's activation (softmax along the last axis) to n values laid out as rows of `row`. */
 void ref_apply_act(const struct cf_attrs *at, float *y, int64_t n, int64_t row);
 

@@ -189,7 +189,7 @@ static clinfer_status module_attr(struct eval *E, const struct value *m, const c
         break;
     case MOD_ACTIVATIONS: {
         enum cf_act act;
-        if (!cf_act_lookup(attr, &act))
+        if (!cf_act_lookup(attr, &act) || (act > CF_ACT_RELU6 && act != CF_ACT_LEAKY_RELU))
             return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "unknown activation function '%s.%s'", m->s, attr);
         if ((v = new_val(E, V_FUNC, loc))) v->s = cf_act_name(act);
         break;
@@ -310,13 +310,13 @@ static clinfer_status make_layer(struct eval *E, const struct keras_class *c, co
     L->node = -1;
     L->trainable = 1;
     cf_attrs_default(&L->a);
-    L->a.act = c->act;
+    cf_act_set(&L->a, c->act);
+    if (c->op == CF_OP_FLATTEN) L->a.axis = 1;
     if (c->op == CF_OP_MAX_POOL2D || c->op == CF_OP_AVG_POOL2D) {
         L->a.kernel[0] = L->a.kernel[1] = 2;
         L->a.strides[0] = L->a.strides[1] = 0; /* None: the pool size */
     }
     if (c->op == CF_OP_ZERO_PAD2D) L->a.pads[0] = L->a.pads[1] = L->a.pads[2] = L->a.pads[3] = 1;
-    if (c->act == CF_ACT_LEAKY_RELU) L->a.alpha = 0.3f;
     for (int i = 0; i < b->n; i++) {
         clinfer_status st = cf_keras_apply_arg(c, b->spec[i], b->v[i], &L->a, &L->in_shape, E->d);
         if (st) return st;

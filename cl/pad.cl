@@ -1,0 +1,25 @@
+/* Pad: output element i (dims innermost first) reads input coordinate o - begin per axis; outside the input
+ * it is `value` (mode 0), the edge (2) or the mirror image without the edge (1). */
+__kernel void pad_f32(__global float *A, uint xo, uint yo, uint n, int8 odims, int8 xdims, int8 xstr, int8 begin,
+                      int mode, float value)
+{
+    size_t i = get_global_id(0);
+    if (i >= n) return;
+    int od[8] = {odims.s0, odims.s1, odims.s2, odims.s3, odims.s4, odims.s5, odims.s6, odims.s7};
+    int xd[8] = {xdims.s0, xdims.s1, xdims.s2, xdims.s3, xdims.s4, xdims.s5, xdims.s6, xdims.s7};
+    int st[8] = {xstr.s0, xstr.s1, xstr.s2, xstr.s3, xstr.s4, xstr.s5, xstr.s6, xstr.s7};
+    int bg[8] = {begin.s0, begin.s1, begin.s2, begin.s3, begin.s4, begin.s5, begin.s6, begin.s7};
+    size_t rem = i, s = 0;
+    int outside = 0;
+    for (int k = 0; k < 8; k++) {
+        int c = (int)(rem % (size_t)od[k]) - bg[k];
+        rem /= (size_t)od[k];
+        if (c < 0 || c >= xd[k]) {
+            if (mode == 0) outside = 1;
+            else if (mode == 2) c = c < 0 ? 0 : xd[k] - 1;
+            else c = c < 0 ? -c : 2 * (xd[k] - 1) - c;
+        }
+        s += (size_t)c * (size_t)st[k];
+    }
+    A[yo + i] = outside ? value : A[xo + s];
+}

@@ -1,0 +1,26 @@
+/* ReduceMean: one work-item per output element (in keepdims coordinates, dims innermost first); it visits the
+ * `count` input elements whose coordinates differ along the reduced axes (rdims, padded with 1). */
+__kernel void reduce_mean_f32(__global float *A, uint xo, uint yo, uint n, int8 odims, int8 xstr, int8 rdims,
+                              int count)
+{
+    size_t i = get_global_id(0);
+    if (i >= n) return;
+    int od[8] = {odims.s0, odims.s1, odims.s2, odims.s3, odims.s4, odims.s5, odims.s6, odims.s7};
+    int st[8] = {xstr.s0, xstr.s1, xstr.s2, xstr.s3, xstr.s4, xstr.s5, xstr.s6, xstr.s7};
+    int rd[8] = {rdims.s0, rdims.s1, rdims.s2, rdims.s3, rdims.s4, rdims.s5, rdims.s6, rdims.s7};
+    size_t rem = i, base = 0;
+    for (int k = 0; k < 8; k++) {
+        base += (rem % (size_t)od[k]) * (size_t)st[k];
+        rem /= (size_t)od[k];
+    }
+    float acc = 0.0f;
+    for (int r = 0; r < count; r++) {
+        size_t q = (size_t)r, off = 0;
+        for (int k = 0; k < 8; k++) {
+            off += (q % (size_t)rd[k]) * (size_t)st[k];
+            q /= (size_t)rd[k];
+        }
+        acc += A[xo + base + off];
+    }
+    A[yo + i] = acc / (float)count;
+}

@@ -1,0 +1,15 @@
+/* Transpose: output element i (dims innermost first, padded with 1) reads the input at the sum of its
+ * coordinates times src (the input stride of the axis each output axis comes from). */
+__kernel void transpose_f32(__global float *A, uint xo, uint yo, uint n, int8 odims, int8 src)
+{
+    size_t i = get_global_id(0);
+    if (i >= n) return;
+    int od[8] = {odims.s0, odims.s1, odims.s2, odims.s3, odims.s4, odims.s5, odims.s6, odims.s7};
+    int st[8] = {src.s0, src.s1, src.s2, src.s3, src.s4, src.s5, src.s6, src.s7};
+    size_t rem = i, s = 0;
+    for (int k = 0; k < 8; k++) {
+        s += (rem % (size_t)od[k]) * (size_t)st[k];
+        rem /= (size_t)od[k];
+    }
+    A[yo + i] = A[xo + s];
+}
