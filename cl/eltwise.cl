@@ -1,5 +1,5 @@
 /* Binary element-wise ops with broadcasting: op 0 add, 1 multiply, 2 subtract, 3 divide, 4 PRelu (b is the
- * slope). Per output axis (last axis first, padded with 1 and 0), each operand's stride (0 where broadcast). */
+ * slope), 5 maximum, 6 minimum. Per output axis (last axis first, padded with 1 and 0), each operand's stride (0 where broadcast). */
 __kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, int op, int8 dims, int8 sa, int8 sb)
 {
     size_t i = get_global_id(0);
@@ -20,6 +20,8 @@ __kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, 
     case 1: r = x * y; break;
     case 2: r = x - y; break;
     case 3: r = x / y; break;
+    case 5: r = fmax(x, y); break;
+    case 6: r = fmin(x, y); break;
     default: r = x < 0.0f ? y * x : x; break;
     }
     A[yo + i] = r;

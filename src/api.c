@@ -87,9 +87,11 @@ clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfe
     if (cf_api_begin(ctx)) return CLINFER_E_ARG;
     if (!path || !out) return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_load: NULL argument");
     const char *dot = strrchr(path, '.');
-    if (!dot || strcmp(dot, ".py") != 0)
+    int onnx = dot && strcmp(dot, ".onnx") == 0;
+    if (!dot || (strcmp(dot, ".py") != 0 && !onnx))
         return cf_fail(&ctx->diag, CLINFER_E_UNSUPPORTED,
-                       "%s: unknown model format '%s' (clinfer reads Keras scripts, *.py)", path, dot ? dot : "");
+                       "%s: unknown model format '%s' (clinfer reads Keras scripts, *.py, and ONNX, *.onnx)", path,
+                       dot ? dot : "");
     FILE *f = fopen(path, "rb");
     if (!f) return cf_fail(&ctx->diag, CLINFER_E_IO, "%s: cannot open the file", path);
     char *buf = NULL;
@@ -118,7 +120,12 @@ clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfe
         }
     }
     fclose(f);
-    if (st == CLINFER_OK) st = clinfer_model_load_keras(ctx, path, buf, len, out);
+    if (st == CLINFER_OK && !onnx) st = clinfer_model_load_keras(ctx, path, buf, len, out);
+    if (st == CLINFER_OK && onnx) {
+        struct cf_graph *g;
+        if ((st = cf_onnx_load(path, (const unsigned char *)buf, len, &g, &ctx->diag)) == CLINFER_OK)
+            st = wrap_graph(ctx, g, out);
+    }
     cf_free(buf);
     return st;
 }

@@ -53,6 +53,7 @@ struct cf_attrs {
     int depth_multiplier;   /* DepthwiseConv2D, SeparableConv2D */
     int output_padding[2];  /* Conv2DTranspose; -1: None */
     int64_t output_shape[2];/* ConvTranspose output_shape (ONNX); -1: none */
+    int onnx;               /* ConvTranspose with ONNX's output-size rules rather than Keras' */
     int use_bias;
     enum cf_act act;        /* fused activation */
     float alpha, beta;      /* activation parameters: ReLU negative_slope, LeakyReLU/ELU alpha, SELU alpha and
@@ -98,7 +99,9 @@ struct cf_node {
     char *name;          /* layer name (conv2d_1) */
     char *type;          /* the class name the front-end printed (Conv2D, ReLU, MaxPooling2D) */
     int n_in;
-    int *in;             /* indices of the nodes whose outputs this node consumes */
+    int *in;             /* indices of the nodes whose outputs this node consumes; after the data input, a
+                          * Conv, ConvTranspose, Dense or BatchNormalization may take its weights as run-time
+                          * inputs (ONNX), in the order and layouts of its weight descriptors */
     struct cf_attrs a;
     int trainable;       /* Keras trainable=False moves weights to the non-trainable count */
     struct cf_loc loc;   /* where the model file defines it */

@@ -10,7 +10,9 @@ clinfer_status concat_infer(const struct cf_op_args *a, struct cf_diag *d)
                        a->n_in);
     int ax = concat_axis(a);
     const struct cf_shape *s0 = a->in[0];
-    if (ax < 1 || ax >= s0->rank)
+    int known_batch = 1; /* concatenating along the batch needs it known (ONNX graphs with fixed shapes) */
+    for (int k = 0; k < a->n_in; k++) known_batch &= a->in[k]->d[0] >= 0;
+    if (ax < (known_batch ? 0 : 1) || ax >= s0->rank)
         return cf_fail(d, CLINFER_E_MODEL, "axis %d is out of range for inputs of rank %d", a->n->a.axis, s0->rank);
     struct cf_shape o = *s0;
     for (int k = 1; k < a->n_in; k++) {
@@ -26,7 +28,7 @@ clinfer_status concat_infer(const struct cf_op_args *a, struct cf_diag *d)
                            "Concatenate requires inputs with matching shapes except for the concat axis, got %s and %s",
                            b0, b1);
         }
-        if (o.d[0] != s->d[0]) o.d[0] = CF_DIM_UNKNOWN;
+        if (ax != 0 && o.d[0] != s->d[0]) o.d[0] = CF_DIM_UNKNOWN;
         o.d[ax] = (o.d[ax] < 0 || s->d[ax] < 0) ? CF_DIM_UNKNOWN : o.d[ax] + s->d[ax];
     }
     a->n->out = o;

@@ -16,6 +16,21 @@ static void deconv_axis(const struct cf_attrs *at, int i, int64_t in, int64_t *o
         *out = -1;
         return;
     }
+    if (at->onnx) {
+        /* ONNX: explicit pads give the size; output_shape or auto_pad SAME give the pads, the odd one at the end
+         * for SAME_UPPER, at the start otherwise */
+        if (at->output_shape[i] < 0 && at->padding == CF_PAD_EXPLICIT) {
+            *out = (in - 1) * s + op + K - *pb - *pe;
+            return;
+        }
+        o = at->output_shape[i] >= 0 ? at->output_shape[i] : in * s;
+        total = (in - 1) * s + op + K - o;
+        int64_t half = total >= 0 ? total / 2 : -((1 - total) / 2); /* floor(total / 2): negative pads extend */
+        *pb = (int)(at->padding == CF_PAD_SAME ? half : total - half);
+        *pe = (int)(total - *pb);
+        *out = o;
+        return;
+    }
     if (at->output_shape[i] >= 0 || at->padding != CF_PAD_EXPLICIT) {
         if (at->output_shape[i] >= 0) o = at->output_shape[i];
         else if (at->output_padding[i] >= 0 && at->padding != CF_PAD_SAME_LOWER) /* Keras with output_padding */

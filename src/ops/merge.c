@@ -41,7 +41,9 @@ clinfer_status merge_infer(const struct cf_op_args *a, struct cf_diag *d)
 
 void merge_explain(const struct cf_op_args *a, struct cf_strbuf *sb)
 {
-    static const char *const what[] = {"sum", "product", "difference", "quotient", "PReLU"};
-    int k = a->n->op == CF_OP_ADD ? 0 : a->n->op == CF_OP_MULTIPLY ? 1 : a->n->op == CF_OP_SUB ? 2 : a->n->op == CF_OP_DIV ? 3 : 4;
+    static const char *const what[] = {"sum", "product", "difference", "quotient", "PReLU", "maximum", "minimum"};
+    enum cf_op op = a->n->op;
+    int k = op == CF_OP_ADD ? 0 : op == CF_OP_MULTIPLY ? 1 : op == CF_OP_SUB ? 2 : op == CF_OP_DIV ? 3
+          : op == CF_OP_PRELU ? 4 : op == CF_OP_MAXIMUM ? 5 : 6;
     cf_explain_line(sb, "element-wise %s of %d inputs, broadcast to one shape; params = 0", what[k], a->n_in);
 }

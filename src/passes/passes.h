@@ -20,4 +20,8 @@ struct cf_totals {
 };
 void cf_totals(const struct cf_graph *g, struct cf_totals *t);
 
+/* Keras' test for the 65-column layout: no depth (longest path to an output) holds two layers and no layer reads
+ * two; hidden nodes (constants) do not count. */
+int cf_sequential_like(const struct cf_graph *g);
+
 #endif

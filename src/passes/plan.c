@@ -8,7 +8,10 @@
 #include "../util/alloc.h"
 #include "../util/checked.h"
 
-int cf_op_is_view(enum cf_op op) { return op == CF_OP_FLATTEN || op == CF_OP_RESHAPE || op == CF_OP_DROPOUT; }
+int cf_op_is_view(enum cf_op op)
+{
+    return op == CF_OP_FLATTEN || op == CF_OP_RESHAPE || op == CF_OP_DROPOUT || op == CF_OP_IDENTITY;
+}
 
 int64_t cf_node_scratch_elems(const struct cf_graph *g, const struct cf_node *n)
 {

@@ -48,7 +48,7 @@ char *cf_report_json(const struct cf_graph *g, int explain, int64_t batch, const
     int first = 1;
     for (int i = 0; i < g->n_nodes; i++) {
         const struct cf_node *n = &g->nodes[i];
-        if (!g->list_inputs && n->op == CF_OP_INPUT) continue;
+        if ((!g->list_inputs && n->op == CF_OP_INPUT) || n->hidden) continue;
         cf_sb_puts(&sb, first ? "\n    {" : ",\n    {");
         first = 0;
         cf_sb_puts(&sb, "\"name\": ");
@@ -56,9 +56,11 @@ char *cf_report_json(const struct cf_graph *g, int explain, int64_t batch, const
         cf_sb_puts(&sb, ", \"type\": ");
         cf_sb_json_str(&sb, n->type);
         cf_sb_puts(&sb, ", \"inputs\": [");
-        for (int k = 0; k < n->n_in; k++) {
-            cf_sb_puts(&sb, k ? ", " : "");
+        for (int k = 0, first_in = 1; k < n->n_in; k++) {
+            if (g->nodes[n->in[k]].hidden) continue;
+            cf_sb_puts(&sb, first_in ? "" : ", ");
             cf_sb_json_str(&sb, g->nodes[n->in[k]].name);
+            first_in = 0;
         }
         cf_sb_puts(&sb, "], \"output_shape\": [");
         for (int k = 0; k < n->out.rank; k++) {

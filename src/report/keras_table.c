@@ -53,7 +53,10 @@ static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, co
     cf_sb_puts(sb, "\n");
 }
 
-static int listed(const struct cf_graph *g, int i) { return g->list_inputs || g->nodes[i].op != CF_OP_INPUT; }
+static int listed(const struct cf_graph *g, int i)
+{
+    return !g->nodes[i].hidden && (g->list_inputs || g->nodes[i].op != CF_OP_INPUT);
+}
 
 char *cf_report_keras(const struct cf_graph *g, int explain, int64_t batch, const struct cf_report_plan *plan)
 {
@@ -79,13 +82,24 @@ char *cf_report_keras(const struct cf_graph *g, int explain, int64_t batch, cons
         snprintf(name, sizeof name, "%s (%s)", n->name, n->type);
         cf_shape_format(&n->out, shape, sizeof shape);
         snprintf(params, sizeof params, "%lld", (long long)(n->params_trainable + n->params_non_trainable));
-        if (n->n_in > 0) snprintf(conn, sizeof conn, "%s[0][0]", g->nodes[n->in[0]].name);
-        const char *fields[] = {name, shape, params, conn};
-        print_row(&sb, fields, seq ? 3 : 4, pos);
-        for (int k = 1; !seq && k < n->n_in; k++) {
+        /* Keras' "Connected to": the layers it reads (not the constants an ONNX node reads) */
+        int first = 1;
+        for (int k = 0; k < n->n_in && !seq; k++) {
+            if (g->nodes[n->in[k]].hidden) continue;
             snprintf(conn, sizeof conn, "%s[0][0]", g->nodes[n->in[k]].name);
-            const char *more[] = {"", "", "", conn};
-            print_row(&sb, more, 4, pos);
+            if (first) {
+                const char *fields[] = {name, shape, params, conn};
+                print_row(&sb, fields, 4, pos);
+            } else {
+                const char *more[] = {"", "", "", conn};
+                print_row(&sb, more, 4, pos);
+            }
+            first = 0;
+        }
+        if (first) {
+            conn[0] = '\0';
+            const char *fields[] = {name, shape, params, conn};
+            print_row(&sb, fields, seq ? 3 : 4, pos);
         }
         if (explain) cf_report_explain_node(g, i, &sb);
         cf_sb_pad(&sb, i == last ? '=' : '_', (size_t)width);

@@ -65,13 +65,9 @@ clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *mo
     }
     if ((st = cf_infer_shapes(s->g, opts->batch, d))) goto fail;
     cf_count(s->g);
+    /* the batch binds the inputs whose first dimension is None; the others keep what they declare */
     for (int k = 0; k < s->g->n_inputs; k++) {
         const struct cf_node *in = &s->g->nodes[s->g->inputs[k]];
-        if (in->out.d[0] != opts->batch) {
-            st = cf_fail_at(d, in->loc, CLINFER_E_ARG, "input '%s' declares batch %lld; it cannot run a batch of %lld",
-                            in->name, (long long)in->out.d[0], (long long)opts->batch);
-            goto fail;
-        }
         for (int r = 1; r < in->out.rank; r++)
             if (in->out.d[r] < 0) {
                 st = cf_fail_at(d, in->loc, CLINFER_E_UNSUPPORTED,

@@ -107,7 +107,14 @@ clinfer_status cf_weights_init(const struct cf_graph *g, enum cf_init mode, uint
             out->t[i][k].desc = desc[k];
             if (!(out->t[i][k].data = cf_malloc(sizeof(float) * (size_t)elems(&desc[k])))) goto oom;
             out->count[i] = k + 1;
-            init_tensor(n, &out->t[i][k], mode, seed);
+            /* the values the model file gives (ONNX initializers), else Keras' initialisers */
+            const struct cf_tensor *given = NULL;
+            for (int v = 0; v < n->n_values; v++)
+                if (strcmp(n->values[v].desc.name, desc[k].name) == 0) given = &n->values[v];
+            if (given && elems(&given->desc) == elems(&desc[k]))
+                memcpy(out->t[i][k].data, given->data, sizeof(float) * (size_t)elems(&desc[k]));
+            else
+                init_tensor(n, &out->t[i][k], mode, seed);
         }
     }
     return CLINFER_OK;

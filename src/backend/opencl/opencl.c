@@ -10,12 +10,13 @@
 #include "cl.h"
 
 enum kid { K_CONV2D, K_DEPTHWISE, K_TRANSPOSE, K_POOL, K_GPOOL, K_DENSE, K_ACT, K_SOFTMAX, K_BN, K_ELTWISE,
-           K_ZPAD, K_CONCAT, K_MATMUL, K_LRN, K_REDUCE_MEAN, K_PERMUTE, K_PAD, K_D2S, K_COUNT };
+           K_ZPAD, K_CONCAT, K_MATMUL, K_LRN, K_REDUCE_MEAN, K_PERMUTE, K_PAD, K_D2S, K_BN_FULL, K_COUNT };
 
 static const char *const kernel_names[K_COUNT] = {
     "conv2d_direct_f32", "depthwise_conv2d_f32", "conv2d_transpose_f32", "pool2d_f32", "global_pool2d_f32",
     "dense_f32", "activation_f32", "softmax_f32", "batch_norm_f32", "eltwise_f32", "zero_pad2d_f32", "concat_f32",
-    "matmul_f32", "lrn_f32", "reduce_mean_f32", "transpose_f32", "pad_f32", "depth_to_space_f32"};
+    "matmul_f32", "lrn_f32", "reduce_mean_f32", "transpose_f32", "pad_f32", "depth_to_space_f32",
+    "batch_norm_full_f32"};
 
 struct cl_state {
     const struct cf_exec *x;
@@ -229,12 +230,32 @@ static cl_int8 bcast_strides(const struct cf_shape *o, const struct cf_shape *sh
     return v;
 }
 
+/* Weights given at run time (ONNX: inputs after the data) go to the node's weight buffers first. */
+static clinfer_status runtime_weights(struct cl_state *s, int i, struct cf_diag *d)
+{
+    const struct cf_node *n = &s->x->g->nodes[i];
+    const struct cf_weights *w = s->x->w;
+    for (int k = 0; k < w->count[i] && 1 + k < n->n_in; k++) {
+        size_t bytes = sizeof(float);
+        for (int r = 0; r < w->t[i][k].desc.rank; r++) bytes *= (size_t)w->t[i][k].desc.dims[r];
+        cl_int err = clEnqueueCopyBuffer(s->q, s->arena, s->w[i][k], s->x->plan->offset[n->in[1 + k]], 0, bytes, 0, NULL,
+                                         NULL);
+        if (err != CL_SUCCESS) return cf_cl_fail(d, "clEnqueueCopyBuffer", n->name, err);
+    }
+    return CLINFER_OK;
+}
+
 static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
 {
     struct cl_state *s = state;
     const struct cf_graph *g = s->x->g;
     const struct cf_plan *p = s->x->plan;
     const struct cf_node *n = &g->nodes[i];
+    if (n->n_in > 1 && (n->op == CF_OP_CONV2D || n->op == CF_OP_CONV2D_TRANSPOSE || n->op == CF_OP_DENSE ||
+                        n->op == CF_OP_BATCH_NORM)) {
+        clinfer_status st = runtime_weights(s, i, d);
+        if (st) return st;
+    }
     const struct cf_attrs *at = &n->a;
     const struct cf_shape *ys = &n->out;
     enum cf_layout l = g->layout;
@@ -310,6 +331,12 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
         int axis = at->axis < 0 ? ys->rank + at->axis : at->axis;
         int64_t outer, len, inner;
         axis_split(ys, axis, 0, &outer, &len, &inner);
+        if (n->n_in > 1) {
+            struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_INT(len), A_INT(inner),
+                               A_MEM(s->w[i][0]), A_MEM(s->w[i][1]), A_MEM(s->w[i][2]), A_MEM(s->w[i][3]),
+                               A_FLT(at->epsilon)};
+            return launch(s, K_BN_FULL, n, (size_t)total, a, 11, d);
+        }
         struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_INT(len), A_INT(inner),
                            A_MEM(s->bn[i]), A_MEM(s->bn[g->n_nodes + i])};
         return launch(s, K_BN, n, (size_t)total, a, 8, d);
@@ -318,9 +345,14 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
     case CF_OP_MULTIPLY:
     case CF_OP_SUB:
     case CF_OP_DIV:
-    case CF_OP_PRELU: {
+    case CF_OP_PRELU:
+    case CF_OP_MAXIMUM:
+    case CF_OP_MINIMUM: {
         int numpy = at->broadcast == CF_BCAST_NUMPY;
-        int op = n->op == CF_OP_ADD ? 0 : n->op == CF_OP_MULTIPLY ? 1 : n->op == CF_OP_SUB ? 2 : n->op == CF_OP_DIV ? 3 : 4;
+        static const enum cf_op codes[] = {CF_OP_ADD, CF_OP_MULTIPLY, CF_OP_SUB, CF_OP_DIV, CF_OP_PRELU, CF_OP_MAXIMUM,
+                                           CF_OP_MINIMUM};
+        int op = 0;
+        while (codes[op] != n->op) op++;
         cl_int8 dims = inner_first(ys->d, ys->rank, 1);
         clinfer_status st = CLINFER_OK;
         for (int k = 1; k < n->n_in && !st; k++) {
@@ -513,7 +545,7 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
             snprintf(what, sizeof what, "%s/%s", nd->name, t->desc.name);
             if (!(s->w[i][k] = upload(s, t->data, bytes, what, d, &st))) goto fail;
         }
-        if (nd->op == CF_OP_BATCH_NORM) {
+        if (nd->op == CF_OP_BATCH_NORM && nd->n_in == 1) {
             /* scale = gamma / sqrt(var + eps), shift = beta - mean·scale */
             const struct cf_tensor *gm = cf_weights_get(x->w, i, "gamma"), *bt = cf_weights_get(x->w, i, "beta"),
                                    *mn = cf_weights_get(x->w, i, "moving_mean"),

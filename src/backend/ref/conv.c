@@ -5,11 +5,6 @@
 
 #include "ref.h"
 
-static const float *weight(const struct ref_args *a, const char *name)
-{
-    const struct cf_tensor *t = cf_weights_get(a->w, a->node, name);
-    return t ? t->data : NULL;
-}
 
 /* the activation of a 4-D output, whichever its layout (softmax runs along the channels) */
 static void act4(const struct ref_args *a, float *y)
@@ -32,7 +27,7 @@ void ref_conv2d(const struct ref_args *a)
     int G = at->groups;
     int64_t cg = x.c / G, og = y.c / G;
     int kh = at->kernel[0], kw = at->kernel[1];
-    const float *xd = a->in[0], *k = weight(a, "kernel"), *b = weight(a, "bias");
+    const float *xd = a->in[0], *k = ref_weight(a, "kernel"), *b = ref_weight(a, "bias");
     for (int64_t n = 0; n < y.n; n++)
         for (int64_t oy = 0; oy < y.h; oy++)
             for (int64_t ox = 0; ox < y.w; ox++)
@@ -83,7 +78,7 @@ static void depthwise(const struct ref_args *a, const float *xd, const float *k,
 
 void ref_depthwise_conv2d(const struct ref_args *a)
 {
-    depthwise(a, a->in[0], weight(a, "depthwise_kernel"), weight(a, "bias"), a->out,
+    depthwise(a, a->in[0], ref_weight(a, "depthwise_kernel"), ref_weight(a, "bias"), a->out,
               ref_dims4(&a->n->out, a->g->layout));
     act4(a, a->out);
 }
@@ -95,8 +90,8 @@ void ref_separable_conv2d(const struct ref_args *a)
     struct cf_shape ts = a->n->out; /* the depthwise stage's output: CM channels */
     ts.d[a->g->layout == CF_LAYOUT_NHWC ? 3 : 1] = CM;
     struct dims4 t = ref_dims4(&ts, a->g->layout);
-    depthwise(a, a->in[0], weight(a, "depthwise_kernel"), NULL, a->scratch, t);
-    const float *pk = weight(a, "pointwise_kernel"), *b = weight(a, "bias");
+    depthwise(a, a->in[0], ref_weight(a, "depthwise_kernel"), NULL, a->scratch, t);
+    const float *pk = ref_weight(a, "pointwise_kernel"), *b = ref_weight(a, "bias");
     for (int64_t n = 0; n < y.n; n++)
         for (int64_t oy = 0; oy < y.h; oy++)
             for (int64_t ox = 0; ox < y.w; ox++)
@@ -114,7 +109,7 @@ void ref_conv2d_transpose(const struct ref_args *a)
     const struct cf_attrs *at = &a->n->a;
     struct dims4 x = ref_dims4(a->in_shape[0], a->g->layout), y = ref_dims4(&a->n->out, a->g->layout);
     int kh = at->kernel[0], kw = at->kernel[1], sh = at->strides[0], sw = at->strides[1];
-    const float *xd = a->in[0], *k = weight(a, "kernel"), *b = weight(a, "bias");
+    const float *xd = a->in[0], *k = ref_weight(a, "kernel"), *b = ref_weight(a, "bias");
     for (int64_t n = 0; n < y.n; n++)
         for (int64_t oy = 0; oy < y.h; oy++)
             for (int64_t ox = 0; ox < y.w; ox++)

@@ -7,11 +7,11 @@ void ref_dense(const struct ref_args *a)
     const struct cf_shape *xs = a->in_shape[0];
     int64_t cin = xs->d[xs->rank - 1], units = a->n->a.filters;
     int64_t rows = ref_elems(xs) / cin;
-    const struct cf_tensor *k = cf_weights_get(a->w, a->node, "kernel"), *b = cf_weights_get(a->w, a->node, "bias");
+    const float *k = ref_weight(a, "kernel"), *b = ref_weight(a, "bias");
     for (int64_t r = 0; r < rows; r++)
         for (int64_t u = 0; u < units; u++) {
-            double acc = b ? b->data[u] : 0.0;
-            for (int64_t c = 0; c < cin; c++) acc += (double)a->in[0][r * cin + c] * k->data[c * units + u];
+            double acc = b ? b[u] : 0.0;
+            for (int64_t c = 0; c < cin; c++) acc += (double)a->in[0][r * cin + c] * k[c * units + u];
             a->out[r * units + u] = (float)acc;
         }
     ref_apply_act(&a->n->a, a->out, rows * units, units);

@@ -63,16 +63,15 @@ void ref_batch_norm(const struct ref_args *a)
     int axis = a->n->a.axis < 0 ? s->rank + a->n->a.axis : a->n->a.axis;
     int64_t outer, len, inner;
     axis_split(s, axis, 0, &outer, &len, &inner);
-    const struct cf_tensor *g = cf_weights_get(a->w, a->node, "gamma"), *b = cf_weights_get(a->w, a->node, "beta"),
-                           *m = cf_weights_get(a->w, a->node, "moving_mean"),
-                           *v = cf_weights_get(a->w, a->node, "moving_variance");
+    const float *g = ref_weight(a, "gamma"), *b = ref_weight(a, "beta"), *m = ref_weight(a, "moving_mean"),
+                *v = ref_weight(a, "moving_variance");
     for (int64_t o = 0; o < outer; o++)
         for (int64_t c = 0; c < len; c++)
             for (int64_t i = 0; i < inner; i++) {
                 int64_t idx = (o * len + c) * inner + i;
-                double y = ((double)a->in[0][idx] - m->data[c]) / sqrt((double)v->data[c] + a->n->a.epsilon);
-                if (g) y *= g->data[c];
-                if (b) y += b->data[c];
+                double y = ((double)a->in[0][idx] - m[c]) / sqrt((double)v[c] + a->n->a.epsilon);
+                if (g) y *= g[c];
+                if (b) y += b[c];
                 a->out[idx] = (float)y;
             }
 }
@@ -109,6 +108,8 @@ void ref_merge(const struct ref_args *a)
             case CF_OP_MULTIPLY: acc *= v; break;
             case CF_OP_SUB: acc -= v; break;
             case CF_OP_DIV: acc /= v; break;
+            case CF_OP_MAXIMUM: acc = acc > v ? acc : v; break;
+            case CF_OP_MINIMUM: acc = acc < v ? acc : v; break;
             default: acc = acc < 0 ? v * acc : acc; break; /* PRelu: the second input is the slope */
             }
             acc = (float)acc; /* each step rounds to float, as the kernels do */

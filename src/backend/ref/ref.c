@@ -28,6 +28,8 @@ static const ref_fn ref_ops[CF_OP_COUNT] = {
     [CF_OP_SUB] = ref_merge,
     [CF_OP_DIV] = ref_merge,
     [CF_OP_PRELU] = ref_merge,
+    [CF_OP_MAXIMUM] = ref_merge,
+    [CF_OP_MINIMUM] = ref_merge,
     [CF_OP_CONSTANT] = ref_constant,
     [CF_OP_IDENTITY] = ref_view,
     [CF_OP_MATMUL] = ref_matmul,
@@ -37,6 +39,15 @@ static const ref_fn ref_ops[CF_OP_COUNT] = {
     [CF_OP_REDUCE_MEAN] = ref_reduce_mean,
     [CF_OP_DEPTH_TO_SPACE] = ref_depth_to_space,
 };
+
+const float *ref_weight(const struct ref_args *a, const char *name)
+{
+    const struct cf_weights *w = a->w;
+    for (int k = 0; k < w->count[a->node]; k++)
+        if (strcmp(w->t[a->node][k].desc.name, name) == 0)
+            return a->n->n_in > 1 + k ? a->in[1 + k] : w->t[a->node][k].data;
+    return NULL;
+}
 
 struct ref_state {
     const struct cf_exec *x;

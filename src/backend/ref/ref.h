@@ -17,6 +17,9 @@ struct ref_args {
 
 typedef void (*ref_fn)(const struct ref_args *a);
 
+/* A weight of the node by name: from the weights, or (ONNX) from the run-time input that carries it. */
+const float *ref_weight(const struct ref_args *a, const char *name);
+
 /* conv.c */
 void ref_conv2d(const struct ref_args *a);
 void ref_depthwise_conv2d(const struct ref_args *a);

@@ -1,0 +1,168 @@
+/* ONNX tensors: a TensorProto's values (raw_data or the typed fields, or external data from a file inside the
+ * model's folder) as a constant, with every length checked against the dims. */
+#define _DEFAULT_SOURCE /* realpath */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../util/alloc.h"
+#include "../../util/checked.h"
+#include "onnx.h"
+
+struct ctensor *cf_onnx_new_const(struct onnx_ctx *X, enum ctype type, int rank, const int64_t *dims)
+{
+    if (X->n_consts == X->cap_consts) {
+        int cap = X->cap_consts ? X->cap_consts * 2 : 64;
+        struct ctensor **p = cf_realloc(X->consts, sizeof *p * (size_t)cap);
+        if (!p) return NULL;
+        X->consts = p;
+        X->cap_consts = cap;
+    }
+    struct ctensor *c = cf_calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->type = type;
+    c->rank = rank;
+    c->ir = -1;
+    c->n = 1;
+    for (int i = 0; i < rank; i++) {
+        c->dims[i] = dims[i];
+        if (!cf_mul_ok(c->n, dims[i], &c->n)) {
+            cf_free(c);
+            return NULL;
+        }
+    }
+    size_t bytes = (size_t)(c->n ? c->n : 1) * (type == CT_FLOAT ? sizeof(float) : sizeof(int64_t));
+    void *data = cf_calloc(1, bytes);
+    if (!data) {
+        cf_free(c);
+        return NULL;
+    }
+    if (type == CT_FLOAT) c->f = data;
+    else c->i = data;
+    X->consts[X->n_consts++] = c;
+    return c;
+}
+
+static const char *dtype_name(int t)
+{
+    static const char *const names[] = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64",
+                                        "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64",
+                                        "COMPLEX128", "BFLOAT16"};
+    return t >= 0 && t < (int)(sizeof names / sizeof names[0]) ? names[t] : "an unknown type";
+}
+
+/* Reads `len` bytes at `offset` of an external data file, which must lie inside the model's folder. */
+static clinfer_status external_data(struct onnx_ctx *X, const Onnx__TensorProto *t, const char *what,
+                                    unsigned char **buf, size_t *len)
+{
+    const char *loc = NULL;
+    long long offset = 0, length = -1;
+    for (size_t k = 0; k < t->n_external_data; k++) {
+        const Onnx__StringStringEntryProto *e = t->external_data[k];
+        if (!e->key || !e->value) continue;
+        if (strcmp(e->key, "location") == 0) loc = e->value;
+        else if (strcmp(e->key, "offset") == 0) offset = atoll(e->value);
+        else if (strcmp(e->key, "length") == 0) length = atoll(e->value);
+    }
+    if (!loc || !*loc) return cf_onnx_fail(X, CLINFER_E_PARSE, "%s: external data without a location", what);
+    if (loc[0] == '/' || strstr(loc, ".."))
+        return cf_onnx_fail(X, CLINFER_E_MODEL, "%s: external data '%s' is outside the model's folder", what, loc);
+    char path[8192], real[PATH_MAX], realdir[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", X->dir, loc);
+    if (!realpath(path, real) || !realpath(X->dir, realdir))
+        return cf_onnx_fail(X, CLINFER_E_IO, "%s: cannot open external data file %s", what, path);
+    size_t dl = strlen(realdir);
+    if (strncmp(real, realdir, dl) != 0 || real[dl] != '/')
+        return cf_onnx_fail(X, CLINFER_E_MODEL, "%s: external data '%s' is outside the model's folder", what, loc);
+    FILE *f = fopen(real, "rb");
+    if (!f) return cf_onnx_fail(X, CLINFER_E_IO, "%s: cannot open external data file %s", what, real);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    if (offset < 0 || offset > size || (length >= 0 && length > size - offset)) {
+        fclose(f);
+        return cf_onnx_fail(X, CLINFER_E_PARSE, "%s: external data offset %lld and length %lld pass the end of %s (%ld bytes)",
+                            what, offset, length, loc, size);
+    }
+    if (length < 0) length = size - offset;
+    *buf = cf_malloc((size_t)length + 1);
+    if (!*buf) {
+        fclose(f);
+        return cf_onnx_fail(X, CLINFER_E_NOMEM, "%s: out of memory for %lld bytes of external data", what, length);
+    }
+    fseek(f, offset, SEEK_SET);
+    size_t got = fread(*buf, 1, (size_t)length, f);
+    fclose(f);
+    *len = got;
+    return CLINFER_OK;
+}
+
+clinfer_status cf_onnx_tensor(struct onnx_ctx *X, const Onnx__TensorProto *t, const char *what, struct ctensor **out)
+{
+    int dt = t->has_data_type ? t->data_type : 0;
+    enum ctype type;
+    size_t esize;
+    if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) type = CT_FLOAT, esize = 4;
+    else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64) type = CT_INT64, esize = 8;
+    else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT32) type = CT_INT64, esize = 4;
+    else return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "%s has data type %s; clinfer reads FLOAT, INT64 and INT32 tensors",
+                             what, dtype_name(dt));
+    if (t->n_dims > CF_MAX_RANK) return cf_onnx_fail(X, CLINFER_E_LIMIT, "%s has %zu dims (at most %d)", what, t->n_dims, CF_MAX_RANK);
+    int64_t dims[CF_MAX_RANK], n = 1;
+    for (size_t i = 0; i < t->n_dims; i++) {
+        dims[i] = t->dims[i];
+        if (dims[i] < 0 || !cf_mul_ok(n, dims[i], &n) || n > ((int64_t)1 << 32))
+            return cf_onnx_fail(X, dims[i] < 0 ? CLINFER_E_PARSE : CLINFER_E_LIMIT, "%s: bad dims (dim %zu is %lld)", what, i,
+                                (long long)t->dims[i]);
+    }
+    const unsigned char *raw = NULL;
+    size_t raw_len = 0;
+    unsigned char *ext = NULL;
+    clinfer_status st;
+    if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+        if ((st = external_data(X, t, what, &ext, &raw_len))) return st;
+        raw = ext;
+    } else if (t->has_raw_data) {
+        raw = t->raw_data.data;
+        raw_len = t->raw_data.len;
+    }
+    size_t typed = dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT ? t->n_float_data
+                   : dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64 ? t->n_int64_data
+                                                                 : t->n_int32_data;
+    if (raw ? raw_len != (size_t)n * esize : typed != (size_t)n) {
+        char dtext[160];
+        size_t k = (size_t)snprintf(dtext, sizeof dtext, "(");
+        for (size_t i = 0; i < t->n_dims && k < sizeof dtext; i++)
+            k += (size_t)snprintf(dtext + k, sizeof dtext - k, "%s%lld", i ? ", " : "", (long long)dims[i]);
+        if (k < sizeof dtext) snprintf(dtext + k, sizeof dtext - k, ")");
+        cf_free(ext);
+        return cf_onnx_fail(X, CLINFER_E_PARSE, "%s: its data holds %zu %s but its dims %s need %lld", what,
+                            raw ? raw_len : typed, raw ? "bytes" : "values", dtext, (long long)n * (raw ? (int64_t)esize : 1));
+    }
+    struct ctensor *c = cf_onnx_new_const(X, type, (int)t->n_dims, dims);
+    if (!c) {
+        cf_free(ext);
+        return cf_onnx_fail(X, CLINFER_E_NOMEM, "%s: out of memory", what);
+    }
+    for (int64_t i = 0; i < n; i++) {
+        if (raw) {
+            const unsigned char *p = raw + (size_t)i * esize;
+            if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) memcpy(&c->f[i], p, 4);
+            else if (esize == 8) memcpy(&c->i[i], p, 8);
+            else {
+                int32_t v;
+                memcpy(&v, p, 4);
+                c->i[i] = v;
+            }
+        } else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+            c->f[i] = t->float_data[i];
+        } else if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__INT64) {
+            c->i[i] = t->int64_data[i];
+        } else {
+            c->i[i] = t->int32_data[i];
+        }
+    }
+    cf_free(ext);
+    *out = c;
+    return CLINFER_OK;
+}
