@@ -20,6 +20,11 @@ struct cf_totals {
 };
 void cf_totals(const struct cf_graph *g, struct cf_totals *t);
 
+struct cf_weights;
+/* Folds each BatchNormalization that directly follows a Conv2D, DepthwiseConv2D or Dense (its only reader,
+ * linear) into that layer's weights and makes it a view (Identity). Returns how many, -1 out of memory. */
+int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w);
+
 /* Keras' test for the 65-column layout: no depth (longest path to an output) holds two layers and no layer reads
  * two; hidden nodes (constants) do not count. */
 int cf_sequential_like(const struct cf_graph *g);

@@ -77,11 +77,16 @@ clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *mo
                 goto fail;
             }
     }
-    if ((st = cf_plan_buffers(s->g, 64, 0, &s->plan, d))) goto fail;
     if ((st = cf_weights_init(s->g, opts->init == CLINFER_INIT_RANDOM ? CF_INIT_RANDOM : CF_INIT_KERAS, opts->seed,
                               &s->w, d)))
         goto fail;
     if (opts->weights && (st = cf_weights_load_npz(s->g, opts->weights, &s->w, d))) goto fail;
+    /* BatchNormalization after a Conv goes into the Conv's weights; the plan then sees a view */
+    if (cf_fold_batch_norm(s->g, &s->w) < 0) {
+        st = cf_fail_oom(d);
+        goto fail;
+    }
+    if ((st = cf_plan_buffers(s->g, 64, 0, &s->plan, d))) goto fail;
     s->exec = (struct cf_exec){s->g, &s->plan, &s->w};
     s->be = be;
     if ((st = be->prepare(&s->exec, spec, &s->state, d))) {

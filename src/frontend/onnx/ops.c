@@ -748,20 +748,41 @@ static clinfer_status op_gemm(struct onnx_ctx *X, const Onnx__NodeProto *n, stru
             if ((st = add_ir(X, CF_OP_TRANSPOSE, &t, &ins[1], 1, &ins[1]))) return st;
         }
         if ((st = add_ir(X, CF_OP_MATMUL, &a, ins, 2, &out->ir))) return st;
-        struct ctensor *Cc = NULL;
-        if (C && ((st = need_const(X, C, "C", -1, &Cc)) || (st = need_float(X, Cc, "C")))) return st;
+        /* y = alpha·(A·B) + beta·C, C a constant or a run-time tensor */
         float factor[2] = {alpha, beta};
         for (int k = 0; k < 2; k++) {
-            if (k == 0 && alpha == 1.0f) continue;
-            if (k == 1 && !Cc) break;
-            struct ctensor *c = k == 0 ? cf_onnx_new_const(X, CT_FLOAT, 0, NULL) : cf_onnx_new_const(X, CT_FLOAT, Cc->rank, Cc->dims);
-            if (!c) return oom(X);
-            for (int64_t e = 0; e < c->n; e++) c->f[e] = k == 0 ? alpha : factor[1] * Cc->f[e];
-            struct oval v = {k == 0 ? "alpha" : C->name, -1, c};
-            int pair[2] = {out->ir, 0};
-            if ((st = as_ir(X, &v, &pair[1])) || (st = add_ir(X, k == 0 ? CF_OP_MULTIPLY : CF_OP_ADD, &a, pair, 2, &out->ir)))
-                return st;
-            if (k == 1) count_params(X, out->ir, Cc);
+            if (k == 1 && !C) break;
+            int operand = -1;
+            if (k == 1 && !C->c) {
+                if ((st = as_ir(X, C, &operand))) return st;
+                if (beta == 1.0f) goto add;
+            } else if (k == 0 && alpha == 1.0f) {
+                continue;
+            }
+            {
+                /* the factor (alpha, or beta folded into a constant C, or beta alone for a run-time C) */
+                int folded = k == 1 && C->c;
+                struct ctensor *c = folded ? cf_onnx_new_const(X, CT_FLOAT, C->c->rank, C->c->dims)
+                                           : cf_onnx_new_const(X, CT_FLOAT, 0, NULL);
+                if (!c) return oom(X);
+                if (folded && C->c->type != CT_FLOAT) return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "C is not FLOAT");
+                for (int64_t e = 0; e < c->n; e++) c->f[e] = folded ? beta * C->c->f[e] : factor[k];
+                struct oval v = {k == 0 ? "alpha" : C->name, -1, c};
+                int f;
+                if ((st = as_ir(X, &v, &f))) return st;
+                if (k == 0 || folded) {
+                    int pair[2] = {out->ir, f};
+                    if ((st = add_ir(X, folded ? CF_OP_ADD : CF_OP_MULTIPLY, &a, pair, 2, &out->ir))) return st;
+                    if (folded) count_params(X, out->ir, C->c);
+                    continue;
+                }
+                int pair[2] = {operand, f};
+                if ((st = add_ir(X, CF_OP_MULTIPLY, &a, pair, 2, &operand))) return st;
+            }
+        add : {
+            int pair[2] = {out->ir, operand};
+            if ((st = add_ir(X, CF_OP_ADD, &a, pair, 2, &out->ir))) return st;
+        }
         }
         return CLINFER_OK;
     }

@@ -1,0 +1,69 @@
+/* Fusion: a BatchNormalization that reads a Conv2D, DepthwiseConv2D or Dense (its only reader, with no
+ * activation of its own) is folded into that layer's weights,
+ *   kernel'[..][c] = kernel[..][c]·s[c],  bias'[c] = (bias[c] - mean[c])·s[c] + beta[c],  s = gamma/sqrt(var + eps),
+ * and becomes a view: one kernel launch and one pass over memory fewer. */
+#include <math.h>
+#include <string.h>
+
+#include "../runtime/weights.h"
+#include "../util/alloc.h"
+#include "passes.h"
+
+static int channel_axis_ok(const struct cf_graph *g, const struct cf_node *bn, const struct cf_node *layer)
+{
+    int rank = bn->out.rank, ax = bn->a.axis < 0 ? rank + bn->a.axis : bn->a.axis;
+    if (layer->op == CF_OP_DENSE) return ax == rank - 1;
+    return ax == (g->layout == CF_LAYOUT_NHWC ? 3 : 1) && rank == 4;
+}
+
+static struct cf_tensor *find(struct cf_weights *w, int node, const char *name)
+{
+    for (int k = 0; k < w->count[node]; k++)
+        if (strcmp(w->t[node][k].desc.name, name) == 0) return &w->t[node][k];
+    return NULL;
+}
+
+int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w)
+{
+    int folded = 0;
+    int *readers = cf_calloc((size_t)g->n_nodes + 1, sizeof(int));
+    if (!readers) return -1;
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_in; k++) readers[g->nodes[i].in[k]]++;
+    for (int k = 0; k < g->n_outputs; k++) readers[g->outputs[k]] += 2; /* an output keeps its own values */
+    for (int i = 0; i < g->n_nodes; i++) {
+        struct cf_node *bn = &g->nodes[i];
+        if (bn->op != CF_OP_BATCH_NORM || bn->n_in != 1) continue;
+        int c = bn->in[0];
+        struct cf_node *layer = &g->nodes[c];
+        if ((layer->op != CF_OP_CONV2D && layer->op != CF_OP_DEPTHWISE_CONV2D && layer->op != CF_OP_DENSE) ||
+            layer->n_in != 1 || layer->a.act != CF_ACT_LINEAR || readers[c] != 1 || !channel_axis_ok(g, bn, layer))
+            continue;
+        struct cf_tensor *kern = find(w, c, layer->op == CF_OP_DEPTHWISE_CONV2D ? "depthwise_kernel" : "kernel");
+        struct cf_tensor *bias = find(w, c, "bias"), *gm = find(w, i, "gamma"), *bt = find(w, i, "beta"),
+                         *mn = find(w, i, "moving_mean"), *vr = find(w, i, "moving_variance");
+        if (!kern || !mn || !vr) continue;
+        int64_t C = mn->desc.dims[0], n = 1;
+        for (int r = 0; r < kern->desc.rank; r++) n *= kern->desc.dims[r];
+        if (!bias) { /* the folded layer gets a bias */
+            struct cf_tensor *t = cf_realloc(w->t[c], sizeof *t * (size_t)(w->count[c] + 1));
+            if (!t) break;
+            w->t[c] = t;
+            float *zero = cf_calloc((size_t)C, sizeof(float));
+            if (!zero) break;
+            t[w->count[c]] = (struct cf_tensor){{"bias", 1, {C}, 1}, zero};
+            bias = &t[w->count[c]++];
+            kern = find(w, c, layer->op == CF_OP_DEPTHWISE_CONV2D ? "depthwise_kernel" : "kernel");
+            layer->a.use_bias = 1;
+        }
+        for (int64_t ch = 0; ch < C; ch++) {
+            double s = (gm ? gm->data[ch] : 1.0) / sqrt((double)vr->data[ch] + bn->a.epsilon);
+            for (int64_t e = ch; e < n; e += C) kern->data[e] = (float)(kern->data[e] * s);
+            bias->data[ch] = (float)(((double)bias->data[ch] - mn->data[ch]) * s + (bt ? bt->data[ch] : 0.0));
+        }
+        bn->op = CF_OP_IDENTITY;
+        folded++;
+    }
+    cf_free(readers);
+    return folded;
+}

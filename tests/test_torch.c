@@ -1,0 +1,88 @@
+/* Real architectures exported from PyTorch (tests/models/export_torch.py: LeNet, a VGG block, a ResNet basic block
+ * with its shortcut, a MobileNet block with depthwise convolution and ReLU6, an Inception block with Concat; random
+ * weights, BatchNorm with random statistics, a dynamic batch): on ref and on PoCL, at batch 1 and at batch 8 from
+ * the same file, they match PyTorch's outputs within 1e-4 relative. */
+#include "helpers.h"
+
+#include <criterion/parameterized.h>
+#include <math.h>
+#include <sys/wait.h>
+
+#include "io/npy.h"
+
+struct torch_case {
+    char name[32];
+};
+
+static struct torch_case cases[] = {{"lenet"}, {"vgg_block"}, {"resnet_block"}, {"mobilenet_block"}, {"inception_block"}};
+
+ParameterizedTestParameters(torch, matches_pytorch)
+{
+    return cr_make_param_array(struct torch_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct torch_case *c, torch, matches_pytorch)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/models/torch/%s.onnx", CLINFER_SOURCE_DIR, c->name);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    static const char *const devices[] = {"ref", "opencl"};
+    for (int batch = 1; batch <= 8; batch += 7)
+        for (int dv = 0; dv < 2; dv++) {
+            struct cf_array x, want;
+            struct cf_diag d = {0};
+            snprintf(path, sizeof path, "%s/tests/data/torch/%s_in%d.npy", CLINFER_SOURCE_DIR, c->name, batch);
+            cr_assert_eq(cf_npy_read(path, &x, &d), CLINFER_OK, "%s", d.msg);
+            snprintf(path, sizeof path, "%s/tests/data/torch/%s_out%d.npy", CLINFER_SOURCE_DIR, c->name, batch);
+            cr_assert_eq(cf_npy_read(path, &want, &d), CLINFER_OK, "%s", d.msg);
+            clinfer_session *s;
+            clinfer_session_options o = {devices[dv], batch, 0, CLINFER_INIT_KERAS, NULL};
+            cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+            int64_t n = cf_array_elems(&want);
+            float *y = calloc((size_t)n, sizeof(float));
+            const float *ins[] = {x.data};
+            float *outs[] = {y};
+            cr_assert_eq(clinfer_session_run(ctx, s, ins, outs), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+            for (int64_t i = 0; i < n; i++)
+                cr_assert(fabsf(y[i] - want.data[i]) <= 1e-4f * fabsf(want.data[i]) + 1e-6f,
+                          "%s, batch %d, %s: element %lld is %.9g, PyTorch %.9g", c->name, batch, devices[dv],
+                          (long long)i, y[i], want.data[i]);
+            free(y);
+            clinfer_session_free(s);
+            cf_array_free(&x);
+            cf_array_free(&want);
+        }
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}
+
+ParameterizedTestParameters(torch, compare_passes)
+{
+    return cr_make_param_array(struct torch_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct torch_case *c, torch, compare_passes)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd %s && %s compare tests/models/torch/%s.onnx --batch 3 > /dev/null 2>&1", CLINFER_SOURCE_DIR,
+             CLINFER_BINARY, c->name);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare %s failed", c->name);
+}
+
+Test(torch, summary_shows_nchw_with_a_none_batch)
+{
+    char *t = summary_of_file("tests/models/torch/mobilenet_block.onnx", CLINFER_FORMAT_KERAS, 0, 0);
+    cr_assert_not_null(strstr(t, "input (InputLayer)              (None, 3, 32, 32)    0"), "%s", t);
+    cr_assert_not_null(strstr(t, "/stem/stem.0/Conv (Conv)        (None, 16, 16, 16)   432         input[0][0]"), "%s", t);
+    cr_assert_not_null(strstr(t, "Connected to"), "the Add makes a graph with branches");
+    clinfer_free(t);
+    t = summary_of_file("tests/models/torch/vgg_block.onnx", CLINFER_FORMAT_JSON, 1, 0);
+    cr_assert_not_null(strstr(t, "\"layout\": \"NCHW\""));
+    cr_assert_not_null(strstr(t, "\"type\": \"BatchNormalization\""));
+    cr_assert_not_null(strstr(t, "\"total_params\": 30890"), "%s", t);
+    clinfer_free(t);
+}
