@@ -1,0 +1,296 @@
+/* Malformed ONNX files: truncated, mutated, tensors whose data disagrees with their dims, cycles, missing
+ * inputs, external data outside the model's folder, unsupported operators and attributes. Each is an error
+ * that names the place; none crashes. */
+#include "helpers.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "frontend/frontend.h"
+#include "onnx.pb-c.h"
+
+/* A model built here: X (1, 1, 5, 5) -> Conv(W (2, 1, 3, 3), B (2)) -> Y, with hooks to break it. */
+struct fixture {
+    Onnx__ModelProto model;
+    Onnx__GraphProto graph;
+    Onnx__OperatorSetIdProto opset, *opsets[1];
+    Onnx__NodeProto node, *nodes[2], node2;
+    Onnx__TensorProto w, b, *inits[2];
+    Onnx__ValueInfoProto in, out, *ins[1], *outs[1];
+    Onnx__TypeProto tin, tout;
+    Onnx__TypeProto__Tensor ttin, ttout;
+    Onnx__TensorShapeProto shape;
+    Onnx__TensorShapeProto__Dimension dims[4], *dimp[4];
+    float wdata[18], bdata[2];
+    int64_t wdims[4], bdims[1];
+    char *node_in[3], *node_out[1], *node2_in[1], *node2_out[1];
+    Onnx__AttributeProto attr, *attrs[1];
+};
+
+static void fixture_init(struct fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    onnx__model_proto__init(&f->model);
+    onnx__graph_proto__init(&f->graph);
+    onnx__operator_set_id_proto__init(&f->opset);
+    f->opset.domain = "";
+    f->opset.has_version = 1;
+    f->opset.version = 13;
+    f->opsets[0] = &f->opset;
+    f->model.n_opset_import = 1;
+    f->model.opset_import = f->opsets;
+    f->model.has_ir_version = 1;
+    f->model.ir_version = 7;
+    f->model.graph = &f->graph;
+    onnx__node_proto__init(&f->node);
+    f->node.op_type = "Conv";
+    f->node.name = "conv";
+    f->node_in[0] = "X", f->node_in[1] = "W", f->node_in[2] = "B";
+    f->node_out[0] = "Y";
+    f->node.n_input = 3;
+    f->node.input = f->node_in;
+    f->node.n_output = 1;
+    f->node.output = f->node_out;
+    f->nodes[0] = &f->node;
+    f->graph.n_node = 1;
+    f->graph.node = f->nodes;
+    onnx__tensor_proto__init(&f->w);
+    onnx__tensor_proto__init(&f->b);
+    f->w.name = "W";
+    f->w.has_data_type = f->b.has_data_type = 1;
+    f->w.data_type = f->b.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+    f->wdims[0] = 2, f->wdims[1] = 1, f->wdims[2] = 3, f->wdims[3] = 3;
+    f->w.n_dims = 4;
+    f->w.dims = f->wdims;
+    for (int i = 0; i < 18; i++) f->wdata[i] = (float)i / 18.0f;
+    f->w.has_raw_data = 1;
+    f->w.raw_data.data = (uint8_t *)f->wdata;
+    f->w.raw_data.len = sizeof f->wdata;
+    f->b.name = "B";
+    f->bdims[0] = 2;
+    f->b.n_dims = 1;
+    f->b.dims = f->bdims;
+    f->bdata[0] = 0.5f, f->bdata[1] = -0.5f;
+    f->b.n_float_data = 2;
+    f->b.float_data = f->bdata;
+    f->inits[0] = &f->w, f->inits[1] = &f->b;
+    f->graph.n_initializer = 2;
+    f->graph.initializer = f->inits;
+    onnx__value_info_proto__init(&f->in);
+    onnx__value_info_proto__init(&f->out);
+    onnx__type_proto__init(&f->tin);
+    onnx__type_proto__init(&f->tout);
+    onnx__type_proto__tensor__init(&f->ttin);
+    onnx__type_proto__tensor__init(&f->ttout);
+    onnx__tensor_shape_proto__init(&f->shape);
+    static const int64_t d[4] = {1, 1, 5, 5};
+    for (int i = 0; i < 4; i++) {
+        onnx__tensor_shape_proto__dimension__init(&f->dims[i]);
+        f->dims[i].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+        f->dims[i].dim_value = d[i];
+        f->dimp[i] = &f->dims[i];
+    }
+    f->shape.n_dim = 4;
+    f->shape.dim = f->dimp;
+    f->ttin.has_elem_type = f->ttout.has_elem_type = 1;
+    f->ttin.elem_type = f->ttout.elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+    f->ttin.shape = &f->shape;
+    f->tin.value_case = f->tout.value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    f->tin.tensor_type = &f->ttin;
+    f->tout.tensor_type = &f->ttout;
+    f->in.name = "X";
+    f->in.type = &f->tin;
+    f->out.name = "Y";
+    f->out.type = &f->tout;
+    f->ins[0] = &f->in, f->outs[0] = &f->out;
+    f->graph.n_input = 1, f->graph.input = f->ins;
+    f->graph.n_output = 1, f->graph.output = f->outs;
+    f->graph.name = "fixture";
+}
+
+/* Packs the model and loads it from `dir/model.onnx`; returns the status, the message in err. */
+static clinfer_status load_fixture(struct fixture *f, const char *dir, char *err, size_t size)
+{
+    size_t len = onnx__model_proto__get_packed_size(&f->model);
+    uint8_t *buf = malloc(len);
+    onnx__model_proto__pack(&f->model, buf);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/model.onnx", dir);
+    FILE *fp = fopen(path, "wb");
+    cr_assert_not_null(fp);
+    fwrite(buf, 1, len, fp);
+    fclose(fp);
+    free(buf);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = NULL;
+    clinfer_status st = clinfer_model_load(ctx, path, &m);
+    snprintf(err, size, "%s", clinfer_context_errmsg(ctx));
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+    return st;
+}
+
+static char tmpdir[64];
+
+static void make_tmp(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/clinfer-onnx-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void expect_error(struct fixture *f, clinfer_status want, const char *text)
+{
+    char err[2048];
+    clinfer_status st = load_fixture(f, tmpdir, err, sizeof err);
+    cr_assert_eq(st, want, "status %s, want %s: %s", clinfer_status_str(st), clinfer_status_str(want), err);
+    cr_assert_not_null(strstr(err, text), "message\n  %s\nlacks\n  %s", err, text);
+}
+
+Test(onnx_errors, the_fixture_loads)
+{
+    make_tmp();
+    struct fixture f;
+    fixture_init(&f);
+    char err[1024];
+    cr_assert_eq(load_fixture(&f, tmpdir, err, sizeof err), CLINFER_OK, "%s", err);
+}
+
+Test(onnx_errors, data_length_disagrees_with_dims)
+{
+    make_tmp();
+    struct fixture f;
+    fixture_init(&f);
+    f.w.raw_data.len = 10;
+    expect_error(&f, CLINFER_E_PARSE, "initializer 'W': its data: its data holds 10 bytes but its dims (2, 1, 3, 3) need 72");
+    fixture_init(&f);
+    f.b.n_float_data = 1;
+    expect_error(&f, CLINFER_E_PARSE, "initializer 'B': its data: its data holds 1 values but its dims (2) need 2");
+    fixture_init(&f);
+    f.wdims[2] = -3;
+    expect_error(&f, CLINFER_E_PARSE, "initializer 'W': its data: bad dims (dim 2 is -3)");
+}
+
+Test(onnx_errors, cycles_and_missing_inputs)
+{
+    make_tmp();
+    struct fixture f;
+    fixture_init(&f);
+    f.node_in[0] = "Z"; /* made by no node */
+    expect_error(&f, CLINFER_E_MODEL, "node 'conv' (Conv): input 'Z' is made by no earlier node and is no graph input or "
+                                      "initializer (a missing input, or a cycle)");
+    /* a cycle: conv reads relu's output, relu reads conv's */
+    fixture_init(&f);
+    onnx__node_proto__init(&f.node2);
+    f.node2.op_type = "Relu";
+    f.node2.name = "relu";
+    f.node2_in[0] = "Y";
+    f.node2_out[0] = "R";
+    f.node2.n_input = 1, f.node2.input = f.node2_in;
+    f.node2.n_output = 1, f.node2.output = f.node2_out;
+    f.node_in[0] = "R";
+    f.nodes[1] = &f.node2;
+    f.graph.n_node = 2;
+    expect_error(&f, CLINFER_E_MODEL, "node 'conv' (Conv): input 'R' is made by no earlier node");
+    fixture_init(&f);
+    f.out.name = "nothing";
+    expect_error(&f, CLINFER_E_MODEL, "graph outputs: output 'nothing' is made by no node");
+}
+
+Test(onnx_errors, unsupported_operators_attributes_and_types)
+{
+    make_tmp();
+    struct fixture f;
+    fixture_init(&f);
+    f.node.op_type = "Einsum";
+    expect_error(&f, CLINFER_E_UNSUPPORTED, "node 'conv' (Einsum): operator Einsum is not supported");
+    fixture_init(&f);
+    onnx__attribute_proto__init(&f.attr);
+    f.attr.name = "bogus";
+    f.attr.has_i = 1;
+    f.attrs[0] = &f.attr;
+    f.node.n_attribute = 1;
+    f.node.attribute = f.attrs;
+    expect_error(&f, CLINFER_E_UNSUPPORTED, "node 'conv' (Conv): attribute 'bogus' is not supported");
+    fixture_init(&f);
+    f.ttin.elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE;
+    expect_error(&f, CLINFER_E_UNSUPPORTED, "graph input 'X': its data type is not FLOAT");
+    fixture_init(&f);
+    f.w.data_type = ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE;
+    expect_error(&f, CLINFER_E_UNSUPPORTED, "initializer 'W' has a data type clinfer does not read");
+    fixture_init(&f);
+    f.node.domain = "com.microsoft";
+    expect_error(&f, CLINFER_E_UNSUPPORTED, "domain 'com.microsoft' is not supported");
+    fixture_init(&f);
+    f.opset.version = 99;
+    expect_error(&f, CLINFER_E_UNSUPPORTED, "opset 99 is outside 1 to 21");
+}
+
+Test(onnx_errors, external_data_must_stay_in_the_models_folder)
+{
+    make_tmp();
+    struct fixture f;
+    fixture_init(&f);
+    Onnx__StringStringEntryProto loc, *locs[1] = {&loc};
+    onnx__string_string_entry_proto__init(&loc);
+    loc.key = "location";
+    loc.value = "../../etc/passwd";
+    f.w.has_raw_data = 0;
+    f.w.n_external_data = 1;
+    f.w.external_data = locs;
+    f.w.has_data_location = 1;
+    f.w.data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+    expect_error(&f, CLINFER_E_MODEL, "external data '../../etc/passwd' is outside the model's folder");
+    loc.value = "/etc/passwd";
+    expect_error(&f, CLINFER_E_MODEL, "external data '/etc/passwd' is outside the model's folder");
+    /* a symbolic link inside the folder that points out of it */
+    char link[256];
+    snprintf(link, sizeof link, "%s/weights.bin", tmpdir);
+    cr_assert_eq(symlink("/etc/hostname", link), 0);
+    loc.value = "weights.bin";
+    expect_error(&f, CLINFER_E_MODEL, "external data 'weights.bin' is outside the model's folder");
+    /* and a real file inside it works */
+    remove(link);
+    FILE *fp = fopen(link, "wb");
+    fwrite(f.wdata, 1, sizeof f.wdata, fp);
+    fclose(fp);
+    char err[1024];
+    cr_assert_eq(load_fixture(&f, tmpdir, err, sizeof err), CLINFER_OK, "%s", err);
+}
+
+/* Every prefix and many byte mutations of a real model: an error or a model, never a crash. */
+Test(onnx_errors, truncated_and_mutated_files)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/models/torch/mobilenet_block.onnx", CLINFER_SOURCE_DIR);
+    FILE *fp = fopen(path, "rb");
+    cr_assert_not_null(fp);
+    static unsigned char buf[1 << 16];
+    size_t len = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    cr_assert_gt(len, 1000);
+    struct cf_graph *g;
+    struct cf_diag d;
+    int errors = 0;
+    for (size_t cut = 0; cut < len; cut += 7) {
+        memset(&d, 0, sizeof d);
+        if (cf_onnx_load("cut.onnx", buf, cut, &g, &d) == CLINFER_OK) cf_graph_free(g);
+        else {
+            cr_assert(strncmp(d.msg, "cut.onnx: ", 10) == 0, "%s", d.msg);
+            errors++;
+        }
+    }
+    cr_assert_gt(errors, 0);
+    unsigned seed = 7;
+    for (int round = 0; round < 3000; round++) {
+        unsigned char copy[1 << 16];
+        memcpy(copy, buf, len);
+        for (int k = 0; k < 1 + round % 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            copy[(seed >> 8) % len] = (unsigned char)(seed >> 20);
+        }
+        memset(&d, 0, sizeof d);
+        if (cf_onnx_load("mut.onnx", copy, len, &g, &d) == CLINFER_OK) cf_graph_free(g);
+        else cr_assert(strlen(d.msg) > 10, "an empty message at round %d", round);
+    }
+}
