@@ -7,6 +7,7 @@
 #include <criterion/parameterized.h>
 #include <math.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "io/npy.h"
 
@@ -85,4 +86,29 @@ Test(torch, summary_shows_nchw_with_a_none_batch)
     cr_assert_not_null(strstr(t, "\"type\": \"BatchNormalization\""));
     cr_assert_not_null(strstr(t, "\"total_params\": 30890"), "%s", t);
     clinfer_free(t);
+}
+
+Test(torch, run_command_matches_pytorch_at_batch_8)
+{
+    char out[512], cmd[2048];
+    snprintf(out, sizeof out, "/tmp/clinfer-lenet-%d.npy", (int)getpid());
+    snprintf(cmd, sizeof cmd, "cd %s && %s run tests/models/torch/lenet.onnx -i tests/data/torch/lenet_in8.npy -o %s",
+             CLINFER_SOURCE_DIR, CLINFER_BINARY, out);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    struct cf_array y, want;
+    struct cf_diag d = {0};
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/torch/lenet_out8.npy", CLINFER_SOURCE_DIR);
+    cr_assert_eq(cf_npy_read(out, &y, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(cf_npy_read(path, &want, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(y.rank, 2);
+    cr_assert_eq(y.dims[0], 8);
+    cr_assert_eq(y.dims[1], 10);
+    for (int i = 0; i < 80; i++)
+        cr_assert(fabsf(y.data[i] - want.data[i]) <= 1e-4f * fabsf(want.data[i]) + 1e-6f, "%d: %g vs %g", i, y.data[i],
+                  want.data[i]);
+    cf_array_free(&y);
+    cf_array_free(&want);
+    remove(out);
 }

@@ -1,6 +1,6 @@
-/* Malformed ONNX files: truncated, mutated, tensors whose data disagrees with their dims, cycles, missing
- * inputs, external data outside the model's folder, unsupported operators and attributes. Each is an error
- * that names the place; none crashes. */
+/* Importing ONNX: parameters counted per initializer, once; and malformed files (truncated, mutated, tensors
+ * whose data disagrees with their dims, cycles, missing inputs, external data outside the model's folder,
+ * unsupported operators and attributes), each an error that names the place, none a crash. */
 #include "helpers.h"
 
 #include <sys/stat.h>
@@ -147,7 +147,7 @@ static void expect_error(struct fixture *f, clinfer_status want, const char *tex
     cr_assert_not_null(strstr(err, text), "message\n  %s\nlacks\n  %s", err, text);
 }
 
-Test(onnx_errors, the_fixture_loads)
+Test(onnx_import, the_fixture_loads)
 {
     make_tmp();
     struct fixture f;
@@ -156,7 +156,7 @@ Test(onnx_errors, the_fixture_loads)
     cr_assert_eq(load_fixture(&f, tmpdir, err, sizeof err), CLINFER_OK, "%s", err);
 }
 
-Test(onnx_errors, data_length_disagrees_with_dims)
+Test(onnx_import, data_length_disagrees_with_dims)
 {
     make_tmp();
     struct fixture f;
@@ -171,7 +171,7 @@ Test(onnx_errors, data_length_disagrees_with_dims)
     expect_error(&f, CLINFER_E_PARSE, "initializer 'W': its data: bad dims (dim 2 is -3)");
 }
 
-Test(onnx_errors, cycles_and_missing_inputs)
+Test(onnx_import, cycles_and_missing_inputs)
 {
     make_tmp();
     struct fixture f;
@@ -197,7 +197,7 @@ Test(onnx_errors, cycles_and_missing_inputs)
     expect_error(&f, CLINFER_E_MODEL, "graph outputs: output 'nothing' is made by no node");
 }
 
-Test(onnx_errors, unsupported_operators_attributes_and_types)
+Test(onnx_import, unsupported_operators_attributes_and_types)
 {
     make_tmp();
     struct fixture f;
@@ -226,7 +226,7 @@ Test(onnx_errors, unsupported_operators_attributes_and_types)
     expect_error(&f, CLINFER_E_UNSUPPORTED, "opset 99 is outside 1 to 21");
 }
 
-Test(onnx_errors, external_data_must_stay_in_the_models_folder)
+Test(onnx_import, external_data_must_stay_in_the_models_folder)
 {
     make_tmp();
     struct fixture f;
@@ -259,7 +259,7 @@ Test(onnx_errors, external_data_must_stay_in_the_models_folder)
 }
 
 /* Every prefix and many byte mutations of a real model: an error or a model, never a crash. */
-Test(onnx_errors, truncated_and_mutated_files)
+Test(onnx_import, truncated_and_mutated_files)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/tests/models/torch/mobilenet_block.onnx", CLINFER_SOURCE_DIR);
@@ -293,4 +293,46 @@ Test(onnx_errors, truncated_and_mutated_files)
         if (cf_onnx_load("mut.onnx", copy, len, &g, &d) == CLINFER_OK) cf_graph_free(g);
         else cr_assert(strlen(d.msg) > 10, "an empty message at round %d", round);
     }
+}
+
+Test(onnx_import, a_shared_initializer_counts_once)
+{
+    make_tmp();
+    struct fixture f;
+    fixture_init(&f);
+    /* a second Conv reads the first's output with the same W and B: its own parameters are 0 */
+    onnx__node_proto__init(&f.node2);
+    f.node2.op_type = "Conv";
+    f.node2.name = "conv2";
+    char *in2[3] = {"Y", "W", "B"}, *out2[1] = {"Y2"};
+    f.wdims[1] = 2; /* W (2, 2, 3, 3): both convs map 2 channels to 2 */
+    float w2[36] = {0};
+    f.w.raw_data.data = (uint8_t *)w2;
+    f.w.raw_data.len = sizeof w2;
+    f.dims[1].dim_value = 2;
+    f.node2.n_input = 3, f.node2.input = in2;
+    f.node2.n_output = 1, f.node2.output = out2;
+    f.nodes[1] = &f.node2;
+    f.graph.n_node = 2;
+    f.out.name = "Y2";
+    char err[1024];
+    cr_assert_eq(load_fixture(&f, tmpdir, err, sizeof err), CLINFER_OK, "%s", err);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/model.onnx", tmpdir);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK);
+    cr_assert_str_eq(clinfer_model_layer_name(m, 1), "conv");
+    cr_assert_eq(clinfer_model_layer_params(m, 1, NULL), 36 + 2);
+    cr_assert_str_eq(clinfer_model_layer_name(m, 2), "conv2");
+    cr_assert_eq(clinfer_model_layer_params(m, 2, NULL), 0);
+    clinfer_summary_options o = {CLINFER_FORMAT_KERAS, 0, 0};
+    char *text;
+    cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_OK);
+    cr_assert_not_null(strstr(text, "conv (Conv)                  (1, 2, 3, 3)              38        \n"), "%s", text);
+    cr_assert_not_null(strstr(text, "Total params: 38\n"), "%s", text);
+    clinfer_free(text);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
 }
