@@ -77,6 +77,12 @@ typedef enum clinfer_init {
     CLINFER_INIT_RANDOM = 1 /* every weight random, biases and statistics too: exercises every term of every kernel */
 } clinfer_init;
 
+typedef enum clinfer_tune {
+    CLINFER_TUNE_NONE = 0, /* per-layer kernels by a rule of thumb (or the tuning database) */
+    CLINFER_TUNE_FAST = 1, /* the first time a (layer shape, device) is seen, time a few candidates; remember */
+    CLINFER_TUNE_FULL = 2  /* the same with many candidates */
+} clinfer_tune;
+
 typedef struct clinfer_session_options {
     const char *device;  /* "ref", "opencl" (the first GPU, else the first device), "opencl:N", or
                             "opencl:<case-insensitive substring of a device name>"; NULL: "ref" */
@@ -84,6 +90,9 @@ typedef struct clinfer_session_options {
     uint64_t seed;       /* seed of the initial weights */
     clinfer_init init;
     const char *weights; /* an .npz of Keras weights (names like conv2d_1/kernel:0), or NULL */
+    clinfer_tune tune;
+    const char *algo;    /* forces kernels, for tests and experiments: "conv=blocked:8:2,dense=tiled:4:4" or
+                            "conv=direct"; NULL: chosen */
 } clinfer_session_options;
 
 clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
@@ -105,16 +114,34 @@ clinfer_status clinfer_session_run_layers(clinfer_context *ctx, clinfer_session 
                                           float *const *layers);
 int64_t clinfer_session_layer_elems(const clinfer_session *s, int i);
 
+/* Runs once and times every layer (OpenCL events on a device, wall time on ref): ms[i] for layer i. */
+clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
+                                       double *ms);
+/* The kernel layer i runs ("blocked 8px x 2v", "gemv 4u", "direct", "generic", "reference"; "view" for Flatten,
+ * Reshape, Dropout, Identity and folded BatchNormalization; "input"). */
+void clinfer_session_layer_algo(const clinfer_session *s, int i, char *out, size_t size);
+
+/* The memory a layer's kernel reads and writes at the session's batch: inputs, output, weights (bytes); and its
+ * multiply-accumulates at that batch. */
+int64_t clinfer_session_layer_bytes(const clinfer_session *s, int i);
+int64_t clinfer_session_layer_macs(const clinfer_session *s, int i);
+
 /* The device the session runs on, in words. */
 const char *clinfer_session_device(const clinfer_session *s);
-/* Milliseconds clinfer_session_new spent: device setup, kernel programs (built or from the cache), weights. */
+/* Milliseconds clinfer_session_new spent: device setup, kernel programs (built or from the cache), weights, and
+ * tuning (which clinfer_session_tune_ms tells apart). */
 double clinfer_session_setup_ms(const clinfer_session *s);
+double clinfer_session_tune_ms(const clinfer_session *s);
 /* Bytes of the planned arena; *naive_bytes: every tensor in its own buffer. */
 size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes);
 
 /* A listing of every OpenCL platform and device (index, name, vendor, type, compute units, memory,
  * OpenCL C version, driver version). */
 clinfer_status clinfer_devices(clinfer_context *ctx, char **out);
+
+/* The FP32 peak of an OpenCL device ("opencl", "opencl:N", ...), measured with an FMA microbenchmark, in
+ * GFLOPS. */
+clinfer_status clinfer_device_peak(clinfer_context *ctx, const char *device, double *gflops);
 
 void clinfer_free(void *p);
 

@@ -12,6 +12,10 @@ struct cf_exec {
     const struct cf_graph *g;
     const struct cf_plan *plan;
     const struct cf_weights *w;
+    int tune;          /* per-layer kernels: 0 a rule of thumb, 1 time a few candidates, 2 time many */
+    const char *algo;  /* forced kernels ("conv=blocked:8:2,dense=tiled:4:4"), or NULL */
+    int profile;       /* record each node's time (OpenCL events) */
+    double *tune_ms;   /* where the backend adds the time it spends choosing kernels, or NULL */
 };
 
 struct cf_backend {
@@ -25,6 +29,9 @@ struct cf_backend {
     clinfer_status (*run_node)(void *state, int node, struct cf_diag *d);
     /* A line naming the device ("ref (C reference loops)", "opencl:0 Portable Computing Language ..."). */
     const char *(*describe)(void *state);
+    /* The kernel a node runs ("blocked 8px x 2v", "direct"), and its time in the last run (with profile), ms. */
+    void (*algo)(void *state, int node, char *out, size_t size);
+    double (*node_ms)(void *state, int node);
     void (*release)(void *state);
 };
 

@@ -11,6 +11,8 @@ int cli_summary(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_devices(int argc, char **argv);
+int cli_bench(int argc, char **argv);
+int cli_profile(int argc, char **argv);
 
 /* Prints "clinfer: error: msg" to stderr. */
 void cli_error(const char *fmt, ...);
@@ -26,7 +28,9 @@ struct cli_run_opts {
     clinfer_init init;
     const char *weights;
     double rtol, atol;
-    int verbose;
+    int verbose, json, iters;
+    clinfer_tune tune;
+    const char *algo;
 };
 
 /* Parses the shared options; `allowed` lists the flags this command takes ("-i -o --device ..."). Returns 0,

@@ -49,8 +49,9 @@ int cli_parse_run_opts(const char *cmd, int argc, char **argv, const char *allow
             cli_error("%s: unknown option '%s'", cmd, a);
             return 2;
         }
-        if (strcmp(a, "-v") == 0) {
-            o->verbose = 1;
+        if (strcmp(a, "-v") == 0 || strcmp(a, "--json") == 0) {
+            if (a[1] == 'v') o->verbose = 1;
+            else o->json = 1;
             continue;
         }
         if (i + 1 >= argc) {
@@ -83,6 +84,17 @@ int cli_parse_run_opts(const char *cmd, int argc, char **argv, const char *allow
             if (strcmp(v, "keras") == 0) o->init = CLINFER_INIT_KERAS;
             else if (strcmp(v, "random") == 0) o->init = CLINFER_INIT_RANDOM;
             else return cli_error("--init takes keras or random, got '%s'", v), 2;
+        } else if (strcmp(a, "--tune") == 0) {
+            if (strcmp(v, "none") == 0) o->tune = CLINFER_TUNE_NONE;
+            else if (strcmp(v, "fast") == 0) o->tune = CLINFER_TUNE_FAST;
+            else if (strcmp(v, "full") == 0) o->tune = CLINFER_TUNE_FULL;
+            else return cli_error("--tune takes none, fast or full, got '%s'", v), 2;
+        } else if (strcmp(a, "--algo") == 0) {
+            o->algo = v;
+        } else if (strcmp(a, "--iters") == 0) {
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 100000) return cli_error("--iters takes a positive integer, got '%s'", v), 2;
+            o->iters = (int)n;
         } else if (strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0) {
             double t = strtod(v, &end);
             if (*end || !*v || !(t >= 0)) return cli_error("%s takes a number >= 0, got '%s'", a, v), 2;

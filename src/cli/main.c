@@ -18,6 +18,10 @@ static const char usage[] =
     "          [--weights W.npz] [--seed S] [--init keras|random]\n"
     "      run on two devices (default: opencl against ref), print each layer's largest error,\n"
     "      exit 1 when any is past tolerance\n"
+    "  bench MODEL [--device DEV] [--batch N] [--iters N] [--tune none|fast|full] [--json]\n"
+    "      images/s and ms per batch (median after warm-up); compile and tuning time apart\n"
+    "  profile MODEL [--device DEV] [--batch N] [--tune none|fast|full]\n"
+    "      per layer: kernel, time (OpenCL events), GFLOPS, GB/s, % of the device's peak, share\n"
     "  devices\n"
     "      list the OpenCL platforms and devices\n"
     "\n"
@@ -34,6 +38,8 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "run") == 0) return cli_run(argc - 2, argv + 2);
     if (strcmp(argv[1], "compare") == 0) return cli_compare(argc - 2, argv + 2);
     if (strcmp(argv[1], "devices") == 0) return cli_devices(argc - 2, argv + 2);
+    if (strcmp(argv[1], "bench") == 0) return cli_bench(argc - 2, argv + 2);
+    if (strcmp(argv[1], "profile") == 0) return cli_profile(argc - 2, argv + 2);
     cli_error("unknown command '%s'", argv[1]);
     fputs(usage, stderr);
     return 2;

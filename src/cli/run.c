@@ -17,7 +17,7 @@ static double now_ms(void)
 int cli_run(int argc, char **argv)
 {
     struct cli_run_opts o = {0};
-    int rc = cli_parse_run_opts("run", argc, argv, "-i -o --device --batch --weights --seed --init -v", &o);
+    int rc = cli_parse_run_opts("run", argc, argv, "-i -o --device --batch --weights --seed --init --tune --algo -v", &o);
     if (rc) return rc;
     if (!o.n_outputs) {
         cli_error("run: give the output file with -o OUT.npy");
@@ -35,7 +35,7 @@ int cli_run(int argc, char **argv)
         goto done;
     }
     if (cli_load_inputs(ctx, m, &o, in)) goto done;
-    clinfer_session_options so = {o.device ? o.device : "opencl", o.batch, o.seed, o.init, o.weights};
+    clinfer_session_options so = {o.device ? o.device : "opencl", o.batch, o.seed, o.init, o.weights, o.tune, o.algo};
     if (clinfer_session_new(ctx, m, &so, &s)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;

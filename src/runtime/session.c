@@ -18,7 +18,7 @@ struct clinfer_session {
     struct cf_exec exec;
     const struct cf_backend *be;
     void *state;
-    double setup_ms;
+    double setup_ms, tune_ms;
 };
 
 static double now_ms(void)
@@ -87,7 +87,7 @@ clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *mo
         goto fail;
     }
     if ((st = cf_plan_buffers(s->g, 64, 0, &s->plan, d))) goto fail;
-    s->exec = (struct cf_exec){s->g, &s->plan, &s->w};
+    s->exec = (struct cf_exec){s->g, &s->plan, &s->w, (int)opts->tune, opts->algo, 0, &s->tune_ms};
     s->be = be;
     if ((st = be->prepare(&s->exec, spec, &s->state, d))) {
         s->state = NULL;
@@ -128,6 +128,33 @@ int64_t clinfer_session_layer_elems(const clinfer_session *s, int i)
 
 const char *clinfer_session_device(const clinfer_session *s) { return s ? s->be->describe(s->state) : ""; }
 double clinfer_session_setup_ms(const clinfer_session *s) { return s ? s->setup_ms : 0; }
+double clinfer_session_tune_ms(const clinfer_session *s) { return s ? s->tune_ms : 0; }
+
+void clinfer_session_layer_algo(const clinfer_session *s, int i, char *out, size_t size)
+{
+    if (!s || i < 0 || i >= s->g->n_nodes) {
+        if (size) out[0] = '\0';
+        return;
+    }
+    enum cf_op op = s->g->nodes[i].op;
+    if (op == CF_OP_INPUT) snprintf(out, size, "input");
+    else if (cf_op_is_view(op)) snprintf(out, size, "view");
+    else s->be->algo(s->state, i, out, size);
+}
+
+clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer_session *s, const float *const *inputs, double *ms)
+{
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
+    if (!s || !ms) return cf_fail(cf_api_diag(ctx), CLINFER_E_ARG, "clinfer_session_profile: NULL argument");
+    s->exec.profile = 1;
+    clinfer_status st = clinfer_session_run(ctx, s, inputs, NULL);
+    s->exec.profile = 0;
+    for (int i = 0; i < s->g->n_nodes; i++) {
+        enum cf_op op = s->g->nodes[i].op;
+        ms[i] = (op == CF_OP_INPUT || cf_op_is_view(op)) ? 0 : s->be->node_ms(s->state, i);
+    }
+    return st;
+}
 
 size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes)
 {
@@ -171,4 +198,27 @@ clinfer_status clinfer_session_run_layers(clinfer_context *ctx, clinfer_session 
                                           float *const *layers)
 {
     return run(ctx, s, inputs, NULL, layers);
+}
+
+int64_t clinfer_session_layer_bytes(const clinfer_session *s, int i)
+{
+    if (!s || i < 0 || i >= s->g->n_nodes) return 0;
+    const struct cf_node *n = &s->g->nodes[i];
+    if (n->op == CF_OP_INPUT || cf_op_is_view(n->op)) return 0;
+    int64_t b = (int64_t)s->plan.bytes[i];
+    for (int k = 0; k < n->n_in; k++) b += (int64_t)s->plan.bytes[n->in[k]];
+    for (int k = 0; k < s->w.count[i]; k++) {
+        int64_t e = 1;
+        for (int r = 0; r < s->w.t[i][k].desc.rank; r++) e *= s->w.t[i][k].desc.dims[r];
+        b += e * (int64_t)sizeof(float);
+    }
+    return b;
+}
+
+int64_t clinfer_session_layer_macs(const clinfer_session *s, int i)
+{
+    if (!s || i < 0 || i >= s->g->n_nodes) return 0;
+    const struct cf_node *n = &s->g->nodes[i];
+    if (n->macs <= 0) return 0;
+    return n->macs * (n->out.d[0] > 0 ? n->out.d[0] : 1);
 }

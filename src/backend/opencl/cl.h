@@ -39,6 +39,11 @@ clinfer_status cf_cl_select(const char *spec, struct cf_cl_device *out, struct c
 clinfer_status cf_cl_program(cl_context ctx, const struct cf_cl_device *dev, cl_program *out, int *from_cache,
                              struct cf_diag *d);
 
+/* A program of common.cl and one specialized file of cl/ (conv2d_blocked.cl, ...) with -D constants, cached
+ * in the same way. */
+clinfer_status cf_cl_program_file(cl_context ctx, const struct cf_cl_device *dev, const char *file, const char *defines,
+                                  cl_program *out, int *from_cache, struct cf_diag *d);
+
 /* The cache folder: $XDG_CACHE_HOME/clinfer, else ~/.cache/clinfer (created on demand). */
 int cf_cl_cache_dir(char *out, size_t size);
 

@@ -4,10 +4,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../util/alloc.h"
 #include "../backend.h"
 #include "cl.h"
+#include "tuned.h"
 
 enum kid { K_CONV2D, K_DEPTHWISE, K_TRANSPOSE, K_POOL, K_GPOOL, K_DENSE, K_ACT, K_SOFTMAX, K_BN, K_ELTWISE,
            K_ZPAD, K_CONCAT, K_MATMUL, K_LRN, K_REDUCE_MEAN, K_PERMUTE, K_PAD, K_D2S, K_BN_FULL, K_COUNT };
@@ -31,6 +33,9 @@ struct cl_state {
     cl_mem *bn;      /* BatchNormalization: bn[i] scale, bn[n + i] shift (C floats each) */
     int from_cache;
     char desc[768];
+    struct cf_tuned *tuned; /* per node: its tuned kernel, or CF_ALGO_GENERIC */
+    double *ms;             /* per node: time of the last run (profiling) */
+    int current;            /* the node being run */
 };
 
 struct karg {
@@ -43,6 +48,17 @@ struct karg {
 #define A_FLT(v) ((struct karg){sizeof(cl_float), &(cl_float){(cl_float)(v)}})
 #define A_VEC(v) ((struct karg){sizeof(v), &(v)})
 
+/* Profiling: a launch's time (OpenCL events) adds to its node's. */
+static void add_event_time(struct cl_state *s, cl_event ev)
+{
+    cl_ulong t0 = 0, t1 = 0;
+    clWaitForEvents(1, &ev);
+    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
+    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
+    clReleaseEvent(ev);
+    s->ms[s->current] += (double)(t1 - t0) / 1e6;
+}
+
 static clinfer_status launch(struct cl_state *s, enum kid k, const struct cf_node *n, size_t global,
                              const struct karg *args, int nargs, struct cf_diag *d)
 {
@@ -54,8 +70,11 @@ static clinfer_status launch(struct cl_state *s, enum kid k, const struct cf_nod
     }
     if (global == 0) return CLINFER_OK;
     size_t g = (global + 63) / 64 * 64;
-    cl_int err = clEnqueueNDRangeKernel(s->q, s->k[k], 1, NULL, &g, NULL, 0, NULL, NULL);
-    return err == CL_SUCCESS ? CLINFER_OK : cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
+    cl_event ev = NULL;
+    cl_int err = clEnqueueNDRangeKernel(s->q, s->k[k], 1, NULL, &g, NULL, 0, NULL, s->x->profile ? &ev : NULL);
+    if (err != CL_SUCCESS) return cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
+    if (ev) add_event_time(s, ev);
+    return CLINFER_OK;
 }
 
 static cl_uint elem_off(size_t bytes) { return (cl_uint)(bytes / sizeof(float)); }
@@ -251,6 +270,17 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
     const struct cf_graph *g = s->x->g;
     const struct cf_plan *p = s->x->plan;
     const struct cf_node *n = &g->nodes[i];
+    s->current = i;
+    s->ms[i] = 0;
+    if (s->tuned[i].algo.kind != CF_ALGO_GENERIC) {
+        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, s->x};
+        cl_event ev = NULL;
+        clinfer_status st = cf_tuned_launch(&E, i, &s->tuned[i], s->x->profile ? &ev : NULL, d);
+        if (st) return st;
+        if (ev) add_event_time(s, ev);
+        if (is_softmax(n->a.act)) return softmax_channels(s, n, p->offset[i], d);
+        return CLINFER_OK;
+    }
     if (n->n_in > 1 && (n->op == CF_OP_CONV2D || n->op == CF_OP_CONV2D_TRANSPOSE || n->op == CF_OP_DENSE ||
                         n->op == CF_OP_BATCH_NORM)) {
         clinfer_status st = runtime_weights(s, i, d);
@@ -446,6 +476,9 @@ static void opencl_release(void *state)
     if (!s) return;
     if (s->q) clFinish(s->q);
     int n = s->x->g->n_nodes;
+    for (int i = 0; s->tuned && i < n; i++) cf_tuned_release(&s->tuned[i]);
+    cf_free(s->tuned);
+    cf_free(s->ms);
     for (int i = 0; s->w && i < n; i++) {
         for (int k = 0; s->w[i] && k < s->x->w->count[i]; k++)
             if (s->w[i][k]) clReleaseMemObject(s->w[i][k]);
@@ -489,7 +522,7 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
         st = cf_cl_fail(d, "clCreateContext", s->dev.name, err);
         goto fail;
     }
-    s->q = clCreateCommandQueue(s->ctx, s->dev.device, 0, &err);
+    s->q = clCreateCommandQueue(s->ctx, s->dev.device, CL_QUEUE_PROFILING_ENABLE, &err);
     if (!s->q || err != CL_SUCCESS) {
         st = cf_cl_fail(d, "clCreateCommandQueue", s->dev.name, err);
         goto fail;
@@ -567,6 +600,22 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
             if (!s->bn[i] || !s->bn[n + i]) goto fail;
         }
     }
+    /* each Conv2D and Dense gets its kernel: timed once per (shape, device), then from the tuning database */
+    s->tuned = cf_calloc((size_t)n + 1, sizeof *s->tuned);
+    s->ms = cf_calloc((size_t)n + 1, sizeof *s->ms);
+    if (!s->tuned || !s->ms) {
+        st = cf_fail_oom(d);
+        goto fail;
+    }
+    {
+        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, x};
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (int i = 0; i < n; i++)
+            if ((st = cf_tuned_choose(&E, i, &s->tuned[i], d))) goto fail;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (x->tune_ms) *x->tune_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    }
     *state = s;
     return CLINFER_OK;
 fail:
@@ -590,5 +639,13 @@ static clinfer_status opencl_read(void *state, size_t offset, float *dst, size_t
 
 static const char *opencl_describe(void *state) { return ((struct cl_state *)state)->desc; }
 
+static void opencl_algo(void *state, int node, char *out, size_t size)
+{
+    struct cl_state *s = state;
+    cf_algo_name(&s->tuned[node].algo, &s->x->g->nodes[node], out, size);
+}
+
+static double opencl_node_ms(void *state, int node) { return ((struct cl_state *)state)->ms[node]; }
+
 const struct cf_backend cf_backend_opencl = {"opencl", opencl_prepare, opencl_write, opencl_read, opencl_run_node,
-                                             opencl_describe, opencl_release};
+                                             opencl_describe, opencl_algo, opencl_node_ms, opencl_release};

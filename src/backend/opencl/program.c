@@ -35,11 +35,23 @@ int cf_cl_cache_dir(char *out, size_t size)
     return mkdir(out, 0755) == 0 || errno == EEXIST;
 }
 
-/* The whole program text: common.cl, then every op's file. */
-static clinfer_status gather_sources(struct cf_strbuf *src, struct cf_diag *d)
+/* Files built as programs of their own, once per layer shape, with their sizes as -D constants. */
+static const char *const specialized[] = {"conv2d_blocked.cl", "dense_fast.cl", "peak.cl", NULL};
+
+static int is_specialized(const char *name)
+{
+    for (int i = 0; specialized[i]; i++)
+        if (strcmp(specialized[i], name) == 0) return 1;
+    return 0;
+}
+
+/* The program text: common.cl, then every op's file (only) one specialized file when `only` names it. */
+static clinfer_status gather_sources(struct cf_strbuf *src, const char *only, struct cf_diag *d)
 {
     const char *dir = getenv("CLINFER_KERNEL_DIR");
     for (const struct cf_cl_source *s = cf_cl_sources; s->name; s++) {
+        int common = s == cf_cl_sources;
+        if (!common && (only ? strcmp(s->name, only) != 0 : is_specialized(s->name))) continue;
         if (dir && *dir) {
             char path[2048];
             snprintf(path, sizeof path, "%s/%s", dir, s->name);
@@ -107,7 +119,8 @@ static void cache_store(const char *path, const char *key, const unsigned char *
     if (!ok || rename(tmp, path) != 0) remove(tmp);
 }
 
-static clinfer_status build_log(cl_program p, const struct cf_cl_device *dev, cl_int err, struct cf_diag *d)
+static clinfer_status build_log(cl_program p, const struct cf_cl_device *dev, const char *what, cl_int err,
+                                struct cf_diag *d)
 {
     size_t n = 0;
     clGetProgramBuildInfo(p, dev->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &n);
@@ -117,7 +130,7 @@ static clinfer_status build_log(cl_program p, const struct cf_cl_device *dev, cl
         clGetProgramBuildInfo(p, dev->device, CL_PROGRAM_BUILD_LOG, n, log, NULL);
         log[n] = '\0';
     }
-    clinfer_status st = cf_fail(d, CLINFER_E_UNSUPPORTED, "clBuildProgram(cl/*.cl) on %s: %s (%d)\n%s", dev->name,
+    clinfer_status st = cf_fail(d, CLINFER_E_UNSUPPORTED, "clBuildProgram(cl/%s) on %s: %s (%d)\n%s", what, dev->name,
                                 cf_cl_errstr(err), (int)err, log ? log : "");
     cf_free(log);
     return st;
@@ -126,16 +139,23 @@ static clinfer_status build_log(cl_program p, const struct cf_cl_device *dev, cl
 clinfer_status cf_cl_program(cl_context ctx, const struct cf_cl_device *dev, cl_program *out, int *from_cache,
                              struct cf_diag *d)
 {
+    return cf_cl_program_file(ctx, dev, NULL, "", out, from_cache, d);
+}
+
+clinfer_status cf_cl_program_file(cl_context ctx, const struct cf_cl_device *dev, const char *file, const char *defines,
+                                  cl_program *out, int *from_cache, struct cf_diag *d)
+{
     *out = NULL;
     *from_cache = 0;
     struct cf_strbuf src = {0};
-    clinfer_status st = gather_sources(&src, d);
+    clinfer_status st = gather_sources(&src, file, d);
     if (st) {
         cf_sb_free(&src);
         return st;
     }
-    char opts[1024], key[4096], dir[1200], path[1400];
+    char opts[2048], key[4096], dir[1200], path[1400];
     build_options(opts, sizeof opts);
+    if (defines && *defines) snprintf(opts + strlen(opts), sizeof opts - strlen(opts), " %s", defines);
     uint64_t h = fnv(1469598103934665603ull, src.buf, src.len);
     snprintf(key, sizeof key, "src=%016llx|opts=%s|device=%s|driver=%s|platform=%s", (unsigned long long)h, opts,
              dev->name, dev->driver, dev->platform_name);
@@ -166,7 +186,7 @@ clinfer_status cf_cl_program(cl_context ctx, const struct cf_cl_device *dev, cl_
     cf_sb_free(&src);
     if (!p || err != CL_SUCCESS) return cf_cl_fail(d, "clCreateProgramWithSource", "cl/*.cl", err);
     if ((err = clBuildProgram(p, 1, &dev->device, opts, NULL, NULL)) != CL_SUCCESS) {
-        st = build_log(p, dev, err, d);
+        st = build_log(p, dev, file ? file : "*.cl", err, d);
         clReleaseProgram(p);
         return st;
     }

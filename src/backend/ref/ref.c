@@ -1,7 +1,9 @@
 /* The reference backend: its dispatch table and its arena in host memory. */
 #include "ref.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../util/alloc.h"
 
@@ -52,6 +54,7 @@ const float *ref_weight(const struct ref_args *a, const char *name)
 struct ref_state {
     const struct cf_exec *x;
     unsigned char *arena;
+    double *ms; /* per node: wall time of the last run */
 };
 
 static clinfer_status ref_prepare(const struct cf_exec *x, const char *spec, void **state, struct cf_diag *d)
@@ -63,7 +66,9 @@ static clinfer_status ref_prepare(const struct cf_exec *x, const char *spec, voi
     struct ref_state *s = cf_calloc(1, sizeof *s);
     if (!s) return cf_fail_oom(d);
     s->x = x;
-    if (!(s->arena = cf_calloc(x->plan->arena_bytes ? x->plan->arena_bytes : 1, 1))) {
+    if (!(s->ms = cf_calloc((size_t)x->g->n_nodes + 1, sizeof(double))) ||
+        !(s->arena = cf_calloc(x->plan->arena_bytes ? x->plan->arena_bytes : 1, 1))) {
+        cf_free(s->ms);
         cf_free(s);
         return cf_fail(d, CLINFER_E_NOMEM, "out of memory: the arena needs %zu bytes", x->plan->arena_bytes);
     }
@@ -110,7 +115,11 @@ static clinfer_status ref_run_node(void *state, int i, struct cf_diag *d)
     }
     struct ref_args a = {g, n, in, sh, (float *)(s->arena + p->offset[i]),
                          p->scratch_bytes[i] ? (float *)(s->arena + p->scratch_offset[i]) : NULL, s->x->w, i};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     ref_ops[n->op](&a);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    s->ms[i] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (in != small_in) {
         cf_free(in);
         cf_free(sh);
@@ -124,13 +133,23 @@ static const char *ref_describe(void *state)
     return "ref (plain C reference loops)";
 }
 
+static void ref_algo(void *state, int node, char *out, size_t size)
+{
+    (void)state;
+    (void)node;
+    snprintf(out, size, "reference");
+}
+
+static double ref_node_ms(void *state, int node) { return ((struct ref_state *)state)->ms[node]; }
+
 static void ref_release(void *state)
 {
     struct ref_state *s = state;
     if (!s) return;
+    cf_free(s->ms);
     cf_free(s->arena);
     cf_free(s);
 }
 
-const struct cf_backend cf_backend_ref = {"ref", ref_prepare, ref_write, ref_read, ref_run_node, ref_describe,
-                                          ref_release};
+const struct cf_backend cf_backend_ref = {"ref",        ref_prepare,  ref_write,   ref_read,   ref_run_node,
+                                          ref_describe, ref_algo,     ref_node_ms, ref_release};

@@ -1,0 +1,44 @@
+/* Dense, fast forms (the weights rearranged once at load):
+ *   gemv: rows <= a few; weights output-major [units][CIN]: each work-item R units, float16 dot products.
+ *   tiled: more rows; each work-item MR rows x R units, the same float16 loads reused across the tile.
+ * Sizes are compile-time constants (-D); the #ifndef defaults let the file compile alone. */
+#ifndef CIN
+#define CIN 64
+#define UNITS 16
+#define ROWS 1
+#define R 4
+#define MR 1
+#define HAS_BIAS 1
+#define ACT 0
+#endif
+
+__attribute__((reqd_work_group_size(1, 1, 1)))
+__kernel void dense_tiled_f32(__global float *A, uint xo, uint yo, __global const float *WT, __global const float *B,
+                              float4 ap)
+{
+    const int u0 = get_global_id(0) * R, r0 = get_global_id(1) * MR;
+    float16 acc[MR][R];
+    for (int m = 0; m < MR; m++)
+        for (int r = 0; r < R; r++) acc[m][r] = (float16)0.0f;
+    int c = 0;
+    for (; c + 16 <= CIN; c += 16) {
+        float16 xv[MR], wv[R];
+        for (int m = 0; m < MR; m++) xv[m] = r0 + m < ROWS ? vload16(0, A + xo + (size_t)(r0 + m) * CIN + c) : (float16)0.0f;
+        for (int r = 0; r < R; r++) wv[r] = u0 + r < UNITS ? vload16(0, WT + (size_t)(u0 + r) * CIN + c) : (float16)0.0f;
+        for (int m = 0; m < MR; m++)
+            for (int r = 0; r < R; r++) acc[m][r] = fma(xv[m], wv[r], acc[m][r]);
+    }
+    for (int m = 0; m < MR; m++) {
+        if (r0 + m >= ROWS) break;
+        for (int r = 0; r < R; r++) {
+            const int u = u0 + r;
+            if (u >= UNITS) break;
+            float16 a = acc[m][r];
+            float s = ((a.s0 + a.s1) + (a.s2 + a.s3)) + ((a.s4 + a.s5) + (a.s6 + a.s7)) +
+                      (((a.s8 + a.s9) + (a.sa + a.sb)) + ((a.sc + a.sd) + (a.se + a.sf)));
+            for (int k = c; k < CIN; k++) s = fma(A[xo + (size_t)(r0 + m) * CIN + k], WT[(size_t)u * CIN + k], s);
+            if (HAS_BIAS) s += B[u];
+            A[yo + (size_t)(r0 + m) * UNITS + u] = act_apply(s, ACT, ap);
+        }
+    }
+}

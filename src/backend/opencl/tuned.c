@@ -1,0 +1,422 @@
+/* Tuned layers: candidates, a rule of thumb, timing against ref, the tuning database, building and launching. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../util/alloc.h"
+#include "../../util/strbuf.h"
+#include "../ref/ref.h"
+#include "tuned.h"
+
+#define TUNE_VERSION "clinfer-tune-2"
+
+static const struct cf_tensor *host_weight(const struct cf_exec *x, int node, const char *name)
+{
+    return cf_weights_get(x->w, node, name);
+}
+
+static int conv_eligible(const struct cf_exec *x, const struct cf_node *n)
+{
+    return n->op == CF_OP_CONV2D && x->g->layout == CF_LAYOUT_NHWC && n->a.groups == 1 && n->n_in == 1;
+}
+
+static int dense_eligible(const struct cf_node *n) { return n->op == CF_OP_DENSE && n->n_in == 1; }
+
+static int64_t round16(int64_t v) { return (v + 15) / 16 * 16; }
+
+void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size)
+{
+    switch (a->kind) {
+    case CF_ALGO_CONV_BLOCKED: snprintf(out, size, "blocked %dpx x %dv", a->a, a->b); break;
+    case CF_ALGO_DENSE_TILED:
+        if (a->b == 1) snprintf(out, size, "gemv %du", a->a);
+        else snprintf(out, size, "tiled %dr x %du", a->b, a->a);
+        break;
+    default:
+        snprintf(out, size, "%s", n->op == CF_OP_CONV2D || n->op == CF_OP_DENSE ? "direct" : "generic");
+        break;
+    }
+}
+
+/* the layer's sizes, as -D constants and as the key of the tuning database */
+static void layer_defines(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a, char *defs,
+                          size_t size, char *key, size_t ksize)
+{
+    const struct cf_shape *xs = &x->g->nodes[n->in[0]].out, *ys = &n->out;
+    const struct cf_attrs *at = &n->a;
+    int act = at->act == CF_ACT_SOFTMAX || at->act == CF_ACT_LOG_SOFTMAX ? CF_ACT_LINEAR : (int)at->act;
+    char sig[512];
+    if (n->op == CF_OP_CONV2D) {
+        snprintf(sig, sizeof sig,
+                 "-DN=%lld -DH=%lld -DW=%lld -DC=%lld -DHO=%lld -DWO=%lld -DCO=%lld -DCO16=%lld -DKH=%d -DKW=%d -DSH=%d "
+                 "-DSW=%d -DDH=%d -DDW=%d -DPT=%d -DPL=%d -DHAS_BIAS=%d -DACT=%d",
+                 (long long)xs->d[0], (long long)xs->d[1], (long long)xs->d[2], (long long)xs->d[3], (long long)ys->d[1],
+                 (long long)ys->d[2], (long long)ys->d[3], (long long)round16(ys->d[3]), at->kernel[0], at->kernel[1],
+                 at->strides[0], at->strides[1], at->dilation[0], at->dilation[1], at->pads[0], at->pads[2],
+                 at->use_bias, act);
+        if (a) snprintf(defs, size, "-DP=%d -DV=%d %s", a->a, a->b, sig);
+    } else {
+        int64_t cin = xs->d[xs->rank - 1], rows = 1;
+        for (int k = 0; k < ys->rank - 1; k++) rows *= ys->d[k];
+        snprintf(sig, sizeof sig, "-DCIN=%lld -DUNITS=%lld -DROWS=%lld -DHAS_BIAS=%d -DACT=%d", (long long)cin,
+                 (long long)at->filters, (long long)rows, at->use_bias, act);
+        if (a) snprintf(defs, size, "-DR=%d -DMR=%d %s", a->a, a->b, sig);
+    }
+    if (key) snprintf(key, ksize, "%s|%s", TUNE_VERSION, sig);
+}
+
+/* --- candidates --- */
+
+static int conv_candidates(const struct cf_node *n, int full, struct cf_algo *out)
+{
+    int64_t wo = n->out.d[2], vmax = round16(n->out.d[3]) / 16;
+    static const int ps[] = {1, 2, 4, 6, 8, 12, 16};
+    static const int vs[] = {1, 2, 4, 8};
+    int k = 0;
+    for (size_t vi = 0; vi < 4; vi++) {
+        int v = vs[vi];
+        if (v > vmax) break;
+        for (size_t pi = 0; pi < 7; pi++) {
+            int p = ps[pi];
+            if (p * v > 32 || (p > 1 && p > wo)) continue;
+            /* fast: the block shapes that won on PoCL (8-12 px x 1-2 vectors, 4-6 px x 4 vectors) */
+            if (!full && !((v <= 2 && (p == 8 || p == 12)) || (v >= 4 && (p == 4 || p == 6)) || (wo < 8 && p == wo)))
+                continue;
+            out[k++] = (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
+        }
+    }
+    return k;
+}
+
+static int dense_candidates(const struct cf_node *n, int full, struct cf_algo *out)
+{
+    int64_t rows = 1;
+    for (int k = 0; k < n->out.rank - 1; k++) rows *= n->out.d[k];
+    static const int rs[] = {1, 2, 4, 8};
+    static const int ms[] = {1, 2, 4, 8};
+    int k = 0;
+    for (size_t mi = 0; mi < 4; mi++) {
+        int mr = ms[mi];
+        if (mr > 1 && mr > rows) break;
+        for (size_t ri = 0; ri < 4; ri++) {
+            int r = rs[ri];
+            if (r * mr > 32 || r > n->a.filters) continue;
+            if (!full && !((mr == 1 && rows <= 2 && (r == 4 || r == 8)) || (rows > 2 && mr >= 4 && r == 4) ||
+                           (rows > 2 && mr == 2 && r == 8)))
+                continue;
+            out[k++] = (struct cf_algo){CF_ALGO_DENSE_TILED, r, mr};
+        }
+    }
+    return k;
+}
+
+/* the rule of thumb when nothing is timed */
+static struct cf_algo heuristic(const struct cf_node *n)
+{
+    if (n->op == CF_OP_CONV2D) {
+        int v = (int)(round16(n->out.d[3]) / 16);
+        if (v > 4) v = 4;
+        int p = v >= 4 ? 6 : v == 2 ? 8 : 12;
+        if (p > n->out.d[2]) p = (int)n->out.d[2];
+        return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
+    }
+    int64_t rows = 1;
+    for (int k = 0; k < n->out.rank - 1; k++) rows *= n->out.d[k];
+    return rows <= 2 ? (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 1} : (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 4};
+}
+
+/* "conv=blocked:8:2,dense=tiled:4:4" (for tests and experiments) */
+static int forced(const char *spec, const struct cf_node *n, struct cf_algo *out)
+{
+    if (!spec) return 0;
+    const char *what = n->op == CF_OP_CONV2D ? "conv=" : "dense=";
+    const char *p = strstr(spec, what);
+    if (!p) return 0;
+    p += strlen(what);
+    int a = 0, b = 0;
+    if (strncmp(p, "direct", 6) == 0) {
+        *out = (struct cf_algo){CF_ALGO_GENERIC, 0, 0};
+        return 1;
+    }
+    if (n->op == CF_OP_CONV2D && sscanf(p, "blocked:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
+        *out = (struct cf_algo){CF_ALGO_CONV_BLOCKED, a, b};
+        return 1;
+    }
+    if (n->op == CF_OP_DENSE && sscanf(p, "tiled:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
+        *out = (struct cf_algo){CF_ALGO_DENSE_TILED, a, b};
+        return 1;
+    }
+    return 0;
+}
+
+/* --- the tuning database: lines "key<TAB>kind a b" in $XDG_CACHE_HOME/clinfer/tune.txt --- */
+
+static void db_path(const struct cf_cl_device *dev, char *out, size_t size)
+{
+    char dir[1200];
+    if (!cf_cl_cache_dir(dir, sizeof dir)) {
+        out[0] = '\0';
+        return;
+    }
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = dev->name; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    for (const char *p = dev->driver; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    snprintf(out, size, "%s/tune-%016llx.txt", dir, (unsigned long long)h);
+}
+
+static int db_lookup(const struct cf_cl_device *dev, const char *key, struct cf_algo *out)
+{
+    char path[1400], line[4096];
+    db_path(dev, path, sizeof path);
+    FILE *f = path[0] ? fopen(path, "r") : NULL;
+    if (!f) return 0;
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *tab = strchr(line, '\t');
+        if (!tab) continue;
+        *tab = '\0';
+        int kind, a, b;
+        if (strcmp(line, key) == 0 && sscanf(tab + 1, "%d %d %d", &kind, &a, &b) == 3 && kind >= 0 &&
+            kind <= CF_ALGO_DENSE_TILED && a > 0 && b > 0 && a <= 64 && b <= 64) {
+            *out = (struct cf_algo){(enum cf_algo_kind)kind, a, b};
+            found = 1; /* the last line for a key wins */
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* appends a line: a whole new file, renamed over the old one, so that readers never see half a line */
+static void db_store(const struct cf_cl_device *dev, const char *key, const struct cf_algo *a)
+{
+    char path[1400], tmp[1500];
+    db_path(dev, path, sizeof path);
+    if (!path[0]) return;
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *in = fopen(path, "r"), *out = fopen(tmp, "w");
+    if (!out) {
+        if (in) fclose(in);
+        return;
+    }
+    char buf[4096];
+    size_t got;
+    while (in && (got = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, got, out);
+    if (in) fclose(in);
+    fprintf(out, "%s\t%d %d %d\n", key, (int)a->kind, a->a, a->b);
+    if (fclose(out) == 0) rename(tmp, path);
+    else remove(tmp);
+}
+
+/* --- building and launching --- */
+
+void cf_tuned_release(struct cf_tuned *t)
+{
+    if (t->k) clReleaseKernel(t->k);
+    if (t->prog) clReleaseProgram(t->prog);
+    if (t->w) clReleaseMemObject(t->w);
+    if (t->b) clReleaseMemObject(t->b);
+    memset(t, 0, sizeof *t);
+}
+
+static clinfer_status build(const struct cf_tune_env *E, int node, const struct cf_algo *a, struct cf_tuned *t,
+                            struct cf_diag *d)
+{
+    const struct cf_exec *x = E->x;
+    const struct cf_node *n = &x->g->nodes[node];
+    memset(t, 0, sizeof *t);
+    t->algo = *a;
+    char defs[1024];
+    layer_defines(x, n, a, defs, sizeof defs, NULL, 0);
+    int cached;
+    int conv = n->op == CF_OP_CONV2D;
+    clinfer_status st = cf_cl_program_file(E->ctx, E->dev, conv ? "conv2d_blocked.cl" : "dense_fast.cl", defs, &t->prog,
+                                           &cached, d);
+    if (st) return st;
+    cl_int err;
+    const char *kname = conv ? "conv2d_blocked_f32" : "dense_tiled_f32";
+    t->k = clCreateKernel(t->prog, kname, &err);
+    if (!t->k || err != CL_SUCCESS) {
+        cf_tuned_release(t);
+        return cf_cl_fail(d, "clCreateKernel", kname, err);
+    }
+    /* the weights in the kernel's layout: conv [KH][KW][C][CO16], dense [units][cin] */
+    const struct cf_tensor *k = host_weight(x, node, "kernel"), *b = host_weight(x, node, "bias");
+    int64_t co = conv ? n->out.d[3] : n->a.filters, co16 = conv ? round16(co) : co;
+    int64_t rows_in = k->desc.dims[0] * (conv ? k->desc.dims[1] * k->desc.dims[2] : 1);
+    float *wbuf = cf_calloc((size_t)(rows_in * co16 + 16), sizeof(float)), *bbuf = cf_calloc((size_t)co16 + 16, sizeof(float));
+    if (!wbuf || !bbuf) {
+        cf_free(wbuf);
+        cf_free(bbuf);
+        cf_tuned_release(t);
+        return cf_fail_oom(d);
+    }
+    for (int64_t r = 0; r < rows_in; r++)
+        for (int64_t c = 0; c < co; c++) {
+            if (conv) wbuf[r * co16 + c] = k->data[r * co + c];
+            else wbuf[c * rows_in + r] = k->data[r * co + c];
+        }
+    for (int64_t c = 0; b && c < co; c++) bbuf[c] = b->data[c];
+    t->w = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof(float) * (size_t)(rows_in * co16 + 16),
+                          wbuf, &err);
+    if (t->w && err == CL_SUCCESS)
+        t->b = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof(float) * (size_t)(co16 + 16), bbuf,
+                              &err);
+    cf_free(wbuf);
+    cf_free(bbuf);
+    if (!t->w || !t->b || err != CL_SUCCESS) {
+        cf_tuned_release(t);
+        return cf_cl_fail(d, "clCreateBuffer", n->name, err);
+    }
+    if (conv) {
+        t->gws[0] = (size_t)(co16 / (16 * a->b) + (co16 % (16 * a->b) != 0));
+        t->gws[1] = (size_t)((n->out.d[2] + a->a - 1) / a->a);
+        t->gws[2] = (size_t)(n->out.d[0] * n->out.d[1]);
+    } else {
+        int64_t rows = 1;
+        for (int r = 0; r < n->out.rank - 1; r++) rows *= n->out.d[r];
+        t->gws[0] = (size_t)((co + a->a - 1) / a->a);
+        t->gws[1] = (size_t)((rows + a->b - 1) / a->b);
+        t->gws[2] = 1;
+    }
+    return CLINFER_OK;
+}
+
+clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, cl_event *ev,
+                               struct cf_diag *d)
+{
+    const struct cf_node *n = &E->x->g->nodes[node];
+    cl_uint xo = (cl_uint)(E->x->plan->offset[n->in[0]] / sizeof(float)), yo = (cl_uint)(E->x->plan->offset[node] / sizeof(float));
+    cl_float4 ap;
+    ap.s[0] = n->a.alpha, ap.s[1] = n->a.beta, ap.s[2] = n->a.max_value, ap.s[3] = n->a.threshold;
+    cl_int err = clSetKernelArg(t->k, 0, sizeof(cl_mem), &E->arena);
+    err |= clSetKernelArg(t->k, 1, sizeof xo, &xo);
+    err |= clSetKernelArg(t->k, 2, sizeof yo, &yo);
+    err |= clSetKernelArg(t->k, 3, sizeof(cl_mem), &t->w);
+    err |= clSetKernelArg(t->k, 4, sizeof(cl_mem), &t->b);
+    err |= clSetKernelArg(t->k, 5, sizeof ap, &ap);
+    if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", n->name, err);
+    size_t local[3] = {1, 1, 1};
+    err = clEnqueueNDRangeKernel(E->q, t->k, 3, NULL, t->gws, local, 0, NULL, ev);
+    if (err != CL_SUCCESS) {
+        char what[300];
+        snprintf(what, sizeof what, "%s, layer '%s'", n->op == CF_OP_CONV2D ? "conv2d_blocked_f32" : "dense_tiled_f32",
+                 n->name);
+        return cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
+    }
+    return CLINFER_OK;
+}
+
+static double event_ms(cl_event ev)
+{
+    cl_ulong t0 = 0, t1 = 0;
+    clWaitForEvents(1, &ev);
+    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
+    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
+    clReleaseEvent(ev);
+    return (double)(t1 - t0) / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Times the candidates on a random input and keeps the fastest whose first image matches ref. */
+static clinfer_status tune(const struct cf_tune_env *E, int node, const struct cf_algo *cands, int nc,
+                           struct cf_algo *best, struct cf_diag *d)
+{
+    const struct cf_exec *x = E->x;
+    const struct cf_node *n = &x->g->nodes[node];
+    const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
+    int64_t in_n = 1, out_per = 1;
+    for (int k = 0; k < xs->rank; k++) in_n *= xs->d[k];
+    for (int k = 1; k < n->out.rank; k++) out_per *= n->out.d[k];
+    float *host = cf_malloc(sizeof(float) * (size_t)in_n), *want = cf_malloc(sizeof(float) * (size_t)out_per),
+          *got = cf_malloc(sizeof(float) * (size_t)out_per);
+    clinfer_status st = CLINFER_OK;
+    if (!host || !want || !got) {
+        st = cf_fail_oom(d);
+        goto done;
+    }
+    uint64_t rng = 12345;
+    for (int64_t k = 0; k < in_n; k++) host[k] = cf_rng_uniform(&rng, -1.0f, 1.0f);
+    cl_int err = clEnqueueWriteBuffer(E->q, E->arena, CL_TRUE, x->plan->offset[n->in[0]], sizeof(float) * (size_t)in_n,
+                                      host, 0, NULL, NULL);
+    if (err != CL_SUCCESS) {
+        st = cf_cl_fail(d, "clEnqueueWriteBuffer", "tuning input", err);
+        goto done;
+    }
+    {
+        /* ref, for the first image */
+        struct cf_node one = *n;
+        struct cf_shape xs1 = *xs;
+        one.out.d[0] = 1;
+        xs1.d[0] = 1;
+        const float *ins[1] = {host};
+        const struct cf_shape *shs[1] = {&xs1};
+        struct ref_args ra = {x->g, &one, ins, shs, want, NULL, x->w, node};
+        if (n->op == CF_OP_CONV2D) ref_conv2d(&ra);
+        else ref_dense(&ra);
+    }
+    double scale = 0;
+    for (int64_t k = 0; k < out_per; k++) scale = fmax(scale, fabs(want[k]));
+    double best_ms = INFINITY;
+    for (int c = 0; c < nc; c++) {
+        struct cf_tuned t;
+        struct cf_diag ignored = {0};
+        if (build(E, node, &cands[c], &t, &ignored)) continue; /* a block the compiler refuses is no candidate */
+        cl_event ev;
+        int ok = cf_tuned_launch(E, node, &t, &ev, &ignored) == CLINFER_OK;
+        if (ok) {
+            event_ms(ev);
+            ok = clEnqueueReadBuffer(E->q, E->arena, CL_TRUE, x->plan->offset[node], sizeof(float) * (size_t)out_per, got, 0,
+                                     NULL, NULL) == CL_SUCCESS;
+        }
+        for (int64_t k = 0; ok && k < out_per; k++)
+            if (!(fabs(got[k] - want[k]) <= 1e-3 * fabs(want[k]) + 1e-5 * scale + 1e-6)) ok = 0;
+        double times[5];
+        int nt = 0;
+        while (ok && nt < 5 && cf_tuned_launch(E, node, &t, &ev, &ignored) == CLINFER_OK) times[nt++] = event_ms(ev);
+        cf_tuned_release(&t);
+        if (!ok || nt == 0) continue;
+        qsort(times, (size_t)nt, sizeof times[0], cmp_double);
+        if (times[nt / 2] < best_ms) {
+            best_ms = times[nt / 2];
+            *best = cands[c];
+        }
+    }
+    if (best_ms == INFINITY) *best = (struct cf_algo){CF_ALGO_GENERIC, 0, 0}; /* none matched: the direct kernel */
+done:
+    cf_free(host);
+    cf_free(want);
+    cf_free(got);
+    return st;
+}
+
+clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_tuned *out, struct cf_diag *d)
+{
+    const struct cf_exec *x = E->x;
+    const struct cf_node *n = &x->g->nodes[node];
+    memset(out, 0, sizeof *out);
+    if (!conv_eligible(x, n) && !dense_eligible(n)) return CLINFER_OK;
+    struct cf_algo a;
+    char key[1024], defs[1024];
+    layer_defines(x, n, NULL, defs, sizeof defs, key, sizeof key);
+    if (!forced(x->algo, n, &a) && !db_lookup(E->dev, key, &a)) {
+        if (x->tune == 0) {
+            a = heuristic(n);
+        } else {
+            struct cf_algo cands[64];
+            int nc = n->op == CF_OP_CONV2D ? conv_candidates(n, x->tune == 2, cands) : dense_candidates(n, x->tune == 2, cands);
+            cands[nc++] = heuristic(n);
+            clinfer_status st = tune(E, node, cands, nc, &a, d);
+            if (st) return st;
+            db_store(E->dev, key, &a);
+        }
+    }
+    if (a.kind == CF_ALGO_GENERIC) return CLINFER_OK;
+    return build(E, node, &a, out, d);
+}

@@ -1,0 +1,42 @@
+/* Layers with a tuned kernel: Conv2D (NHWC, register-blocked) and Dense (GEMV / tiled), each a program of its own
+ * with the layer's sizes as -D constants, the block sizes chosen per (layer shape, device) by timing the
+ * candidates that match ref, and remembered in a tuning database beside the program cache. */
+#ifndef CF_TUNED_H
+#define CF_TUNED_H
+
+#include "../backend.h"
+#include "cl.h"
+
+enum cf_algo_kind { CF_ALGO_GENERIC, CF_ALGO_CONV_BLOCKED, CF_ALGO_DENSE_TILED };
+
+struct cf_algo {
+    enum cf_algo_kind kind;
+    int a, b; /* conv: P pixels x V float16 vectors; dense: R units x MR rows per work-item */
+};
+
+struct cf_tuned {
+    struct cf_algo algo;
+    cl_program prog;
+    cl_kernel k;
+    cl_mem w, b;   /* the weights in the layout the kernel wants */
+    size_t gws[3];
+};
+
+struct cf_tune_env {
+    cl_context ctx;
+    cl_command_queue q; /* with profiling enabled */
+    const struct cf_cl_device *dev;
+    cl_mem arena;
+    const struct cf_exec *x;
+};
+
+/* Chooses and builds the kernel of node i: forced by x->algo, else the tuning database, else by timing
+ * (x->tune fast or full; none: a rule of thumb). Nodes without a tuned kernel get CF_ALGO_GENERIC. */
+clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_tuned *out, struct cf_diag *d);
+clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, cl_event *ev,
+                               struct cf_diag *d);
+void cf_tuned_release(struct cf_tuned *t);
+/* "direct", "blocked 8px x 2v", "gemv 4u", "tiled 4r x 4u" */
+void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size);
+
+#endif

@@ -1,0 +1,102 @@
+/* clinfer bench MODEL [--device DEV] [--batch N] [--iters N] [--tune none|fast|full] [--json]
+ * Images per second and milliseconds per batch: the median of repeated runs after at least half a second of
+ * warm-up; the session's setup (compile) and tuning are reported apart. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int cli_bench(int argc, char **argv)
+{
+    struct cli_run_opts o = {0};
+    o.tune = CLINFER_TUNE_FAST;
+    int rc = cli_parse_run_opts("bench", argc, argv, "-i --device --batch --iters --seed --weights --tune --algo --json", &o);
+    if (rc) return rc;
+    clinfer_context *ctx = NULL;
+    clinfer_model *m = NULL;
+    clinfer_session *s = NULL;
+    float *in[8] = {0}, *out[8] = {0};
+    double *times = NULL;
+    if (clinfer_context_new(&ctx)) return cli_error("out of memory"), 1;
+    rc = 1;
+    if (clinfer_model_load(ctx, o.model, &m)) {
+        cli_error("%s", clinfer_context_errmsg(ctx));
+        goto done;
+    }
+    if (cli_load_inputs(ctx, m, &o, in)) goto done;
+    clinfer_session_options so = {o.device ? o.device : "opencl", o.batch, o.seed, CLINFER_INIT_KERAS, o.weights, o.tune, o.algo};
+    if (clinfer_session_new(ctx, m, &so, &s)) {
+        cli_error("%s", clinfer_context_errmsg(ctx));
+        goto done;
+    }
+    for (int k = 0; k < clinfer_session_output_count(s); k++) {
+        int64_t dims[8];
+        int rank = clinfer_session_output_shape(s, k, dims);
+        if (!(out[k] = malloc(sizeof(float) * (size_t)cli_elems(dims, rank)))) goto oom;
+    }
+    /* warm-up: at least 0.5 s and 3 runs (PoCL generates code at the first launch of each kernel) */
+    double t0 = now_ms(), first = -1;
+    for (int k = 0; k < 3 || now_ms() - t0 < 500; k++) {
+        double a = now_ms();
+        if (clinfer_session_run(ctx, s, (const float *const *)in, out)) {
+            cli_error("%s", clinfer_context_errmsg(ctx));
+            goto done;
+        }
+        if (first < 0) first = now_ms() - a;
+    }
+    int runs = o.iters ? o.iters : 0, n = 0, cap = runs ? runs : 1024;
+    if (!(times = malloc(sizeof(double) * (size_t)cap))) goto oom;
+    t0 = now_ms();
+    /* without --iters: at least 10 runs and 1 s */
+    while (runs ? n < runs : (n < 10 || now_ms() - t0 < 1000) && n < cap) {
+        double a = now_ms();
+        if (clinfer_session_run(ctx, s, (const float *const *)in, out)) {
+            cli_error("%s", clinfer_context_errmsg(ctx));
+            goto done;
+        }
+        times[n++] = now_ms() - a;
+    }
+    qsort(times, (size_t)n, sizeof times[0], cmp_double);
+    double med = times[n / 2], ips = (double)o.batch * 1000.0 / med;
+    double setup = clinfer_session_setup_ms(s), tune = clinfer_session_tune_ms(s);
+    if (o.json) {
+        printf("{\"model\": \"%s\", \"device\": \"%s\", \"batch\": %lld, \"images_per_second\": %.2f, "
+               "\"ms_per_batch\": %.4f, \"ms_min\": %.4f, \"ms_max\": %.4f, \"runs\": %d, \"compile_ms\": %.1f, "
+               "\"tune_ms\": %.1f, \"first_run_ms\": %.1f}\n",
+               o.model, clinfer_session_device(s), (long long)o.batch, ips, med, times[0], times[n - 1], n, setup - tune,
+               tune, first);
+    } else {
+        printf("model:   %s\ndevice:  %s\nbatch:   %lld\n", o.model, clinfer_session_device(s), (long long)o.batch);
+        printf("speed:   %.1f images/s, %.3f ms per batch (median of %d runs; min %.3f, max %.3f)\n", ips, med, n,
+               times[0], times[n - 1]);
+        printf("setup:   %.1f ms compile and load, %.1f ms tuning; the first run took %.1f ms\n", setup - tune, tune, first);
+    }
+    rc = 0;
+    goto done;
+oom:
+    cli_error("out of memory");
+done:
+    free(times);
+    for (int k = 0; k < 8; k++) {
+        free(in[k]);
+        free(out[k]);
+    }
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+    return rc;
+}
