@@ -40,3 +40,31 @@ __kernel void global_pool2d_f32(__global float *A, uint xo, uint yo, int is_max,
         }
     A[yo + i] = is_max ? acc : acc / (float)(xd.y * xd.z);
 }
+
+/* The same over NHWC with channels in float16 vectors (C a multiple of 16): one work-item per output pixel and
+ * 16 channels. */
+__kernel void pool2d_nhwc16_f32(__global float *A, uint xo, uint yo, int is_max, int4 xd, int4 yd, int4 win, int4 dp,
+                                int4 pe)
+{
+    size_t i = get_global_id(0);
+    const int cb = yd.w / 16;
+    if (i >= (size_t)yd.x * yd.y * yd.z * cb) return;
+    int c = (int)(i % cb) * 16;
+    size_t p = i / cb;
+    int ox = (int)(p % yd.z), oy = (int)((p / yd.z) % yd.y), n = (int)(p / ((size_t)yd.z * yd.y));
+    float16 acc = is_max ? (float16)(-FLT_MAX) : (float16)0.0f;
+    int count = 0, padded = 0;
+    for (int ky = 0; ky < win.x; ky++) {
+        int iy = oy * win.z + ky * dp.x - dp.z;
+        for (int kx = 0; kx < win.y; kx++) {
+            int ix = ox * win.w + kx * dp.y - dp.w;
+            if (iy < xd.y + pe.x && ix < xd.z + pe.y) padded++;
+            if (iy < 0 || iy >= xd.y || ix < 0 || ix >= xd.z) continue;
+            float16 v = vload16(0, A + xo + (((size_t)n * xd.y + iy) * xd.z + ix) * xd.w + c);
+            acc = is_max ? fmax(acc, v) : acc + v;
+            count++;
+        }
+    }
+    int div = pe.z ? padded : count;
+    vstore16(is_max ? acc : acc / (float)max(div, 1), 0, A + yo + (((size_t)n * yd.y + oy) * yd.z + ox) * yd.w + c);
+}

@@ -42,6 +42,8 @@ static struct kcase cases[] = {
     /* pooling */
     {"(9, 11, 3)", "y = layers.MaxPooling2D()(x)", EXACT},
     {"(9, 11, 3)", "y = layers.MaxPooling2D(3, strides=2, padding='same')(x)", EXACT},
+    {"(9, 11, 32)", "y = layers.MaxPooling2D(3, strides=2, padding='same')(x)", EXACT},
+    {"(8, 7, 16)", "y = layers.AveragePooling2D(2, padding='same')(x)", FN},
     {"(9, 11, 3)", "y = layers.AveragePooling2D(3, strides=2, padding='same')(x)", FN},
     {"(8, 7, 2)", "y = layers.AveragePooling2D((2, 3), strides=(1, 2))(x)", FN},
     {"(5, 7, 6)", "y = layers.GlobalAveragePooling2D()(x)", FN},
@@ -89,7 +91,11 @@ ParameterizedTestParameters(kernels, opencl_matches_ref)
     return cr_make_param_array(struct kcase, cases, sizeof cases / sizeof cases[0]);
 }
 
-static void compare_case(const struct kcase *c, int64_t batch)
+static void compare_case_algo(const struct kcase *c, int64_t batch, const char *algo);
+
+static void compare_case(const struct kcase *c, int64_t batch) { compare_case_algo(c, batch, NULL); }
+
+static void compare_case_algo(const struct kcase *c, int64_t batch, const char *algo)
 {
     char script[1024], ins[48];
     snprintf(ins, sizeof ins, "%s", c->input);
@@ -108,7 +114,7 @@ static void compare_case(const struct kcase *c, int64_t batch)
     clinfer_session *s[2];
     static const char *const dev[2] = {"opencl", "ref"};
     for (int k = 0; k < 2; k++) {
-        clinfer_session_options o = {dev[k], batch, 7, CLINFER_INIT_RANDOM, NULL};
+        clinfer_session_options o = {dev[k], batch, 7, CLINFER_INIT_RANDOM, NULL, CLINFER_TUNE_NONE, algo};
         cr_assert_eq(clinfer_session_new(ctx, m, &o, &s[k]), CLINFER_OK, "%s: %s", dev[k], clinfer_context_errmsg(ctx));
     }
     float *in[3];
@@ -137,8 +143,9 @@ static void compare_case(const struct kcase *c, int64_t batch)
         for (int64_t j = 0; j < cnt; j++) {
             double a = out[0][i][j], b = out[1][i][j];
             cr_assert(fabs(a - b) <= c->atol + c->rtol * fabs(b),
-                      "batch %lld, layer '%s', element %lld: opencl %.9g, ref %.9g (rtol %g, atol %g)\n%s",
-                      (long long)batch, clinfer_model_layer_name(m, i), (long long)j, a, b, c->rtol, c->atol, script);
+                      "batch %lld, algo %s, layer '%s', element %lld: opencl %.9g, ref %.9g (rtol %g, atol %g)\n%s",
+                      (long long)batch, algo ? algo : "chosen", clinfer_model_layer_name(m, i), (long long)j, a, b,
+                      c->rtol, c->atol, script);
         }
     }
     for (int k = 0; k < 2; k++) {
@@ -155,4 +162,41 @@ ParameterizedTest(struct kcase *c, kernels, opencl_matches_ref)
 {
     compare_case(c, 1);
     compare_case(c, 3);
+}
+
+/* Every block shape of the tuned kernels, forced, against ref: pixels and vectors that do not divide the layer,
+ * fewer than 16 channels, channels that need padding, rows and units that do not divide the tile. */
+struct acase {
+    struct kcase k;
+    char algo[64];
+};
+
+static struct acase algos[] = {
+    {{"(7, 9, 3)", "y = layers.Conv2D(5, 3)(x)", CONV}, "conv=blocked:1:1"},
+    {{"(7, 9, 3)", "y = layers.Conv2D(5, 3)(x)", CONV}, "conv=blocked:4:1"},
+    {{"(7, 9, 3)", "y = layers.Conv2D(5, 3, padding='same')(x)", CONV}, "conv=blocked:12:1"},
+    {{"(7, 9, 3)", "y = layers.Conv2D(5, 3)(x)", CONV}, "conv=direct"},
+    {{"(11, 10, 20)", "y = layers.Conv2D(40, 3, strides=2, padding='same', activation='relu')(x)", CONV}, "conv=blocked:4:2"},
+    {{"(11, 10, 20)", "y = layers.Conv2D(40, 3, strides=2, padding='same', activation='relu')(x)", CONV}, "conv=blocked:6:3"},
+    {{"(11, 10, 20)", "y = layers.Conv2D(40, (3, 1), strides=(1, 2))(x)", CONV}, "conv=blocked:3:4"},
+    {{"(12, 13, 8)", "y = layers.Conv2D(17, 3, dilation_rate=2, padding='same', activation='elu')(x)", CONV}, "conv=blocked:2:2"},
+    {{"(6, 6, 16)", "y = layers.Conv2D(32, 1, activation='softmax')(x)", CONV}, "conv=blocked:5:2"},
+    {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:1:1"},
+    {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:4:1"},
+    {{"(50,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=tiled:8:1"},
+    {{"(5, 40)", "y = layers.Dense(7)(x)", CONV}, "dense=tiled:4:2"},
+    {{"(5, 40)", "y = layers.Dense(7, use_bias=False)(x)", CONV}, "dense=tiled:2:4"},
+    {{"(7, 33)", "y = layers.Dense(9, activation='softmax')(x)", CONV}, "dense=tiled:4:8"},
+    {{"(12,)", "y = layers.Dense(5)(x)", CONV}, "dense=tiled:4:1"},
+};
+
+ParameterizedTestParameters(kernels, every_block_shape_matches_ref)
+{
+    return cr_make_param_array(struct acase, algos, sizeof algos / sizeof algos[0]);
+}
+
+ParameterizedTest(struct acase *c, kernels, every_block_shape_matches_ref)
+{
+    compare_case_algo(&c->k, 1, c->algo);
+    compare_case_algo(&c->k, 3, c->algo);
 }
