@@ -428,7 +428,7 @@ static clinfer_status seq_apply_pending(struct eval *E, struct model_obj *M, int
 static clinfer_status seq_start(struct eval *E, struct model_obj *M, const char *name, const struct cf_shape *shape,
                                 struct cf_loc loc)
 {
-    int node;
+    int node = -1;
     clinfer_status st = make_input(E, name, shape, loc, &node);
     if (st) return st;
     M->n_in = 1;
@@ -1055,7 +1055,7 @@ static clinfer_status exec_import(struct eval *E, const struct stmt *s)
     clinfer_status st;
     for (int i = 0; i < s->n_items; i++) {
         const struct import_item *it = &s->items[i];
-        struct value *v;
+        struct value *v = NULL;
         if (it->alias) {
             if ((st = resolve_path(E, it->path, it->loc, 0, &v))) return st;
             if (!bind(E, it->alias, v)) return cf_fail_oom(E->d);

@@ -483,8 +483,8 @@ static clinfer_status conv_runtime(struct onnx_ctx *X, const Onnx__NodeProto *n,
 
 static clinfer_status op_conv(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in, struct oval *out)
 {
-    struct ctensor *W, *B = NULL;
-    int x;
+    struct ctensor *W = NULL, *B = NULL;
+    int x = 0;
     clinfer_status st;
     if (!in[1]->c || (n_in > 2 && in[2] && !in[2]->c)) return conv_runtime(X, n, in, n_in, out, 0);
     if ((st = as_ir(X, in[0], &x)) || (st = need_4d(X, x)) || (st = need_const(X, in[1], "weight W", 4, &W)) ||
@@ -531,8 +531,8 @@ static clinfer_status op_conv(struct onnx_ctx *X, const Onnx__NodeProto *n, stru
 static clinfer_status op_conv_transpose(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
                                         struct oval *out)
 {
-    struct ctensor *W, *B = NULL;
-    int x;
+    struct ctensor *W = NULL, *B = NULL;
+    int x = 0;
     clinfer_status st;
     if (!in[1]->c || (n_in > 2 && in[2] && !in[2]->c)) return conv_runtime(X, n, in, n_in, out, 1);
     if ((st = as_ir(X, in[0], &x)) || (st = need_4d(X, x)) || (st = need_const(X, in[1], "weight W", 4, &W)) ||
@@ -585,10 +585,10 @@ static clinfer_status op_conv_transpose(struct onnx_ctx *X, const Onnx__NodeProt
 static clinfer_status conv_runtime(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
                                    struct oval *out, int transpose)
 {
-    int ins[3], x;
+    int ins[3], x = 0;
     clinfer_status st;
     if ((st = as_ir(X, in[0], &x)) || (st = need_4d(X, x))) return st;
-    int w_ir;
+    int w_ir = 0;
     if ((st = as_ir(X, in[1], &w_ir))) return st;
     const struct cf_shape *ws = ir_shape(X, w_ir);
     if (ws->rank != 4) return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "W has rank %d; clinfer runs 2-D ops (4)", ws->rank);
@@ -786,7 +786,7 @@ static clinfer_status op_gemm(struct onnx_ctx *X, const Onnx__NodeProto *n, stru
         }
         return CLINFER_OK;
     }
-    struct ctensor *B, *Cc = NULL;
+    struct ctensor *B = NULL, *Cc = NULL;
     if ((st = need_const(X, in[1], "B", 2, &B)) || (st = need_float(X, B, "B"))) return st;
     int64_t K = transB ? B->dims[1] : B->dims[0], N = transB ? B->dims[0] : B->dims[1];
     if (C && ((st = need_const(X, C, "C", -1, &Cc)) || (st = need_float(X, Cc, "C")))) return st;
@@ -1097,7 +1097,7 @@ static clinfer_status op_batch_norm(struct onnx_ctx *X, const Onnx__NodeProto *n
     int64_t C = ir_shape(X, x)->d[1];
     static const char *const names[4] = {"gamma", "beta", "moving_mean", "moving_variance"};
     static const char *const what[4] = {"scale", "B", "mean", "var"};
-    struct ctensor *c[4];
+    struct ctensor *c[4] = {NULL, NULL, NULL, NULL};
     struct cf_tensor t[4];
     if (!in[1]->c || !in[2]->c || !in[3]->c || !in[4]->c) { /* given at run time: extra inputs */
         int ins[5] = {x};

@@ -1,0 +1,148 @@
+"""clinfer beside PyTorch and ONNX Runtime on the same machine, in one run (bench/run calls this).
+
+For the seed model and the PyTorch-exported architectures, at batch 1 and 32: clinfer (`clinfer bench --json`, on
+the OpenCL device), PyTorch on the CPU (channels_last, 1 and 2 threads) and ONNX Runtime on the CPU, in
+alternating rounds; each figure is the median of the rounds' medians. Prints one table (images/s, clinfer's ratio
+to each peer, % of the machine's FP32 peak) and writes it as JSON to bench/results/.
+    bench/.venv/bin/python bench/suite.py BUILD_DIR PEAK_JSON
+"""
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnxruntime as ort
+import torch
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(root, "tests", "models"))
+from torch_models import ARCHITECTURES, SeedNet  # noqa: E402
+
+build, peak_file = sys.argv[1], sys.argv[2]
+clinfer = os.path.join(build, "clinfer")
+peak = json.load(open(peak_file))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+BATCHES = [int(b) for b in os.environ.get("BENCH_BATCHES", "1,32").split(",")]
+work = os.path.join(build, "bench-work")
+os.makedirs(work, exist_ok=True)
+
+
+def timed(fn, min_s=1.0, min_runs=5):
+    """the median time of fn() in ms, after 0.5 s of warm-up"""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < 0.5:
+        fn()
+    times = []
+    t0 = time.perf_counter()
+    while len(times) < min_runs or time.perf_counter() - t0 < min_s:
+        a = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - a) * 1e3)
+    return statistics.median(times)
+
+
+# the models: examples/seed.py (PyTorch: SeedNet, exported to ONNX here for ONNX Runtime) and the architectures
+torch.manual_seed(0)
+models = {"seed": (SeedNet(), (3, 150, 150), os.path.join(root, "examples", "seed.py"), os.path.join(work, "seed.onnx"))}
+torch.onnx.export(models["seed"][0].eval(), torch.rand(1, 3, 150, 150), models["seed"][3], opset_version=13,
+                  input_names=["input"], output_names=["output"], dynamic_axes={"input": {0: "batch"}})
+for name, (cls, shape) in ARCHITECTURES.items():
+    path = os.path.join(root, "tests", "models", "torch", name + ".onnx")
+    models[name] = (cls().eval(), shape, path, path)
+
+macs_cache = {}
+
+
+def macs_per_image(model_path):
+    if model_path not in macs_cache:
+        out = subprocess.run([clinfer, "summary", model_path, "--format", "json"], capture_output=True, text=True, check=True)
+        macs_cache[model_path] = json.loads(out.stdout)["total_macs"] or 0
+    return macs_cache[model_path]
+
+
+def run_clinfer(path, batch):
+    out = subprocess.run([clinfer, "bench", path, "--batch", str(batch), "--json", "--tune", "fast"], capture_output=True,
+                         text=True)
+    if out.returncode:
+        print("clinfer bench failed:", out.stderr.strip(), file=sys.stderr)
+        return None
+    return json.loads(out.stdout)
+
+
+def run_torch(m, shape, batch, threads):
+    """channels_last, or NCHW where a model's .view() needs contiguous tensors"""
+    torch.set_num_threads(threads)
+    with torch.no_grad():
+        try:
+            x = torch.rand(batch, *shape).contiguous(memory_format=torch.channels_last)
+            mc = m.to(memory_format=torch.channels_last)
+            mc(x)
+        except RuntimeError:
+            x, mc = torch.rand(batch, *shape), m.to(memory_format=torch.contiguous_format)
+        return batch * 1000.0 / timed(lambda: mc(x))
+
+
+def run_ort(path, shape, batch, threads):
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    s = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    x = np.random.rand(batch, *shape).astype(np.float32)
+    name = s.get_inputs()[0].name
+    return batch * 1000.0 / timed(lambda: s.run(None, {name: x}))
+
+
+rows = []
+for name, (m, shape, clinfer_path, onnx_path) in models.items():
+    for batch in BATCHES:
+        res = {"clinfer": [], "torch_1t": [], "torch_2t": [], "ort_2t": []}
+        compile_ms = tune_ms = None
+        for r in range(ROUNDS):  # alternating, so that a noisy moment hits every engine alike
+            c = run_clinfer(clinfer_path, batch)
+            if c:
+                res["clinfer"].append(c["images_per_second"])
+                compile_ms, tune_ms = c["compile_ms"], c["tune_ms"]
+            res["torch_1t"].append(run_torch(m, shape, batch, 1))
+            res["torch_2t"].append(run_torch(m, shape, batch, 2))
+            res["ort_2t"].append(run_ort(onnx_path, shape, batch, 2))
+        med = {k: statistics.median(v) if v else None for k, v in res.items()}
+        macs = macs_per_image(clinfer_path)
+        gflops = 2.0 * macs * med["clinfer"] / 1e9 if med["clinfer"] else None
+        best_torch = max(med["torch_1t"], med["torch_2t"])
+        row = {"model": name, "batch": batch, "images_per_second": med, "macs_per_image": macs,
+               "clinfer_gflops": gflops,
+               "clinfer_pct_of_peak": 100.0 * gflops / peak["fma_gflops_2t"] if gflops else None,
+               "ratio_vs_torch_best": med["clinfer"] / best_torch if med["clinfer"] else None,
+               "ratio_vs_ort": med["clinfer"] / med["ort_2t"] if med["clinfer"] else None,
+               "clinfer_compile_ms": compile_ms, "clinfer_tune_ms": tune_ms}
+        rows.append(row)
+        print("%-16s b%-3d clinfer %8.1f  torch 1t %8.1f  2t %8.1f  ort %8.1f img/s" %
+              (name, batch, med["clinfer"] or 0, med["torch_1t"], med["torch_2t"], med["ort_2t"]), file=sys.stderr)
+
+print("\nMachine: %s; FP32 peak %.0f GFLOPS (1 thread %.0f), read bandwidth %.1f GB/s (FMA and stream microbenchmarks, "
+      "bench/peak.c)" % (platform.processor() or platform.machine(), peak["fma_gflops_2t"], peak["fma_gflops_1t"],
+                         peak["read_gbps_2t"]))
+print("Images per second (median of %d alternating rounds); clinfer on PoCL, the peers on the CPU.\n" % ROUNDS)
+hdr = "%-16s %5s %10s %10s %10s %10s %9s %9s %8s" % ("model", "batch", "clinfer", "torch 1t", "torch 2t", "ORT 2t",
+                                                     "x torch", "x ORT", "% peak")
+print(hdr)
+print("-" * len(hdr))
+for r in rows:
+    ips = r["images_per_second"]
+    print("%-16s %5d %10.1f %10.1f %10.1f %10.1f %8.2fx %8.2fx %7.1f%%" %
+          (r["model"], r["batch"], ips["clinfer"] or 0, ips["torch_1t"], ips["torch_2t"], ips["ort_2t"],
+           r["ratio_vs_torch_best"] or 0, r["ratio_vs_ort"] or 0, r["clinfer_pct_of_peak"] or 0))
+print("\n(x torch: clinfer / the better PyTorch thread count; x ORT: clinfer / ONNX Runtime; % peak: clinfer's "
+      "GFLOPS of the 2-thread FMA peak)")
+
+stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+out = os.path.join(root, "bench", "results", "bench-%s.json" % stamp)
+with open(out, "w") as f:
+    json.dump({"date": stamp, "machine": platform.node(), "peak": peak, "rounds": ROUNDS, "torch": torch.__version__,
+               "onnxruntime": ort.__version__, "rows": rows}, f, indent=1)
+print("\nwritten: %s" % os.path.relpath(out, root))
