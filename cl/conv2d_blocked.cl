@@ -1,5 +1,5 @@
-/* Conv2D over NHWC, register-blocked: each work-item computes P output pixels of one row x V float16 vectors of
- * output channels, so one vector load of weights feeds 16*P multiply-adds. Weights [KH][KW][C][CO16] (CO padded
+/* Conv2D, register-blocked: each work-item computes P output pixels of one row x V float16 vectors of output
+ * channels, so one vector load of weights feeds 16*P multiply-adds. Activations NHWC, or NCHW with -DNCHW=1. Weights [KH][KW][C][CO16] (CO padded
  * to a multiple of 16 at load), bias [CO16]. Every size is a compile-time constant (-D), chosen per layer by
  * timing; the #ifndef defaults let the file compile alone. Built as its own program with common.cl. */
 #ifndef P
@@ -23,6 +23,16 @@
 #define PL 1
 #define HAS_BIAS 1
 #define ACT 0
+#endif
+#ifndef NCHW
+#define NCHW 0
+#endif
+#if NCHW
+#define XAT(iy, ix, ci) (((size_t)(ci) * H + (iy)) * W + (ix))
+#define YAT(oy, ox, co) (((size_t)(co) * HO + (oy)) * WO + (ox))
+#else
+#define XAT(iy, ix, ci) (((size_t)(iy) * W + (ix)) * C + (ci))
+#define YAT(oy, ox, co) (((size_t)(oy) * WO + (ox)) * CO + (co))
 #endif
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
@@ -48,13 +58,13 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
                 float16 w[V];
                 for (int v = 0; v < V; v++) w[v] = vload16(0, kp + (size_t)ci * CO16 + 16 * v);
                 for (int p = 0; p < P; p++) {
-                    const float xv = (ix[p] >= 0 && ix[p] < W && ox0 + p < WO) ? x[((size_t)iy * W + ix[p]) * C + ci] : 0.0f;
+                    const float xv = (ix[p] >= 0 && ix[p] < W && ox0 + p < WO) ? x[XAT(iy, ix[p], ci)] : 0.0f;
                     for (int v = 0; v < V; v++) acc[p][v] = fma((float16)xv, w[v], acc[p][v]);
                 }
             }
         }
     }
-    __global float *y = A + yo + ((size_t)ny * WO) * CO;
+    __global float *y = A + yo + (size_t)n * HO * WO * CO;
     for (int p = 0; p < P; p++) {
         if (ox0 + p >= WO) break;
         for (int v = 0; v < V; v++) {
@@ -62,7 +72,7 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
             vstore16(acc[p][v], 0, r);
             for (int k = 0; k < 16; k++) {
                 const int co = co0 + 16 * v + k;
-                if (co < CO) y[(size_t)(ox0 + p) * CO + co] = act_apply(r[k], ACT, ap);
+                if (co < CO) y[YAT(oy, ox0 + p, co)] = act_apply(r[k], ACT, ap);
             }
         }
     }

@@ -112,3 +112,19 @@ Test(torch, run_command_matches_pytorch_at_batch_8)
     cf_array_free(&want);
     remove(out);
 }
+
+/* The blocked conv kernel over NCHW (ONNX), every block shape forced, against ref. */
+Test(torch, nchw_blocked_conv_every_block_shape)
+{
+    static const char *const algos[] = {"conv=blocked:1:1", "conv=blocked:3:1", "conv=blocked:5:2", "conv=blocked:12:1",
+                                        "conv=blocked:2:4", "conv=direct"};
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++) {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s compare tests/models/torch/resnet_block.onnx --batch 2 --init random --algo %s > /dev/null 2>&1 && "
+                 "%s compare tests/models/torch/inception_block.onnx --batch 3 --algo %s > /dev/null 2>&1",
+                 CLINFER_SOURCE_DIR, CLINFER_BINARY, algos[i], CLINFER_BINARY, algos[i]);
+        int st = system(cmd);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", algos[i]);
+    }
+}

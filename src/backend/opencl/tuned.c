@@ -17,10 +17,7 @@ static const struct cf_tensor *host_weight(const struct cf_exec *x, int node, co
     return cf_weights_get(x->w, node, name);
 }
 
-static int conv_eligible(const struct cf_exec *x, const struct cf_node *n)
-{
-    return n->op == CF_OP_CONV2D && x->g->layout == CF_LAYOUT_NHWC && n->a.groups == 1 && n->n_in == 1;
-}
+static int conv_eligible(const struct cf_node *n) { return n->op == CF_OP_CONV2D && n->a.groups == 1 && n->n_in == 1; }
 
 static int dense_eligible(const struct cf_node *n) { return n->op == CF_OP_DENSE && n->n_in == 1; }
 
@@ -49,13 +46,14 @@ static void layer_defines(const struct cf_exec *x, const struct cf_node *n, cons
     int act = at->act == CF_ACT_SOFTMAX || at->act == CF_ACT_LOG_SOFTMAX ? CF_ACT_LINEAR : (int)at->act;
     char sig[512];
     if (n->op == CF_OP_CONV2D) {
+        int nchw = x->g->layout == CF_LAYOUT_NCHW, h = nchw ? 2 : 1, w = nchw ? 3 : 2, c = nchw ? 1 : 3;
         snprintf(sig, sizeof sig,
-                 "-DN=%lld -DH=%lld -DW=%lld -DC=%lld -DHO=%lld -DWO=%lld -DCO=%lld -DCO16=%lld -DKH=%d -DKW=%d -DSH=%d "
-                 "-DSW=%d -DDH=%d -DDW=%d -DPT=%d -DPL=%d -DHAS_BIAS=%d -DACT=%d",
-                 (long long)xs->d[0], (long long)xs->d[1], (long long)xs->d[2], (long long)xs->d[3], (long long)ys->d[1],
-                 (long long)ys->d[2], (long long)ys->d[3], (long long)round16(ys->d[3]), at->kernel[0], at->kernel[1],
-                 at->strides[0], at->strides[1], at->dilation[0], at->dilation[1], at->pads[0], at->pads[2],
-                 at->use_bias, act);
+                 "-DNCHW=%d -DN=%lld -DH=%lld -DW=%lld -DC=%lld -DHO=%lld -DWO=%lld -DCO=%lld -DCO16=%lld -DKH=%d -DKW=%d "
+                 "-DSH=%d -DSW=%d -DDH=%d -DDW=%d -DPT=%d -DPL=%d -DHAS_BIAS=%d -DACT=%d",
+                 nchw, (long long)xs->d[0], (long long)xs->d[h], (long long)xs->d[w], (long long)xs->d[c],
+                 (long long)ys->d[h], (long long)ys->d[w], (long long)ys->d[c], (long long)round16(ys->d[c]),
+                 at->kernel[0], at->kernel[1], at->strides[0], at->strides[1], at->dilation[0], at->dilation[1],
+                 at->pads[0], at->pads[2], at->use_bias, act);
         if (a) snprintf(defs, size, "-DP=%d -DV=%d %s", a->a, a->b, sig);
     } else {
         int64_t cin = xs->d[xs->rank - 1], rows = 1;
@@ -69,9 +67,13 @@ static void layer_defines(const struct cf_exec *x, const struct cf_node *n, cons
 
 /* --- candidates --- */
 
-static int conv_candidates(const struct cf_node *n, int full, struct cf_algo *out)
+/* output cols and channels of a conv in the graph's layout */
+static int64_t conv_wo(const struct cf_exec *x, const struct cf_node *n) { return n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 3 : 2]; }
+static int64_t conv_co(const struct cf_exec *x, const struct cf_node *n) { return n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 1 : 3]; }
+
+static int conv_candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
 {
-    int64_t wo = n->out.d[2], vmax = round16(n->out.d[3]) / 16;
+    int64_t wo = conv_wo(x, n), vmax = round16(conv_co(x, n)) / 16;
     static const int ps[] = {1, 2, 4, 6, 8, 12, 16};
     static const int vs[] = {1, 2, 4, 8};
     int k = 0;
@@ -113,13 +115,13 @@ static int dense_candidates(const struct cf_node *n, int full, struct cf_algo *o
 }
 
 /* the rule of thumb when nothing is timed */
-static struct cf_algo heuristic(const struct cf_node *n)
+static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n)
 {
     if (n->op == CF_OP_CONV2D) {
-        int v = (int)(round16(n->out.d[3]) / 16);
+        int v = (int)(round16(conv_co(x, n)) / 16);
         if (v > 4) v = 4;
         int p = v >= 4 ? 6 : v == 2 ? 8 : 12;
-        if (p > n->out.d[2]) p = (int)n->out.d[2];
+        if (p > conv_wo(x, n)) p = (int)conv_wo(x, n);
         return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
     }
     int64_t rows = 1;
@@ -243,7 +245,7 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     }
     /* the weights in the kernel's layout: conv [KH][KW][C][CO16], dense [units][cin] */
     const struct cf_tensor *k = host_weight(x, node, "kernel"), *b = host_weight(x, node, "bias");
-    int64_t co = conv ? n->out.d[3] : n->a.filters, co16 = conv ? round16(co) : co;
+    int64_t co = conv ? conv_co(x, n) : n->a.filters, co16 = conv ? round16(co) : co;
     int64_t rows_in = k->desc.dims[0] * (conv ? k->desc.dims[1] * k->desc.dims[2] : 1);
     float *wbuf = cf_calloc((size_t)(rows_in * co16 + 16), sizeof(float)), *bbuf = cf_calloc((size_t)co16 + 16, sizeof(float));
     if (!wbuf || !bbuf) {
@@ -271,8 +273,9 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     }
     if (conv) {
         t->gws[0] = (size_t)(co16 / (16 * a->b) + (co16 % (16 * a->b) != 0));
-        t->gws[1] = (size_t)((n->out.d[2] + a->a - 1) / a->a);
-        t->gws[2] = (size_t)(n->out.d[0] * n->out.d[1]);
+        int nchw = x->g->layout == CF_LAYOUT_NCHW;
+        t->gws[1] = (size_t)((conv_wo(x, n) + a->a - 1) / a->a);
+        t->gws[2] = (size_t)(n->out.d[0] * n->out.d[nchw ? 2 : 1]);
     } else {
         int64_t rows = 1;
         for (int r = 0; r < n->out.rank - 1; r++) rows *= n->out.d[r];
@@ -401,17 +404,17 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
     const struct cf_exec *x = E->x;
     const struct cf_node *n = &x->g->nodes[node];
     memset(out, 0, sizeof *out);
-    if (!conv_eligible(x, n) && !dense_eligible(n)) return CLINFER_OK;
+    if (!conv_eligible(n) && !dense_eligible(n)) return CLINFER_OK;
     struct cf_algo a;
     char key[1024], defs[1024];
     layer_defines(x, n, NULL, defs, sizeof defs, key, sizeof key);
     if (!forced(x->algo, n, &a) && !db_lookup(E->dev, key, &a)) {
         if (x->tune == 0) {
-            a = heuristic(n);
+            a = heuristic(x, n);
         } else {
             struct cf_algo cands[64];
-            int nc = n->op == CF_OP_CONV2D ? conv_candidates(n, x->tune == 2, cands) : dense_candidates(n, x->tune == 2, cands);
-            cands[nc++] = heuristic(n);
+            int nc = n->op == CF_OP_CONV2D ? conv_candidates(x, n, x->tune == 2, cands) : dense_candidates(n, x->tune == 2, cands);
+            cands[nc++] = heuristic(x, n);
             clinfer_status st = tune(E, node, cands, nc, &a, d);
             if (st) return st;
             db_store(E->dev, key, &a);
