@@ -52,14 +52,21 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
         if (iy < 0 || iy >= H) continue;
         for (int kx = 0; kx < KW; kx++) {
             __global const float *kp = K + (size_t)((ky * KW + kx) * C) * CO16 + co0;
-            int ix[P];
-            for (int p = 0; p < P; p++) ix[p] = (ox0 + p) * SW + kx * DW - PL;
+            /* per pixel: where its input starts, and 0 or 1 for pixels in the padding (no branch in the loop) */
+            __global const float *xp[P];
+            float mask[P];
+            for (int p = 0; p < P; p++) {
+                const int ix = (ox0 + p) * SW + kx * DW - PL;
+                const int in = ix >= 0 && ix < W && ox0 + p < WO;
+                mask[p] = in ? 1.0f : 0.0f;
+                xp[p] = x + XAT(iy, in ? ix : 0, 0);
+            }
             for (int ci = 0; ci < C; ci++) {
                 float16 w[V];
                 for (int v = 0; v < V; v++) w[v] = vload16(0, kp + (size_t)ci * CO16 + 16 * v);
                 for (int p = 0; p < P; p++) {
-                    const float xv = (ix[p] >= 0 && ix[p] < W && ox0 + p < WO) ? x[XAT(iy, ix[p], ci)] : 0.0f;
-                    for (int v = 0; v < V; v++) acc[p][v] = fma((float16)xv, w[v], acc[p][v]);
+                    const float16 xv = (float16)(xp[p][(size_t)ci * XAT(0, 0, 1)] * mask[p]);
+                    for (int v = 0; v < V; v++) acc[p][v] = fma(xv, w[v], acc[p][v]);
                 }
             }
         }

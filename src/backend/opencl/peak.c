@@ -41,7 +41,7 @@ clinfer_status clinfer_device_peak(clinfer_context *ctx, const char *device, dou
         goto done;
     }
     /* enough work-items to fill every compute unit many times over */
-    size_t global = (size_t)dev.compute_units * ((dev.type & CL_DEVICE_TYPE_GPU) ? 4096 : 64);
+    size_t global = (size_t)dev.compute_units * ((dev.type & CL_DEVICE_TYPE_GPU) ? 4096 : 1024);
     if (!(out = clCreateBuffer(c, CL_MEM_WRITE_ONLY, sizeof(float) * global, NULL, &err))) {
         st = cf_cl_fail(d, "clCreateBuffer", "peak", err);
         goto done;
@@ -53,7 +53,10 @@ clinfer_status clinfer_device_peak(clinfer_context *ctx, const char *device, dou
     double best[5];
     for (int r = 0; r < 5; r++) {
         cl_event ev;
-        if ((err = clEnqueueNDRangeKernel(q, k, 1, NULL, &global, NULL, 0, NULL, &ev)) != CL_SUCCESS) {
+        /* work-groups of one work-item: a CPU device spreads them over its threads */
+        size_t local = 1;
+        if ((err = clEnqueueNDRangeKernel(q, k, 1, NULL, &global, (dev.type & CL_DEVICE_TYPE_GPU) ? NULL : &local, 0,
+                                          NULL, &ev)) != CL_SUCCESS) {
             st = cf_cl_fail(d, "clEnqueueNDRangeKernel", "peak_fma_f32", err);
             goto done;
         }
