@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 import onnxruntime as ort
-import torch
+import torch  # before tests/models joins the path: its torch/ folder of .onnx files is no package
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(root, "tests", "models"))
