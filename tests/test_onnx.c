@@ -23,8 +23,9 @@ static int is_dir(const char *p)
 static int find_category(const char *cat, char *out, size_t size)
 {
     const char *env = getenv("CLINFER_ONNX_TESTS");
-    const char *roots[3] = {env, CLINFER_BUILD_DIR "/onnx-test-data", CLINFER_SOURCE_DIR "/../shared/onnx-tests"};
-    for (int i = 0; i < 3; i++) {
+    const char *roots[4] = {env, CLINFER_BUILD_DIR "/onnx-test-data", CLINFER_SOURCE_DIR "/build/onnx-test-data",
+                            CLINFER_SOURCE_DIR "/../shared/onnx-tests"};
+    for (int i = 0; i < 4; i++) {
         if (!roots[i] || !*roots[i]) continue;
         snprintf(out, size, "%s/%s", roots[i], cat);
         if (is_dir(out)) return 1;

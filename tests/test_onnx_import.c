@@ -336,3 +336,28 @@ Test(onnx_import, a_shared_initializer_counts_once)
     clinfer_model_free(m);
     clinfer_context_free(ctx);
 }
+
+/* Regressions found by the fuzzers (tests/fuzz). */
+Test(onnx_import, fuzz_regressions)
+{
+    make_tmp();
+    struct fixture f;
+    fixture_init(&f);
+    onnx__attribute_proto__init(&f.attr);
+    f.attr.name = ""; /* an attribute without a name read past the end of the op table's list */
+    f.attrs[0] = &f.attr;
+    f.node.n_attribute = 1;
+    f.node.attribute = f.attrs;
+    expect_error(&f, CLINFER_E_UNSUPPORTED, "node 'conv' (Conv): attribute '' is not supported");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/regressions/onnx-unnamed-attribute.onnx", CLINFER_SOURCE_DIR);
+    FILE *fp = fopen(path, "rb");
+    cr_assert_not_null(fp);
+    static unsigned char buf[1 << 16];
+    size_t len = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    struct cf_graph *g = NULL;
+    struct cf_diag d = {0};
+    if (cf_onnx_load("crash.onnx", buf, len, &g, &d) == CLINFER_OK) cf_graph_free(g);
+    else cr_assert(strncmp(d.msg, "crash.onnx: ", 12) == 0, "%s", d.msg);
+}

@@ -316,3 +316,17 @@ Test(commands, run_seed_batch_8_on_pocl_matches_ref)
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     system(cmd);
 }
+
+/* Regressions found by the fuzzers (tests/fuzz): each input as the fuzzer saw it (first byte: which reader). */
+Test(npy, fuzz_regressions)
+{
+    unsigned char *buf;
+    size_t len;
+    struct cf_diag d = {0};
+    cr_assert_eq(cf_read_file(src_path("tests/data/regressions/npz-huge-claim.bin"), 1 << 20, &buf, &len, &d), CLINFER_OK);
+    struct cf_npz z;
+    /* a zip entry claiming far more bytes than its deflated data can hold: refused before allocating */
+    cr_assert_neq(cf_npz_parse("claim.npz", buf + 1, len - 1, &z, &d), CLINFER_OK);
+    cr_assert(strncmp(d.msg, "claim.npz: ", 11) == 0, "%s", d.msg);
+    free(buf);
+}

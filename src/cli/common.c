@@ -28,6 +28,7 @@ int64_t cli_elems(const int64_t *dims, int rank)
 static int flag_allowed(const char *allowed, const char *flag)
 {
     size_t n = strlen(flag);
+    if (n == 0) return 0;
     for (const char *p = strstr(allowed, flag); p; p = strstr(p + 1, flag))
         if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
     return 0;

@@ -126,6 +126,12 @@ clinfer_status cf_npz_parse(const char *name, const unsigned char *buf, size_t l
             st = cf_fail(d, CLINFER_E_LIMIT, "%s: entry '%s' is larger than 16 GiB", name, entry);
             break;
         }
+        /* deflate expands at most 1032:1: a larger claim is a corrupt or hostile file, refused before allocating */
+        if (method == 8 && usize > csize * 1032 + 1024) {
+            st = cf_fail(d, CLINFER_E_PARSE, "%s: entry '%s' claims %llu bytes from %llu compressed", name, entry,
+                         (unsigned long long)usize, (unsigned long long)csize);
+            break;
+        }
         const unsigned char *npy = buf + data;
         unsigned char *tmp = NULL;
         if (method == 8) {

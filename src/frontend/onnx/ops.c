@@ -1389,6 +1389,7 @@ static const struct onnx_op {
 static int listed(const char *list, const char *word)
 {
     size_t n = strlen(word);
+    if (n == 0) return 0; /* (an attribute without a name; strstr would find "" everywhere) */
     for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
         if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
     return 0;
