@@ -226,6 +226,50 @@ Test(onnx_import, unsupported_operators_attributes_and_types)
     expect_error(&f, CLINFER_E_UNSUPPORTED, "opset 99 is outside 1 to 21");
 }
 
+/* A string where a number belongs, a list where one number belongs, a type with no value: refused, named. */
+Test(onnx_import, attributes_of_the_wrong_type)
+{
+    make_tmp();
+    struct fixture f;
+    static uint8_t two[] = "2";
+    fixture_init(&f);
+    onnx__attribute_proto__init(&f.attr);
+    f.attr.name = "group";
+    f.attr.has_type = 1;
+    f.attr.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+    f.attr.has_s = 1;
+    f.attr.s.data = two;
+    f.attr.s.len = 1;
+    f.attrs[0] = &f.attr;
+    f.node.n_attribute = 1;
+    f.node.attribute = f.attrs;
+    expect_error(&f, CLINFER_E_MODEL, "node 'conv' (Conv): attribute 'group' must be INT, got STRING");
+    /* the same without the type field (files older than it): the filled field says what it is */
+    f.attr.has_type = 0;
+    expect_error(&f, CLINFER_E_MODEL, "attribute 'group' must be INT, got STRING");
+    static int64_t st[] = {2, 2};
+    onnx__attribute_proto__init(&f.attr);
+    f.attr.name = "strides";
+    f.attr.has_type = 1;
+    f.attr.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    f.attr.has_i = 1;
+    f.attr.i = 2;
+    expect_error(&f, CLINFER_E_MODEL, "attribute 'strides' must be INTS, got INT");
+    onnx__attribute_proto__init(&f.attr);
+    f.attr.name = "group";
+    f.attr.has_type = 1;
+    f.attr.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+    expect_error(&f, CLINFER_E_MODEL, "attribute 'group' is declared INT but has no value");
+    onnx__attribute_proto__init(&f.attr);
+    f.attr.name = "strides";
+    f.attr.n_ints = 2;
+    f.attr.ints = st;
+    f.attr.has_type = 1;
+    f.attr.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+    char err[2048];
+    cr_assert_eq(load_fixture(&f, tmpdir, err, sizeof err), CLINFER_OK, "%s", err); /* the right type loads */
+}
+
 Test(onnx_import, external_data_must_stay_in_the_models_folder)
 {
     make_tmp();

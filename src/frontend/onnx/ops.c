@@ -11,6 +11,17 @@
 
 /* --- attributes --- */
 
+/* whether word is one of the space-separated words of list */
+static int listed(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    if (n == 0) return 0; /* (an attribute without a name; strstr would find "" everywhere) */
+    for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
+    return 0;
+}
+
+
 static const Onnx__AttributeProto *attr(const Onnx__NodeProto *n, const char *name)
 {
     for (size_t i = 0; i < n->n_attribute; i++)
@@ -35,6 +46,74 @@ static void attr_s(const Onnx__NodeProto *n, const char *name, const char *def, 
     const Onnx__AttributeProto *a = attr(n, name);
     if (a && a->has_s) snprintf(out, size, "%.*s", (int)(a->s.len < size - 1 ? a->s.len : size - 1), (const char *)a->s.data);
     else snprintf(out, size, "%s", def);
+}
+
+/* The type each attribute clinfer reads must have: ONNX gives a name one type in every operator that takes it,
+ * except where an entry names the operator too (Pad before opset 11 takes its fill as a FLOAT 'value'). A model that
+ * puts a string where a number belongs is refused here rather than read as a default. */
+enum { A_FLOAT = 1, A_INT = 2, A_STRING = 3, A_TENSOR = 4, A_FLOATS = 6, A_INTS = 7 };
+static const struct {
+    int type;
+    const char *names;
+} attr_types[] = {
+    {A_FLOAT, "Pad.value alpha beta bias epsilon gamma momentum ratio min max value_float"},
+    {A_INT, "allowzero axis blocksize broadcast ceil_mode count_include_pad group is_test keepdims "
+            "noop_with_empty_axes seed size spatial start end storage_order training_mode transA transB value_int"},
+    {A_INTS, "axes dilations kernel_shape output_padding output_shape pads perm shape strides value_ints"},
+    {A_FLOATS, "value_floats"},
+    {A_STRING, "auto_pad mode"},
+    {A_TENSOR, "value"},
+};
+static const char *const attr_type_names[] = {"UNDEFINED", "FLOAT", "INT", "STRING", "TENSOR", "GRAPH",
+                                              "FLOATS", "INTS", "STRINGS", "TENSORS", "GRAPHS"};
+
+static const char *type_name(int t)
+{
+    return t >= 0 && t < (int)(sizeof attr_type_names / sizeof attr_type_names[0]) ? attr_type_names[t] : "an unknown type";
+}
+
+/* The type an attribute carries: its declared type, or (in files older than the type field) the field it fills. */
+static int carried_type(const Onnx__AttributeProto *a)
+{
+    if (a->has_type && a->type != 0) return (int)a->type;
+    if (a->has_f) return A_FLOAT;
+    if (a->has_i) return A_INT;
+    if (a->has_s) return A_STRING;
+    if (a->t) return A_TENSOR;
+    if (a->n_floats) return A_FLOATS;
+    if (a->n_ints) return A_INTS;
+    return 0;
+}
+
+/* Whether the field of the expected type is filled (a list may be empty). */
+static int has_value(const Onnx__AttributeProto *a, int type)
+{
+    switch (type) {
+    case A_FLOAT: return a->has_f;
+    case A_INT: return a->has_i;
+    case A_STRING: return a->has_s;
+    case A_TENSOR: return a->t != NULL;
+    default: return 1;
+    }
+}
+
+static clinfer_status check_attr_type(struct onnx_ctx *X, const Onnx__NodeProto *n, const Onnx__AttributeProto *a)
+{
+    char qualified[160];
+    snprintf(qualified, sizeof qualified, "%s.%s", n->op_type, a->name);
+    int rows = (int)(sizeof attr_types / sizeof attr_types[0]);
+    for (int k = 0; k < 2 * rows; k++) { /* the operator's own entry first, then the name's */
+        if (!listed(attr_types[k % rows].names, k < rows ? qualified : a->name)) continue;
+        int want = attr_types[k % rows].type, got = carried_type(a);
+        if (got != want)
+            return cf_onnx_fail(X, CLINFER_E_MODEL, "attribute '%s' must be %s, got %s", a->name, type_name(want),
+                                got ? type_name(got) : "no value");
+        if (!has_value(a, want))
+            return cf_onnx_fail(X, CLINFER_E_MODEL, "attribute '%s' is declared %s but has no value", a->name,
+                                type_name(want));
+        return CLINFER_OK;
+    }
+    return CLINFER_OK;
 }
 
 /* -1 when absent; else the count (at most max are copied) */
@@ -1386,14 +1465,6 @@ static const struct onnx_op {
     {"DepthToSpace", op_depth_to_space, "blocksize mode", 1},
 };
 
-static int listed(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    if (n == 0) return 0; /* (an attribute without a name; strstr would find "" everywhere) */
-    for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
-    return 0;
-}
 
 clinfer_status cf_onnx_node(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in, struct oval *out)
 {
@@ -1406,6 +1477,8 @@ clinfer_status cf_onnx_node(struct onnx_ctx *X, const Onnx__NodeProto *n, struct
         int legacy = strcmp(an, "broadcast") == 0 || (strcmp(an, "axis") == 0 && strcmp(op->attrs, "broadcast axis") == 0);
         if (!listed(op->attrs, an) || (legacy && X->opset >= 7))
             return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "attribute '%s' is not supported", an);
+        clinfer_status st = check_attr_type(X, n, n->attribute[i]);
+        if (st) return st;
     }
     if (n_in < op->min_in || (op->min_in > 0 && !in[0]))
         return cf_onnx_fail(X, CLINFER_E_MODEL, "%s needs at least %d input(s), got %d", n->op_type, op->min_in, n_in);
