@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "frontend/frontend.h"
+#include "frontend/onnx/onnx.h"
 #include "onnx.pb-c.h"
 
 /* A model built here: X (1, 1, 5, 5) -> Conv(W (2, 1, 3, 3), B (2)) -> Y, with hooks to break it. */
@@ -404,4 +405,52 @@ Test(onnx_import, fuzz_regressions)
     struct cf_diag d = {0};
     if (cf_onnx_load("crash.onnx", buf, len, &g, &d) == CLINFER_OK) cf_graph_free(g);
     else cr_assert(strncmp(d.msg, "crash.onnx: ", 12) == 0, "%s", d.msg);
+}
+
+/* Wraps payload (len bytes, room to grow in buf) as field `field` of a message, in place; returns the new length. */
+static size_t wrap(uint8_t *buf, size_t len, unsigned field)
+{
+    uint8_t head[16];
+    size_t h = 0;
+    head[h++] = (uint8_t)(field << 3 | 2);
+    for (size_t v = len; ; v >>= 7) {
+        head[h++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+        if (v < 0x80) break;
+    }
+    memmove(buf + h, buf, len);
+    memcpy(buf, head, h);
+    return len + h;
+}
+
+/* Graphs inside attributes inside nodes inside graphs, 30,000 deep (360 kB): protobuf-c would recurse until the
+ * stack ran out. Refused before unpacking; a file nested as deep as real ones (a few levels) still loads. */
+Test(onnx_import, endless_nesting_is_refused_before_unpacking)
+{
+    enum { levels = 30000 };
+    uint8_t *buf = malloc(levels * 12 + 16);
+    cr_assert_not_null(buf);
+    size_t len = 0;
+    for (int i = 0; i < levels; i++) len = wrap(buf, wrap(buf, wrap(buf, len, 6), 5), 1); /* attr.g, node.attribute, graph.node */
+    len = wrap(buf, len, 7);                                                               /* model.graph */
+    struct cf_graph *g = NULL;
+    struct cf_diag d = {0};
+    cr_assert_eq(cf_onnx_load("deep.onnx", buf, len, &g, &d), CLINFER_E_PARSE);
+    cr_assert_not_null(strstr(d.msg, "deep.onnx: its messages nest more than 100 deep"), "%s", d.msg);
+    cr_assert_gt(cf_onnx_nesting(buf, len, 3000), 3000, "the walk follows every level (to its limit)");
+    free(buf);
+    /* sequence of sequence of ... types, the other way to nest without end */
+    uint8_t small[4096];
+    len = 0;
+    for (int i = 0; i < 150; i++) len = wrap(small, wrap(small, len, 1), 4); /* type.sequence_type, sequence.elem_type */
+    len = wrap(small, wrap(small, wrap(small, len, 2), 11), 7);             /* value_info.type, graph.input, model.graph */
+    cr_assert_gt(cf_onnx_nesting(small, len, 1000), 300);
+    cr_assert_eq(cf_onnx_load("types.onnx", small, len, &g, &d), CLINFER_E_PARSE);
+    /* the fixture nests 5 deep (model, graph, value_info, type, tensor type is not followed) */
+    struct fixture f;
+    fixture_init(&f);
+    len = onnx__model_proto__get_packed_size(&f.model);
+    uint8_t *packed = malloc(len);
+    onnx__model_proto__pack(&f.model, packed);
+    cr_assert_eq(cf_onnx_nesting(packed, len, 100), 3, "model > graph > value_info > type: depth 3");
+    free(packed);
 }

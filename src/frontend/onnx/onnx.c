@@ -236,6 +236,10 @@ clinfer_status cf_onnx_load(const char *path, const unsigned char *buf, size_t l
     char *slash = strrchr(X.dir, '/');
     if (slash) *slash = '\0';
     else snprintf(X.dir, sizeof X.dir, ".");
+    if (cf_onnx_nesting(buf, len, CF_ONNX_MAX_NESTING) > CF_ONNX_MAX_NESTING)
+        return cf_fail(d, CLINFER_E_PARSE, "%s: its messages nest more than %d deep (graphs inside attributes inside "
+                                           "graphs ...); clinfer refuses it rather than recurse without end",
+                       path, CF_ONNX_MAX_NESTING);
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, buf);
     if (!m) return cf_fail(d, CLINFER_E_PARSE, "%s: not a valid ONNX model (the protobuf does not parse: truncated, or "
                                                "not an .onnx file)",

@@ -53,6 +53,10 @@ struct ctensor *cf_onnx_new_const(struct onnx_ctx *X, enum ctype type, int rank,
 clinfer_status cf_onnx_node(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
                             struct oval *out);
 
+/* nesting.c: how deeply the file's messages nest (counted up to just past limit), read before unpacking it. */
+#define CF_ONNX_MAX_NESTING 100
+int cf_onnx_nesting(const uint8_t *buf, size_t len, int limit);
+
 /* Records an error about the current node: "model.onnx: node 'n' (Op): ...". */
 clinfer_status cf_onnx_fail(struct onnx_ctx *X, clinfer_status st, const char *fmt, ...) CF_PRINTF(3, 4);
 
