@@ -162,7 +162,13 @@ Test(errors, huge_numbers)
     must_fail_cleanly("x = layers.Input(shape=(8,))\ny = layers.Dense(9999999999)(x)\n", 61,
                       "Dense: argument 'units' must be at most 2^31");
     const char *t = "x = layers.Input(shape=(100000, 100000, 100000))\ny = layers.Dense(2147483647)(x)\n";
-    must_fail_cleanly(t, strlen(t), "has more than 2^50 elements per item");
+    must_fail_cleanly(t, strlen(t), "has more than 2^36 elements per item");
+    /* 2^40 elements (3 x 2^40 here): refused by shape inference, before anything is allocated */
+    t = "x = layers.Input(shape=(1048576, 1048576, 3))\ny = layers.Conv2D(16, 3)(x)\n";
+    must_fail_cleanly(t, strlen(t), "layer 'input_1' (InputLayer): the output (None, 1048576, 1048576, 3) has more than "
+                                    "2^36 elements per item");
+    t = "x = layers.Input(shape=(-3, 8, 3))\n";
+    must_fail_cleanly(t, strlen(t), "model.py:1:24: Input: argument 'shape' must hold positive ints or None, got tuple (-3, 8, 3)");
 }
 
 Test(errors, binary_garbage)

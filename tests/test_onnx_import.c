@@ -394,17 +394,23 @@ Test(onnx_import, fuzz_regressions)
     f.node.n_attribute = 1;
     f.node.attribute = f.attrs;
     expect_error(&f, CLINFER_E_UNSUPPORTED, "node 'conv' (Conv): attribute '' is not supported");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/regressions/onnx-unnamed-attribute.onnx", CLINFER_SOURCE_DIR);
-    FILE *fp = fopen(path, "rb");
-    cr_assert_not_null(fp);
-    static unsigned char buf[1 << 16];
-    size_t len = fread(buf, 1, sizeof buf, fp);
-    fclose(fp);
-    struct cf_graph *g = NULL;
-    struct cf_diag d = {0};
-    if (cf_onnx_load("crash.onnx", buf, len, &g, &d) == CLINFER_OK) cf_graph_free(g);
-    else cr_assert(strncmp(d.msg, "crash.onnx: ", 12) == 0, "%s", d.msg);
+    fixture_init(&f);
+    f.node_in[1] = ""; /* a required input left empty (the way ONNX marks an absent optional one) */
+    expect_error(&f, CLINFER_E_MODEL, "node 'conv' (Conv): its input 2 is required but left empty");
+    static const char *const files[] = {"onnx-unnamed-attribute.onnx", "onnx-empty-required-input.onnx"};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/tests/data/regressions/%s", CLINFER_SOURCE_DIR, files[k]);
+        FILE *fp = fopen(path, "rb");
+        cr_assert_not_null(fp, "%s", path);
+        static unsigned char buf[1 << 16];
+        size_t len = fread(buf, 1, sizeof buf, fp);
+        fclose(fp);
+        struct cf_graph *g = NULL;
+        struct cf_diag d = {0};
+        if (cf_onnx_load("crash.onnx", buf, len, &g, &d) == CLINFER_OK) cf_graph_free(g);
+        else cr_assert(strncmp(d.msg, "crash.onnx: ", 12) == 0, "%s", d.msg);
+    }
 }
 
 /* Wraps payload (len bytes, room to grow in buf) as field `field` of a message, in place; returns the new length. */

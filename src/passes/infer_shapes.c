@@ -26,10 +26,11 @@ clinfer_status cf_infer_node(struct cf_graph *g, int idx, struct cf_diag *d)
         if (st == CLINFER_OK && n->out.rank > 1) {
             int64_t p = 1;
             for (int i = 1; i < n->out.rank; i++)
-                if (n->out.d[i] >= 0 && !cf_mul_ok(p, n->out.d[i], &p)) {
+                if (n->out.d[i] >= 0 && (!cf_mul_ok(p, n->out.d[i], &p) || p > CF_MAX_TENSOR_ELEMS)) {
                     char buf[160];
                     cf_shape_format(&n->out, buf, sizeof buf);
-                    st = cf_fail(&local, CLINFER_E_LIMIT, "the output %s has more than 2^50 elements per item", buf);
+                    st = cf_fail(&local, CLINFER_E_LIMIT,
+                                 "the output %s has more than 2^36 elements per item (256 GiB of floats)", buf);
                     break;
                 }
         }
@@ -37,8 +38,8 @@ clinfer_status cf_infer_node(struct cf_graph *g, int idx, struct cf_diag *d)
             struct cf_weight w[CF_MAX_WEIGHTS];
             int nw = cf_op_verbs(n->op)->weights(&args, w);
             for (int k = 0; k < nw && st == CLINFER_OK; k++)
-                if (cf_prod(w[k].dims, w[k].rank) < 0)
-                    st = cf_fail(&local, CLINFER_E_LIMIT, "its weight '%s' would have more than 2^50 elements",
+                if (cf_prod(w[k].dims, w[k].rank) < 0 || cf_prod(w[k].dims, w[k].rank) > CF_MAX_TENSOR_ELEMS)
+                    st = cf_fail(&local, CLINFER_E_LIMIT, "its weight '%s' would have more than 2^36 elements",
                                  w[k].name);
         }
     }

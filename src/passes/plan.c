@@ -139,13 +139,13 @@ clinfer_status cf_plan_buffers(const struct cf_graph *g, size_t align, int naive
         const struct cf_node *nd = &g->nodes[i];
         int64_t e = 1;
         for (int k = 0; k < nd->out.rank; k++)
-            if (nd->out.d[k] < 0 || !cf_mul_ok(e, nd->out.d[k], &e)) {
+            if (nd->out.d[k] < 0 || !cf_mul_ok(e, nd->out.d[k], &e) || e > CF_MAX_TENSOR_ELEMS) {
                 char buf[160];
                 cf_shape_format(&nd->out, buf, sizeof buf);
                 st = cf_fail_at(d, nd->loc, nd->out.d[k] < 0 ? CLINFER_E_ARG : CLINFER_E_LIMIT,
                                 "layer '%s': its output %s %s", nd->name, buf,
                                 nd->out.d[k] < 0 ? "has an unknown dimension; bind the batch first"
-                                                 : "has more than 2^50 elements");
+                                                 : "has more than 2^36 elements (256 GiB of floats)");
                 goto done;
             }
         int64_t s = cf_node_scratch_elems(g, nd);

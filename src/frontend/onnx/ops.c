@@ -1480,8 +1480,10 @@ clinfer_status cf_onnx_node(struct onnx_ctx *X, const Onnx__NodeProto *n, struct
         clinfer_status st = check_attr_type(X, n, n->attribute[i]);
         if (st) return st;
     }
-    if (n_in < op->min_in || (op->min_in > 0 && !in[0]))
+    if (n_in < op->min_in)
         return cf_onnx_fail(X, CLINFER_E_MODEL, "%s needs at least %d input(s), got %d", n->op_type, op->min_in, n_in);
+    for (int i = 0; i < op->min_in; i++)
+        if (!in[i]) return cf_onnx_fail(X, CLINFER_E_MODEL, "its input %d is required but left empty", i + 1);
     /* every input a constant: fold when clinfer can */
     int all_const = n_in > 0 || strcmp(n->op_type, "Constant") == 0;
     for (int i = 0; i < n_in; i++)
