@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long g_fail_at;  /* 0: never fail */
-static long g_count;
+static _Atomic long g_fail_at; /* 0: never fail (atomic: sessions run in several threads) */
+static _Atomic long g_count;
 
 void cf_alloc_fail_at(long n) { g_fail_at = n; g_count = 0; }
 long cf_alloc_count(void) { return g_count; }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../../util/alloc.h"
+#include "../../util/files.h"
 #include "../../util/strbuf.h"
 #include "cl.h"
 #include "cl_sources.h"
@@ -109,14 +110,12 @@ bad:
 static void cache_store(const char *path, const char *key, const unsigned char *bin, size_t len)
 {
     char tmp[2200];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = cf_replace_open(path, tmp, sizeof tmp);
     if (!f) return;
     int ok = fprintf(f, "%s\n%s\n%zu %llx\n", CACHE_MAGIC, key, len,
                      (unsigned long long)fnv(1469598103934665603ull, bin, len)) > 0 &&
              fwrite(bin, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) remove(tmp);
+    cf_replace_commit(f, tmp, path, ok);
 }
 
 static clinfer_status build_log(cl_program p, const struct cf_cl_device *dev, const char *what, cl_int err,

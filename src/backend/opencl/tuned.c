@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../../util/alloc.h"
+#include "../../util/files.h"
 #include "../../util/strbuf.h"
 #include "../ref/ref.h"
 #include "tuned.h"
@@ -196,8 +197,7 @@ static void db_store(const struct cf_cl_device *dev, const char *key, const stru
     char path[1400], tmp[1500];
     db_path(dev, path, sizeof path);
     if (!path[0]) return;
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *in = fopen(path, "r"), *out = fopen(tmp, "w");
+    FILE *out = cf_replace_open(path, tmp, sizeof tmp), *in = out ? fopen(path, "r") : NULL;
     if (!out) {
         if (in) fclose(in);
         return;
@@ -207,8 +207,7 @@ static void db_store(const struct cf_cl_device *dev, const char *key, const stru
     while (in && (got = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, got, out);
     if (in) fclose(in);
     fprintf(out, "%s\t%d %d %d\n", key, (int)a->kind, a->a, a->b);
-    if (fclose(out) == 0) rename(tmp, path);
-    else remove(tmp);
+    cf_replace_commit(out, tmp, path, 1);
 }
 
 /* --- building and launching --- */
