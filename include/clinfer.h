@@ -93,6 +93,8 @@ typedef struct clinfer_session_options {
     clinfer_tune tune;
     const char *algo;    /* forces kernels, for tests and experiments: "conv=blocked:8:2,dense=tiled:4:4" or
                             "conv=direct"; NULL: chosen */
+    uint64_t max_memory; /* the most memory (bytes) the session may hold for activations and weights; 0: what the
+                            device has. A batch that does not fit runs as sub-batches that do (same results). */
 } clinfer_session_options;
 
 clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
@@ -134,6 +136,9 @@ double clinfer_session_setup_ms(const clinfer_session *s);
 double clinfer_session_tune_ms(const clinfer_session *s);
 /* Bytes of the planned arena; *naive_bytes: every tensor in its own buffer. */
 size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes);
+/* The images a session runs at once: its batch, or a smaller sub-batch when the batch does not fit the device's
+ * memory (or opts.max_memory); a run then goes through the batch in sub-batches of this size. */
+int64_t clinfer_session_sub_batch(const clinfer_session *s);
 
 /* A listing of every OpenCL platform and device (index, name, vendor, type, compute units, memory,
  * OpenCL C version, driver version). */

@@ -330,3 +330,69 @@ Test(npy, fuzz_regressions)
     cr_assert(strncmp(d.msg, "claim.npz: ", 11) == 0, "%s", d.msg);
     free(buf);
 }
+
+/* A batch that does not fit the memory runs in sub-batches that do, with the same results (outputs and every
+ * layer's); when one image does not fit, the error gives its sizes and the memory there is. */
+static void sub_batches_match_one_pass(const char *device)
+{
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = load_file(ctx, "examples/branches.py");
+    enum { B = 8, IN = B * 32 * 32 * 3, OUT = B * 10 };
+    static float x[IN], want[OUT], got[OUT];
+    for (int i = 0; i < IN; i++) x[i] = sinf((float)i * 0.01f);
+    clinfer_session_options o = {device, B, 5, CLINFER_INIT_KERAS, NULL};
+    clinfer_session *whole, *split;
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &whole), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    cr_assert_eq(clinfer_session_sub_batch(whole), B);
+    cr_assert_eq(clinfer_session_run(ctx, whole, (const float *const[]){x}, (float *const[]){want}), CLINFER_OK);
+    o.max_memory = clinfer_session_arena_bytes(whole, NULL) / 3; /* about a third of the batch fits */
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &split), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    int64_t sub = clinfer_session_sub_batch(split);
+    cr_assert(sub > 1 && sub < B, "%s: sub-batch %lld for a third of the memory", device, (long long)sub);
+    cr_assert_leq(clinfer_session_arena_bytes(split, NULL), o.max_memory);
+    int64_t dims[8];
+    cr_assert_eq(clinfer_session_output_shape(split, 0, dims), 2);
+    cr_assert_eq(dims[0], B, "the output shape keeps the whole batch");
+    memset(got, 0xff, sizeof got);
+    cr_assert_eq(clinfer_session_run(ctx, split, (const float *const[]){x}, (float *const[]){got}), CLINFER_OK, "%s",
+                 clinfer_context_errmsg(ctx));
+    for (int i = 0; i < OUT; i++) /* softmax outputs; kernels may differ with the batch: rounding only */
+        cr_assert(fabsf(got[i] - want[i]) <= 1e-6f + 1e-5f * fabsf(want[i]), "%s sub-batch %lld: [%d] %g vs %g", device,
+                  (long long)sub, i, got[i], want[i]);
+    /* every layer's output, through the sub-batches */
+    int n = clinfer_model_layer_count(m);
+    float **a = calloc((size_t)n, sizeof *a), **b = calloc((size_t)n, sizeof *b);
+    for (int i = 0; i < n; i++) {
+        cr_assert_eq(clinfer_session_layer_elems(whole, i), clinfer_session_layer_elems(split, i), "layer %d", i);
+        a[i] = malloc(sizeof(float) * (size_t)clinfer_session_layer_elems(whole, i));
+        b[i] = malloc(sizeof(float) * (size_t)clinfer_session_layer_elems(split, i));
+    }
+    cr_assert_eq(clinfer_session_run_layers(ctx, whole, (const float *const[]){x}, a), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run_layers(ctx, split, (const float *const[]){x}, b), CLINFER_OK);
+    for (int i = 0; i < n; i++) {
+        for (int64_t e = 0; e < clinfer_session_layer_elems(whole, i); e++)
+            cr_assert(fabsf(a[i][e] - b[i][e]) <= 1e-5f + 1e-5f * fabsf(a[i][e]), "%s layer %d [%lld]: %g vs %g",
+                      device, i, (long long)e, b[i][e], a[i][e]);
+        free(a[i]);
+        free(b[i]);
+    }
+    free(a);
+    free(b);
+    clinfer_session_free(split);
+    /* not even one image */
+    o.max_memory = 4096;
+    clinfer_session *none = NULL;
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &none), CLINFER_E_NOMEM);
+    cr_assert_null(none);
+    const char *msg = clinfer_context_errmsg(ctx);
+    cr_assert(strstr(msg, "one image does not fit: it needs ") && strstr(msg, "KiB of activations in one buffer") &&
+                  strstr(msg, "the session's max_memory allows 4.0 KiB in all"),
+              "%s", msg);
+    clinfer_session_free(whole);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}
+
+Test(sub_batches, ref) { sub_batches_match_one_pass("ref"); }
+Test(sub_batches, pocl) { sub_batches_match_one_pass("opencl:pocl"); }

@@ -33,6 +33,8 @@ struct cf_backend {
     void (*algo)(void *state, int node, char *out, size_t size);
     double (*node_ms)(void *state, int node);
     void (*release)(void *state);
+    /* The memory of the device `spec` names: the largest buffer and the whole (bytes); NULL: the host's, unbounded. */
+    clinfer_status (*memory)(const char *spec, uint64_t *max_buffer, uint64_t *total, struct cf_diag *d);
 };
 
 extern const struct cf_backend cf_backend_ref;

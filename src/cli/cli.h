@@ -31,6 +31,7 @@ struct cli_run_opts {
     int verbose, json, iters;
     clinfer_tune tune;
     const char *algo;
+    uint64_t max_memory; /* --max-memory: bytes, 0 for the device's */
 };
 
 /* Parses the shared options; `allowed` lists the flags this command takes ("-i -o --device ..."). Returns 0,

@@ -90,6 +90,13 @@ int cli_parse_run_opts(const char *cmd, int argc, char **argv, const char *allow
             else if (strcmp(v, "fast") == 0) o->tune = CLINFER_TUNE_FAST;
             else if (strcmp(v, "full") == 0) o->tune = CLINFER_TUNE_FULL;
             else return cli_error("--tune takes none, fast or full, got '%s'", v), 2;
+        } else if (strcmp(a, "--max-memory") == 0) {
+            double m = strtod(v, &end);
+            double unit = *end == 'K' ? 1024.0 : *end == 'M' ? 1048576.0 : *end == 'G' ? 1073741824.0 : 1.0;
+            if (unit > 1.0) end++;
+            if (*end || !*v || !(m >= 1) || m * unit > 1e18)
+                return cli_error("--max-memory takes a size in bytes (suffix K, M or G), got '%s'", v), 2;
+            o->max_memory = (uint64_t)(m * unit);
         } else if (strcmp(a, "--algo") == 0) {
             o->algo = v;
         } else if (strcmp(a, "--iters") == 0) {

@@ -15,7 +15,8 @@ int cli_compare(int argc, char **argv)
     o.rtol = 1e-4;
     o.atol = 1e-5;
     int rc = cli_parse_run_opts("compare", argc, argv,
-                                "-i --device --against --rtol --atol --batch --weights --seed --init --tune --algo", &o);
+                                "-i --device --against --rtol --atol --batch --weights --seed --init --tune --algo --max-memory",
+                                &o);
     if (rc) return rc;
     const char *dev[2] = {o.device ? o.device : "opencl", o.against ? o.against : "ref"};
     clinfer_context *ctx = NULL;
@@ -32,7 +33,7 @@ int cli_compare(int argc, char **argv)
     if (cli_load_inputs(ctx, m, &o, in)) goto done;
     n = clinfer_model_layer_count(m);
     for (int k = 0; k < 2; k++) {
-        clinfer_session_options so = {dev[k], o.batch, o.seed, o.init, o.weights, o.tune, o.algo};
+        clinfer_session_options so = {dev[k], o.batch, o.seed, o.init, o.weights, o.tune, o.algo, o.max_memory};
         if (clinfer_session_new(ctx, m, &so, &s[k])) {
             cli_error("%s", clinfer_context_errmsg(ctx));
             goto done;

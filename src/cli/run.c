@@ -17,7 +17,7 @@ static double now_ms(void)
 int cli_run(int argc, char **argv)
 {
     struct cli_run_opts o = {0};
-    int rc = cli_parse_run_opts("run", argc, argv, "-i -o --device --batch --weights --seed --init --tune --algo -v", &o);
+    int rc = cli_parse_run_opts("run", argc, argv, "-i -o --device --batch --weights --seed --init --tune --algo --max-memory -v", &o);
     if (rc) return rc;
     if (!o.n_outputs) {
         cli_error("run: give the output file with -o OUT.npy");
@@ -35,7 +35,7 @@ int cli_run(int argc, char **argv)
         goto done;
     }
     if (cli_load_inputs(ctx, m, &o, in)) goto done;
-    clinfer_session_options so = {o.device ? o.device : "opencl", o.batch, o.seed, o.init, o.weights, o.tune, o.algo};
+    clinfer_session_options so = {o.device ? o.device : "opencl", o.batch, o.seed, o.init, o.weights, o.tune, o.algo, o.max_memory};
     if (clinfer_session_new(ctx, m, &so, &s)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
@@ -75,6 +75,9 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "setup: %.1f ms (device, kernel program, weights); model load %.1f ms\n",
                 clinfer_session_setup_ms(s), t1 - t0 - clinfer_session_setup_ms(s));
         fprintf(stderr, "inference: %.1f ms for a batch of %lld\n", t2 - t1, (long long)o.batch);
+        if (clinfer_session_sub_batch(s) < o.batch)
+            fprintf(stderr, "sub-batches: %lld images at a time (the batch does not fit the memory)\n",
+                    (long long)clinfer_session_sub_batch(s));
         fprintf(stderr, "arena: %zu bytes (every tensor apart: %zu)\n", arena, naive);
     }
     rc = 0;

@@ -19,6 +19,7 @@ struct clinfer_session {
     const struct cf_backend *be;
     void *state;
     double setup_ms, tune_ms;
+    int64_t batch, sub; /* the batch; the images one pass runs (smaller when the batch does not fit) */
 };
 
 static double now_ms(void)
@@ -36,6 +37,133 @@ void clinfer_session_free(clinfer_session *s)
     cf_plan_free(&s->plan);
     cf_graph_free(s->g);
     cf_free(s);
+}
+
+/* Node i's bytes per image when it carries the batch first; 0 when it does not (a constant). */
+static size_t per_image(const clinfer_session *s, int i)
+{
+    const struct cf_node *n = &s->g->nodes[i];
+    return n->out.rank > 0 && n->out.d[0] == s->sub ? s->plan.bytes[i] / (size_t)s->sub : 0;
+}
+
+/* The graph with `batch` bound, its weights, and its buffer plan. */
+static clinfer_status setup(const clinfer_model *model, const clinfer_session_options *opts, int64_t batch,
+                            clinfer_session *s, struct cf_diag *d)
+{
+    clinfer_status st;
+    if (!(s->g = cf_graph_clone(cf_api_graph(model)))) return cf_fail_oom(d);
+    if ((st = cf_infer_shapes(s->g, batch, d))) return st;
+    cf_count(s->g);
+    /* the batch binds the inputs whose first dimension is None; the others keep what they declare */
+    for (int k = 0; k < s->g->n_inputs; k++) {
+        const struct cf_node *in = &s->g->nodes[s->g->inputs[k]];
+        for (int r = 1; r < in->out.rank; r++)
+            if (in->out.d[r] < 0)
+                return cf_fail_at(d, in->loc, CLINFER_E_UNSUPPORTED,
+                                  "input '%s' has an unknown dimension besides the batch; clinfer runs fixed-size "
+                                  "inputs: declare the full shape",
+                                  in->name);
+    }
+    if ((st = cf_weights_init(s->g, opts->init == CLINFER_INIT_RANDOM ? CF_INIT_RANDOM : CF_INIT_KERAS, opts->seed,
+                              &s->w, d)))
+        return st;
+    if (opts->weights && (st = cf_weights_load_npz(s->g, opts->weights, &s->w, d))) return st;
+    /* BatchNormalization after a Conv goes into the Conv's weights; the plan then sees a view */
+    if (cf_fold_batch_norm(s->g, &s->w) < 0) return cf_fail_oom(d);
+    return cf_plan_buffers(s->g, 64, 0, &s->plan, d);
+}
+
+static void unsetup(clinfer_session *s)
+{
+    cf_weights_free(&s->w);
+    cf_plan_free(&s->plan);
+    cf_graph_free(s->g);
+    memset(&s->w, 0, sizeof s->w);
+    memset(&s->plan, 0, sizeof s->plan);
+    s->g = NULL;
+}
+
+static uint64_t weight_bytes(const struct cf_weights *w)
+{
+    uint64_t b = 0;
+    for (int i = 0; i < w->n_nodes; i++)
+        for (int k = 0; k < w->count[i]; k++) {
+            uint64_t e = 1;
+            for (int r = 0; r < w->t[i][k].desc.rank; r++) e *= (uint64_t)w->t[i][k].desc.dims[r];
+            b += e * sizeof(float);
+        }
+    return b;
+}
+
+/* Whether the set-up session fits: its activations in one buffer, and with its weights in the whole. */
+static int fits(const clinfer_session *s, uint64_t max_buffer, uint64_t total)
+{
+    uint64_t arena = s->plan.arena_bytes;
+    return arena <= max_buffer && arena + weight_bytes(&s->w) <= total;
+}
+
+/* Whether every input and output carries the batch first, so that sub-batches are independent runs. */
+static int splittable(const clinfer_session *s, int64_t sub)
+{
+    for (int k = 0; k < s->g->n_inputs; k++)
+        if (s->g->nodes[s->g->inputs[k]].out.d[0] != sub) return 0;
+    for (int k = 0; k < s->g->n_outputs; k++)
+        if (s->g->nodes[s->g->outputs[k]].out.d[0] != sub) return 0;
+    return 1;
+}
+
+/* "1.5 MiB", "12.0 KiB", "3.2 GiB" */
+struct size_text {
+    char s[32];
+};
+static struct size_text size_text(uint64_t b)
+{
+    struct size_text t;
+    if (b >= ((uint64_t)1 << 30)) snprintf(t.s, sizeof t.s, "%.1f GiB", (double)b / (double)(1u << 30));
+    else if (b >= ((uint64_t)1 << 20)) snprintf(t.s, sizeof t.s, "%.1f MiB", (double)b / (double)(1u << 20));
+    else snprintf(t.s, sizeof t.s, "%.1f KiB", (double)b / 1024.0);
+    return t;
+}
+
+/* Binds the largest sub-batch (at most the batch) whose activations and weights fit the memory; a smaller one
+ * than the batch when it must. Fails, with the sizes, when one image does not fit. */
+static clinfer_status fit_batch(const clinfer_model *model, const clinfer_session_options *opts, const char *spec,
+                                clinfer_session *s, struct cf_diag *d)
+{
+    uint64_t max_buffer = UINT64_MAX, total = UINT64_MAX;
+    clinfer_status st;
+    if (s->be->memory && (st = s->be->memory(spec, &max_buffer, &total, d))) return st;
+    const char *whose = "the device";
+    if (opts->max_memory && opts->max_memory < total) {
+        total = opts->max_memory;
+        whose = "the session's max_memory";
+    }
+    if (max_buffer > total) max_buffer = total;
+    int64_t sub = opts->batch;
+    if ((st = setup(model, opts, sub, s, d))) return st;
+    while (!fits(s, max_buffer, total)) {
+        uint64_t arena = s->plan.arena_bytes, weights = weight_bytes(&s->w);
+        if (sub == 1)
+            return cf_fail(d, CLINFER_E_NOMEM,
+                           "one image does not fit: it needs %s of activations in one buffer and %s of weights (%s "
+                           "in all); %s allows %s in all and %s per buffer",
+                           size_text(arena).s, size_text(weights).s, size_text(arena + weights).s, whose,
+                           size_text(total).s, size_text(max_buffer).s);
+        /* activations grow with the batch: aim at the share that fits, then step down until it does */
+        uint64_t room = total > weights ? total - weights : 0;
+        if (room > max_buffer) room = max_buffer;
+        int64_t guess = (int64_t)((double)sub * (double)room / (double)arena);
+        sub = guess >= sub ? sub - 1 : guess < 1 ? 1 : guess;
+        unsetup(s);
+        if ((st = setup(model, opts, sub, s, d))) return st;
+        if (!splittable(s, sub))
+            return cf_fail(d, CLINFER_E_NOMEM,
+                           "the batch of %lld does not fit (%s allows %s), and this model cannot run in "
+                           "sub-batches (an input or output does not carry the batch first)",
+                           (long long)opts->batch, whose, size_text(total).s);
+    }
+    s->sub = sub;
+    return CLINFER_OK;
 }
 
 clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
@@ -58,37 +186,11 @@ clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *mo
                        spec);
     clinfer_session *s = cf_calloc(1, sizeof *s);
     if (!s) return cf_fail_oom(d);
-    clinfer_status st;
-    if (!(s->g = cf_graph_clone(cf_api_graph(model)))) {
-        st = cf_fail_oom(d);
-        goto fail;
-    }
-    if ((st = cf_infer_shapes(s->g, opts->batch, d))) goto fail;
-    cf_count(s->g);
-    /* the batch binds the inputs whose first dimension is None; the others keep what they declare */
-    for (int k = 0; k < s->g->n_inputs; k++) {
-        const struct cf_node *in = &s->g->nodes[s->g->inputs[k]];
-        for (int r = 1; r < in->out.rank; r++)
-            if (in->out.d[r] < 0) {
-                st = cf_fail_at(d, in->loc, CLINFER_E_UNSUPPORTED,
-                                "input '%s' has an unknown dimension besides the batch; clinfer runs fixed-size "
-                                "inputs: declare the full shape",
-                                in->name);
-                goto fail;
-            }
-    }
-    if ((st = cf_weights_init(s->g, opts->init == CLINFER_INIT_RANDOM ? CF_INIT_RANDOM : CF_INIT_KERAS, opts->seed,
-                              &s->w, d)))
-        goto fail;
-    if (opts->weights && (st = cf_weights_load_npz(s->g, opts->weights, &s->w, d))) goto fail;
-    /* BatchNormalization after a Conv goes into the Conv's weights; the plan then sees a view */
-    if (cf_fold_batch_norm(s->g, &s->w) < 0) {
-        st = cf_fail_oom(d);
-        goto fail;
-    }
-    if ((st = cf_plan_buffers(s->g, 64, 0, &s->plan, d))) goto fail;
-    s->exec = (struct cf_exec){s->g, &s->plan, &s->w, (int)opts->tune, opts->algo, 0, &s->tune_ms};
     s->be = be;
+    s->batch = opts->batch;
+    clinfer_status st = fit_batch(model, opts, spec, s, d);
+    if (st) goto fail;
+    s->exec = (struct cf_exec){s->g, &s->plan, &s->w, (int)opts->tune, opts->algo, 0, &s->tune_ms};
     if ((st = be->prepare(&s->exec, spec, &s->state, d))) {
         s->state = NULL;
         goto fail;
@@ -110,21 +212,26 @@ static const struct cf_node *io_node(const clinfer_session *s, int i, int output
 int clinfer_session_input_count(const clinfer_session *s) { return s ? s->g->n_inputs : 0; }
 int clinfer_session_output_count(const clinfer_session *s) { return s ? s->g->n_outputs : 0; }
 
-static int shape_of(const struct cf_node *n, int64_t dims[8])
+/* (with the whole batch first, also when the session runs it in sub-batches) */
+static int shape_of(const clinfer_session *s, const struct cf_node *n, int64_t dims[8])
 {
     if (!n) return 0;
     for (int k = 0; k < n->out.rank; k++) dims[k] = n->out.d[k];
+    if (n->out.rank > 0 && n->out.d[0] == s->sub) dims[0] = s->batch;
     return n->out.rank;
 }
 
-int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[8]) { return shape_of(io_node(s, i, 0), dims); }
-int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[8]) { return shape_of(io_node(s, i, 1), dims); }
+int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[8]) { return shape_of(s, io_node(s, i, 0), dims); }
+int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[8]) { return shape_of(s, io_node(s, i, 1), dims); }
 
 int64_t clinfer_session_layer_elems(const clinfer_session *s, int i)
 {
     if (!s || i < 0 || i >= s->g->n_nodes) return 0;
-    return (int64_t)(s->plan.bytes[i] / sizeof(float));
+    size_t row = per_image(s, i);
+    return (int64_t)((row ? row * (size_t)s->batch : s->plan.bytes[i]) / sizeof(float));
 }
+
+int64_t clinfer_session_sub_batch(const clinfer_session *s) { return s ? s->sub : 0; }
 
 const char *clinfer_session_device(const clinfer_session *s) { return s ? s->be->describe(s->state) : ""; }
 double clinfer_session_setup_ms(const clinfer_session *s) { return s ? s->setup_ms : 0; }
@@ -162,28 +269,51 @@ size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes
     return s ? s->plan.arena_bytes : 0;
 }
 
+/* One pass over images [first, first + count) of the batch (count <= the sub-batch). */
+static clinfer_status pass(clinfer_session *s, int64_t first, int64_t count, const float *const *inputs,
+                           float *const *outputs, float *const *layers, struct cf_diag *d)
+{
+    const struct cf_graph *g = s->g;
+    clinfer_status st;
+    for (int k = 0; k < g->n_inputs; k++) {
+        int n = g->inputs[k];
+        size_t row = per_image(s, n);
+        if (!inputs[k]) return cf_fail(d, CLINFER_E_ARG, "input %d is NULL", k);
+        if ((st = s->be->write(s->state, s->plan.offset[n], inputs[k] + (size_t)first * row / sizeof(float),
+                               row ? row * (size_t)count : s->plan.bytes[n], d)))
+            return st;
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        enum cf_op op = g->nodes[i].op;
+        if (op != CF_OP_INPUT && !cf_op_is_view(op) && (st = s->be->run_node(s->state, i, d))) return st;
+        size_t row = per_image(s, i);
+        if (layers && layers[i] && (row || first == 0) &&
+            (st = s->be->read(s->state, s->plan.offset[i], layers[i] + (size_t)first * row / sizeof(float),
+                              row ? row * (size_t)count : s->plan.bytes[i], d)))
+            return st;
+    }
+    for (int k = 0; outputs && k < g->n_outputs; k++) {
+        int n = g->outputs[k];
+        size_t row = per_image(s, n);
+        if (outputs[k] && (st = s->be->read(s->state, s->plan.offset[n], outputs[k] + (size_t)first * row / sizeof(float),
+                                            row ? row * (size_t)count : s->plan.bytes[n], d)))
+            return st;
+    }
+    return CLINFER_OK;
+}
+
+/* The batch in passes of the sub-batch (one pass when the batch fits); the last pass may hold fewer images, the
+ * rest of its sub-batch keeping the previous pass's, which no image's result depends on. */
 static clinfer_status run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs, float *const *outputs,
                           float *const *layers)
 {
     if (cf_api_begin(ctx)) return CLINFER_E_ARG;
     struct cf_diag *d = cf_api_diag(ctx);
     if (!s || !inputs) return cf_fail(d, CLINFER_E_ARG, "clinfer_session_run: NULL argument");
-    const struct cf_graph *g = s->g;
-    clinfer_status st;
-    for (int k = 0; k < g->n_inputs; k++) {
-        int n = g->inputs[k];
-        if (!inputs[k]) return cf_fail(d, CLINFER_E_ARG, "input %d is NULL", k);
-        if ((st = s->be->write(s->state, s->plan.offset[n], inputs[k], s->plan.bytes[n], d))) return st;
-    }
-    for (int i = 0; i < g->n_nodes; i++) {
-        enum cf_op op = g->nodes[i].op;
-        if (op != CF_OP_INPUT && !cf_op_is_view(op) && (st = s->be->run_node(s->state, i, d))) return st;
-        if (layers && layers[i] && (st = s->be->read(s->state, s->plan.offset[i], layers[i], s->plan.bytes[i], d)))
-            return st;
-    }
-    for (int k = 0; outputs && k < g->n_outputs; k++) {
-        int n = g->outputs[k];
-        if (outputs[k] && (st = s->be->read(s->state, s->plan.offset[n], outputs[k], s->plan.bytes[n], d))) return st;
+    for (int64_t first = 0; first < s->batch; first += s->sub) {
+        clinfer_status st = pass(s, first, s->batch - first < s->sub ? s->batch - first : s->sub, inputs, outputs,
+                                 layers, d);
+        if (st) return st;
     }
     return CLINFER_OK;
 }

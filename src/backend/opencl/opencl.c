@@ -652,5 +652,17 @@ static void opencl_algo(void *state, int node, char *out, size_t size)
 
 static double opencl_node_ms(void *state, int node) { return ((struct cl_state *)state)->ms[node]; }
 
+static clinfer_status opencl_memory(const char *spec, uint64_t *max_buffer, uint64_t *total, struct cf_diag *d)
+{
+    struct cf_cl_device dev;
+    clinfer_status st = cf_cl_select(spec, &dev, d);
+    if (st) return st;
+    *max_buffer = dev.max_alloc;
+    if (*max_buffer > ((uint64_t)1 << 34) - 64) *max_buffer = ((uint64_t)1 << 34) - 64; /* kernels take 32-bit float offsets */
+    *total = dev.global_mem;
+    return CLINFER_OK;
+}
+
 const struct cf_backend cf_backend_opencl = {"opencl", opencl_prepare, opencl_write, opencl_read, opencl_run_node,
-                                             opencl_describe, opencl_algo, opencl_node_ms, opencl_release};
+                                             opencl_describe, opencl_algo, opencl_node_ms, opencl_release,
+                                             opencl_memory};
