@@ -178,7 +178,10 @@ Test(cl_faults, every_failing_opencl_call_is_reported_and_released, .timeout = 9
         cr_expect_eq(live, 0, "call %ld (%s) failing leaves %ld OpenCL objects unreleased", n, failed_call, live);
         int known = 0;
         for (int k = 0; k < kinds_seen; k++) known |= strcmp(seen[k], failed_call) == 0;
-        if (!known && kinds_seen < 16) seen[kinds_seen++] = failed_call;
+        if (!known && kinds_seen < 16) {
+            seen[kinds_seen++] = failed_call;
+            cr_log_info("%s failing: %s", failed_call, st ? err : "recovered");
+        }
         /* the process stays usable: a clean session right after gives the reference's results */
         fail_at = 0;
         cr_assert_eq(session_and_run(m, "opencl:pocl", x, y, err, sizeof err), CLINFER_OK, "after call %ld: %s", n, err);
