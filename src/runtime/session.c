@@ -152,7 +152,7 @@ static clinfer_status fit_batch(const clinfer_model *model, const clinfer_sessio
         /* activations grow with the batch: aim at the share that fits, then step down until it does */
         uint64_t room = total > weights ? total - weights : 0;
         if (room > max_buffer) room = max_buffer;
-        int64_t guess = (int64_t)((double)sub * (double)room / (double)arena);
+        int64_t guess = arena ? (int64_t)((double)sub * (double)room / (double)arena) : 1;
         sub = guess >= sub ? sub - 1 : guess < 1 ? 1 : guess;
         unsetup(s);
         if ((st = setup(model, opts, sub, s, d))) return st;
