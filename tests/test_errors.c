@@ -104,6 +104,7 @@ static struct error_case cases[] = {
     {"x = 08\n", "model.py:1:5: invalid number literal '08'"},
     {"x = 1 // 0\n", "model.py:1:5: integer division by zero"},
     {"x = 2 ** 64\n", "model.py:1:5: integer arithmetic overflows 64 bits"},
+    {"x = 3 ** 77 ** 7\n", "model.py:1:5: integer arithmetic overflows 64 bits"},
 };
 
 ParameterizedTestParameters(errors, message_names_the_place)
@@ -281,4 +282,18 @@ Test(cli, exit_codes_and_messages)
     cr_assert_eq(run("frobnicate", out, sizeof out), 2);
     cr_assert_eq(run("summary missing.py", out, sizeof out), 1);
     cr_assert_not_null(strstr(out, "missing.py: cannot open the file"));
+}
+
+/* Found by fuzz_keras: `1**77**7` took 77**7 multiplications (a hang). Powers go by squaring now; these finish at
+ * once and give Python's values: Dense(1 ** 77 ** 7 + 2 ** 3 + (-1) ** 999999999999) is Dense(8). */
+Test(errors, huge_exponents_finish, .timeout = 10)
+{
+    char err[1024];
+    clinfer_model *m = load_script("x = layers.Input(shape=(4,))\n"
+                                   "y = layers.Dense(1 ** 77 ** 7 + 2 ** 3 + (-1) ** 999999999999 + 0 ** 99999999999)(x)\n"
+                                   "model = keras.Model(x, y)\n",
+                                   err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    cr_assert_eq(clinfer_model_layer_params(m, 1, NULL), 4 * 8 + 8, "Dense(8) on 4 inputs");
+    clinfer_model_free(m);
 }

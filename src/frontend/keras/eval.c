@@ -917,8 +917,13 @@ static clinfer_status eval_binop(struct eval *E, const struct expr *e, struct va
                 *out = r;
                 return CLINFER_OK;
             }
+            /* by squaring: 1 ** 10**15 must not take 10**15 steps (once the base's square overflows, with
+             * exponent left, so does the result) */
             res = 1;
-            for (int64_t k = 0; k < q && !overflow; k++) overflow = __builtin_mul_overflow(res, p, &res);
+            for (int64_t base = p, k = q; k > 0 && !overflow; k >>= 1) {
+                if (k & 1) overflow = __builtin_mul_overflow(res, base, &res);
+                if (k > 1 && !overflow) overflow = __builtin_mul_overflow(base, base, &base);
+            }
             break;
         }
         if (overflow) return cf_fail_at(E->d, e->loc, CLINFER_E_LIMIT, "integer arithmetic overflows 64 bits");
