@@ -329,6 +329,11 @@ Test(npy, fuzz_regressions)
     cr_assert_neq(cf_npz_parse("claim.npz", buf + 1, len - 1, &z, &d), CLINFER_OK);
     cr_assert(strncmp(d.msg, "claim.npz: ", 11) == 0, "%s", d.msg);
     free(buf);
+    /* a 54-byte file whose zip64 locator points past its end (the bound `len - 56` wrapped below zero) */
+    cr_assert_eq(cf_read_file(src_path("tests/data/regressions/npz-short-zip64.bin"), 1 << 20, &buf, &len, &d), CLINFER_OK);
+    cr_assert_eq(cf_npz_parse("short.npz", buf + 1, len - 1, &z, &d), CLINFER_E_PARSE);
+    cr_assert_str_eq(d.msg, "short.npz: bad zip64 directory");
+    free(buf);
 }
 
 /* A batch that does not fit the memory runs in sub-batches that do, with the same results (outputs and every

@@ -69,7 +69,7 @@ clinfer_status cf_npz_parse(const char *name, const unsigned char *buf, size_t l
         if (eocd < 20 || rd32(buf + eocd - 20) != 0x07064b50)
             return cf_fail(d, CLINFER_E_PARSE, "%s: bad zip64 directory", name);
         uint64_t z64 = rd64(buf + eocd - 20 + 8);
-        if (z64 > len - 56 || rd32(buf + z64) != 0x06064b50)
+        if (len < 56 || z64 > len - 56 || rd32(buf + z64) != 0x06064b50)
             return cf_fail(d, CLINFER_E_PARSE, "%s: bad zip64 directory", name);
         count = rd64(buf + z64 + 32);
         cd_size = rd64(buf + z64 + 40);
