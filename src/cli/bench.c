@@ -14,12 +14,6 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int cli_bench(int argc, char **argv)
 {
     struct cli_run_opts o = {0};
@@ -70,8 +64,7 @@ int cli_bench(int argc, char **argv)
         }
         times[n++] = now_ms() - a;
     }
-    qsort(times, (size_t)n, sizeof times[0], cmp_double);
-    double med = times[n / 2], ips = (double)o.batch * 1000.0 / med;
+    double med = cli_median(times, n), ips = (double)o.batch * 1000.0 / med;
     double setup = clinfer_session_setup_ms(s), tune = clinfer_session_tune_ms(s);
     if (o.json) {
         printf("{\"model\": \"%s\", \"device\": \"%s\", \"batch\": %lld, \"images_per_second\": %.2f, "

@@ -44,4 +44,7 @@ int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run
 
 int64_t cli_elems(const int64_t *dims, int rank);
 
+/* The median of v[0..n) (sorts v). */
+double cli_median(double *v, int n);
+
 #endif

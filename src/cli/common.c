@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../io/npy.h"
+#include "../util/strbuf.h"
 #include "../runtime/weights.h"
 #include "cli.h"
 
@@ -25,15 +26,6 @@ int64_t cli_elems(const int64_t *dims, int rank)
     return p;
 }
 
-static int flag_allowed(const char *allowed, const char *flag)
-{
-    size_t n = strlen(flag);
-    if (n == 0) return 0;
-    for (const char *p = strstr(allowed, flag); p; p = strstr(p + 1, flag))
-        if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
-    return 0;
-}
-
 int cli_parse_run_opts(const char *cmd, int argc, char **argv, const char *allowed, struct cli_run_opts *o)
 {
     for (int i = 0; i < argc; i++) {
@@ -46,7 +38,7 @@ int cli_parse_run_opts(const char *cmd, int argc, char **argv, const char *allow
             o->model = a;
             continue;
         }
-        if (!flag_allowed(allowed, a)) {
+        if (!cf_word_listed(allowed, a)) {
             cli_error("%s: unknown option '%s'", cmd, a);
             return 2;
         }
@@ -192,4 +184,16 @@ int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run
         cf_array_free(&a);
     }
     return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double cli_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    return v[n / 2];
 }

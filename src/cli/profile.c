@@ -7,12 +7,6 @@
 
 #include "cli.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int cli_profile(int argc, char **argv)
 {
     struct cli_run_opts o = {0};
@@ -56,8 +50,7 @@ int cli_profile(int argc, char **argv)
     for (int i = 0; i < n && i < 4096; i++) {
         double v[5];
         for (int r = 0; r < 5; r++) v[r] = ms[r][i];
-        qsort(v, 5, sizeof v[0], cmp_double);
-        med[i] = v[2];
+        med[i] = cli_median(v, 5);
         total += med[i];
     }
     printf("profile: %s, batch %lld, on %s\n", o.model, (long long)o.batch, clinfer_session_device(s));

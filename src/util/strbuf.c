@@ -115,3 +115,12 @@ void cf_sb_free(struct cf_strbuf *sb)
     sb->len = sb->cap = 0;
     sb->oom = 0;
 }
+
+int cf_word_listed(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    if (n == 0) return 0; /* (strstr would find "" everywhere) */
+    for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
+    return 0;
+}

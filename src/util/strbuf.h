@@ -1,4 +1,4 @@
-/* A growing text buffer; an allocation failure is sticky and reported once at the end. */
+/* A growing text buffer (an allocation failure is sticky and reported once at the end), and a word lookup. */
 #ifndef CF_STRBUF_H
 #define CF_STRBUF_H
 #include <stddef.h>
@@ -25,5 +25,8 @@ void cf_sb_free(struct cf_strbuf *sb);
 
 /* Formats an int with thousands separators into out (at least 32 bytes). */
 void cf_fmt_commas(char *out, int64_t v);
+
+/* Whether word is one of the space-separated words of list ("" never is). */
+int cf_word_listed(const char *list, const char *word);
 
 #endif

@@ -540,19 +540,8 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
             goto fail;
         }
     }
+    /* (the session chose a sub-batch whose arena fits one buffer: opencl_memory) */
     size_t arena = x->plan->arena_bytes ? x->plan->arena_bytes : 64;
-    if (arena / sizeof(float) >= ((size_t)1 << 32)) {
-        st = cf_fail(d, CLINFER_E_LIMIT, "the activations need %zu MiB, more than the 16 GiB kernels can address",
-                     arena >> 20);
-        goto fail;
-    }
-    if (arena > s->dev.max_alloc) {
-        st = cf_fail(d, CLINFER_E_NOMEM,
-                     "the activations need %zu MiB in one buffer; %s allows at most %llu MiB per buffer (try a "
-                     "smaller batch)",
-                     arena >> 20, s->dev.name, (unsigned long long)(s->dev.max_alloc >> 20));
-        goto fail;
-    }
     s->arena = clCreateBuffer(s->ctx, CL_MEM_READ_WRITE, arena, NULL, &err);
     if (!s->arena || err != CL_SUCCESS) {
         char what[64];

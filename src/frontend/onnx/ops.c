@@ -7,20 +7,10 @@
 
 #include "../../passes/passes.h"
 #include "../../util/alloc.h"
+#include "../../util/strbuf.h"
 #include "onnx.h"
 
 /* --- attributes --- */
-
-/* whether word is one of the space-separated words of list */
-static int listed(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    if (n == 0) return 0; /* (an attribute without a name; strstr would find "" everywhere) */
-    for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
-    return 0;
-}
-
 
 static const Onnx__AttributeProto *attr(const Onnx__NodeProto *n, const char *name)
 {
@@ -103,7 +93,7 @@ static clinfer_status check_attr_type(struct onnx_ctx *X, const Onnx__NodeProto 
     snprintf(qualified, sizeof qualified, "%s.%s", n->op_type, a->name);
     int rows = (int)(sizeof attr_types / sizeof attr_types[0]);
     for (int k = 0; k < 2 * rows; k++) { /* the operator's own entry first, then the name's */
-        if (!listed(attr_types[k % rows].names, k < rows ? qualified : a->name)) continue;
+        if (!cf_word_listed(attr_types[k % rows].names, k < rows ? qualified : a->name)) continue;
         int want = attr_types[k % rows].type, got = carried_type(a);
         if (got != want)
             return cf_onnx_fail(X, CLINFER_E_MODEL, "attribute '%s' must be %s, got %s", a->name, type_name(want),
@@ -560,6 +550,30 @@ static clinfer_status runtime_weight(struct onnx_ctx *X, struct oval *v, const i
 static clinfer_status conv_runtime(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
                                    struct oval *out, int transpose);
 
+/* Gives Conv or ConvTranspose node idx its weights: W (d0, d1, kh, kw) as the kernel (kh, kw, d1, d0) — Conv's W
+ * (M, C/G, kh, kw) -> (kh, kw, C/G, M), ConvTranspose's (C, M, kh, kw) -> (kh, kw, M, C) — and B, of `filters`
+ * values; counts both as its parameters and makes the node the value's producer. */
+static clinfer_status set_conv_weights(struct onnx_ctx *X, int idx, struct ctensor *W, struct ctensor *B,
+                                       int64_t filters, struct oval *out)
+{
+    int64_t d0 = W->dims[0], d1 = W->dims[1], kh = W->dims[2], kw = W->dims[3];
+    struct cf_tensor t[2] = {{{"kernel", 4, {kh, kw, d1, d0}, 1}, cf_malloc(sizeof(float) * (size_t)W->n)},
+                             {{"bias", 1, {filters}, 1}, B ? B->f : NULL}};
+    if (!t[0].data) return oom(X);
+    for (int64_t i = 0; i < d0; i++)
+        for (int64_t j = 0; j < d1; j++)
+            for (int64_t y = 0; y < kh; y++)
+                for (int64_t z = 0; z < kw; z++)
+                    t[0].data[((y * kw + z) * d1 + j) * d0 + i] = W->f[((i * d1 + j) * kh + y) * kw + z];
+    int bad = cf_node_set_values(&X->g->nodes[idx], t, B ? 2 : 1);
+    cf_free(t[0].data);
+    if (bad) return oom(X);
+    count_params(X, idx, W);
+    count_params(X, idx, B);
+    out->ir = idx;
+    return CLINFER_OK;
+}
+
 static clinfer_status op_conv(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in, struct oval *out)
 {
     struct ctensor *W = NULL, *B = NULL;
@@ -589,22 +603,7 @@ static clinfer_status op_conv(struct onnx_ctx *X, const Onnx__NodeProto *n, stru
     a.use_bias = B != NULL;
     int idx;
     if ((st = add_ir(X, CF_OP_CONV2D, &a, &x, 1, &idx))) return st;
-    /* W (M, C/G, kh, kw) -> kernel (kh, kw, C/G, M) */
-    struct cf_tensor t[2] = {{{"kernel", 4, {kh, kw, Cg, M}, 1}, cf_malloc(sizeof(float) * (size_t)W->n)},
-                             {{"bias", 1, {M}, 1}, B ? B->f : NULL}};
-    if (!t[0].data) return oom(X);
-    for (int64_t m = 0; m < M; m++)
-        for (int64_t c = 0; c < Cg; c++)
-            for (int64_t y = 0; y < kh; y++)
-                for (int64_t z = 0; z < kw; z++)
-                    t[0].data[((y * kw + z) * Cg + c) * M + m] = W->f[((m * Cg + c) * kh + y) * kw + z];
-    int bad = cf_node_set_values(&X->g->nodes[idx], t, B ? 2 : 1);
-    cf_free(t[0].data);
-    if (bad) return oom(X);
-    count_params(X, idx, W);
-    count_params(X, idx, B);
-    out->ir = idx;
-    return CLINFER_OK;
+    return set_conv_weights(X, idx, W, B, M, out);
 }
 
 static clinfer_status op_conv_transpose(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
@@ -642,22 +641,7 @@ static clinfer_status op_conv_transpose(struct onnx_ctx *X, const Onnx__NodeProt
     a.use_bias = B != NULL;
     int idx;
     if ((st = add_ir(X, CF_OP_CONV2D_TRANSPOSE, &a, &x, 1, &idx))) return st;
-    /* W (C, M, kh, kw) -> kernel (kh, kw, M, C) */
-    struct cf_tensor t[2] = {{{"kernel", 4, {kh, kw, M, C}, 1}, cf_malloc(sizeof(float) * (size_t)W->n)},
-                             {{"bias", 1, {M}, 1}, B ? B->f : NULL}};
-    if (!t[0].data) return oom(X);
-    for (int64_t ci = 0; ci < C; ci++)
-        for (int64_t m = 0; m < M; m++)
-            for (int64_t y = 0; y < kh; y++)
-                for (int64_t z = 0; z < kw; z++)
-                    t[0].data[((y * kw + z) * M + m) * C + ci] = W->f[((ci * M + m) * kh + y) * kw + z];
-    int bad = cf_node_set_values(&X->g->nodes[idx], t, B ? 2 : 1);
-    cf_free(t[0].data);
-    if (bad) return oom(X);
-    count_params(X, idx, W);
-    count_params(X, idx, B);
-    out->ir = idx;
-    return CLINFER_OK;
+    return set_conv_weights(X, idx, W, B, M, out);
 }
 
 /* Conv / ConvTranspose whose W (and B) are run-time tensors: Transposes to (kh, kw, C/G, M) or (kh, kw, M, C). */
@@ -1475,7 +1459,7 @@ clinfer_status cf_onnx_node(struct onnx_ctx *X, const Onnx__NodeProto *n, struct
     for (size_t i = 0; i < n->n_attribute; i++) {
         const char *an = n->attribute[i]->name ? n->attribute[i]->name : "";
         int legacy = strcmp(an, "broadcast") == 0 || (strcmp(an, "axis") == 0 && strcmp(op->attrs, "broadcast axis") == 0);
-        if (!listed(op->attrs, an) || (legacy && X->opset >= 7))
+        if (!cf_word_listed(op->attrs, an) || (legacy && X->opset >= 7))
             return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "attribute '%s' is not supported", an);
         clinfer_status st = check_attr_type(X, n, n->attribute[i]);
         if (st) return st;
