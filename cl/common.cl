@@ -42,5 +42,13 @@ inline float act_apply(float x, int act, float4 p)
     }
 }
 
+/* act_apply on a whole vector, for the activations a kernel stores as vectors (linear and ReLU) */
+inline float16 act_apply16(float16 x, int act, float4 p)
+{
+    if (act != ACT_RELU) return x;
+    float16 r = select(p.x * (x - p.w), x, x >= p.w);
+    return p.z >= 0.0f ? select(r, (float16)p.z, x >= p.z) : r; /* as act_apply, also for NaN */
+}
+
 /* a 4-D element by (n, y, x, c) and the layout's strides s = (n, h, w, c) */
 #define AT4(S, N_, Y_, X_, C_) ((size_t)(N_) * (S).x + (size_t)(Y_) * (S).y + (size_t)(X_) * (S).z + (size_t)(C_) * (S).w)

@@ -35,6 +35,40 @@
 #define YAT(oy, ox, co) (((size_t)(oy) * WO + (ox)) * CO + (co))
 #endif
 
+/* the input of pixel p of a block, and the step between channels */
+#if NCHW
+#define PXSTEP ((size_t)SW)
+#define CSTEP ((size_t)H * W)
+#else
+#define PXSTEP ((size_t)SW * C)
+#define CSTEP ((size_t)1)
+#endif
+
+/* one input row of the window: P pixels x C channels x V vectors of weights. Interior blocks read straight through
+ * (a broadcast load per pixel and channel, no masks); blocks at an edge multiply by 0 or 1 per pixel. */
+#define CONV_ROW(MASKED)                                                                                              \
+    for (int kx = 0; kx < KW; kx++) {                                                                                 \
+        __global const float *kp = K + (size_t)((ky * KW + kx) * C) * CO16 + co0;                                     \
+        const int ix0 = ox0 * SW + kx * DW - PL;                                                                      \
+        __global const float *xb = x + XAT(iy, MASKED ? 0 : ix0, 0);                                                  \
+        size_t off[P];                                                                                                \
+        float mask[P];                                                                                                \
+        _Pragma("unroll") for (int p = 0; p < P; p++) {                                                               \
+            const int ix = ix0 + p * SW, in = ix >= 0 && ix < W && ox0 + p < WO;                                      \
+            mask[p] = in ? 1.0f : 0.0f;                                                                               \
+            off[p] = MASKED ? XAT(0, in ? ix : 0, 0) : p * PXSTEP;                                                    \
+        }                                                                                                             \
+        for (int ci = 0; ci < C; ci++) {                                                                              \
+            float16 w[V];                                                                                             \
+            _Pragma("unroll") for (int v = 0; v < V; v++) w[v] = vload16(0, kp + (size_t)ci * CO16 + 16 * v);         \
+            _Pragma("unroll") for (int p = 0; p < P; p++) {                                                           \
+                const float xs = xb[off[p] + ci * CSTEP];                                                             \
+                const float16 xv = (float16)(MASKED ? xs * mask[p] : xs);                                             \
+                _Pragma("unroll") for (int v = 0; v < V; v++) acc[p][v] = fma(xv, w[v], acc[p][v]);                   \
+            }                                                                                                         \
+        }                                                                                                             \
+    }
+
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
                                  float4 ap)
@@ -43,44 +77,39 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
     const int n = ny / HO, oy = ny % HO, ox0 = xb * P, co0 = cb * 16 * V;
     __global const float *x = A + xo + (size_t)n * H * W * C;
     float16 acc[P][V];
+#pragma unroll
     for (int v = 0; v < V; v++) {
         float16 b = HAS_BIAS ? vload16(0, B + co0 + 16 * v) : (float16)0.0f;
+#pragma unroll
         for (int p = 0; p < P; p++) acc[p][v] = b;
     }
+    /* the block is interior when every pixel of it, at every kx, lies inside the row */
+    const int interior = ox0 + P <= WO && ox0 * SW - PL >= 0 && (ox0 + P - 1) * SW + (KW - 1) * DW - PL < W;
     for (int ky = 0; ky < KH; ky++) {
         const int iy = oy * SH + ky * DH - PT;
         if (iy < 0 || iy >= H) continue;
-        for (int kx = 0; kx < KW; kx++) {
-            __global const float *kp = K + (size_t)((ky * KW + kx) * C) * CO16 + co0;
-            /* per pixel: where its input starts, and 0 or 1 for pixels in the padding (no branch in the loop) */
-            __global const float *xp[P];
-            float mask[P];
-            for (int p = 0; p < P; p++) {
-                const int ix = (ox0 + p) * SW + kx * DW - PL;
-                const int in = ix >= 0 && ix < W && ox0 + p < WO;
-                mask[p] = in ? 1.0f : 0.0f;
-                xp[p] = x + XAT(iy, in ? ix : 0, 0);
-            }
-            for (int ci = 0; ci < C; ci++) {
-                float16 w[V];
-                for (int v = 0; v < V; v++) w[v] = vload16(0, kp + (size_t)ci * CO16 + 16 * v);
-                for (int p = 0; p < P; p++) {
-                    const float16 xv = (float16)(xp[p][(size_t)ci * XAT(0, 0, 1)] * mask[p]);
-                    for (int v = 0; v < V; v++) acc[p][v] = fma(xv, w[v], acc[p][v]);
-                }
-            }
+        if (interior) {
+            CONV_ROW(0)
+        } else {
+            CONV_ROW(1)
         }
     }
     __global float *y = A + yo + (size_t)n * HO * WO * CO;
+#pragma unroll
     for (int p = 0; p < P; p++) {
         if (ox0 + p >= WO) break;
+#pragma unroll
         for (int v = 0; v < V; v++) {
+            const int c0 = co0 + 16 * v;
+#if !NCHW && CO % 16 == 0 && (ACT == ACT_LINEAR || ACT == ACT_RELU)
+            /* whole vectors: the activation on the vector and one store */
+            if (c0 < CO) vstore16(act_apply16(acc[p][v], ACT, ap), 0, y + YAT(oy, ox0 + p, c0));
+#else
             float r[16];
             vstore16(acc[p][v], 0, r);
-            for (int k = 0; k < 16; k++) {
-                const int co = co0 + 16 * v + k;
-                if (co < CO) y[YAT(oy, ox0 + p, co)] = act_apply(r[k], ACT, ap);
-            }
+            for (int k = 0; k < 16; k++)
+                if (c0 + k < CO) y[YAT(oy, ox0 + p, c0 + k)] = act_apply(r[k], ACT, ap);
+#endif
         }
     }
 }

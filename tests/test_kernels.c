@@ -181,6 +181,11 @@ static struct acase algos[] = {
     {{"(11, 10, 20)", "y = layers.Conv2D(40, (3, 1), strides=(1, 2))(x)", CONV}, "conv=blocked:3:4"},
     {{"(12, 13, 8)", "y = layers.Conv2D(17, 3, dilation_rate=2, padding='same', activation='elu')(x)", CONV}, "conv=blocked:2:2"},
     {{"(6, 6, 16)", "y = layers.Conv2D(32, 1, activation='softmax')(x)", CONV}, "conv=blocked:5:2"},
+    /* channels a multiple of 16 with linear or ReLU: whole-vector stores; interior and edge blocks of one row */
+    {{"(10, 14, 8)", "y = layers.Conv2D(32, 3, padding='same', activation='relu')(x)", CONV}, "conv=blocked:4:2"},
+    {{"(10, 14, 8)", "y = layers.Conv2D(32, 3, padding='same', activation='relu')(x)", CONV}, "conv=blocked:12:1"},
+    {{"(9, 40, 16)", "y = layers.Conv2D(16, 3, strides=2, padding='same')(x)", CONV}, "conv=blocked:16:1"},
+    {{"(9, 40, 16)", "y = layers.Conv2D(64, (1, 5), dilation_rate=2)(x)", CONV}, "conv=blocked:2:4"},
     {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:1:1"},
     {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:4:1"},
     {{"(50,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=tiled:8:1"},

@@ -11,7 +11,7 @@
 #include "../ref/ref.h"
 #include "tuned.h"
 
-#define TUNE_VERSION "clinfer-tune-2"
+#define TUNE_VERSION "clinfer-tune-3"
 
 static const struct cf_tensor *host_weight(const struct cf_exec *x, int node, const char *name)
 {
@@ -84,8 +84,9 @@ static int conv_candidates(const struct cf_exec *x, const struct cf_node *n, int
         for (size_t pi = 0; pi < 7; pi++) {
             int p = ps[pi];
             if (p * v > 32 || (p > 1 && p > wo)) continue;
-            /* fast: the block shapes that won on PoCL (8-12 px x 1-2 vectors, 4-6 px x 4 vectors) */
-            if (!full && !((v <= 2 && (p == 8 || p == 12)) || (v >= 4 && (p == 4 || p == 6)) || (wo < 8 && p == wo)))
+            /* fast: the block shapes that won on PoCL (8-16 px x 1 vector, 6-12 px x 2, 4-6 px x 4, 2 px x 8) */
+            if (!full && !((v == 1 && p >= 8) || (v == 2 && p >= 6 && p <= 12) || (v == 4 && (p == 4 || p == 6)) ||
+                           (v == 8 && p == 2) || (wo < 8 && p == wo)))
                 continue;
             out[k++] = (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
         }
@@ -121,7 +122,7 @@ static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n
     if (n->op == CF_OP_CONV2D) {
         int v = (int)(round16(conv_co(x, n)) / 16);
         if (v > 4) v = 4;
-        int p = v >= 4 ? 6 : v == 2 ? 8 : 12;
+        int p = v >= 4 ? 4 : v == 2 ? 6 : 12;
         if (p > conv_wo(x, n)) p = (int)conv_wo(x, n);
         return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
     }
