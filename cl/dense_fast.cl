@@ -18,42 +18,58 @@ __kernel void dense_tiled_f32(__global float *A, uint xo, uint yo, __global cons
 {
     const int u0 = get_global_id(0) * R, r0 = get_global_id(1) * MR;
     float16 acc[MR][R];
+    #pragma unroll
     for (int m = 0; m < MR; m++)
+        #pragma unroll
         for (int r = 0; r < R; r++) acc[m][r] = (float16)0.0f;
     int c = 0;
 #if MR * R <= 8
     /* small tiles (the GEMV of batch 1): a second set of accumulators, for two loads in flight per row */
     float16 acc2[MR][R];
+    #pragma unroll
     for (int m = 0; m < MR; m++)
+        #pragma unroll
         for (int r = 0; r < R; r++) acc2[m][r] = (float16)0.0f;
     for (; c + 32 <= CIN; c += 32) {
         float16 xv[MR], xw[MR], wv[R], ww[R];
+        #pragma unroll
         for (int m = 0; m < MR; m++) {
             xv[m] = r0 + m < ROWS ? vload16(0, A + xo + (size_t)(r0 + m) * CIN + c) : (float16)0.0f;
             xw[m] = r0 + m < ROWS ? vload16(0, A + xo + (size_t)(r0 + m) * CIN + c + 16) : (float16)0.0f;
         }
+        #pragma unroll
         for (int r = 0; r < R; r++) {
             wv[r] = u0 + r < UNITS ? vload16(0, WT + (size_t)(u0 + r) * CIN + c) : (float16)0.0f;
             ww[r] = u0 + r < UNITS ? vload16(0, WT + (size_t)(u0 + r) * CIN + c + 16) : (float16)0.0f;
         }
+        #pragma unroll
         for (int m = 0; m < MR; m++)
+            #pragma unroll
             for (int r = 0; r < R; r++) {
                 acc[m][r] = fma(xv[m], wv[r], acc[m][r]);
                 acc2[m][r] = fma(xw[m], ww[r], acc2[m][r]);
             }
     }
+    #pragma unroll
     for (int m = 0; m < MR; m++)
+        #pragma unroll
         for (int r = 0; r < R; r++) acc[m][r] += acc2[m][r];
 #endif
     for (; c + 16 <= CIN; c += 16) {
         float16 xv[MR], wv[R];
+        #pragma unroll
         for (int m = 0; m < MR; m++) xv[m] = r0 + m < ROWS ? vload16(0, A + xo + (size_t)(r0 + m) * CIN + c) : (float16)0.0f;
+        #pragma unroll
         for (int r = 0; r < R; r++) wv[r] = u0 + r < UNITS ? vload16(0, WT + (size_t)(u0 + r) * CIN + c) : (float16)0.0f;
+        #pragma unroll
         for (int m = 0; m < MR; m++)
+            #pragma unroll
             for (int r = 0; r < R; r++) acc[m][r] = fma(xv[m], wv[r], acc[m][r]);
     }
+    #pragma unroll
     for (int m = 0; m < MR; m++) {
         if (r0 + m >= ROWS) break;
+        #pragma unroll
         for (int r = 0; r < R; r++) {
             const int u = u0 + r;
             if (u >= UNITS) break;

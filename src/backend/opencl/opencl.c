@@ -552,6 +552,23 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
     float zero = 0;
     if (!(s->dummy = upload(s, &zero, sizeof zero, "placeholder", d, &st))) goto fail;
     int n = x->g->n_nodes;
+    /* each Conv2D and Dense gets its kernel: timed once per (shape, device), then from the tuning database; a layer
+     * with a tuned kernel has its weights in that kernel's layout and none in the generic one */
+    s->tuned = cf_calloc((size_t)n + 1, sizeof *s->tuned);
+    s->ms = cf_calloc((size_t)n + 1, sizeof *s->ms);
+    if (!s->tuned || !s->ms) {
+        st = cf_fail_oom(d);
+        goto fail;
+    }
+    {
+        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, x};
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (int i = 0; i < n; i++)
+            if ((st = cf_tuned_choose(&E, i, &s->tuned[i], d))) goto fail;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (x->tune_ms) *x->tune_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    }
     s->w = cf_calloc((size_t)n + 1, sizeof *s->w);
     s->bn = cf_calloc(2 * (size_t)n + 1, sizeof *s->bn);
     if (!s->w || !s->bn) {
@@ -560,6 +577,7 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
     }
     for (int i = 0; i < n; i++) {
         const struct cf_node *nd = &x->g->nodes[i];
+        if (s->tuned[i].algo.kind != CF_ALGO_GENERIC) continue;
         if (x->w->count[i] && !(s->w[i] = cf_calloc((size_t)x->w->count[i], sizeof(cl_mem)))) {
             st = cf_fail_oom(d);
             goto fail;
@@ -593,22 +611,6 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
             cf_free(ss);
             if (!s->bn[i] || !s->bn[n + i]) goto fail;
         }
-    }
-    /* each Conv2D and Dense gets its kernel: timed once per (shape, device), then from the tuning database */
-    s->tuned = cf_calloc((size_t)n + 1, sizeof *s->tuned);
-    s->ms = cf_calloc((size_t)n + 1, sizeof *s->ms);
-    if (!s->tuned || !s->ms) {
-        st = cf_fail_oom(d);
-        goto fail;
-    }
-    {
-        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, x};
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (int i = 0; i < n; i++)
-            if ((st = cf_tuned_choose(&E, i, &s->tuned[i], d))) goto fail;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        if (x->tune_ms) *x->tune_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     }
     *state = s;
     return CLINFER_OK;

@@ -222,6 +222,16 @@ void cf_tuned_release(struct cf_tuned *t)
     memset(t, 0, sizeof *t);
 }
 
+/* a new read-only buffer of count floats, mapped for writing; NULL (and *err) when either step fails */
+static float *new_mapped(const struct cf_tune_env *E, size_t count, cl_mem *m, cl_int *err)
+{
+    *m = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY, sizeof(float) * count, NULL, err);
+    if (!*m || *err != CL_SUCCESS) return NULL;
+    float *p = clEnqueueMapBuffer(E->q, *m, CL_TRUE, CL_MAP_WRITE_INVALIDATE_REGION, 0, sizeof(float) * count, 0, NULL,
+                                  NULL, err);
+    return p && *err == CL_SUCCESS ? p : NULL;
+}
+
 static clinfer_status build(const struct cf_tune_env *E, int node, const struct cf_algo *a, struct cf_tuned *t,
                             struct cf_diag *d)
 {
@@ -247,29 +257,35 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     const struct cf_tensor *k = host_weight(x, node, "kernel"), *b = host_weight(x, node, "bias");
     int64_t co = conv ? conv_co(x, n) : n->a.filters, co16 = conv ? round16(co) : co;
     int64_t rows_in = k->desc.dims[0] * (conv ? k->desc.dims[1] * k->desc.dims[2] : 1);
-    float *wbuf = cf_calloc((size_t)(rows_in * co16 + 16), sizeof(float)), *bbuf = cf_calloc((size_t)co16 + 16, sizeof(float));
+    /* written straight into the device's buffers (mapped: no host copy on a CPU device) */
+    size_t wn = (size_t)(rows_in * co16 + 16), bn = (size_t)co16 + 16;
+    float *wbuf = new_mapped(E, wn, &t->w, &err), *bbuf = wbuf ? new_mapped(E, bn, &t->b, &err) : NULL;
     if (!wbuf || !bbuf) {
-        cf_free(wbuf);
-        cf_free(bbuf);
+        if (wbuf) clEnqueueUnmapMemObject(E->q, t->w, wbuf, 0, NULL, NULL);
         cf_tuned_release(t);
-        return cf_fail_oom(d);
+        return cf_cl_fail(d, "clCreateBuffer/clEnqueueMapBuffer", n->name, err);
     }
-    for (int64_t r = 0; r < rows_in; r++)
-        for (int64_t c = 0; c < co; c++) {
-            if (conv) wbuf[r * co16 + c] = k->data[r * co + c];
-            else wbuf[c * rows_in + r] = k->data[r * co + c];
+    if (conv) {
+        for (int64_t r = 0; r < rows_in; r++) {
+            memcpy(wbuf + r * co16, k->data + r * co, sizeof(float) * (size_t)co);
+            memset(wbuf + r * co16 + co, 0, sizeof(float) * (size_t)(co16 - co));
         }
-    for (int64_t c = 0; b && c < co; c++) bbuf[c] = b->data[c];
-    t->w = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof(float) * (size_t)(rows_in * co16 + 16),
-                          wbuf, &err);
-    if (t->w && err == CL_SUCCESS)
-        t->b = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof(float) * (size_t)(co16 + 16), bbuf,
-                              &err);
-    cf_free(wbuf);
-    cf_free(bbuf);
-    if (!t->w || !t->b || err != CL_SUCCESS) {
+    } else {
+        /* [cin][units] -> [units][cin] in tiles of 8 rows x 16 units: 8 cache lines read, whatever the stride
+         * (64 rows of a power-of-two stride share too few cache sets), and 16 runs of 8 floats written */
+        for (int64_t r0 = 0; r0 < rows_in; r0 += 8)
+            for (int64_t c0 = 0; c0 < co; c0 += 16)
+                for (int64_t c = c0; c < c0 + 16 && c < co; c++)
+                    for (int64_t r = r0; r < r0 + 8 && r < rows_in; r++) wbuf[c * rows_in + r] = k->data[r * co + c];
+    }
+    memset(wbuf + rows_in * co16, 0, 16 * sizeof(float));
+    memset(bbuf, 0, bn * sizeof(float));
+    if (b) memcpy(bbuf, b->data, sizeof(float) * (size_t)co);
+    err = clEnqueueUnmapMemObject(E->q, t->w, wbuf, 0, NULL, NULL);
+    cl_int err2 = clEnqueueUnmapMemObject(E->q, t->b, bbuf, 0, NULL, NULL);
+    if (err != CL_SUCCESS || err2 != CL_SUCCESS) {
         cf_tuned_release(t);
-        return cf_cl_fail(d, "clCreateBuffer", n->name, err);
+        return cf_cl_fail(d, "clEnqueueUnmapMemObject", n->name, err != CL_SUCCESS ? err : err2);
     }
     if (conv) {
         t->gws[0] = (size_t)(co16 / (16 * a->b) + (co16 % (16 * a->b) != 0));
