@@ -42,12 +42,20 @@ inline float act_apply(float x, int act, float4 p)
     }
 }
 
-/* act_apply on a whole vector, for the activations a kernel stores as vectors (linear and ReLU) */
+/* act_apply on a whole vector, for the activations a kernel can store as vectors (ACT_VECTOR) */
+#define ACT_VECTOR(a) ((a) == ACT_LINEAR || (a) == ACT_RELU || (a) == ACT_RELU6 || (a) == ACT_CLIP || (a) == ACT_LEAKY_RELU)
 inline float16 act_apply16(float16 x, int act, float4 p)
 {
-    if (act != ACT_RELU) return x;
-    float16 r = select(p.x * (x - p.w), x, x >= p.w);
-    return p.z >= 0.0f ? select(r, (float16)p.z, x >= p.z) : r; /* as act_apply, also for NaN */
+    switch (act) {
+    case ACT_RELU: {
+        float16 r = select(p.x * (x - p.w), x, x >= p.w);
+        return p.z >= 0.0f ? select(r, (float16)p.z, x >= p.z) : r; /* as act_apply, also for NaN */
+    }
+    case ACT_RELU6: return clamp(x, 0.0f, 6.0f);
+    case ACT_CLIP: return fmin(fmax(x, p.x), p.y);
+    case ACT_LEAKY_RELU: return select(p.x * x, x, x >= 0.0f);
+    default: return x;
+    }
 }
 
 /* a 4-D element by (n, y, x, c) and the layout's strides s = (n, h, w, c) */

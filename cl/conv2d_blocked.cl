@@ -101,7 +101,7 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
 #pragma unroll
         for (int v = 0; v < V; v++) {
             const int c0 = co0 + 16 * v;
-#if !NCHW && CO % 16 == 0 && (ACT == ACT_LINEAR || ACT == ACT_RELU)
+#if !NCHW && CO % 16 == 0 && ACT_VECTOR(ACT)
             /* whole vectors: the activation on the vector and one store */
             if (c0 < CO) vstore16(act_apply16(acc[p][v], ACT, ap), 0, y + YAT(oy, ox0 + p, c0));
 #else

@@ -247,3 +247,32 @@ Test(plan, random_graphs_never_overlap_live_buffers)
         free(script);
     }
 }
+
+Test(fold, activation_joins_the_layer_before)
+{
+    /* Conv -> BatchNorm -> ReLU(6): the BN into the weights, the ReLU into the conv's epilogue, both views.
+     * The second conv is read twice: its activations stay layers of their own. Softmax is never folded. */
+    struct cf_graph *g = graph_of("x = layers.Input(shape=(6, 6, 2))\n"
+                                  "y = layers.Conv2D(4, 3)(x)\ny = layers.BatchNormalization()(y)\n"
+                                  "y = layers.ReLU(max_value=6.0, negative_slope=0.1)(y)\n"
+                                  "z = layers.Conv2D(4, 1)(y)\na = layers.Activation('tanh')(z)\n"
+                                  "b = layers.LeakyReLU(0.2)(z)\ny = layers.Add()([a, b])\n"
+                                  "y = layers.Dense(3)(y)\ny = layers.Activation('softmax')(y)\nmodel = Model(x, y)\n",
+                                  1);
+    struct cf_weights w;
+    struct cf_diag d = {0};
+    cr_assert_eq(cf_weights_init(g, CF_INIT_KERAS, 1, &w, &d), CLINFER_OK, "%s", d.msg);
+    cr_expect_eq(cf_fold_batch_norm(g, &w), 1);
+    cr_expect_eq(cf_fold_activation(g), 1);
+    cr_expect_eq(g->nodes[1].a.act, CF_ACT_RELU);
+    cr_expect_float_eq(g->nodes[1].a.max_value, 6.0f, 1e-6);
+    cr_expect_float_eq(g->nodes[1].a.alpha, 0.1f, 1e-6);
+    cr_expect_eq(g->nodes[2].op, CF_OP_IDENTITY);
+    cr_expect_eq(g->nodes[3].op, CF_OP_IDENTITY);
+    cr_expect_eq(g->nodes[4].a.act, CF_ACT_LINEAR);
+    cr_expect_eq(g->nodes[5].op, CF_OP_ACTIVATION);
+    cr_expect_eq(g->nodes[6].op, CF_OP_ACTIVATION);
+    cr_expect_eq(g->nodes[9].op, CF_OP_ACTIVATION);
+    cf_weights_free(&w);
+    cf_graph_free(g);
+}

@@ -1,7 +1,9 @@
-/* Fusion: a BatchNormalization that reads a Conv2D, DepthwiseConv2D or Dense (its only reader, with no
- * activation of its own) is folded into that layer's weights,
- *   kernel'[..][c] = kernel[..][c]·s[c],  bias'[c] = (bias[c] - mean[c])·s[c] + beta[c],  s = gamma/sqrt(var + eps),
- * and becomes a view: one kernel launch and one pass over memory fewer. */
+/* Fusion, each a kernel launch and a pass over memory fewer; the fused layer becomes a view of the one before.
+ * - A BatchNormalization that reads a Conv2D, DepthwiseConv2D or Dense (its only reader, with no activation of its
+ *   own) is folded into that layer's weights,
+ *   kernel'[..][c] = kernel[..][c]·s[c],  bias'[c] = (bias[c] - mean[c])·s[c] + beta[c],  s = gamma/sqrt(var + eps).
+ * - Then an elementwise activation layer (ReLU, Clip, LeakyReLU, ...; not softmax) that reads such a layer becomes
+ *   that layer's activation, applied in its kernel's epilogue. */
 #include <math.h>
 #include <string.h>
 
@@ -23,22 +25,34 @@ static struct cf_tensor *find(struct cf_weights *w, int node, const char *name)
     return NULL;
 }
 
+/* how many layers read each node's output; an output of the model counts twice (it keeps its own values) */
+static int *count_readers(const struct cf_graph *g)
+{
+    int *readers = cf_calloc((size_t)g->n_nodes + 1, sizeof(int));
+    if (!readers) return NULL;
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_in; k++) readers[g->nodes[i].in[k]]++;
+    for (int k = 0; k < g->n_outputs; k++) readers[g->outputs[k]] += 2;
+    return readers;
+}
+
+static int fusable_layer(const struct cf_node *layer)
+{
+    return (layer->op == CF_OP_CONV2D || layer->op == CF_OP_DEPTHWISE_CONV2D || layer->op == CF_OP_DENSE) &&
+           layer->n_in == 1 && layer->a.act == CF_ACT_LINEAR;
+}
+
 int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w)
 {
     int folded = 0;
-    int *readers = cf_calloc((size_t)g->n_nodes + 1, sizeof(int));
+    int *readers = count_readers(g);
     if (!readers) return -1;
-    for (int i = 0; i < g->n_nodes; i++)
-        for (int k = 0; k < g->nodes[i].n_in; k++) readers[g->nodes[i].in[k]]++;
-    for (int k = 0; k < g->n_outputs; k++) readers[g->outputs[k]] += 2; /* an output keeps its own values */
     for (int i = 0; i < g->n_nodes; i++) {
         struct cf_node *bn = &g->nodes[i];
         if (bn->op != CF_OP_BATCH_NORM || bn->n_in != 1) continue;
         int c = bn->in[0];
         struct cf_node *layer = &g->nodes[c];
-        if ((layer->op != CF_OP_CONV2D && layer->op != CF_OP_DEPTHWISE_CONV2D && layer->op != CF_OP_DENSE) ||
-            layer->n_in != 1 || layer->a.act != CF_ACT_LINEAR || readers[c] != 1 || !channel_axis_ok(g, bn, layer))
-            continue;
+        if (!fusable_layer(layer) || readers[c] != 1 || !channel_axis_ok(g, bn, layer)) continue;
         struct cf_tensor *kern = find(w, c, layer->op == CF_OP_DEPTHWISE_CONV2D ? "depthwise_kernel" : "kernel");
         struct cf_tensor *bias = find(w, c, "bias"), *gm = find(w, i, "gamma"), *bt = find(w, i, "beta"),
                          *mn = find(w, i, "moving_mean"), *vr = find(w, i, "moving_variance");
@@ -62,6 +76,33 @@ int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w)
             bias->data[ch] = (float)(((double)bias->data[ch] - mn->data[ch]) * s + (bt ? bt->data[ch] : 0.0));
         }
         bn->op = CF_OP_IDENTITY;
+        folded++;
+    }
+    cf_free(readers);
+    return folded;
+}
+
+int cf_fold_activation(struct cf_graph *g)
+{
+    int folded = 0;
+    int *readers = count_readers(g);
+    if (!readers) return -1;
+    for (int i = 0; i < g->n_nodes; i++) {
+        struct cf_node *act = &g->nodes[i];
+        if (act->op != CF_OP_ACTIVATION || act->n_in != 1 || act->a.act == CF_ACT_LINEAR ||
+            act->a.act == CF_ACT_SOFTMAX || act->a.act == CF_ACT_LOG_SOFTMAX)
+            continue;
+        int c = act->in[0];
+        /* through the views BatchNormalization folding left behind */
+        while (g->nodes[c].op == CF_OP_IDENTITY && g->nodes[c].n_in == 1 && readers[c] == 1) c = g->nodes[c].in[0];
+        struct cf_node *layer = &g->nodes[c];
+        if (!fusable_layer(layer) || readers[c] != 1) continue;
+        layer->a.act = act->a.act;
+        layer->a.alpha = act->a.alpha;
+        layer->a.beta = act->a.beta;
+        layer->a.max_value = act->a.max_value;
+        layer->a.threshold = act->a.threshold;
+        act->op = CF_OP_IDENTITY;
         folded++;
     }
     cf_free(readers);

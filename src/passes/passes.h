@@ -24,6 +24,9 @@ struct cf_weights;
 /* Folds each BatchNormalization that directly follows a Conv2D, DepthwiseConv2D or Dense (its only reader,
  * linear) into that layer's weights and makes it a view (Identity). Returns how many, -1 out of memory. */
 int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w);
+/* An activation layer after a Conv2D, DepthwiseConv2D or Dense (its only reader) becomes that layer's activation
+ * and a view; returns how many, -1 when out of memory. */
+int cf_fold_activation(struct cf_graph *g);
 
 /* Keras' test for the 65-column layout: no depth (longest path to an output) holds two layers and no layer reads
  * two; hidden nodes (constants) do not count. */
