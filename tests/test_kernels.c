@@ -194,6 +194,12 @@ static struct acase algos[] = {
     {{"(8, 11, 3)", "y = layers.ReLU(6.0)(layers.Conv2D(20, 3, padding='same')(x))", CONV}, "conv=blocked:4:2"},
     {{"(8, 11, 3)", "y = layers.Activation('gelu')(layers.Conv2D(16, 3)(x))", CONV}, "conv=blocked:8:1"},
     {{"(37,)", "y = layers.Activation('tanh')(layers.Dense(19)(x))", CONV}, "dense=tiled:4:1"},
+    /* depthwise over NHWC: 16-channel vectors, channels that are not a multiple of 16, strides, dilation, padding */
+    {{"(9, 13, 32)", "y = layers.DepthwiseConv2D(3, padding='same', activation='relu')(x)", CONV}, "depthwise=blocked:4"},
+    {{"(9, 13, 32)", "y = layers.DepthwiseConv2D(3, strides=2, padding='same')(x)", CONV}, "depthwise=blocked:16"},
+    {{"(9, 13, 20)", "y = layers.DepthwiseConv2D((3, 5), dilation_rate=2, padding='same')(x)", CONV}, "depthwise=blocked:3"},
+    {{"(9, 13, 20)", "y = layers.DepthwiseConv2D(3, use_bias=False)(x)", CONV}, "depthwise=blocked:1"},
+    {{"(9, 13, 20)", "y = layers.DepthwiseConv2D(3, depth_multiplier=2)(x)", CONV}, "depthwise=blocked:4"},
     {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:1:1"},
     {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:4:1"},
     {{"(50,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=tiled:8:1"},

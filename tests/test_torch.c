@@ -113,6 +113,32 @@ Test(torch, run_command_matches_pytorch_at_batch_8)
     remove(out);
 }
 
+/* The depthwise kernel over NCHW (ONNX Conv with one group per channel), every row block forced, against ref:
+ * tests/models/export_depthwise.py's strides 2 and 3, dilation with a depth multiplier, wide rows, ReLU6; and the
+ * MobileNet block. The profile names the kernel, so a fall back to the generic one is seen. */
+Test(torch, nchw_depthwise_every_row_block)
+{
+    static const char *const algos[] = {"depthwise=blocked:1", "depthwise=blocked:3", "depthwise=blocked:16",
+                                        "depthwise=direct"};
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++) {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s compare tests/models/torch/depthwise_variants.onnx --batch 2 --init random --algo %s > /dev/null 2>&1 && "
+                 "%s compare tests/models/torch/mobilenet_block.onnx --batch 3 --algo %s > /dev/null 2>&1",
+                 CLINFER_SOURCE_DIR, CLINFER_BINARY, algos[i], CLINFER_BINARY, algos[i]);
+        int st = system(cmd);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", algos[i]);
+    }
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd %s && %s profile tests/models/torch/depthwise_variants.onnx --tune none 2>&1 | grep -c 'depthwise [0-9]* rows'",
+             CLINFER_SOURCE_DIR, CLINFER_BINARY);
+    FILE *f = popen(cmd, "r");
+    int count = 0;
+    cr_assert(f && fscanf(f, "%d", &count) == 1);
+    pclose(f);
+    cr_expect_eq(count, 4, "%d of the 4 depthwise layers run the depthwise kernel", count);
+}
+
 /* The blocked conv kernel over NCHW (ONNX), every block shape forced, against ref. */
 Test(torch, nchw_blocked_conv_every_block_shape)
 {

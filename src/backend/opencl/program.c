@@ -37,7 +37,7 @@ int cf_cl_cache_dir(char *out, size_t size)
 }
 
 /* Files built as programs of their own, once per layer shape, with their sizes as -D constants. */
-static const char *const specialized[] = {"conv2d_blocked.cl", "dense_fast.cl", "peak.cl", NULL};
+static const char *const specialized[] = {"conv2d_blocked.cl", "depthwise_blocked.cl", "dense_fast.cl", "peak.cl", NULL};
 
 static int is_specialized(const char *name)
 {

@@ -18,22 +18,47 @@ static const struct cf_tensor *host_weight(const struct cf_exec *x, int node, co
     return cf_weights_get(x->w, node, name);
 }
 
-static int conv_eligible(const struct cf_node *n) { return n->op == CF_OP_CONV2D && n->a.groups == 1 && n->n_in == 1; }
-
-static int dense_eligible(const struct cf_node *n) { return n->op == CF_OP_DENSE && n->n_in == 1; }
-
 static int64_t round16(int64_t v) { return (v + 15) / 16 * 16; }
+
+/* each family: its program and kernel */
+static const struct {
+    const char *file, *kernel;
+} families[CF_ALGO_COUNT] = {
+    [CF_ALGO_CONV_BLOCKED] = {"conv2d_blocked.cl", "conv2d_blocked_f32"},
+    [CF_ALGO_DENSE_TILED] = {"dense_fast.cl", "dense_tiled_f32"},
+    [CF_ALGO_DEPTHWISE] = {"depthwise_blocked.cl", "depthwise_blocked_f32"},
+};
+
+/* the family a layer can run with, or CF_ALGO_GENERIC */
+static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node *n)
+{
+    if (n->n_in != 1) return CF_ALGO_GENERIC; /* weights given at run time */
+    if (n->op == CF_OP_DENSE) return CF_ALGO_DENSE_TILED;
+    if (n->op != CF_OP_CONV2D && n->op != CF_OP_DEPTHWISE_CONV2D) return CF_ALGO_GENERIC;
+    int nchw = x->g->layout == CF_LAYOUT_NCHW;
+    const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
+    int64_t c = xs->d[nchw ? 1 : 3], co = n->out.d[nchw ? 1 : 3], wo = n->out.d[nchw ? 3 : 2];
+    if (n->op == CF_OP_CONV2D && n->a.groups == 1) return CF_ALGO_CONV_BLOCKED;
+    int depthwise = n->op == CF_OP_DEPTHWISE_CONV2D || n->a.groups == c;
+    /* NHWC: one input channel per output channel; NCHW: rows of up to 256 outputs (the padded row is private) */
+    if (depthwise && (nchw ? wo <= 256 && (wo + 15) / 16 * 16 * n->a.strides[1] + n->a.kernel[1] * n->a.dilation[1] <= 2048
+                           : co == c))
+        return CF_ALGO_DEPTHWISE;
+    return CF_ALGO_GENERIC;
+}
 
 void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size)
 {
     switch (a->kind) {
     case CF_ALGO_CONV_BLOCKED: snprintf(out, size, "blocked %dpx x %dv", a->a, a->b); break;
+    case CF_ALGO_DEPTHWISE: snprintf(out, size, a->b == 2 ? "depthwise %d rows" : "depthwise %dpx", a->a); break;
     case CF_ALGO_DENSE_TILED:
         if (a->b == 1) snprintf(out, size, "gemv %du", a->a);
         else snprintf(out, size, "tiled %dr x %du", a->b, a->a);
         break;
     default:
-        snprintf(out, size, "%s", n->op == CF_OP_CONV2D || n->op == CF_OP_DENSE ? "direct" : "generic");
+        snprintf(out, size, "%s",
+                 n->op == CF_OP_CONV2D || n->op == CF_OP_DEPTHWISE_CONV2D || n->op == CF_OP_DENSE ? "direct" : "generic");
         break;
     }
 }
@@ -46,16 +71,18 @@ static void layer_defines(const struct cf_exec *x, const struct cf_node *n, cons
     const struct cf_attrs *at = &n->a;
     int act = at->act == CF_ACT_SOFTMAX || at->act == CF_ACT_LOG_SOFTMAX ? CF_ACT_LINEAR : (int)at->act;
     char sig[512];
-    if (n->op == CF_OP_CONV2D) {
+    if (n->op == CF_OP_CONV2D || n->op == CF_OP_DEPTHWISE_CONV2D) {
         int nchw = x->g->layout == CF_LAYOUT_NCHW, h = nchw ? 2 : 1, w = nchw ? 3 : 2, c = nchw ? 1 : 3;
+        int dw = family_of(x, n) == CF_ALGO_DEPTHWISE;
         snprintf(sig, sizeof sig,
                  "-DNCHW=%d -DN=%lld -DH=%lld -DW=%lld -DC=%lld -DHO=%lld -DWO=%lld -DCO=%lld -DCO16=%lld -DKH=%d -DKW=%d "
-                 "-DSH=%d -DSW=%d -DDH=%d -DDW=%d -DPT=%d -DPL=%d -DHAS_BIAS=%d -DACT=%d",
+                 "-DSH=%d -DSW=%d -DDH=%d -DDW=%d -DPT=%d -DPL=%d -DHAS_BIAS=%d -DACT=%d -DM=%lld",
                  nchw, (long long)xs->d[0], (long long)xs->d[h], (long long)xs->d[w], (long long)xs->d[c],
                  (long long)ys->d[h], (long long)ys->d[w], (long long)ys->d[c], (long long)round16(ys->d[c]),
                  at->kernel[0], at->kernel[1], at->strides[0], at->strides[1], at->dilation[0], at->dilation[1],
-                 at->pads[0], at->pads[2], at->use_bias, act);
-        if (a) snprintf(defs, size, "-DP=%d -DV=%d %s", a->a, a->b, sig);
+                 at->pads[0], at->pads[2], at->use_bias, act, dw ? (long long)(ys->d[c] / xs->d[c]) : 0LL);
+        if (a && dw) snprintf(defs, size, "-DP=%d %s", a->a, sig);
+        else if (a) snprintf(defs, size, "-DP=%d -DV=%d %s", a->a, a->b, sig);
     } else {
         int64_t cin = xs->d[xs->rank - 1], rows = 1;
         for (int k = 0; k < ys->rank - 1; k++) rows *= ys->d[k];
@@ -116,9 +143,29 @@ static int dense_candidates(const struct cf_node *n, int full, struct cf_algo *o
     return k;
 }
 
+/* depthwise: pixels per work-item (NHWC) or rows (NCHW) */
+static int depthwise_candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+{
+    int nchw = x->g->layout == CF_LAYOUT_NCHW, k = 0;
+    int64_t len = nchw ? n->out.d[2] : conv_wo(x, n);
+    static const int ps[] = {1, 2, 4, 8, 16};
+    for (size_t i = 0; i < 5; i++) {
+        int p = ps[i];
+        if (p > 1 && p > len) break;
+        if (!full && p != 4 && p != 16 && !(p == 1 && len < 4)) continue;
+        out[k++] = (struct cf_algo){CF_ALGO_DEPTHWISE, p, nchw ? 2 : 1};
+    }
+    return k;
+}
+
 /* the rule of thumb when nothing is timed */
 static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n)
 {
+    if (family_of(x, n) == CF_ALGO_DEPTHWISE) {
+        int nchw = x->g->layout == CF_LAYOUT_NCHW;
+        int64_t len = nchw ? n->out.d[2] : conv_wo(x, n);
+        return (struct cf_algo){CF_ALGO_DEPTHWISE, len < 4 ? (int)len : 4, nchw ? 2 : 1};
+    }
     if (n->op == CF_OP_CONV2D) {
         int v = (int)(round16(conv_co(x, n)) / 16);
         if (v > 4) v = 4;
@@ -131,11 +178,12 @@ static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n
     return rows <= 2 ? (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 1} : (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 4};
 }
 
-/* "conv=blocked:8:2,dense=tiled:4:4" (for tests and experiments) */
-static int forced(const char *spec, const struct cf_node *n, struct cf_algo *out)
+/* "conv=blocked:8:2,depthwise=blocked:4,dense=tiled:4:4" (for tests and experiments) */
+static int forced(const struct cf_exec *x, const char *spec, const struct cf_node *n, struct cf_algo *out)
 {
     if (!spec) return 0;
-    const char *what = n->op == CF_OP_CONV2D ? "conv=" : "dense=";
+    enum cf_algo_kind fam = family_of(x, n);
+    const char *what = fam == CF_ALGO_DEPTHWISE ? "depthwise=" : n->op == CF_OP_CONV2D ? "conv=" : "dense=";
     const char *p = strstr(spec, what);
     if (!p) return 0;
     p += strlen(what);
@@ -144,7 +192,11 @@ static int forced(const char *spec, const struct cf_node *n, struct cf_algo *out
         *out = (struct cf_algo){CF_ALGO_GENERIC, 0, 0};
         return 1;
     }
-    if (n->op == CF_OP_CONV2D && sscanf(p, "blocked:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
+    if (fam == CF_ALGO_DEPTHWISE && sscanf(p, "blocked:%d", &a) == 1 && a > 0) {
+        *out = (struct cf_algo){CF_ALGO_DEPTHWISE, a, x->g->layout == CF_LAYOUT_NCHW ? 2 : 1};
+        return 1;
+    }
+    if (fam == CF_ALGO_CONV_BLOCKED && sscanf(p, "blocked:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
         *out = (struct cf_algo){CF_ALGO_CONV_BLOCKED, a, b};
         return 1;
     }
@@ -182,8 +234,8 @@ static int db_lookup(const struct cf_cl_device *dev, const char *key, struct cf_
         if (!tab) continue;
         *tab = '\0';
         int kind, a, b;
-        if (strcmp(line, key) == 0 && sscanf(tab + 1, "%d %d %d", &kind, &a, &b) == 3 && kind >= 0 &&
-            kind <= CF_ALGO_DENSE_TILED && a > 0 && b > 0 && a <= 64 && b <= 64) {
+        if (strcmp(line, key) == 0 && sscanf(tab + 1, "%d %d %d", &kind, &a, &b) == 3 &&
+            kind > CF_ALGO_GENERIC && kind < CF_ALGO_COUNT && a > 0 && b > 0 && a <= 64 && b <= 64) {
             *out = (struct cf_algo){(enum cf_algo_kind)kind, a, b};
             found = 1; /* the last line for a key wins */
         }
@@ -242,21 +294,22 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     char defs[1024];
     layer_defines(x, n, a, defs, sizeof defs, NULL, 0);
     int cached;
-    int conv = n->op == CF_OP_CONV2D;
-    clinfer_status st = cf_cl_program_file(E->ctx, E->dev, conv ? "conv2d_blocked.cl" : "dense_fast.cl", defs, &t->prog,
-                                           &cached, d);
+    const char *kname = families[a->kind].kernel;
+    clinfer_status st = cf_cl_program_file(E->ctx, E->dev, families[a->kind].file, defs, &t->prog, &cached, d);
     if (st) return st;
     cl_int err;
-    const char *kname = conv ? "conv2d_blocked_f32" : "dense_tiled_f32";
     t->k = clCreateKernel(t->prog, kname, &err);
     if (!t->k || err != CL_SUCCESS) {
         cf_tuned_release(t);
         return cf_cl_fail(d, "clCreateKernel", kname, err);
     }
-    /* the weights in the kernel's layout: conv [KH][KW][C][CO16], dense [units][cin] */
-    const struct cf_tensor *k = host_weight(x, node, "kernel"), *b = host_weight(x, node, "bias");
+    /* the weights in the kernel's layout: conv [KH][KW][C][CO16], depthwise [KH][KW][CO16], dense [units][cin] */
+    int conv = a->kind != CF_ALGO_DENSE_TILED, dw = a->kind == CF_ALGO_DEPTHWISE;
+    const struct cf_tensor *k = host_weight(x, node, n->op == CF_OP_DEPTHWISE_CONV2D ? "depthwise_kernel" : "kernel"),
+                           *b = host_weight(x, node, "bias");
     int64_t co = conv ? conv_co(x, n) : n->a.filters, co16 = conv ? round16(co) : co;
-    int64_t rows_in = k->desc.dims[0] * (conv ? k->desc.dims[1] * k->desc.dims[2] : 1);
+    int64_t rows_in = dw ? (int64_t)n->a.kernel[0] * n->a.kernel[1]
+                         : k->desc.dims[0] * (conv ? k->desc.dims[1] * k->desc.dims[2] : 1);
     /* written straight into the device's buffers (mapped: no host copy on a CPU device) */
     size_t wn = (size_t)(rows_in * co16 + 16), bn = (size_t)co16 + 16;
     float *wbuf = new_mapped(E, wn, &t->w, &err), *bbuf = wbuf ? new_mapped(E, bn, &t->b, &err) : NULL;
@@ -287,7 +340,15 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
         cf_tuned_release(t);
         return cf_cl_fail(d, "clEnqueueUnmapMemObject", n->name, err != CL_SUCCESS ? err : err2);
     }
-    if (conv) {
+    if (dw && a->b == 2) { /* NCHW: row blocks x images and channels */
+        t->gws[0] = (size_t)((n->out.d[2] + a->a - 1) / a->a);
+        t->gws[1] = (size_t)(n->out.d[0] * co);
+        t->gws[2] = 1;
+    } else if (dw) { /* NHWC: channel vectors x pixel blocks x images and rows */
+        t->gws[0] = (size_t)(co16 / 16);
+        t->gws[1] = (size_t)((conv_wo(x, n) + a->a - 1) / a->a);
+        t->gws[2] = (size_t)(n->out.d[0] * n->out.d[1]);
+    } else if (conv) {
         t->gws[0] = (size_t)(co16 / (16 * a->b) + (co16 % (16 * a->b) != 0));
         int nchw = x->g->layout == CF_LAYOUT_NCHW;
         t->gws[1] = (size_t)((conv_wo(x, n) + a->a - 1) / a->a);
@@ -320,8 +381,7 @@ clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const stru
     err = clEnqueueNDRangeKernel(E->q, t->k, 3, NULL, t->gws, local, 0, NULL, ev);
     if (err != CL_SUCCESS) {
         char what[300];
-        snprintf(what, sizeof what, "%s, layer '%s'", n->op == CF_OP_CONV2D ? "conv2d_blocked_f32" : "dense_tiled_f32",
-                 n->name);
+        snprintf(what, sizeof what, "%s, layer '%s'", families[t->algo.kind].kernel, n->name);
         return cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
     }
     return CLINFER_OK;
@@ -378,6 +438,7 @@ static clinfer_status tune(const struct cf_tune_env *E, int node, const struct c
         const struct cf_shape *shs[1] = {&xs1};
         struct ref_args ra = {x->g, &one, ins, shs, want, NULL, x->w, node};
         if (n->op == CF_OP_CONV2D) ref_conv2d(&ra);
+        else if (n->op == CF_OP_DEPTHWISE_CONV2D) ref_depthwise_conv2d(&ra);
         else ref_dense(&ra);
     }
     double scale = 0;
@@ -420,16 +481,21 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
     const struct cf_exec *x = E->x;
     const struct cf_node *n = &x->g->nodes[node];
     memset(out, 0, sizeof *out);
-    if (!conv_eligible(n) && !dense_eligible(n)) return CLINFER_OK;
+    enum cf_algo_kind fam = family_of(x, n);
+    if (fam == CF_ALGO_GENERIC) return CLINFER_OK;
     struct cf_algo a;
     char key[1024], defs[1024];
     layer_defines(x, n, NULL, defs, sizeof defs, key, sizeof key);
-    if (!forced(x->algo, n, &a) && !db_lookup(E->dev, key, &a)) {
+    /* (a database line of another family than the layer's is not believed) */
+    if (!forced(x, x->algo, n, &a) && !(db_lookup(E->dev, key, &a) && a.kind == fam)) {
         if (x->tune == 0) {
             a = heuristic(x, n);
         } else {
             struct cf_algo cands[64];
-            int nc = n->op == CF_OP_CONV2D ? conv_candidates(x, n, x->tune == 2, cands) : dense_candidates(n, x->tune == 2, cands);
+            int full = x->tune == 2;
+            int nc = fam == CF_ALGO_CONV_BLOCKED ? conv_candidates(x, n, full, cands)
+                     : fam == CF_ALGO_DEPTHWISE  ? depthwise_candidates(x, n, full, cands)
+                                                 : dense_candidates(n, full, cands);
             cands[nc++] = heuristic(x, n);
             clinfer_status st = tune(E, node, cands, nc, &a, d);
             if (st) return st;
