@@ -3,7 +3,8 @@
 For the seed model and the PyTorch-exported architectures, at batch 1 and 32: clinfer (`clinfer bench --json`, on
 the OpenCL device), PyTorch on the CPU (channels_last, 1 and 2 threads) and ONNX Runtime on the CPU, in
 alternating rounds; each figure is the median of the rounds' medians. Prints one table (images/s, clinfer's ratio
-to each peer, % of the machine's FP32 peak) and writes it as JSON to bench/results/.
+to each peer, % of the machine's FP32 peak), the seed model's conv and dense layers from `clinfer profile` against
+the peak and the read bandwidth, and the warm start, and writes it all as JSON to bench/results/.
     bench/.venv/bin/python bench/suite.py BUILD_DIR PEAK_JSON
 """
 import datetime
@@ -97,7 +98,20 @@ def run_ort(path, shape, batch, threads):
     return batch * 1000.0 / timed(lambda: s.run(None, {name: x}))
 
 
+def profile_layers(path, batch):
+    """clinfer profile's rows: {layer: (kernel, ms, GFLOPS, GB/s, % of peak)}"""
+    out = subprocess.run([clinfer, "profile", path, "--batch", str(batch), "--tune", "fast"], capture_output=True,
+                         text=True)
+    rows = {}
+    for line in out.stdout.splitlines():
+        t = line.split()
+        if len(t) >= 8 and t[-1].endswith("%") and t[-2].endswith("%"):
+            rows[t[0]] = (" ".join(t[2:-5]), float(t[-5]), float(t[-4]), float(t[-3]), float(t[-2][:-1]))
+    return rows
+
+
 rows = []
+ready = []  # ms from a clinfer process start to its ready session, warm caches (seed model, every round)
 for name, (m, shape, clinfer_path, onnx_path) in models.items():
     for batch in BATCHES:
         res = {"clinfer": [], "torch_1t": [], "torch_2t": [], "ort_2t": []}
@@ -107,6 +121,8 @@ for name, (m, shape, clinfer_path, onnx_path) in models.items():
             if c:
                 res["clinfer"].append(c["images_per_second"])
                 compile_ms, tune_ms = c["compile_ms"], c["tune_ms"]
+                if name == "seed" and batch == 1:
+                    ready.append(c["ready_ms"])
             res["torch_1t"].append(run_torch(m, shape, batch, 1))
             res["torch_2t"].append(run_torch(m, shape, batch, 2))
             res["ort_2t"].append(run_ort(onnx_path, shape, batch, 2))
@@ -140,9 +156,34 @@ for r in rows:
 print("\n(x torch: clinfer / the better PyTorch thread count; x ORT: clinfer / ONNX Runtime; % peak: clinfer's "
       "GFLOPS of the 2-thread FMA peak)")
 
+# the issue's layer targets, from clinfer profile (median of 3 profiles, after the table's runs warmed the caches)
+print("\nSeed model layers (clinfer profile, median of 3): conv at >= 50%% of the FP32 peak, Dense 18496->512 at "
+      "batch 1 at >= 80%% of the read bandwidth (%.1f GB/s)" % peak["read_gbps_2t"])
+layers = {}
+for batch in (1, 32):
+    runs = [profile_layers(models["seed"][2], batch) for _ in range(3)]
+    for lname in ("conv2d_1", "conv2d_2", "conv2d_3", "dense_1"):
+        got = [r[lname] for r in runs if lname in r]
+        if not got:
+            continue
+        pct = statistics.median(g[4] for g in got)
+        gbs = statistics.median(g[3] for g in got)
+        layers["%s_b%d" % (lname, batch)] = {"kernel": got[0][0], "ms": statistics.median(g[1] for g in got),
+                                             "gflops": statistics.median(g[2] for g in got), "gbps": gbs,
+                                             "pct_of_peak": pct, "pct_of_bandwidth": 100.0 * gbs / peak["read_gbps_2t"]}
+        print("  %-9s b%-3d %-20s %8.3f ms %7.1f GFLOPS %6.1f%% of peak %7.1f GB/s %6.1f%% of bandwidth" %
+              (lname, batch, got[0][0], layers["%s_b%d" % (lname, batch)]["ms"], statistics.median(g[2] for g in got),
+               pct, gbs, 100.0 * gbs / peak["read_gbps_2t"]))
+ready = ready[1:]  # the first round may have compiled and tuned
+ready_ms = statistics.median(ready) if ready else None
+if ready_ms is not None:
+    print("\nWarm start (seed model, a new clinfer process with warm caches): %.1f ms from start to a ready session "
+          "(median of %d; target < 100 ms)" % (ready_ms, len(ready)))
+
 stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M%S")
 out = os.path.join(root, "bench", "results", "bench-%s.json" % stamp)
 with open(out, "w") as f:
     json.dump({"date": stamp, "machine": platform.node(), "peak": peak, "rounds": ROUNDS, "torch": torch.__version__,
-               "onnxruntime": ort.__version__, "rows": rows}, f, indent=1)
+               "onnxruntime": ort.__version__, "rows": rows, "seed_layers": layers, "warm_start_ready_ms": ready_ms},
+              f, indent=1)
 print("\nwritten: %s" % os.path.relpath(out, root))

@@ -269,6 +269,22 @@ Test(commands, compare_seed_passes_on_pocl_and_flags_a_tight_tolerance)
     cr_assert_not_null(strstr(out, "unknown device 'nosuch'"), "%s", out);
 }
 
+Test(commands, summary_explain_names_each_layers_kernel)
+{
+    static char out[1 << 16];
+    cr_assert_eq(run("summary examples/seed.py --explain --batch 2", out, sizeof out), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "Kernels on opencl:"), "%s", out);
+    cr_assert_not_null(strstr(out, ", batch 2 "), "%s", out);
+    const char *conv = strstr(out, "\n  conv2d_1 "), *dense = strstr(out, "\n  dense_1 ");
+    cr_assert(conv && dense, "%s", out);
+    cr_assert(strncmp(strstr(conv, "Conv2D") + 21, "blocked ", 8) == 0, "%s", out);
+    cr_assert(strncmp(strstr(dense, "Dense") + 21, "gemv ", 5) == 0 || strncmp(strstr(dense, "Dense") + 21, "tiled ", 6) == 0,
+              "%s", out);
+    /* no device: said, and the summary still succeeds */
+    cr_assert_eq(run("summary examples/seed.py --explain --device nosuch", out, sizeof out), 0, "%s", out);
+    cr_assert_not_null(strstr(out, "Kernels: none chosen (unknown device 'nosuch'"), "%s", out);
+}
+
 Test(commands, run_seed_batch_8_on_pocl_matches_ref)
 {
     static char out[1 << 16];

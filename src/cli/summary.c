@@ -1,4 +1,6 @@
-/* clinfer summary MODEL [--explain] [--format keras|json] [--batch N] */
+/* clinfer summary MODEL [--explain [--device DEV]] [--format keras|json] [--batch N]
+ * --explain also names the kernel each layer would run on the device (the tuning database's choice, else the rule
+ * of thumb, as `clinfer run` chooses), from a session made for that purpose. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,14 +8,40 @@
 #include "clinfer.h"
 #include "cli.h"
 
+/* the kernel of each layer on the device; a device that cannot be used is said, and is no error of summary's */
+static void print_kernels(clinfer_context *ctx, const clinfer_model *m, const char *device, int64_t batch)
+{
+    clinfer_session_options so = {device, batch, 0, CLINFER_INIT_KERAS, NULL, CLINFER_TUNE_NONE, NULL, 0};
+    clinfer_session *s = NULL;
+    if (clinfer_session_new(ctx, m, &so, &s)) {
+        printf("\nKernels: none chosen (%s)\n", clinfer_context_errmsg(ctx));
+        return;
+    }
+    printf("\nKernels on %s, batch %lld (the tuning database's choice, else the rule of thumb; `clinfer profile` "
+           "times them):\n",
+           clinfer_session_device(s), (long long)batch);
+    for (int i = 0; i < clinfer_model_layer_count(m); i++) {
+        char algo[64];
+        clinfer_session_layer_algo(s, i, algo, sizeof algo);
+        printf("  %-32s %-20s %s\n", clinfer_model_layer_name(m, i), clinfer_model_layer_type(m, i), algo);
+    }
+    clinfer_session_free(s);
+}
+
 int cli_summary(int argc, char **argv)
 {
-    const char *path = NULL;
+    const char *path = NULL, *device = "opencl";
     clinfer_summary_options o = {CLINFER_FORMAT_KERAS, 0, 0};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--explain") == 0) {
             o.explain = 1;
+        } else if (strcmp(a, "--device") == 0) {
+            if (i + 1 >= argc) {
+                cli_error("%s needs a value", a);
+                return 2;
+            }
+            device = argv[++i];
         } else if (strcmp(a, "--format") == 0 || strcmp(a, "--batch") == 0) {
             if (i + 1 >= argc) {
                 cli_error("%s needs a value", a);
@@ -47,7 +75,7 @@ int cli_summary(int argc, char **argv)
         }
     }
     if (!path) {
-        cli_error("usage: clinfer summary MODEL [--explain] [--format keras|json] [--batch N]");
+        cli_error("usage: clinfer summary MODEL [--explain [--device DEV]] [--format keras|json] [--batch N]");
         return 2;
     }
     clinfer_context *ctx;
@@ -63,6 +91,7 @@ int cli_summary(int argc, char **argv)
         rc = 1;
     } else {
         fputs(text, stdout);
+        if (o.explain && o.format == CLINFER_FORMAT_KERAS) print_kernels(ctx, m, device, o.batch ? o.batch : 1);
     }
     clinfer_free(text);
     clinfer_model_free(m);
