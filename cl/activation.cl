@@ -1,10 +1,14 @@
 /* Activations applied alone (in place when the planner says so), and softmax (or log-softmax) over groups of
  * `len` values spaced `inner` apart. */
+/* 16 elements per work-item: whole vectors for the activations that have a vector form */
 __kernel void activation_f32(__global float *A, uint xo, uint yo, uint n, int act, float4 ap)
 {
-    size_t i = get_global_id(0);
-    if (i >= n) return;
-    A[yo + i] = act_apply(A[xo + i], act, ap);
+    const size_t i = get_global_id(0) * 16;
+    if (i + 16 <= n && ACT_VECTOR(act)) {
+        vstore16(act_apply16(vload16(0, A + xo + i), act, ap), 0, A + yo + i);
+        return;
+    }
+    for (size_t k = i; k < i + 16 && k < n; k++) A[yo + k] = act_apply(A[xo + k], act, ap);
 }
 
 __kernel void softmax_f32(__global float *A, uint xo, uint yo, int outer, int len, int inner, int is_log)

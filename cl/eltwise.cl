@@ -26,3 +26,30 @@ __kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, 
     }
     A[yo + i] = r;
 }
+
+/* The same without broadcasting (both operands of the output's shape): 16 elements per work-item, as vectors. */
+inline float16 eltwise16(float16 x, float16 y, int op)
+{
+    switch (op) {
+    case 0: return x + y;
+    case 1: return x * y;
+    case 2: return x - y;
+    case 3: return x / y;
+    case 5: return fmax(x, y);
+    case 6: return fmin(x, y);
+    default: return select(x, y * x, x < 0.0f);
+    }
+}
+
+__kernel void eltwise_flat_f32(__global float *A, uint ao, uint bo, uint yo, uint n, int op)
+{
+    const size_t i = get_global_id(0) * 16;
+    if (i + 16 <= n) {
+        vstore16(eltwise16(vload16(0, A + ao + i), vload16(0, A + bo + i), op), 0, A + yo + i);
+        return;
+    }
+    for (size_t k = i; k < n; k++) {
+        float16 r = eltwise16((float16)A[ao + k], (float16)A[bo + k], op);
+        A[yo + k] = r.s0;
+    }
+}

@@ -9,11 +9,13 @@ __kernel void pad_f32(__global float *A, uint xo, uint yo, uint n, int8 odims, i
     int xd[8] = {xdims.s0, xdims.s1, xdims.s2, xdims.s3, xdims.s4, xdims.s5, xdims.s6, xdims.s7};
     int st[8] = {xstr.s0, xstr.s1, xstr.s2, xstr.s3, xstr.s4, xstr.s5, xstr.s6, xstr.s7};
     int bg[8] = {begin.s0, begin.s1, begin.s2, begin.s3, begin.s4, begin.s5, begin.s6, begin.s7};
-    size_t rem = i, s = 0;
+    uint rem = (uint)i; /* (32-bit: n is a uint) */
+    size_t s = 0;
     int outside = 0;
     for (int k = 0; k < 8; k++) {
-        int c = (int)(rem % (size_t)od[k]) - bg[k];
-        rem /= (size_t)od[k];
+        if (od[k] == 1 && bg[k] == 0) continue; /* the axes that pad the rank to 8 */
+        int c = (int)(rem % (uint)od[k]) - bg[k];
+        rem /= (uint)od[k];
         if (c < 0 || c >= xd[k]) {
             if (mode == 0) outside = 1;
             else if (mode == 2) c = c < 0 ? 0 : xd[k] - 1;

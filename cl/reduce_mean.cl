@@ -13,14 +13,20 @@ __kernel void reduce_mean_f32(__global float *A, uint xo, uint yo, uint n, int8 
         base += (rem % (size_t)od[k]) * (size_t)st[k];
         rem /= (size_t)od[k];
     }
+    /* the reduced elements in order, their offset kept by an odometer (no division per element) */
     float acc = 0.0f;
+    int idx[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t off = 0;
     for (int r = 0; r < count; r++) {
-        size_t q = (size_t)r, off = 0;
-        for (int k = 0; k < 8; k++) {
-            off += (q % (size_t)rd[k]) * (size_t)st[k];
-            q /= (size_t)rd[k];
-        }
         acc += A[xo + base + off];
+        for (int k = 0; k < 8; k++) {
+            if (++idx[k] < rd[k]) {
+                off += (size_t)st[k];
+                break;
+            }
+            off -= (size_t)(rd[k] - 1) * (size_t)st[k];
+            idx[k] = 0;
+        }
     }
     A[yo + i] = acc / (float)count;
 }

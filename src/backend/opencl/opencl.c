@@ -12,13 +12,13 @@
 #include "tuned.h"
 
 enum kid { K_CONV2D, K_DEPTHWISE, K_TRANSPOSE, K_POOL, K_GPOOL, K_DENSE, K_ACT, K_SOFTMAX, K_BN, K_ELTWISE,
-           K_ZPAD, K_CONCAT, K_MATMUL, K_LRN, K_REDUCE_MEAN, K_PERMUTE, K_PAD, K_D2S, K_BN_FULL, K_POOL16, K_COUNT };
+           K_ZPAD, K_CONCAT, K_MATMUL, K_LRN, K_REDUCE_MEAN, K_PERMUTE, K_PAD, K_D2S, K_BN_FULL, K_POOL16, K_ELTWISE_FLAT, K_COUNT };
 
 static const char *const kernel_names[K_COUNT] = {
     "conv2d_direct_f32", "depthwise_conv2d_f32", "conv2d_transpose_f32", "pool2d_f32", "global_pool2d_f32",
     "dense_f32", "activation_f32", "softmax_f32", "batch_norm_f32", "eltwise_f32", "zero_pad2d_f32", "concat_f32",
     "matmul_f32", "lrn_f32", "reduce_mean_f32", "transpose_f32", "pad_f32", "depth_to_space_f32",
-    "batch_norm_full_f32", "pool2d_nhwc16_f32"};
+    "batch_norm_full_f32", "pool2d_nhwc16_f32", "eltwise_flat_f32"};
 
 struct cl_state {
     const struct cf_exec *x;
@@ -75,6 +75,14 @@ static clinfer_status launch(struct cl_state *s, enum kid k, const struct cf_nod
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
     if (ev) add_event_time(s, ev);
     return CLINFER_OK;
+}
+
+static int same_shape(const struct cf_shape *a, const struct cf_shape *b)
+{
+    if (a->rank != b->rank) return 0;
+    for (int i = 0; i < a->rank; i++)
+        if (a->d[i] != b->d[i]) return 0;
+    return 1;
 }
 
 static cl_uint elem_off(size_t bytes) { return (cl_uint)(bytes / sizeof(float)); }
@@ -360,7 +368,7 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
         }
         cl_float4 ap = actp(at);
         struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_INT(at->act), A_VEC(ap)};
-        return launch(s, K_ACT, n, (size_t)total, a, 6, d);
+        return launch(s, K_ACT, n, ((size_t)total + 15) / 16, a, 6, d); /* 16 per work-item */
     }
     case CF_OP_BATCH_NORM: {
         int axis = at->axis < 0 ? ys->rank + at->axis : at->axis;
@@ -394,7 +402,13 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
             /* y = in0 op in1, then y = y op in_k */
             const struct cf_shape *as = k == 1 ? &g->nodes[n->in[0]].out : ys;
             cl_uint ao = k == 1 ? xo : yo, bo = elem_off(p->offset[n->in[k]]);
-            cl_int8 sa = bcast_strides(ys, as, numpy), sb = bcast_strides(ys, &g->nodes[n->in[k]].out, numpy);
+            const struct cf_shape *bs = &g->nodes[n->in[k]].out;
+            if (same_shape(as, ys) && same_shape(bs, ys)) { /* no broadcasting: 16 at a time, no index arithmetic */
+                struct karg a[] = {A_MEM(s->arena), A_UINT(ao), A_UINT(bo), A_UINT(yo), A_UINT(total), A_INT(op)};
+                st = launch(s, K_ELTWISE_FLAT, n, ((size_t)total + 15) / 16, a, 6, d);
+                continue;
+            }
+            cl_int8 sa = bcast_strides(ys, as, numpy), sb = bcast_strides(ys, bs, numpy);
             struct karg a[] = {A_MEM(s->arena), A_UINT(ao), A_UINT(bo), A_UINT(yo), A_UINT(total), A_INT(op),
                                A_VEC(dims), A_VEC(sa), A_VEC(sb)};
             st = launch(s, K_ELTWISE, n, (size_t)total, a, 9, d);
