@@ -156,24 +156,22 @@ for r in rows:
 print("\n(x torch: clinfer / the better PyTorch thread count; x ORT: clinfer / ONNX Runtime; % peak: clinfer's "
       "GFLOPS of the 2-thread FMA peak)")
 
-# the layer targets, from clinfer profile (median of 3 profiles, after the table's runs warmed the caches)
-print("\nSeed model layers (clinfer profile, median of 3): conv at >= 50%% of the FP32 peak, Dense 18496->512 at "
+# the layer targets, from clinfer profile (the median of 3 profiles by time; % of peak is of the peak that
+# profile measured in the same run)
+print("\nSeed model layers (clinfer profile, the median of 3 by time): conv at >= 50%% of the FP32 peak, Dense 18496->512 at "
       "batch 1 at >= 80%% of the read bandwidth (%.1f GB/s)" % peak["read_gbps_2t"])
 layers = {}
 for batch in (1, 32):
     runs = [profile_layers(models["seed"][2], batch) for _ in range(3)]
     for lname in ("conv2d_1", "conv2d_2", "conv2d_3", "dense_1"):
-        got = [r[lname] for r in runs if lname in r]
+        got = sorted((r[lname] for r in runs if lname in r), key=lambda g: g[1])
         if not got:
             continue
-        pct = statistics.median(g[4] for g in got)
-        gbs = statistics.median(g[3] for g in got)
-        layers["%s_b%d" % (lname, batch)] = {"kernel": got[0][0], "ms": statistics.median(g[1] for g in got),
-                                             "gflops": statistics.median(g[2] for g in got), "gbps": gbs,
-                                             "pct_of_peak": pct, "pct_of_bandwidth": 100.0 * gbs / peak["read_gbps_2t"]}
+        kernel, ms, gf, gbs, pct = got[len(got) // 2]  # the profile of median time, all its columns
+        layers["%s_b%d" % (lname, batch)] = {"kernel": kernel, "ms": ms, "gflops": gf, "gbps": gbs, "pct_of_peak": pct,
+                                             "pct_of_bandwidth": 100.0 * gbs / peak["read_gbps_2t"]}
         print("  %-9s b%-3d %-20s %8.3f ms %7.1f GFLOPS %6.1f%% of peak %7.1f GB/s %6.1f%% of bandwidth" %
-              (lname, batch, got[0][0], layers["%s_b%d" % (lname, batch)]["ms"], statistics.median(g[2] for g in got),
-               pct, gbs, 100.0 * gbs / peak["read_gbps_2t"]))
+              (lname, batch, kernel, ms, gf, pct, gbs, 100.0 * gbs / peak["read_gbps_2t"]))
 ready = ready[1:]  # the first round may have compiled and tuned
 ready_ms = statistics.median(ready) if ready else None
 if ready_ms is not None:
