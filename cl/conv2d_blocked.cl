@@ -27,12 +27,24 @@
 #ifndef NCHW
 #define NCHW 0
 #endif
+/* a fused max pool of POOL x POOL, stride POOL, after the activation: HO x WO conv pixels computed (the ones the
+ * pool reads), HP x WP stored */
+#ifndef POOL
+#define POOL 1
+#endif
+#ifndef HP
+#define HP HO
+#define WP WO
+#endif
+#if P % POOL
+#error "the pixels of a block must be a multiple of the pool"
+#endif
 #if NCHW
 #define XAT(iy, ix, ci) (((size_t)(ci) * H + (iy)) * W + (ix))
-#define YAT(oy, ox, co) (((size_t)(co) * HO + (oy)) * WO + (ox))
+#define YAT(oy, ox, co) (((size_t)(co) * HP + (oy)) * WP + (ox))
 #else
 #define XAT(iy, ix, ci) (((size_t)(iy) * W + (ix)) * C + (ci))
-#define YAT(oy, ox, co) (((size_t)(oy) * WO + (ox)) * CO + (co))
+#define YAT(oy, ox, co) (((size_t)(oy) * WP + (ox)) * CO + (co))
 #endif
 
 /* the input of pixel p of a block, and the step between channels */
@@ -69,47 +81,99 @@
         }                                                                                                             \
     }
 
+/* the activation of a whole vector, for any activation */
+inline float16 act16(float16 v, float4 ap)
+{
+#if ACT_VECTOR(ACT)
+    return act_apply16(v, ACT, ap);
+#else
+    float r[16];
+    vstore16(v, 0, r);
+    for (int l = 0; l < 16; l++) r[l] = act_apply(r[l], ACT, ap);
+    return vload16(0, r);
+#endif
+}
+
+/* stores one vector of 16 channels at an output pixel: whole when it can, else the channels below CO */
+inline void store16(__global float *y, int oy, int ox, int c0, float16 v)
+{
+#if !NCHW && CO % 16 == 0
+    vstore16(v, 0, y + YAT(oy, ox, c0));
+#else
+    float r[16];
+    vstore16(v, 0, r);
+    for (int k = 0; k < 16; k++)
+        if (c0 + k < CO) y[YAT(oy, ox, c0 + k)] = r[k];
+#endif
+}
+
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
                                  float4 ap)
 {
     const int cb = get_global_id(0), xb = get_global_id(1), ny = get_global_id(2);
-    const int n = ny / HO, oy = ny % HO, ox0 = xb * P, co0 = cb * 16 * V;
+    const int n = ny / HP, orow = ny % HP, ox0 = xb * P, co0 = cb * 16 * V;
     __global const float *x = A + xo + (size_t)n * H * W * C;
-    float16 acc[P][V];
-#pragma unroll
-    for (int v = 0; v < V; v++) {
-        float16 b = HAS_BIAS ? vload16(0, B + co0 + 16 * v) : (float16)0.0f;
-#pragma unroll
-        for (int p = 0; p < P; p++) acc[p][v] = b;
-    }
+    __global float *y = A + yo + (size_t)n * HP * WP * CO;
     /* the block is interior when every pixel of it, at every kx, lies inside the row */
     const int interior = ox0 + P <= WO && ox0 * SW - PL >= 0 && (ox0 + P - 1) * SW + (KW - 1) * DW - PL < W;
-    for (int ky = 0; ky < KH; ky++) {
-        const int iy = oy * SH + ky * DH - PT;
-        if (iy < 0 || iy >= H) continue;
-        if (interior) {
-            CONV_ROW(0)
-        } else {
-            CONV_ROW(1)
+    float16 acc[P][V];
+#if POOL > 1
+    float16 best[P][V];
+#endif
+    for (int r = 0; r < POOL; r++) {
+        const int oy = orow * POOL + r;
+#pragma unroll
+        for (int v = 0; v < V; v++) {
+            float16 b = HAS_BIAS ? vload16(0, B + co0 + 16 * v) : (float16)0.0f;
+#pragma unroll
+            for (int p = 0; p < P; p++) acc[p][v] = b;
+        }
+        for (int ky = 0; ky < KH; ky++) {
+            const int iy = oy * SH + ky * DH - PT;
+            if (iy < 0 || iy >= H) continue;
+            if (interior) {
+                CONV_ROW(0)
+            } else {
+                CONV_ROW(1)
+            }
+        }
+#if POOL > 1
+#pragma unroll
+        for (int p = 0; p < P; p++)
+#pragma unroll
+            for (int v = 0; v < V; v++) {
+                const float16 a = act16(acc[p][v], ap);
+                best[p][v] = r == 0 ? a : fmax(best[p][v], a);
+            }
+#endif
+    }
+#if POOL > 1
+    /* the pool across the block's pixels: P / POOL outputs */
+#pragma unroll
+    for (int q = 0; q < P / POOL; q++) {
+        const int ox = ox0 / POOL + q;
+#pragma unroll
+        for (int v = 0; v < V; v++) {
+            float16 m = best[q * POOL][v];
+#pragma unroll
+            for (int j = 1; j < POOL; j++) m = fmax(m, best[q * POOL + j][v]);
+            if (ox < WP && co0 + 16 * v < CO) store16(y, orow, ox, co0 + 16 * v, m);
         }
     }
-    __global float *y = A + yo + (size_t)n * HO * WO * CO;
+#else
 #pragma unroll
     for (int p = 0; p < P; p++) {
-        if (ox0 + p >= WO) break;
 #pragma unroll
         for (int v = 0; v < V; v++) {
             const int c0 = co0 + 16 * v;
-#if !NCHW && CO % 16 == 0 && ACT_VECTOR(ACT)
-            /* whole vectors: the activation on the vector and one store */
-            if (c0 < CO) vstore16(act_apply16(acc[p][v], ACT, ap), 0, y + YAT(oy, ox0 + p, c0));
+            if (ox0 + p >= WO || c0 >= CO) continue;
+#if ACT_VECTOR(ACT)
+            store16(y, orow, ox0 + p, c0, act_apply16(acc[p][v], ACT, ap));
 #else
-            float r[16];
-            vstore16(acc[p][v], 0, r);
-            for (int k = 0; k < 16; k++)
-                if (c0 + k < CO) y[YAT(oy, ox0 + p, c0 + k)] = act_apply(r[k], ACT, ap);
+            store16(y, orow, ox0 + p, c0, act16(acc[p][v], ap));
 #endif
         }
     }
+#endif
 }

@@ -194,6 +194,16 @@ static struct acase algos[] = {
     {{"(8, 11, 3)", "y = layers.ReLU(6.0)(layers.Conv2D(20, 3, padding='same')(x))", CONV}, "conv=blocked:4:2"},
     {{"(8, 11, 3)", "y = layers.Activation('gelu')(layers.Conv2D(16, 3)(x))", CONV}, "conv=blocked:8:1"},
     {{"(37,)", "y = layers.Activation('tanh')(layers.Dense(19)(x))", CONV}, "dense=tiled:4:1"},
+    /* a max pool fused into the conv's epilogue: odd conv sizes (the last row and column unused), pool 3,
+     * channels not a multiple of 16 with a scalar activation, blocks rounded up to whole windows, the direct kernel;
+     * a pool that does not fit (stride 1) stays a layer of its own */
+    {{"(9, 11, 3)", "y = layers.MaxPooling2D(2)(layers.Conv2D(16, 3, activation='relu')(x))", CONV}, "conv=blocked:4:1"},
+    {{"(9, 11, 3)", "y = layers.MaxPooling2D(2)(layers.Conv2D(16, 3, activation='relu')(x))", CONV}, "conv=blocked:3:1"},
+    {{"(9, 11, 3)", "y = layers.MaxPooling2D(2)(layers.Conv2D(16, 3, activation='relu')(x))", CONV}, "conv=direct"},
+    {{"(12, 13, 8)", "y = layers.MaxPooling2D(3)(layers.Conv2D(32, 3, padding='same')(x))", CONV}, "conv=blocked:6:2"},
+    {{"(10, 10, 4)", "y = layers.MaxPooling2D(2)(layers.Conv2D(20, 3, padding='same', activation='tanh')(x))", CONV},
+     "conv=blocked:8:2"},
+    {{"(10, 10, 4)", "y = layers.MaxPooling2D(2, strides=1)(layers.Conv2D(16, 3)(x))", CONV}, "conv=blocked:4:1"},
     /* depthwise over NHWC: 16-channel vectors, channels that are not a multiple of 16, strides, dilation, padding */
     {{"(9, 13, 32)", "y = layers.DepthwiseConv2D(3, padding='same', activation='relu')(x)", CONV}, "depthwise=blocked:4"},
     {{"(9, 13, 32)", "y = layers.DepthwiseConv2D(3, strides=2, padding='same')(x)", CONV}, "depthwise=blocked:16"},

@@ -276,3 +276,35 @@ Test(fold, activation_joins_the_layer_before)
     cf_weights_free(&w);
     cf_graph_free(g);
 }
+
+Test(fold, max_pool_joins_the_conv_before)
+{
+    /* Conv -> BatchNorm -> ReLU -> MaxPool(2): the pool goes into the conv's epilogue, the conv and the views between
+     * take the pooled shape. A pool with stride 1, one with padding, and one after a conv read twice stay layers. */
+    struct cf_graph *g = graph_of("x = layers.Input(shape=(9, 9, 2))\n"
+                                  "y = layers.Conv2D(4, 3)(x)\ny = layers.BatchNormalization()(y)\ny = layers.ReLU()(y)\n"
+                                  "y = layers.MaxPooling2D(2)(y)\n"
+                                  "a = layers.MaxPooling2D(2, strides=1)(layers.Conv2D(4, 1)(y))\n"
+                                  "b = layers.MaxPooling2D(2, padding='same')(layers.Conv2D(4, 1)(y))\n"
+                                  "c = layers.Conv2D(4, 1)(y)\nd = layers.MaxPooling2D(2)(c)\ne = layers.Activation('relu')(c)\n"
+                                  "model = Model(x, [a, b, d, e])\n",
+                                  1);
+    struct cf_weights w;
+    struct cf_diag d = {0};
+    cr_assert_eq(cf_weights_init(g, CF_INIT_KERAS, 1, &w, &d), CLINFER_OK, "%s", d.msg);
+    cr_expect_eq(cf_fold_batch_norm(g, &w), 1);
+    cr_expect_eq(cf_fold_activation(g), 1);
+    cr_expect_eq(cf_fold_pool(g), 1);
+    cr_expect_eq(g->nodes[1].a.fused_pool, 2);
+    for (int i = 1; i <= 4; i++) {
+        cr_expect_eq(g->nodes[i].out.d[1], 3, "%s: %lld rows", g->nodes[i].name, (long long)g->nodes[i].out.d[1]);
+        cr_expect_eq(g->nodes[i].out.d[2], 3);
+    }
+    cr_expect_eq(g->nodes[4].op, CF_OP_IDENTITY);
+    for (int i = 5; i < g->n_nodes; i++) {
+        if (g->nodes[i].op == CF_OP_CONV2D) cr_expect_eq(g->nodes[i].a.fused_pool, 0, "%s", g->nodes[i].name);
+        if (strstr(g->nodes[i].name, "max_pooling")) cr_expect_eq(g->nodes[i].op, CF_OP_MAX_POOL2D, "%s", g->nodes[i].name);
+    }
+    cf_weights_free(&w);
+    cf_graph_free(g);
+}

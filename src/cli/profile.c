@@ -55,7 +55,7 @@ int cli_profile(int argc, char **argv)
     }
     printf("profile: %s, batch %lld, on %s\n", o.model, (long long)o.batch, clinfer_session_device(s));
     if (peak > 0) printf("device FP32 peak: %.1f GFLOPS (FMA microbenchmark, this run)\n", peak);
-    printf("\n%-28s %-18s %-18s %9s %8s %8s %7s %6s\n", "layer", "type", "kernel", "ms", "GFLOPS", "GB/s", "% peak",
+    printf("\n%-28s %-18s %-24s %9s %8s %8s %7s %6s\n", "layer", "type", "kernel", "ms", "GFLOPS", "GB/s", "% peak",
            "share");
     double flops_total = 0;
     for (int i = 0; i < n && i < 4096; i++) {
@@ -65,13 +65,13 @@ int cli_profile(int argc, char **argv)
         double f = 2.0 * (double)clinfer_session_layer_macs(s, i), b = (double)clinfer_session_layer_bytes(s, i);
         double gf = med[i] > 0 ? f / med[i] / 1e6 : 0, gb = med[i] > 0 ? b / med[i] / 1e6 : 0;
         flops_total += f;
-        printf("%-28.28s %-18.18s %-18.18s %9.3f %8.1f %8.1f ", clinfer_model_layer_name(m, i),
+        printf("%-28.28s %-18.18s %-24.24s %9.3f %8.1f %8.1f ", clinfer_model_layer_name(m, i),
                clinfer_model_layer_type(m, i), algo, med[i], gf, gb);
         if (peak > 0 && f > 0) printf("%6.1f%%", 100.0 * gf / peak);
         else printf("%7s", "");
         printf(" %5.1f%%\n", total > 0 ? 100.0 * med[i] / total : 0);
     }
-    printf("\n%-28s %-18s %-18s %9.3f %8.1f\n", "total", "", "", total, total > 0 ? flops_total / total / 1e6 : 0);
+    printf("\n%-28s %-18s %-24s %9.3f %8.1f\n", "total", "", "", total, total > 0 ? flops_total / total / 1e6 : 0);
     rc = 0;
 done:
     for (int r = 0; r < 5; r++) free(ms[r]);

@@ -56,6 +56,8 @@ struct cf_attrs {
     int onnx;               /* ConvTranspose with ONNX's output-size rules rather than Keras' */
     int use_bias;
     enum cf_act act;        /* fused activation */
+    int fused_pool;         /* Conv2D: > 1 when a max pool of fused_pool x fused_pool, stride the same, follows the
+                             * activation in the epilogue (fusion; out is then the pooled shape) */
     float alpha, beta;      /* activation parameters: ReLU negative_slope, LeakyReLU/ELU alpha, SELU alpha and
                              * gamma, HardSigmoid alpha and beta, Clip min and max */
     float max_value;        /* ReLU max_value; < 0: None */

@@ -27,6 +27,9 @@ int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w);
 /* An activation layer after a Conv2D, DepthwiseConv2D or Dense (its only reader) becomes that layer's activation
  * and a view; returns how many, -1 when out of memory. */
 int cf_fold_activation(struct cf_graph *g);
+/* A k x k, stride-k, unpadded MaxPooling2D after a Conv2D (its only reader, through views) goes into the conv's
+ * epilogue (attrs.fused_pool = k; the conv and the views take the pooled shape); returns how many, -1 out of memory. */
+int cf_fold_pool(struct cf_graph *g);
 
 /* Keras' test for the 65-column layout: no depth (longest path to an output) holds two layers and no layer reads
  * two; hidden nodes (constants) do not count. */

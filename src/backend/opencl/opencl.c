@@ -215,13 +215,15 @@ static clinfer_status run_conv(struct cl_state *s, int i, struct cf_diag *d)
         K = weight_buf(s, i, "pointwise_kernel", &hk);
         cl_int4 one = int4v(1, 1, 1, 1), nopad = int4v(1, 1, 0, 0);
         struct karg b[] = {A_MEM(s->arena), A_UINT(to), A_UINT(yo), A_MEM(K), A_MEM(B), A_INT(hb), A_VEC(td), A_VEC(ts),
-                           A_VEC(yd), A_VEC(ys), A_VEC(one), A_VEC(nopad), A_INT(1), A_INT(kact(at)), A_VEC(ap)};
-        st = launch(s, K_CONV2D, n, total, b, 15, d);
+                           A_VEC(yd), A_VEC(ys), A_VEC(one), A_VEC(nopad), A_INT(1), A_INT(kact(at)), A_VEC(ap),
+                           A_INT(1)};
+        st = launch(s, K_CONV2D, n, total, b, 16, d);
     } else {
         cl_mem K = weight_buf(s, i, "kernel", &hk), B = weight_buf(s, i, "bias", &hb);
         struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_MEM(K), A_MEM(B), A_INT(hb), A_VEC(xd), A_VEC(xs),
-                           A_VEC(yd), A_VEC(ys), A_VEC(win), A_VEC(dp), A_INT(at->groups), A_INT(kact(at)), A_VEC(ap)};
-        st = launch(s, K_CONV2D, n, total, a, 15, d);
+                           A_VEC(yd), A_VEC(ys), A_VEC(win), A_VEC(dp), A_INT(at->groups), A_INT(kact(at)), A_VEC(ap),
+                           A_INT(at->fused_pool > 1 ? at->fused_pool : 1)};
+        st = launch(s, K_CONV2D, n, total, a, 16, d);
     }
 done:
     if (st == CLINFER_OK && is_softmax(at->act)) st = softmax_channels(s, n, p->offset[i], d);

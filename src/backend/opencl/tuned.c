@@ -50,7 +50,10 @@ static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node
 void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size)
 {
     switch (a->kind) {
-    case CF_ALGO_CONV_BLOCKED: snprintf(out, size, "blocked %dpx x %dv", a->a, a->b); break;
+    case CF_ALGO_CONV_BLOCKED:
+        if (n->a.fused_pool > 1) snprintf(out, size, "blocked %dpx x %dv+pool", a->a, a->b);
+        else snprintf(out, size, "blocked %dpx x %dv", a->a, a->b);
+        break;
     case CF_ALGO_DEPTHWISE: snprintf(out, size, a->b == 2 ? "depthwise %d rows" : "depthwise %dpx", a->a); break;
     case CF_ALGO_DENSE_TILED:
         if (a->b == 1) snprintf(out, size, "gemv %du", a->a);
@@ -73,14 +76,17 @@ static void layer_defines(const struct cf_exec *x, const struct cf_node *n, cons
     char sig[512];
     if (n->op == CF_OP_CONV2D || n->op == CF_OP_DEPTHWISE_CONV2D) {
         int nchw = x->g->layout == CF_LAYOUT_NCHW, h = nchw ? 2 : 1, w = nchw ? 3 : 2, c = nchw ? 1 : 3;
-        int dw = family_of(x, n) == CF_ALGO_DEPTHWISE;
+        int dw = family_of(x, n) == CF_ALGO_DEPTHWISE, pool = at->fused_pool > 1 ? at->fused_pool : 1;
+        /* HO x WO: the conv pixels computed; HP x WP: the output, pooled when a max pool is fused */
         snprintf(sig, sizeof sig,
                  "-DNCHW=%d -DN=%lld -DH=%lld -DW=%lld -DC=%lld -DHO=%lld -DWO=%lld -DCO=%lld -DCO16=%lld -DKH=%d -DKW=%d "
-                 "-DSH=%d -DSW=%d -DDH=%d -DDW=%d -DPT=%d -DPL=%d -DHAS_BIAS=%d -DACT=%d -DM=%lld",
+                 "-DSH=%d -DSW=%d -DDH=%d -DDW=%d -DPT=%d -DPL=%d -DHAS_BIAS=%d -DACT=%d -DM=%lld -DPOOL=%d -DHP=%lld "
+                 "-DWP=%lld",
                  nchw, (long long)xs->d[0], (long long)xs->d[h], (long long)xs->d[w], (long long)xs->d[c],
-                 (long long)ys->d[h], (long long)ys->d[w], (long long)ys->d[c], (long long)round16(ys->d[c]),
+                 (long long)ys->d[h] * pool, (long long)ys->d[w] * pool, (long long)ys->d[c], (long long)round16(ys->d[c]),
                  at->kernel[0], at->kernel[1], at->strides[0], at->strides[1], at->dilation[0], at->dilation[1],
-                 at->pads[0], at->pads[2], at->use_bias, act, dw ? (long long)(ys->d[c] / xs->d[c]) : 0LL);
+                 at->pads[0], at->pads[2], at->use_bias, act, dw ? (long long)(ys->d[c] / xs->d[c]) : 0LL, pool,
+                 (long long)ys->d[h], (long long)ys->d[w]);
         if (a && dw) snprintf(defs, size, "-DP=%d %s", a->a, sig);
         else if (a) snprintf(defs, size, "-DP=%d -DV=%d %s", a->a, a->b, sig);
     } else {
@@ -95,8 +101,14 @@ static void layer_defines(const struct cf_exec *x, const struct cf_node *n, cons
 
 /* --- candidates --- */
 
-/* output cols and channels of a conv in the graph's layout */
-static int64_t conv_wo(const struct cf_exec *x, const struct cf_node *n) { return n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 3 : 2]; }
+/* a fused max pool's size (1: none) */
+static int pool_of(const struct cf_node *n) { return n->a.fused_pool > 1 ? n->a.fused_pool : 1; }
+
+/* the conv pixels a row computes (before a fused pool), and the output channels, in the graph's layout */
+static int64_t conv_wo(const struct cf_exec *x, const struct cf_node *n)
+{
+    return n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 3 : 2] * pool_of(n);
+}
 static int64_t conv_co(const struct cf_exec *x, const struct cf_node *n) { return n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 1 : 3]; }
 
 static int conv_candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
@@ -110,7 +122,8 @@ static int conv_candidates(const struct cf_exec *x, const struct cf_node *n, int
         if (v > vmax) break;
         for (size_t pi = 0; pi < 7; pi++) {
             int p = ps[pi];
-            if (p * v > 32 || (p > 1 && p > wo)) continue;
+            /* with a fused pool: whole windows per block, and room for the running maximum */
+            if (p * v > 32 || (p > 1 && p > wo) || p % pool_of(n) || (pool_of(n) > 1 && 2 * p * v > 40)) continue;
             /* fast: the block shapes that won on PoCL (8-16 px x 1 vector, 6-12 px x 2, 4-6 px x 4, 2 px x 8) */
             if (!full && !((v == 1 && p >= 8) || (v == 2 && p >= 6 && p <= 12) || (v == 4 && (p == 4 || p == 6)) ||
                            (v == 8 && p == 2) || (wo < 8 && p == wo)))
@@ -169,8 +182,10 @@ static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n
     if (n->op == CF_OP_CONV2D) {
         int v = (int)(round16(conv_co(x, n)) / 16);
         if (v > 4) v = 4;
-        int p = v >= 4 ? 4 : v == 2 ? 6 : 12;
+        int p = v >= 4 ? 4 : v == 2 ? 6 : 12, k = pool_of(n);
+        if (k > 1 && v > 2) v = 2;
         if (p > conv_wo(x, n)) p = (int)conv_wo(x, n);
+        p = (p + k - 1) / k * k;
         return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
     }
     int64_t rows = 1;
@@ -197,7 +212,8 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
         return 1;
     }
     if (fam == CF_ALGO_CONV_BLOCKED && sscanf(p, "blocked:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
-        *out = (struct cf_algo){CF_ALGO_CONV_BLOCKED, a, b};
+        int k = pool_of(n); /* (whole pool windows per block) */
+        *out = (struct cf_algo){CF_ALGO_CONV_BLOCKED, (a + k - 1) / k * k, b};
         return 1;
     }
     if (n->op == CF_OP_DENSE && sscanf(p, "tiled:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {

@@ -1,6 +1,7 @@
 /* Reference convolutions over NHWC or NCHW: Conv2D (groups, strides, dilation, pads), DepthwiseConv2D,
  * SeparableConv2D, Conv2DTranspose; bias and activation applied as Keras does. Kernels in Keras' layouts:
  * [KH][KW][Cin/G][Cout], depthwise [KH][KW][C][M], transpose [KH][KW][Cout][Cin]. */
+#include <float.h>
 #include <string.h>
 
 #include "ref.h"
@@ -20,34 +21,53 @@ static void act4(const struct ref_args *a, float *y)
     ref_softmax(y, nhwc ? o.n * o.h * o.w : o.n, o.c, nhwc ? 1 : o.h * o.w, at->act == CF_ACT_LOG_SOFTMAX);
 }
 
+/* one output of the convolution, bias included, before the activation */
+static double conv_at(const struct ref_args *a, const float *k, const float *b, struct dims4 x, struct dims4 y, int64_t n,
+                      int64_t oy, int64_t ox, int64_t co)
+{
+    const struct cf_attrs *at = &a->n->a;
+    int64_t cg = x.c / at->groups, g = co / (y.c / at->groups);
+    int kh = at->kernel[0], kw = at->kernel[1];
+    const float *xd = a->in[0];
+    double acc = b ? b[co] : 0.0;
+    for (int ky = 0; ky < kh; ky++) {
+        int64_t iy = oy * at->strides[0] + (int64_t)ky * at->dilation[0] - at->pads[0];
+        if (iy < 0 || iy >= x.h) continue;
+        for (int kx = 0; kx < kw; kx++) {
+            int64_t ix = ox * at->strides[1] + (int64_t)kx * at->dilation[1] - at->pads[2];
+            if (ix < 0 || ix >= x.w) continue;
+            const float *kp = k + (((int64_t)ky * kw + kx) * cg) * y.c + co;
+            for (int64_t ci = 0; ci < cg; ci++) acc += (double)xd[AT4(x, n, iy, ix, g * cg + ci)] * kp[ci * y.c];
+        }
+    }
+    return acc;
+}
+
 void ref_conv2d(const struct ref_args *a)
 {
     const struct cf_attrs *at = &a->n->a;
     struct dims4 x = ref_dims4(a->in_shape[0], a->g->layout), y = ref_dims4(&a->n->out, a->g->layout);
-    int G = at->groups;
-    int64_t cg = x.c / G, og = y.c / G;
-    int kh = at->kernel[0], kw = at->kernel[1];
-    const float *xd = a->in[0], *k = ref_weight(a, "kernel"), *b = ref_weight(a, "bias");
+    int pk = at->fused_pool > 1 ? at->fused_pool : 1;
+    const float *k = ref_weight(a, "kernel"), *b = ref_weight(a, "bias");
     for (int64_t n = 0; n < y.n; n++)
         for (int64_t oy = 0; oy < y.h; oy++)
             for (int64_t ox = 0; ox < y.w; ox++)
                 for (int64_t co = 0; co < y.c; co++) {
-                    int64_t g = co / og;
-                    double acc = b ? b[co] : 0.0;
-                    for (int ky = 0; ky < kh; ky++) {
-                        int64_t iy = oy * at->strides[0] + (int64_t)ky * at->dilation[0] - at->pads[0];
-                        if (iy < 0 || iy >= x.h) continue;
-                        for (int kx = 0; kx < kw; kx++) {
-                            int64_t ix = ox * at->strides[1] + (int64_t)kx * at->dilation[1] - at->pads[2];
-                            if (ix < 0 || ix >= x.w) continue;
-                            const float *kp = k + (((int64_t)ky * kw + kx) * cg) * y.c + co;
-                            for (int64_t ci = 0; ci < cg; ci++)
-                                acc += (double)xd[AT4(x, n, iy, ix, g * cg + ci)] * kp[ci * y.c];
-                        }
+                    if (pk == 1) {
+                        a->out[AT4(y, n, oy, ox, co)] = (float)conv_at(a, k, b, x, y, n, oy, ox, co);
+                        continue;
                     }
-                    a->out[AT4(y, n, oy, ox, co)] = (float)acc;
+                    /* fused max pool: the activation of each pixel of the window, then their maximum */
+                    double m = -FLT_MAX;
+                    for (int py = 0; py < pk; py++)
+                        for (int px = 0; px < pk; px++) {
+                            double v = cf_act_apply(at->act, (float)conv_at(a, k, b, x, y, n, oy * pk + py, ox * pk + px, co),
+                                                    at);
+                            m = v > m ? v : m;
+                        }
+                    a->out[AT4(y, n, oy, ox, co)] = (float)m;
                 }
-    act4(a, a->out);
+    if (pk == 1) act4(a, a->out);
 }
 
 /* depthwise stage: out channel c·M + m reads input channel c with kernel [ky][kx][c][m] */
