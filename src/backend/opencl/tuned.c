@@ -502,8 +502,12 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
     struct cf_algo a;
     char key[1024], defs[1024];
     layer_defines(x, n, NULL, defs, sizeof defs, key, sizeof key);
-    /* (a database line of another family than the layer's is not believed) */
-    if (!forced(x, x->algo, n, &a) && !(db_lookup(E->dev, key, &a) && a.kind == fam)) {
+    /* (a database line that does not fit the layer, another family, a depthwise form of the other layout or a
+     * block of part of a pool window, is not believed) */
+    int nchw = x->g->layout == CF_LAYOUT_NCHW;
+    if (!forced(x, x->algo, n, &a) &&
+        !(db_lookup(E->dev, key, &a) && a.kind == fam && (fam != CF_ALGO_DEPTHWISE || a.b == (nchw ? 2 : 1)) &&
+          (fam != CF_ALGO_CONV_BLOCKED || a.a % pool_of(n) == 0))) {
         if (x->tune == 0) {
             a = heuristic(x, n);
         } else {
