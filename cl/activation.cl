@@ -1,10 +1,10 @@
 /* Activations applied alone (in place when the planner says so), and softmax (or log-softmax) over groups of
  * `len` values spaced `inner` apart. */
-/* 16 elements per work-item: whole vectors for the activations that have a vector form */
+/* 16 elements per work-item, as one vector where they are all there */
 __kernel void activation_f32(__global float *A, uint xo, uint yo, uint n, int act, float4 ap)
 {
     const size_t i = get_global_id(0) * 16;
-    if (i + 16 <= n && ACT_VECTOR(act)) {
+    if (i + 16 <= n) {
         vstore16(act_apply16(vload16(0, A + xo + i), act, ap), 0, A + yo + i);
         return;
     }

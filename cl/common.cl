@@ -42,11 +42,11 @@ inline float act_apply(float x, int act, float4 p)
     }
 }
 
-/* act_apply on a whole vector, for the activations a kernel can store as vectors (ACT_VECTOR) */
-#define ACT_VECTOR(a) ((a) == ACT_LINEAR || (a) == ACT_RELU || (a) == ACT_RELU6 || (a) == ACT_CLIP || (a) == ACT_LEAKY_RELU)
+/* act_apply on a whole vector: vector arithmetic where the activation has a vector form, else lane by lane */
 inline float16 act_apply16(float16 x, int act, float4 p)
 {
     switch (act) {
+    case ACT_LINEAR: return x;
     case ACT_RELU: {
         float16 r = select(p.x * (x - p.w), x, x >= p.w);
         return p.z >= 0.0f ? select(r, (float16)p.z, x >= p.z) : r; /* as act_apply, also for NaN */
@@ -54,7 +54,12 @@ inline float16 act_apply16(float16 x, int act, float4 p)
     case ACT_RELU6: return clamp(x, 0.0f, 6.0f);
     case ACT_CLIP: return fmin(fmax(x, p.x), p.y);
     case ACT_LEAKY_RELU: return select(p.x * x, x, x >= 0.0f);
-    default: return x;
+    default: {
+        float r[16];
+        vstore16(x, 0, r);
+        for (int l = 0; l < 16; l++) r[l] = act_apply(r[l], act, p);
+        return vload16(0, r);
+    }
     }
 }
 

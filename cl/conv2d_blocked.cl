@@ -81,19 +81,6 @@
         }                                                                                                             \
     }
 
-/* the activation of a whole vector, for any activation */
-inline float16 act16(float16 v, float4 ap)
-{
-#if ACT_VECTOR(ACT)
-    return act_apply16(v, ACT, ap);
-#else
-    float r[16];
-    vstore16(v, 0, r);
-    for (int l = 0; l < 16; l++) r[l] = act_apply(r[l], ACT, ap);
-    return vload16(0, r);
-#endif
-}
-
 /* stores one vector of 16 channels at an output pixel: whole when it can, else the channels below CO */
 inline void store16(__global float *y, int oy, int ox, int c0, float16 v)
 {
@@ -143,7 +130,7 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
         for (int p = 0; p < P; p++)
 #pragma unroll
             for (int v = 0; v < V; v++) {
-                const float16 a = act16(acc[p][v], ap);
+                const float16 a = act_apply16(acc[p][v], ACT, ap);
                 best[p][v] = r == 0 ? a : fmax(best[p][v], a);
             }
 #endif
@@ -168,11 +155,7 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
         for (int v = 0; v < V; v++) {
             const int c0 = co0 + 16 * v;
             if (ox0 + p >= WO || c0 >= CO) continue;
-#if ACT_VECTOR(ACT)
             store16(y, orow, ox0 + p, c0, act_apply16(acc[p][v], ACT, ap));
-#else
-            store16(y, orow, ox0 + p, c0, act16(acc[p][v], ap));
-#endif
         }
     }
 #endif

@@ -80,7 +80,7 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
         }
 #pragma unroll
         for (int v = 0; v < NV; v++) {
-            if (v * 16 + 16 <= WO && ACT_VECTOR(ACT)) {
+            if (v * 16 + 16 <= WO) {
                 vstore16(act_apply16(acc[v], ACT, ap), 0, y + (size_t)oy * WO + v * 16);
             } else {
                 float r[16];
@@ -124,7 +124,7 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
 #pragma unroll
     for (int p = 0; p < P; p++) {
         __global float *yp = y + ((size_t)oy * WO + ox0 + p) * CO + c0;
-        if (ox0 + p < WO && c0 + 16 <= CO && ACT_VECTOR(ACT)) {
+        if (ox0 + p < WO && c0 + 16 <= CO) {
             vstore16(act_apply16(acc[p], ACT, ap), 0, yp);
         } else if (ox0 + p < WO) {
             float r[16];

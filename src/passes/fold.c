@@ -39,6 +39,13 @@ static int *count_readers(const struct cf_graph *g)
     return readers;
 }
 
+/* the layer behind node c's chain of single-reader views (what earlier folds left behind) */
+static int behind_views(const struct cf_graph *g, const int *readers, int c)
+{
+    while (g->nodes[c].op == CF_OP_IDENTITY && g->nodes[c].n_in == 1 && readers[c] == 1) c = g->nodes[c].in[0];
+    return c;
+}
+
 static int fusable_layer(const struct cf_node *layer)
 {
     return (layer->op == CF_OP_CONV2D || layer->op == CF_OP_DEPTHWISE_CONV2D || layer->op == CF_OP_DENSE) &&
@@ -95,9 +102,7 @@ int cf_fold_activation(struct cf_graph *g)
         if (act->op != CF_OP_ACTIVATION || act->n_in != 1 || act->a.act == CF_ACT_LINEAR ||
             act->a.act == CF_ACT_SOFTMAX || act->a.act == CF_ACT_LOG_SOFTMAX)
             continue;
-        int c = act->in[0];
-        /* through the views BatchNormalization folding left behind */
-        while (g->nodes[c].op == CF_OP_IDENTITY && g->nodes[c].n_in == 1 && readers[c] == 1) c = g->nodes[c].in[0];
+        int c = behind_views(g, readers, act->in[0]);
         struct cf_node *layer = &g->nodes[c];
         if (!fusable_layer(layer) || readers[c] != 1) continue;
         layer->a.act = act->a.act;
@@ -125,8 +130,7 @@ int cf_fold_pool(struct cf_graph *g)
             pa->strides[0] != k || pa->strides[1] != k || pa->dilation[0] != 1 || pa->dilation[1] != 1 ||
             pa->pads[0] || pa->pads[1] || pa->pads[2] || pa->pads[3] || pa->ceil_mode)
             continue;
-        int c = pool->in[0];
-        while (g->nodes[c].op == CF_OP_IDENTITY && g->nodes[c].n_in == 1 && readers[c] == 1) c = g->nodes[c].in[0];
+        int c = behind_views(g, readers, pool->in[0]);
         struct cf_node *conv = &g->nodes[c];
         if (conv->op != CF_OP_CONV2D || conv->n_in != 1 || conv->a.groups != 1 || conv->a.fused_pool ||
             conv->a.act == CF_ACT_SOFTMAX || conv->a.act == CF_ACT_LOG_SOFTMAX || readers[c] != 1)

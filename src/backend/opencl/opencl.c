@@ -77,14 +77,6 @@ static clinfer_status launch(struct cl_state *s, enum kid k, const struct cf_nod
     return CLINFER_OK;
 }
 
-static int same_shape(const struct cf_shape *a, const struct cf_shape *b)
-{
-    if (a->rank != b->rank) return 0;
-    for (int i = 0; i < a->rank; i++)
-        if (a->d[i] != b->d[i]) return 0;
-    return 1;
-}
-
 static cl_uint elem_off(size_t bytes) { return (cl_uint)(bytes / sizeof(float)); }
 
 static int64_t elems(const struct cf_shape *sh)
@@ -405,7 +397,7 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
             const struct cf_shape *as = k == 1 ? &g->nodes[n->in[0]].out : ys;
             cl_uint ao = k == 1 ? xo : yo, bo = elem_off(p->offset[n->in[k]]);
             const struct cf_shape *bs = &g->nodes[n->in[k]].out;
-            if (same_shape(as, ys) && same_shape(bs, ys)) { /* no broadcasting: 16 at a time, no index arithmetic */
+            if (cf_shape_equal(as, ys) && cf_shape_equal(bs, ys)) { /* no broadcasting: 16 at a time, no index arithmetic */
                 struct karg a[] = {A_MEM(s->arena), A_UINT(ao), A_UINT(bo), A_UINT(yo), A_UINT(total), A_INT(op)};
                 st = launch(s, K_ELTWISE_FLAT, n, ((size_t)total + 15) / 16, a, 6, d);
                 continue;
