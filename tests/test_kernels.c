@@ -131,6 +131,15 @@ static void compare_case_algo(const struct kcase *c, int64_t batch, const char *
         }
     }
     int layers = clinfer_model_layer_count(m);
+    /* a family that fits only some layers (the 1x1 GEMM, Winograd) must have been given one here */
+    const char *family = !algo ? NULL : strstr(algo, "=gemm:") ? "gemm1x1" : strstr(algo, "=winograd:") ? "winograd" : NULL;
+    int used = 0;
+    for (int i = 0; family && i < layers; i++) {
+        char name[64];
+        clinfer_session_layer_algo(s[0], i, name, sizeof name);
+        used |= strncmp(name, family, strlen(family)) == 0;
+    }
+    cr_assert(!family || used, "algo %s: no layer runs %s\n%s", algo, family, script);
     float **out[2];
     for (int k = 0; k < 2; k++) {
         out[k] = calloc((size_t)layers, sizeof(float *));
@@ -210,6 +219,20 @@ static struct acase algos[] = {
     {{"(9, 13, 20)", "y = layers.DepthwiseConv2D((3, 5), dilation_rate=2, padding='same')(x)", CONV}, "depthwise=blocked:3"},
     {{"(9, 13, 20)", "y = layers.DepthwiseConv2D(3, use_bias=False)(x)", CONV}, "depthwise=blocked:1"},
     {{"(9, 13, 20)", "y = layers.DepthwiseConv2D(3, depth_multiplier=2)(x)", CONV}, "depthwise=blocked:4"},
+    /* 1x1 as a GEMM over NHWC: pixels across rows and images, a tail block, channels not a multiple of 16 */
+    {{"(5, 7, 20)", "y = layers.Conv2D(24, 1, activation='relu')(x)", CONV}, "conv=gemm:1:1"},
+    {{"(5, 7, 20)", "y = layers.Conv2D(24, 1, activation='relu')(x)", CONV}, "conv=gemm:6:2"},
+    {{"(5, 7, 20)", "y = layers.Conv2D(32, 1, use_bias=False)(x)", CONV}, "conv=gemm:16:1"},
+    {{"(3, 3, 40)", "y = layers.Conv2D(70, 1, activation='elu')(x)", CONV}, "conv=gemm:4:4"},
+    /* Winograd F(2x2,3x3): odd sizes (half tiles at the bottom and right), valid and same padding, tiles per block
+     * that do not divide the row, more tiles per block than the row has, channel vectors, fused activations */
+    {{"(7, 9, 3)", "y = layers.Conv2D(5, 3)(x)", CONV}, "conv=winograd:1:1"},
+    {{"(7, 9, 3)", "y = layers.Conv2D(5, 3, padding='same')(x)", CONV}, "conv=winograd:3:1"},
+    {{"(10, 14, 8)", "y = layers.Conv2D(32, 3, padding='same', activation='relu')(x)", CONV}, "conv=winograd:2:2"},
+    {{"(10, 14, 8)", "y = layers.Conv2D(32, 3, padding='same', activation='relu')(x)", CONV}, "conv=winograd:6:1"},
+    {{"(11, 5, 16)", "y = layers.Conv2D(40, 3, activation='tanh')(x)", CONV}, "conv=winograd:4:3"},
+    {{"(8, 11, 3)", "y = layers.LeakyReLU(0.2)(layers.Conv2D(17, 3, padding='same', use_bias=False)(x))", CONV},
+     "conv=winograd:1:4"},
     {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:1:1"},
     {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:4:1"},
     {{"(50,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=tiled:8:1"},

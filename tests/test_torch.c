@@ -154,3 +154,35 @@ Test(torch, nchw_blocked_conv_every_block_shape)
         cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", algos[i]);
     }
 }
+
+/* The 1x1 GEMM (P channels x V vectors of pixels) and Winograd F(2x2,3x3) kernels over NCHW, every block shape
+ * forced, against ref: the Inception block's 15x15 images (a partial last pixel vector, odd tiles) and the ResNet
+ * block. The profile names the kernels, so a layer that falls back to another family is seen. */
+Test(torch, nchw_gemm1x1_and_winograd_every_block_shape)
+{
+    static const struct {
+        const char *algo, *family;
+        int layers; /* of the Inception block */
+    } forced[] = {{"conv=gemm:1:1", "gemm1x1", 4},     {"conv=gemm:5:2", "gemm1x1", 4},
+                 {"conv=gemm:16:1", "gemm1x1", 4},    {"conv=gemm:4:4", "gemm1x1", 4},
+                 {"conv=winograd:1:1", "winograd", 2}, {"conv=winograd:3:2", "winograd", 2},
+                 {"conv=winograd:2:4", "winograd", 2}};
+    for (size_t i = 0; i < sizeof forced / sizeof forced[0]; i++) {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s compare tests/models/torch/resnet_block.onnx --batch 2 --init random --algo %s > /dev/null 2>&1 && "
+                 "%s compare tests/models/torch/inception_block.onnx --batch 3 --algo %s > /dev/null 2>&1",
+                 CLINFER_SOURCE_DIR, CLINFER_BINARY, forced[i].algo, CLINFER_BINARY, forced[i].algo);
+        int st = system(cmd);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", forced[i].algo);
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s profile tests/models/torch/inception_block.onnx --tune none --algo %s 2>&1 | grep -c ' %s '",
+                 CLINFER_SOURCE_DIR, CLINFER_BINARY, forced[i].algo, forced[i].family);
+        FILE *f = popen(cmd, "r");
+        int count = 0;
+        cr_assert(f && fscanf(f, "%d", &count) == 1);
+        pclose(f);
+        cr_expect_eq(count, forced[i].layers, "--algo %s: %d of the %d layers it fits run %s", forced[i].algo, count,
+                     forced[i].layers, forced[i].family);
+    }
+}

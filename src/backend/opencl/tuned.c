@@ -11,7 +11,7 @@
 #include "../ref/ref.h"
 #include "tuned.h"
 
-#define TUNE_VERSION "clinfer-tune-3"
+#define TUNE_VERSION "clinfer-tune-4"
 
 static const struct cf_tensor *host_weight(const struct cf_exec *x, int node, const char *name)
 {
@@ -27,9 +27,11 @@ static const struct {
     [CF_ALGO_CONV_BLOCKED] = {"conv2d_blocked.cl", "conv2d_blocked_f32"},
     [CF_ALGO_DENSE_TILED] = {"dense_fast.cl", "dense_tiled_f32"},
     [CF_ALGO_DEPTHWISE] = {"depthwise_blocked.cl", "depthwise_blocked_f32"},
+    [CF_ALGO_GEMM1X1] = {"conv1x1_gemm.cl", "conv1x1_gemm_f32"},
+    [CF_ALGO_WINOGRAD] = {"winograd_f23.cl", "winograd_f23_f32"},
 };
 
-/* the family a layer can run with, or CF_ALGO_GENERIC */
+/* the main family a layer can run with (the one of its rule of thumb), or CF_ALGO_GENERIC */
 static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node *n)
 {
     if (n->n_in != 1) return CF_ALGO_GENERIC; /* weights given at run time */
@@ -47,6 +49,21 @@ static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node
     return CF_ALGO_GENERIC;
 }
 
+/* every family a layer can run with, as bits 1 << kind: a plain conv also as a GEMM when it is 1x1 stride 1 unpadded,
+ * by Winograd when it is 3x3 stride 1 undilated (neither with a fused pool) */
+static unsigned kinds_of(const struct cf_exec *x, const struct cf_node *n)
+{
+    enum cf_algo_kind fam = family_of(x, n);
+    if (fam == CF_ALGO_GENERIC) return 0;
+    unsigned k = 1u << fam;
+    const struct cf_attrs *a = &n->a;
+    if (fam != CF_ALGO_CONV_BLOCKED || a->fused_pool > 1 || a->strides[0] != 1 || a->strides[1] != 1) return k;
+    if (a->kernel[0] == 1 && a->kernel[1] == 1 && !a->pads[0] && !a->pads[1] && !a->pads[2] && !a->pads[3])
+        k |= 1u << CF_ALGO_GEMM1X1;
+    if (a->kernel[0] == 3 && a->kernel[1] == 3 && a->dilation[0] == 1 && a->dilation[1] == 1) k |= 1u << CF_ALGO_WINOGRAD;
+    return k;
+}
+
 void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size)
 {
     switch (a->kind) {
@@ -55,6 +72,8 @@ void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, s
         else snprintf(out, size, "blocked %dpx x %dv", a->a, a->b);
         break;
     case CF_ALGO_DEPTHWISE: snprintf(out, size, a->b == 2 ? "depthwise %d rows" : "depthwise %dpx", a->a); break;
+    case CF_ALGO_GEMM1X1: snprintf(out, size, "gemm1x1 %d x %dv", a->a, a->b); break;
+    case CF_ALGO_WINOGRAD: snprintf(out, size, "winograd %dt x %dv", a->a, a->b); break;
     case CF_ALGO_DENSE_TILED:
         if (a->b == 1) snprintf(out, size, "gemv %du", a->a);
         else snprintf(out, size, "tiled %dr x %du", a->b, a->a);
@@ -134,6 +153,57 @@ static int conv_candidates(const struct cf_exec *x, const struct cf_node *n, int
     return k;
 }
 
+/* 1x1 as a GEMM. NHWC: P pixels x V vectors of channels, as the blocked kernel; NCHW: P channels x V vectors of 16
+ * pixels */
+static int gemm1x1_candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+{
+    if (x->g->layout != CF_LAYOUT_NCHW) {
+        int k = conv_candidates(x, n, full, out);
+        for (int i = 0; i < k; i++) out[i].kind = CF_ALGO_GEMM1X1;
+        return k;
+    }
+    int64_t co = conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
+    static const int ps[] = {1, 2, 4, 6, 8, 12, 16};
+    static const int vs[] = {1, 2, 4};
+    int k = 0;
+    for (size_t vi = 0; vi < 3; vi++) {
+        int v = vs[vi];
+        if (v > 1 && 16 * v > round16(hw)) break;
+        for (size_t pi = 0; pi < 7; pi++) {
+            int p = ps[pi];
+            if (p * v > 24 || (p > 1 && ps[pi - 1] >= co)) continue;
+            /* fast: 12 to 16 accumulators, or a block that covers every channel or pixel */
+            if (!full && !((v == 1 && p >= 12) || (v == 2 && (p == 6 || p == 8)) || (v == 4 && p == 4) || p >= co ||
+                           (16 * v >= hw && p >= 4)))
+                continue;
+            out[k++] = (struct cf_algo){CF_ALGO_GEMM1X1, p, v};
+        }
+    }
+    return k;
+}
+
+/* Winograd F(2x2,3x3): P tiles x V vectors of channels, 4*P*V vectors live in the channel loop */
+static int winograd_candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+{
+    int64_t tiles = (conv_wo(x, n) + 1) / 2, vmax = round16(conv_co(x, n)) / 16;
+    static const int ps[] = {1, 2, 3, 4, 6};
+    static const int vs[] = {1, 2, 4};
+    int k = 0;
+    for (size_t vi = 0; vi < 3; vi++) {
+        int v = vs[vi];
+        if (v > vmax) break;
+        for (size_t pi = 0; pi < 5; pi++) {
+            int p = ps[pi];
+            if (4 * p * v > 24 || (p > 1 && p > tiles)) continue;
+            if (!full && !((v == 1 && (p == 4 || p == 6)) || (v == 2 && (p == 2 || p == 3)) || v == 4 ||
+                           (tiles < 4 && p == tiles)))
+                continue;
+            out[k++] = (struct cf_algo){CF_ALGO_WINOGRAD, p, v};
+        }
+    }
+    return k;
+}
+
 static int dense_candidates(const struct cf_node *n, int full, struct cf_algo *out)
 {
     int64_t rows = 1;
@@ -193,7 +263,22 @@ static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n
     return rows <= 2 ? (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 1} : (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 4};
 }
 
-/* "conv=blocked:8:2,depthwise=blocked:4,dense=tiled:4:4" (for tests and experiments) */
+/* whether a kernel can run a layer: one of the layer's families, a depthwise form of its layout, a conv block of whole
+ * pool windows, blocks whose reads stay inside the padded weights */
+static int fits(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
+{
+    if (!(kinds_of(x, n) & 1u << a->kind)) return 0;
+    switch (a->kind) {
+    case CF_ALGO_DEPTHWISE: return a->b == (x->g->layout == CF_LAYOUT_NCHW ? 2 : 1);
+    case CF_ALGO_CONV_BLOCKED: return a->a % pool_of(n) == 0;
+    case CF_ALGO_GEMM1X1:
+    case CF_ALGO_WINOGRAD: return a->a <= 16 && a->b <= 8;
+    default: return 1;
+    }
+}
+
+/* "conv=blocked:8:2,depthwise=blocked:4,dense=tiled:4:4" (for tests and experiments); "conv=gemm:P:V" and
+ * "conv=winograd:P:V" force the layers they fit, and leave the others to the rule of thumb */
 static int forced(const struct cf_exec *x, const char *spec, const struct cf_node *n, struct cf_algo *out)
 {
     if (!spec) return 0;
@@ -210,6 +295,14 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
     if (fam == CF_ALGO_DEPTHWISE && sscanf(p, "blocked:%d", &a) == 1 && a > 0) {
         *out = (struct cf_algo){CF_ALGO_DEPTHWISE, a, x->g->layout == CF_LAYOUT_NCHW ? 2 : 1};
         return 1;
+    }
+    if (sscanf(p, "gemm:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
+        *out = (struct cf_algo){CF_ALGO_GEMM1X1, a, b};
+        return fits(x, n, out);
+    }
+    if (sscanf(p, "winograd:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
+        *out = (struct cf_algo){CF_ALGO_WINOGRAD, a, b};
+        return fits(x, n, out);
     }
     if (fam == CF_ALGO_CONV_BLOCKED && sscanf(p, "blocked:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
         int k = pool_of(n); /* (whole pool windows per block) */
@@ -300,6 +393,28 @@ static float *new_mapped(const struct cf_tune_env *E, size_t count, cl_mem *m, c
     return p && *err == CL_SUCCESS ? p : NULL;
 }
 
+/* U = G g G^T for each (input, output) channel pair: g [3][3][C][CO] (HWIO), U [16][C][CO16], the padding zero.
+ * G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] */
+static void winograd_weights(const float *g, int64_t c, int64_t co, int64_t co16, float *u)
+{
+    for (int64_t ci = 0; ci < c; ci++)
+        for (int64_t o = 0; o < co16; o++) {
+            float gg[3][3], t[4][3];
+            for (int ky = 0; ky < 3; ky++)
+                for (int kx = 0; kx < 3; kx++) gg[ky][kx] = o < co ? g[((ky * 3 + kx) * c + ci) * co + o] : 0.0f;
+            for (int kx = 0; kx < 3; kx++) { /* G g: the rows */
+                t[0][kx] = gg[0][kx];
+                t[1][kx] = 0.5f * (gg[0][kx] + gg[1][kx] + gg[2][kx]);
+                t[2][kx] = 0.5f * (gg[0][kx] - gg[1][kx] + gg[2][kx]);
+                t[3][kx] = gg[2][kx];
+            }
+            for (int r = 0; r < 4; r++) { /* (G g) G^T: the columns */
+                float v[4] = {t[r][0], 0.5f * (t[r][0] + t[r][1] + t[r][2]), 0.5f * (t[r][0] - t[r][1] + t[r][2]), t[r][2]};
+                for (int j = 0; j < 4; j++) u[((r * 4 + j) * c + ci) * co16 + o] = v[j];
+            }
+        }
+}
+
 static clinfer_status build(const struct cf_tune_env *E, int node, const struct cf_algo *a, struct cf_tuned *t,
                             struct cf_diag *d)
 {
@@ -319,13 +434,15 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
         cf_tuned_release(t);
         return cf_cl_fail(d, "clCreateKernel", kname, err);
     }
-    /* the weights in the kernel's layout: conv [KH][KW][C][CO16], depthwise [KH][KW][CO16], dense [units][cin] */
-    int conv = a->kind != CF_ALGO_DENSE_TILED, dw = a->kind == CF_ALGO_DEPTHWISE;
+    /* the weights in the kernel's layout: conv and 1x1 [KH][KW][C][CO16], Winograd [16][C][CO16] (G g G^T),
+     * depthwise [KH][KW][CO16], dense [units][cin] */
+    int conv = a->kind != CF_ALGO_DENSE_TILED, dw = a->kind == CF_ALGO_DEPTHWISE, wino = a->kind == CF_ALGO_WINOGRAD;
     const struct cf_tensor *k = host_weight(x, node, n->op == CF_OP_DEPTHWISE_CONV2D ? "depthwise_kernel" : "kernel"),
                            *b = host_weight(x, node, "bias");
     int64_t co = conv ? conv_co(x, n) : n->a.filters, co16 = conv ? round16(co) : co;
-    int64_t rows_in = dw ? (int64_t)n->a.kernel[0] * n->a.kernel[1]
-                         : k->desc.dims[0] * (conv ? k->desc.dims[1] * k->desc.dims[2] : 1);
+    int64_t rows_in = dw     ? (int64_t)n->a.kernel[0] * n->a.kernel[1]
+                      : wino ? 16 * k->desc.dims[2]
+                             : k->desc.dims[0] * (conv ? k->desc.dims[1] * k->desc.dims[2] : 1);
     /* written straight into the device's buffers (mapped: no host copy on a CPU device) */
     size_t wn = (size_t)(rows_in * co16 + 16), bn = (size_t)co16 + 16;
     float *wbuf = new_mapped(E, wn, &t->w, &err), *bbuf = wbuf ? new_mapped(E, bn, &t->b, &err) : NULL;
@@ -334,7 +451,9 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
         cf_tuned_release(t);
         return cf_cl_fail(d, "clCreateBuffer/clEnqueueMapBuffer", n->name, err);
     }
-    if (conv) {
+    if (wino) {
+        winograd_weights(k->data, k->desc.dims[2], co, co16, wbuf);
+    } else if (conv) {
         for (int64_t r = 0; r < rows_in; r++) {
             memcpy(wbuf + r * co16, k->data + r * co, sizeof(float) * (size_t)co);
             memset(wbuf + r * co16 + co, 0, sizeof(float) * (size_t)(co16 - co));
@@ -356,7 +475,20 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
         cf_tuned_release(t);
         return cf_cl_fail(d, "clEnqueueUnmapMemObject", n->name, err != CL_SUCCESS ? err : err2);
     }
-    if (dw && a->b == 2) { /* NCHW: row blocks x images and channels */
+    int nchw = x->g->layout == CF_LAYOUT_NCHW;
+    if (a->kind == CF_ALGO_GEMM1X1 && nchw) { /* channel blocks x pixel vectors x images */
+        t->gws[0] = (size_t)((co + a->a - 1) / a->a);
+        t->gws[1] = (size_t)((n->out.d[2] * n->out.d[3] + 16 * a->b - 1) / (16 * a->b));
+        t->gws[2] = (size_t)n->out.d[0];
+    } else if (a->kind == CF_ALGO_GEMM1X1) { /* channel vectors x pixel blocks, across rows and images */
+        t->gws[0] = (size_t)((co16 / 16 + a->b - 1) / a->b);
+        t->gws[1] = (size_t)((n->out.d[0] * n->out.d[1] * n->out.d[2] + a->a - 1) / a->a);
+        t->gws[2] = 1;
+    } else if (wino) { /* channel vectors x tile blocks x images and tile rows */
+        t->gws[0] = (size_t)((co16 / 16 + a->b - 1) / a->b);
+        t->gws[1] = (size_t)(((conv_wo(x, n) + 1) / 2 + a->a - 1) / a->a);
+        t->gws[2] = (size_t)(n->out.d[0] * ((n->out.d[nchw ? 2 : 1] + 1) / 2));
+    } else if (dw && a->b == 2) { /* NCHW: row blocks x images and channels */
         t->gws[0] = (size_t)((n->out.d[2] + a->a - 1) / a->a);
         t->gws[1] = (size_t)(n->out.d[0] * co);
         t->gws[2] = 1;
@@ -366,7 +498,6 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
         t->gws[2] = (size_t)(n->out.d[0] * n->out.d[1]);
     } else if (conv) {
         t->gws[0] = (size_t)(co16 / (16 * a->b) + (co16 % (16 * a->b) != 0));
-        int nchw = x->g->layout == CF_LAYOUT_NCHW;
         t->gws[1] = (size_t)((conv_wo(x, n) + a->a - 1) / a->a);
         t->gws[2] = (size_t)(n->out.d[0] * n->out.d[nchw ? 2 : 1]);
     } else {
@@ -502,20 +633,20 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
     struct cf_algo a;
     char key[1024], defs[1024];
     layer_defines(x, n, NULL, defs, sizeof defs, key, sizeof key);
-    /* (a database line that does not fit the layer, another family, a depthwise form of the other layout or a
-     * block of part of a pool window, is not believed) */
-    int nchw = x->g->layout == CF_LAYOUT_NCHW;
+    /* (a database line that does not fit the layer is not believed) */
     if (!forced(x, x->algo, n, &a) &&
-        !(db_lookup(E->dev, key, &a) && a.kind == fam && (fam != CF_ALGO_DEPTHWISE || a.b == (nchw ? 2 : 1)) &&
-          (fam != CF_ALGO_CONV_BLOCKED || a.a % pool_of(n) == 0))) {
+        !(db_lookup(E->dev, key, &a) && fits(x, n, &a))) {
         if (x->tune == 0) {
             a = heuristic(x, n);
         } else {
-            struct cf_algo cands[64];
+            struct cf_algo cands[128];
             int full = x->tune == 2;
+            unsigned kinds = kinds_of(x, n);
             int nc = fam == CF_ALGO_CONV_BLOCKED ? conv_candidates(x, n, full, cands)
                      : fam == CF_ALGO_DEPTHWISE  ? depthwise_candidates(x, n, full, cands)
                                                  : dense_candidates(n, full, cands);
+            if (kinds & 1u << CF_ALGO_GEMM1X1) nc += gemm1x1_candidates(x, n, full, cands + nc);
+            if (kinds & 1u << CF_ALGO_WINOGRAD) nc += winograd_candidates(x, n, full, cands + nc);
             cands[nc++] = heuristic(x, n);
             clinfer_status st = tune(E, node, cands, nc, &a, d);
             if (st) return st;

@@ -1,7 +1,7 @@
-/* Layers with a tuned kernel: Conv2D (NHWC and NCHW, register-blocked), depthwise convolution and Dense (GEMV /
- * tiled), each a program of its own
- * with the layer's sizes as -D constants, the block sizes chosen per (layer shape, device) by timing the
- * candidates that match ref, and remembered in a tuning database beside the program cache. */
+/* Layers with a tuned kernel: Conv2D (NHWC and NCHW: register-blocked direct, 1x1 as a GEMM, 3x3 stride 1 by
+ * Winograd F(2x2,3x3)), depthwise convolution and Dense (GEMV / tiled), each a program of its own with the layer's
+ * sizes as -D constants. The algorithm and block sizes are chosen per (layer shape, device) by timing the candidates
+ * that match ref, and remembered in a tuning database beside the program cache. */
 #ifndef CF_TUNED_H
 #define CF_TUNED_H
 
@@ -9,12 +9,21 @@
 #include "cl.h"
 
 /* (the numbers are stored in the tuning database: new kinds go last) */
-enum cf_algo_kind { CF_ALGO_GENERIC, CF_ALGO_CONV_BLOCKED, CF_ALGO_DENSE_TILED, CF_ALGO_DEPTHWISE, CF_ALGO_COUNT };
+enum cf_algo_kind {
+    CF_ALGO_GENERIC,
+    CF_ALGO_CONV_BLOCKED,
+    CF_ALGO_DENSE_TILED,
+    CF_ALGO_DEPTHWISE,
+    CF_ALGO_GEMM1X1,
+    CF_ALGO_WINOGRAD,
+    CF_ALGO_COUNT
+};
 
 struct cf_algo {
     enum cf_algo_kind kind;
     int a, b; /* conv: P pixels x V float16 vectors; dense: R units x MR rows; depthwise: P pixels (NHWC, b = 1) or
-               * P rows (NCHW, b = 2) */
+               * P rows (NCHW, b = 2); 1x1 GEMM: P pixels x V vectors of channels (NHWC), P channels x V vectors of
+               * pixels (NCHW); Winograd: P tiles x V vectors of channels */
 };
 
 struct cf_tuned {
@@ -39,7 +48,8 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
 clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, cl_event *ev,
                                struct cf_diag *d);
 void cf_tuned_release(struct cf_tuned *t);
-/* "direct", "blocked 8px x 2v", "depthwise 8px", "depthwise 4 rows", "gemv 4u", "tiled 4r x 4u" */
+/* "direct", "blocked 8px x 2v", "gemm1x1 8px x 2v", "winograd 2t x 2v", "depthwise 8px", "depthwise 4 rows",
+ * "gemv 4u", "tiled 4r x 4u" */
 void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size);
 
 #endif
