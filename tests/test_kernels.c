@@ -131,8 +131,12 @@ static void compare_case_algo(const struct kcase *c, int64_t batch, const char *
         }
     }
     int layers = clinfer_model_layer_count(m);
-    /* a family that fits only some layers (the 1x1 GEMM, Winograd) must have been given one here */
-    const char *family = !algo ? NULL : strstr(algo, "=gemm:") ? "gemm1x1" : strstr(algo, "=winograd:") ? "winograd" : NULL;
+    /* a family that fits only some layers (the 1x1 GEMM, Winograd, CLBlast) must have been given one here */
+    const char *family = !algo                       ? NULL
+                         : strstr(algo, "=gemm:")     ? "gemm1x1"
+                         : strstr(algo, "=winograd:") ? "winograd"
+                         : strstr(algo, "=clblast")   ? "clblast"
+                                                      : NULL;
     int used = 0;
     for (int i = 0; family && i < layers; i++) {
         char name[64];
@@ -233,6 +237,13 @@ static struct acase algos[] = {
     {{"(11, 5, 16)", "y = layers.Conv2D(40, 3, activation='tanh')(x)", CONV}, "conv=winograd:4:3"},
     {{"(8, 11, 3)", "y = layers.LeakyReLU(0.2)(layers.Conv2D(17, 3, padding='same', use_bias=False)(x))", CONV},
      "conv=winograd:1:4"},
+    /* CLBlast's SGEMM: im2col with strides, dilation and padding, a 1x1 conv straight on its input, dense layers */
+    {{"(11, 10, 20)", "y = layers.Conv2D(40, 3, strides=2, padding='same', activation='relu')(x)", CONV}, "conv=clblast"},
+    {{"(12, 13, 8)", "y = layers.Conv2D(17, 3, dilation_rate=2, padding='same', activation='elu')(x)", CONV},
+     "conv=clblast"},
+    {{"(5, 7, 20)", "y = layers.Conv2D(24, 1, use_bias=False)(x)", CONV}, "conv=clblast"},
+    {{"(5, 40)", "y = layers.Dense(7)(x)", CONV}, "dense=clblast"},
+    {{"(37,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=clblast"},
     {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:1:1"},
     {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:4:1"},
     {{"(50,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=tiled:8:1"},

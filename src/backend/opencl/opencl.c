@@ -276,10 +276,8 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
     s->ms[i] = 0;
     if (s->tuned[i].algo.kind != CF_ALGO_GENERIC) {
         struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, s->x};
-        cl_event ev = NULL;
-        clinfer_status st = cf_tuned_launch(&E, i, &s->tuned[i], s->x->profile ? &ev : NULL, d);
+        clinfer_status st = cf_tuned_launch(&E, i, &s->tuned[i], s->x->profile ? &s->ms[i] : NULL, d);
         if (st) return st;
-        if (ev) add_event_time(s, ev);
         if (is_softmax(n->a.act)) return softmax_channels(s, n, p->offset[i], d);
         return CLINFER_OK;
     }

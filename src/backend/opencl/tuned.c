@@ -29,6 +29,7 @@ static const struct {
     [CF_ALGO_DEPTHWISE] = {"depthwise_blocked.cl", "depthwise_blocked_f32"},
     [CF_ALGO_GEMM1X1] = {"conv1x1_gemm.cl", "conv1x1_gemm_f32"},
     [CF_ALGO_WINOGRAD] = {"winograd_f23.cl", "winograd_f23_f32"},
+    [CF_ALGO_CLBLAST] = {"gemm_glue.cl", "CLBlastSgemm"},
 };
 
 /* the main family a layer can run with (the one of its rule of thumb), or CF_ALGO_GENERIC */
@@ -50,13 +51,15 @@ static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node
 }
 
 /* every family a layer can run with, as bits 1 << kind: a plain conv also as a GEMM when it is 1x1 stride 1 unpadded,
- * by Winograd when it is 3x3 stride 1 undilated (neither with a fused pool) */
+ * by Winograd when it is 3x3 stride 1 undilated, and with CLBlast (none of them with a fused pool); a dense layer
+ * also with CLBlast */
 static unsigned kinds_of(const struct cf_exec *x, const struct cf_node *n)
 {
     enum cf_algo_kind fam = family_of(x, n);
     if (fam == CF_ALGO_GENERIC) return 0;
     unsigned k = 1u << fam;
     const struct cf_attrs *a = &n->a;
+    if (fam == CF_ALGO_DENSE_TILED || (fam == CF_ALGO_CONV_BLOCKED && a->fused_pool <= 1)) k |= 1u << CF_ALGO_CLBLAST;
     if (fam != CF_ALGO_CONV_BLOCKED || a->fused_pool > 1 || a->strides[0] != 1 || a->strides[1] != 1) return k;
     if (a->kernel[0] == 1 && a->kernel[1] == 1 && !a->pads[0] && !a->pads[1] && !a->pads[2] && !a->pads[3])
         k |= 1u << CF_ALGO_GEMM1X1;
@@ -74,6 +77,13 @@ void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, s
     case CF_ALGO_DEPTHWISE: snprintf(out, size, a->b == 2 ? "depthwise %d rows" : "depthwise %dpx", a->a); break;
     case CF_ALGO_GEMM1X1: snprintf(out, size, "gemm1x1 %d x %dv", a->a, a->b); break;
     case CF_ALGO_WINOGRAD: snprintf(out, size, "winograd %dt x %dv", a->a, a->b); break;
+    case CF_ALGO_CLBLAST:
+        snprintf(out, size, "%s", n->op == CF_OP_DENSE || (n->a.kernel[0] == 1 && n->a.kernel[1] == 1 &&
+                                                           n->a.strides[0] == 1 && n->a.strides[1] == 1 &&
+                                                           !n->a.pads[0] && !n->a.pads[1] && !n->a.pads[2] && !n->a.pads[3])
+                                      ? "clblast gemm"
+                                      : "clblast im2col+gemm");
+        break;
     case CF_ALGO_DENSE_TILED:
         if (a->b == 1) snprintf(out, size, "gemv %du", a->a);
         else snprintf(out, size, "tiled %dr x %du", a->b, a->a);
@@ -273,6 +283,7 @@ static int fits(const struct cf_exec *x, const struct cf_node *n, const struct c
     case CF_ALGO_CONV_BLOCKED: return a->a % pool_of(n) == 0;
     case CF_ALGO_GEMM1X1:
     case CF_ALGO_WINOGRAD: return a->a <= 16 && a->b <= 8;
+    case CF_ALGO_CLBLAST: return a->a == 1 && a->b == 1;
     default: return 1;
     }
 }
@@ -295,6 +306,10 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
     if (fam == CF_ALGO_DEPTHWISE && sscanf(p, "blocked:%d", &a) == 1 && a > 0) {
         *out = (struct cf_algo){CF_ALGO_DEPTHWISE, a, x->g->layout == CF_LAYOUT_NCHW ? 2 : 1};
         return 1;
+    }
+    if (strncmp(p, "clblast", 7) == 0) {
+        *out = (struct cf_algo){CF_ALGO_CLBLAST, 1, 1};
+        return fits(x, n, out);
     }
     if (sscanf(p, "gemm:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
         *out = (struct cf_algo){CF_ALGO_GEMM1X1, a, b};
@@ -380,6 +395,8 @@ void cf_tuned_release(struct cf_tuned *t)
     if (t->prog) clReleaseProgram(t->prog);
     if (t->w) clReleaseMemObject(t->w);
     if (t->b) clReleaseMemObject(t->b);
+    if (t->k2) clReleaseKernel(t->k2);
+    if (t->scratch) clReleaseMemObject(t->scratch);
     memset(t, 0, sizeof *t);
 }
 
@@ -424,6 +441,11 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     t->algo = *a;
     char defs[1024];
     layer_defines(x, n, a, defs, sizeof defs, NULL, 0);
+    if (a->kind == CF_ALGO_CLBLAST) {
+        clinfer_status st = cf_clblast_build(E, node, defs, t, d);
+        if (st) cf_tuned_release(t);
+        return st;
+    }
     int cached;
     const char *kname = families[a->kind].kernel;
     clinfer_status st = cf_cl_program_file(E->ctx, E->dev, families[a->kind].file, defs, &t->prog, &cached, d);
@@ -510,9 +532,10 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     return CLINFER_OK;
 }
 
-clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, cl_event *ev,
+clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
                                struct cf_diag *d)
 {
+    if (t->algo.kind == CF_ALGO_CLBLAST) return cf_clblast_launch(E, node, t, ms, d);
     const struct cf_node *n = &E->x->g->nodes[node];
     cl_uint xo = (cl_uint)(E->x->plan->offset[n->in[0]] / sizeof(float)), yo = (cl_uint)(E->x->plan->offset[node] / sizeof(float));
     cl_float4 ap;
@@ -525,16 +548,18 @@ clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const stru
     err |= clSetKernelArg(t->k, 5, sizeof ap, &ap);
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", n->name, err);
     size_t local[3] = {1, 1, 1};
-    err = clEnqueueNDRangeKernel(E->q, t->k, 3, NULL, t->gws, local, 0, NULL, ev);
+    cl_event ev = NULL;
+    err = clEnqueueNDRangeKernel(E->q, t->k, 3, NULL, t->gws, local, 0, NULL, ms ? &ev : NULL);
     if (err != CL_SUCCESS) {
         char what[300];
         snprintf(what, sizeof what, "%s, layer '%s'", families[t->algo.kind].kernel, n->name);
         return cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
     }
+    if (ms) *ms += cf_cl_event_ms(ev);
     return CLINFER_OK;
 }
 
-static double event_ms(cl_event ev)
+double cf_cl_event_ms(cl_event ev)
 {
     cl_ulong t0 = 0, t1 = 0;
     clWaitForEvents(1, &ev);
@@ -595,10 +620,9 @@ static clinfer_status tune(const struct cf_tune_env *E, int node, const struct c
         struct cf_tuned t;
         struct cf_diag ignored = {0};
         if (build(E, node, &cands[c], &t, &ignored)) continue; /* a block the compiler refuses is no candidate */
-        cl_event ev;
-        int ok = cf_tuned_launch(E, node, &t, &ev, &ignored) == CLINFER_OK;
+        double ms = 0;
+        int ok = cf_tuned_launch(E, node, &t, &ms, &ignored) == CLINFER_OK;
         if (ok) {
-            event_ms(ev);
             ok = clEnqueueReadBuffer(E->q, E->arena, CL_TRUE, x->plan->offset[node], sizeof(float) * (size_t)out_per, got, 0,
                                      NULL, NULL) == CL_SUCCESS;
         }
@@ -606,7 +630,10 @@ static clinfer_status tune(const struct cf_tune_env *E, int node, const struct c
             if (!(fabs(got[k] - want[k]) <= 1e-3 * fabs(want[k]) + 1e-5 * scale + 1e-6)) ok = 0;
         double times[5];
         int nt = 0;
-        while (ok && nt < 5 && cf_tuned_launch(E, node, &t, &ev, &ignored) == CLINFER_OK) times[nt++] = event_ms(ev);
+        for (; ok && nt < 5; nt++) {
+            times[nt] = 0;
+            if (cf_tuned_launch(E, node, &t, &times[nt], &ignored) != CLINFER_OK) break;
+        }
         cf_tuned_release(&t);
         if (!ok || nt == 0) continue;
         qsort(times, (size_t)nt, sizeof times[0], cmp_double);
@@ -647,6 +674,7 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
                                                  : dense_candidates(n, full, cands);
             if (kinds & 1u << CF_ALGO_GEMM1X1) nc += gemm1x1_candidates(x, n, full, cands + nc);
             if (kinds & 1u << CF_ALGO_WINOGRAD) nc += winograd_candidates(x, n, full, cands + nc);
+            if (kinds & 1u << CF_ALGO_CLBLAST) cands[nc++] = (struct cf_algo){CF_ALGO_CLBLAST, 1, 1};
             cands[nc++] = heuristic(x, n);
             clinfer_status st = tune(E, node, cands, nc, &a, d);
             if (st) return st;

@@ -16,6 +16,7 @@ enum cf_algo_kind {
     CF_ALGO_DEPTHWISE,
     CF_ALGO_GEMM1X1,
     CF_ALGO_WINOGRAD,
+    CF_ALGO_CLBLAST,
     CF_ALGO_COUNT
 };
 
@@ -23,7 +24,7 @@ struct cf_algo {
     enum cf_algo_kind kind;
     int a, b; /* conv: P pixels x V float16 vectors; dense: R units x MR rows; depthwise: P pixels (NHWC, b = 1) or
                * P rows (NCHW, b = 2); 1x1 GEMM: P pixels x V vectors of channels (NHWC), P channels x V vectors of
-               * pixels (NCHW); Winograd: P tiles x V vectors of channels */
+               * pixels (NCHW); Winograd: P tiles x V vectors of channels; CLBlast: 1 1 */
 };
 
 struct cf_tuned {
@@ -31,6 +32,8 @@ struct cf_tuned {
     cl_program prog;
     cl_kernel k;
     cl_mem w, b;   /* the weights in the layout the kernel wants */
+    cl_kernel k2;  /* CLBlast: bias and activation after the GEMM (k: im2col before it, or none) */
+    cl_mem scratch; /* CLBlast: im2col's output */
     size_t gws[3];
 };
 
@@ -45,11 +48,19 @@ struct cf_tune_env {
 /* Chooses and builds the kernel of node i: forced by x->algo, else the tuning database, else by timing
  * (x->tune fast or full; none: a rule of thumb). Nodes without a tuned kernel get CF_ALGO_GENERIC. */
 clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_tuned *out, struct cf_diag *d);
-clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, cl_event *ev,
+/* Enqueues the layer; with ms, waits and adds the time of every command it enqueued (OpenCL events). */
+clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
                                struct cf_diag *d);
 void cf_tuned_release(struct cf_tuned *t);
+/* the CLBlast family (gemm_clblast.c): defs are the layer's -D sizes for cl/gemm_glue.cl */
+clinfer_status cf_clblast_build(const struct cf_tune_env *E, int node, const char *defs, struct cf_tuned *t,
+                                struct cf_diag *d);
+clinfer_status cf_clblast_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
+                                 struct cf_diag *d);
+/* waits for an event and gives its time in ms, releasing it */
+double cf_cl_event_ms(cl_event ev);
 /* "direct", "blocked 8px x 2v", "gemm1x1 8px x 2v", "winograd 2t x 2v", "depthwise 8px", "depthwise 4 rows",
- * "gemv 4u", "tiled 4r x 4u" */
+ * "gemv 4u", "tiled 4r x 4u", "clblast gemm", "clblast im2col+gemm" */
 void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size);
 
 #endif
