@@ -397,17 +397,35 @@ void cf_tuned_release(struct cf_tuned *t)
     if (t->b) clReleaseMemObject(t->b);
     if (t->k2) clReleaseKernel(t->k2);
     if (t->scratch) clReleaseMemObject(t->scratch);
+    cf_free(t->host_w); /* (after the buffer that used it) */
     memset(t, 0, sizeof *t);
 }
 
-/* a new read-only buffer of count floats, mapped for writing; NULL (and *err) when either step fails */
-static float *new_mapped(const struct cf_tune_env *E, size_t count, cl_mem *m, cl_int *err)
+/* Memory to write count floats of weights into, for a read-only buffer that weights_end makes: on a CPU device,
+ * large weights are host memory of our own (huge pages: a 38 MB dense layer faults 19 pages, not 9,000) that the
+ * buffer then uses in place; elsewhere a new buffer, mapped. NULL (and *err) when a step fails. */
+static float *weights_begin(const struct cf_tune_env *E, size_t count, cl_mem *m, float **host, cl_int *err)
 {
+    *m = NULL;
+    *host = NULL;
+    if ((E->dev->type & CL_DEVICE_TYPE_CPU) && count * sizeof(float) >= ((size_t)4 << 20)) {
+        *host = cf_malloc(sizeof(float) * count);
+        *err = *host ? CL_SUCCESS : CL_OUT_OF_HOST_MEMORY;
+        return *host;
+    }
     *m = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY, sizeof(float) * count, NULL, err);
     if (!*m || *err != CL_SUCCESS) return NULL;
     float *p = clEnqueueMapBuffer(E->q, *m, CL_TRUE, CL_MAP_WRITE_INVALIDATE_REGION, 0, sizeof(float) * count, 0, NULL,
                                   NULL, err);
     return p && *err == CL_SUCCESS ? p : NULL;
+}
+
+static cl_int weights_end(const struct cf_tune_env *E, size_t count, cl_mem *m, float *host, float *p)
+{
+    cl_int err = CL_SUCCESS;
+    if (host) *m = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY | CL_MEM_USE_HOST_PTR, sizeof(float) * count, host, &err);
+    else if (p) err = clEnqueueUnmapMemObject(E->q, *m, p, 0, NULL, NULL);
+    return err;
 }
 
 /* U = G g G^T for each (input, output) channel pair: g [3][3][C][CO] (HWIO), U [16][C][CO16], the padding zero.
@@ -467,9 +485,10 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
                              : k->desc.dims[0] * (conv ? k->desc.dims[1] * k->desc.dims[2] : 1);
     /* written straight into the device's buffers (mapped: no host copy on a CPU device) */
     size_t wn = (size_t)(rows_in * co16 + 16), bn = (size_t)co16 + 16;
-    float *wbuf = new_mapped(E, wn, &t->w, &err), *bbuf = wbuf ? new_mapped(E, bn, &t->b, &err) : NULL;
+    float *bhost = NULL, *wbuf = weights_begin(E, wn, &t->w, &t->host_w, &err),
+          *bbuf = wbuf ? weights_begin(E, bn, &t->b, &bhost, &err) : NULL;
     if (!wbuf || !bbuf) {
-        if (wbuf) clEnqueueUnmapMemObject(E->q, t->w, wbuf, 0, NULL, NULL);
+        weights_end(E, wn, &t->w, t->host_w, wbuf);
         cf_tuned_release(t);
         return cf_cl_fail(d, "clCreateBuffer/clEnqueueMapBuffer", n->name, err);
     }
@@ -491,11 +510,11 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     memset(wbuf + rows_in * co16, 0, 16 * sizeof(float));
     memset(bbuf, 0, bn * sizeof(float));
     if (b) memcpy(bbuf, b->data, sizeof(float) * (size_t)co);
-    err = clEnqueueUnmapMemObject(E->q, t->w, wbuf, 0, NULL, NULL);
-    cl_int err2 = clEnqueueUnmapMemObject(E->q, t->b, bbuf, 0, NULL, NULL);
+    err = weights_end(E, wn, &t->w, t->host_w, wbuf);
+    cl_int err2 = weights_end(E, bn, &t->b, bhost, bbuf); /* (the bias is small: always a mapped buffer) */
     if (err != CL_SUCCESS || err2 != CL_SUCCESS) {
         cf_tuned_release(t);
-        return cf_cl_fail(d, "clEnqueueUnmapMemObject", n->name, err != CL_SUCCESS ? err : err2);
+        return cf_cl_fail(d, "clCreateBuffer/clEnqueueUnmapMemObject", n->name, err != CL_SUCCESS ? err : err2);
     }
     int nchw = x->g->layout == CF_LAYOUT_NCHW;
     if (a->kind == CF_ALGO_GEMM1X1 && nchw) { /* channel blocks x pixel vectors x images */

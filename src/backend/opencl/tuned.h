@@ -34,6 +34,7 @@ struct cf_tuned {
     cl_mem w, b;   /* the weights in the layout the kernel wants */
     cl_kernel k2;  /* CLBlast: bias and activation after the GEMM (k: im2col before it, or none) */
     cl_mem scratch; /* CLBlast: im2col's output */
+    float *host_w;  /* the memory w uses in place, when it is ours (large weights on a CPU device) */
     size_t gws[3];
 };
 
