@@ -1,5 +1,4 @@
 /* Sessions: bind the batch, plan the buffers, make the weights, prepare a backend, and run. */
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -128,23 +127,6 @@ static struct size_text size_text(uint64_t b)
     return t;
 }
 
-/* The device's memory, asked in a thread of its own: opening the driver (PoCL: loading LLVM, ~30 ms) overlaps with
- * making the weights. */
-struct memory_query {
-    const struct cf_backend *be;
-    const char *spec;
-    uint64_t max_buffer, total;
-    clinfer_status st;
-    struct cf_diag d;
-};
-
-static void *ask_memory(void *arg)
-{
-    struct memory_query *q = arg;
-    q->st = q->be->memory(q->spec, &q->max_buffer, &q->total, &q->d);
-    return NULL;
-}
-
 /* Binds the largest sub-batch (at most the batch) whose activations and weights fit the memory; a smaller one
  * than the batch when it must. Fails, with the sizes, when one image does not fit. */
 static clinfer_status fit_batch(const clinfer_model *model, const clinfer_session_options *opts, const char *spec,
@@ -152,19 +134,7 @@ static clinfer_status fit_batch(const clinfer_model *model, const clinfer_sessio
 {
     uint64_t max_buffer = UINT64_MAX, total = UINT64_MAX;
     clinfer_status st;
-    struct memory_query q = {s->be, spec, UINT64_MAX, UINT64_MAX, CLINFER_OK, {0}};
-    pthread_t th;
-    int threaded = s->be->memory && pthread_create(&th, NULL, ask_memory, &q) == 0;
-    if (s->be->memory && !threaded) ask_memory(&q); /* (no thread to be had: in turn) */
-    st = setup(model, opts, opts->batch, s, d);
-    if (threaded) pthread_join(th, NULL);
-    if (q.st) { /* the device's failure first: it says why nothing can run */
-        *d = q.d;
-        return q.st;
-    }
-    if (st) return st;
-    max_buffer = q.max_buffer;
-    total = q.total;
+    if (s->be->memory && (st = s->be->memory(spec, &max_buffer, &total, d))) return st;
     const char *whose = "the device";
     if (opts->max_memory && opts->max_memory < total) {
         total = opts->max_memory;
@@ -172,6 +142,7 @@ static clinfer_status fit_batch(const clinfer_model *model, const clinfer_sessio
     }
     if (max_buffer > total) max_buffer = total;
     int64_t sub = opts->batch;
+    if ((st = setup(model, opts, sub, s, d))) return st;
     while (!fits(s, max_buffer, total)) {
         uint64_t arena = s->plan.arena_bytes, weights = weight_bytes(&s->w);
         if (sub == 1)
