@@ -66,9 +66,9 @@ def macs_per_image(model_path):
     return macs_cache[model_path]
 
 
-def run_clinfer(path, batch):
-    out = subprocess.run([clinfer, "bench", path, "--batch", str(batch), "--json", "--tune", "fast"], capture_output=True,
-                         text=True)
+def run_clinfer(path, batch, extra=()):
+    out = subprocess.run([clinfer, "bench", path, "--batch", str(batch), "--json", "--tune", "fast", *extra],
+                         capture_output=True, text=True)
     if out.returncode:
         print("clinfer bench failed:", out.stderr.strip(), file=sys.stderr)
         return None
@@ -111,7 +111,6 @@ def profile_layers(path, batch):
 
 
 rows = []
-ready = []  # ms from a clinfer process start to its ready session, warm caches (seed model, every round)
 for name, (m, shape, clinfer_path, onnx_path) in models.items():
     for batch in BATCHES:
         res = {"clinfer": [], "torch_1t": [], "torch_2t": [], "ort_2t": []}
@@ -121,8 +120,6 @@ for name, (m, shape, clinfer_path, onnx_path) in models.items():
             if c:
                 res["clinfer"].append(c["images_per_second"])
                 compile_ms, tune_ms = c["compile_ms"], c["tune_ms"]
-                if name == "seed" and batch == 1:
-                    ready.append(c["ready_ms"])
             res["torch_1t"].append(run_torch(m, shape, batch, 1))
             res["torch_2t"].append(run_torch(m, shape, batch, 2))
             res["ort_2t"].append(run_ort(onnx_path, shape, batch, 2))
@@ -172,7 +169,14 @@ for batch in (1, 32):
                                              "pct_of_bandwidth": 100.0 * gbs / peak["read_gbps_2t"]}
         print("  %-9s b%-3d %-20s %8.3f ms %7.1f GFLOPS %6.1f%% of peak %7.1f GB/s %6.1f%% of bandwidth" %
               (lname, batch, kernel, ms, gf, pct, gbs, 100.0 * gbs / peak["read_gbps_2t"]))
-ready = ready[1:]  # the first round may have compiled and tuned
+# warm start: a new clinfer process with warm caches (the rounds above compiled and tuned), each after a second's rest,
+# since the peers' thread pools in this process spin for a while after their last run
+ready = []
+for _ in range(5):
+    time.sleep(1.0)
+    c = run_clinfer(models["seed"][2], 1, ("--iters", "1"))
+    if c:
+        ready.append(c["ready_ms"])
 ready_ms = statistics.median(ready) if ready else None
 if ready_ms is not None:
     print("\nWarm start (seed model, a new clinfer process with warm caches): %.1f ms from start to a ready session "

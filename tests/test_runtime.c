@@ -172,7 +172,8 @@ Test(devices, choosing_and_listing)
     clinfer_context_free(ctx);
 }
 
-/* The program cache: the first build is stored, the second start loads it, a corrupt entry is rebuilt. */
+/* The program cache (a generic kernel's file): the first build is stored, the second start loads it, a corrupt entry
+ * is rebuilt. */
 Test(program_cache, stores_reuses_and_rebuilds_corrupt_entries)
 {
     char dir[] = "/tmp/clinfer-cache-XXXXXX";
@@ -186,10 +187,10 @@ Test(program_cache, stores_reuses_and_rebuilds_corrupt_entries)
     cr_assert_eq(err, CL_SUCCESS);
     cl_program p;
     int cached;
-    cr_assert_eq(cf_cl_program(ctx, &dev, &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(cf_cl_program_file(ctx, &dev, "pool2d.cl", "", &p, &cached, &d), CLINFER_OK, "%s", d.msg);
     cr_expect_eq(cached, 0, "an empty cache cannot hold the program");
     clReleaseProgram(p);
-    cr_assert_eq(cf_cl_program(ctx, &dev, &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(cf_cl_program_file(ctx, &dev, "pool2d.cl", "", &p, &cached, &d), CLINFER_OK, "%s", d.msg);
     cr_expect_eq(cached, 1, "the second build comes from the cache");
     clReleaseProgram(p);
     /* corrupt every entry: flip bytes in the middle of the binary */
@@ -198,16 +199,16 @@ Test(program_cache, stores_reuses_and_rebuilds_corrupt_entries)
              "for f in %s/clinfer/*.bin; do printf 'garbage' | dd of=\"$f\" bs=1 seek=300 conv=notrunc 2>/dev/null; done",
              dir);
     cr_assert_eq(system(cmd), 0);
-    cr_assert_eq(cf_cl_program(ctx, &dev, &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(cf_cl_program_file(ctx, &dev, "pool2d.cl", "", &p, &cached, &d), CLINFER_OK, "%s", d.msg);
     cr_expect_eq(cached, 0, "a corrupt entry is rebuilt, not trusted");
     clReleaseProgram(p);
-    cr_assert_eq(cf_cl_program(ctx, &dev, &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(cf_cl_program_file(ctx, &dev, "pool2d.cl", "", &p, &cached, &d), CLINFER_OK, "%s", d.msg);
     cr_expect_eq(cached, 1, "the rebuilt entry is stored again");
     clReleaseProgram(p);
     /* a truncated entry too */
     snprintf(cmd, sizeof cmd, "for f in %s/clinfer/*.bin; do truncate -s 100 \"$f\"; done", dir);
     cr_assert_eq(system(cmd), 0);
-    cr_assert_eq(cf_cl_program(ctx, &dev, &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(cf_cl_program_file(ctx, &dev, "pool2d.cl", "", &p, &cached, &d), CLINFER_OK, "%s", d.msg);
     cr_expect_eq(cached, 0);
     clReleaseProgram(p);
     clReleaseContext(ctx);
@@ -220,7 +221,9 @@ Test(program_cache, kernel_dir_override_reports_the_build_log)
     char dir[] = "/tmp/clinfer-kdir-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     char cmd[1200];
-    snprintf(cmd, sizeof cmd, "cp %s/cl/*.cl %s/ && echo 'this is not OpenCL;' >> %s/dense.cl", CLINFER_SOURCE_DIR, dir, dir);
+    /* a tuned kernel's file: built when the session is made */
+    snprintf(cmd, sizeof cmd, "cp %s/cl/*.cl %s/ && echo 'this is not OpenCL;' >> %s/conv2d_blocked.cl", CLINFER_SOURCE_DIR,
+             dir, dir);
     cr_assert_eq(system(cmd), 0);
     setenv("CLINFER_KERNEL_DIR", dir, 1);
     clinfer_context *ctx;
@@ -229,9 +232,32 @@ Test(program_cache, kernel_dir_override_reports_the_build_log)
     clinfer_session *s = NULL;
     clinfer_session_options o = {"opencl", 1, 0, CLINFER_INIT_KERAS, NULL};
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_E_UNSUPPORTED);
-    cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "clBuildProgram(cl/*.cl) on "), "%s", clinfer_context_errmsg(ctx));
+    cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "clBuildProgram(cl/conv2d_blocked.cl) on "), "%s",
+                       clinfer_context_errmsg(ctx));
     cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "error"), "the compiler's log: %s", clinfer_context_errmsg(ctx));
+    /* a generic kernel's file (softmax's): built when the kernel first runs */
+    snprintf(cmd, sizeof cmd, "cp %s/cl/*.cl %s/ && echo 'this is not OpenCL;' >> %s/activation.cl", CLINFER_SOURCE_DIR,
+             dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    char err[512];
+    clinfer_model *soft = load_script("x = layers.Input(shape=(8,))\nmodel = Model(x, layers.Dense(4, activation='softmax')(x))\n",
+                                      err, sizeof err);
+    cr_assert_not_null(soft, "%s", err);
+    cr_assert_eq(clinfer_session_new(ctx, soft, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    float *in = calloc(8, sizeof(float)), *out = calloc(4, sizeof(float));
+    const float *ins[] = {in};
+    float *outs[] = {out};
+    cr_assert_eq(clinfer_session_run(ctx, s, ins, outs), CLINFER_E_UNSUPPORTED);
+    cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "clBuildProgram(cl/activation.cl) on "), "%s",
+                       clinfer_context_errmsg(ctx));
+    clinfer_session_free(s);
     unsetenv("CLINFER_KERNEL_DIR");
+    cr_assert_eq(clinfer_session_new(ctx, soft, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    cr_assert_eq(clinfer_session_run(ctx, s, ins, outs), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    clinfer_session_free(s);
+    free(in);
+    free(out);
+    clinfer_model_free(soft);
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     clinfer_session_free(s);
     clinfer_model_free(m);

@@ -34,13 +34,12 @@ clinfer_status cf_cl_devices(struct cf_cl_device **out, int *n, struct cf_diag *
 /* "opencl" (first GPU, else first device), "opencl:N", or "opencl:<substring of name, vendor or platform>". */
 clinfer_status cf_cl_select(const char *spec, struct cf_cl_device *out, struct cf_diag *d);
 
-/* The program of every kernel in cl/, from the on-disk cache when a valid entry is there, else built from
- * source (and cached). *from_cache tells which. */
-clinfer_status cf_cl_program(cl_context ctx, const struct cf_cl_device *dev, cl_program *out, int *from_cache,
-                             struct cf_diag *d);
+/* The file of cl/ that defines a generic kernel ("pool2d.cl" for "pool2d_f32"), NULL when none does. */
+const char *cf_cl_kernel_file(const char *kernel);
 
-/* A program of common.cl and one specialized file of cl/ (conv2d_blocked.cl, ...) with -D constants, cached
- * in the same way. */
+/* A program of common.cl and one file of cl/ (a generic kernel's file; a specialized one, conv2d_blocked.cl, ...,
+ * with -D constants; NULL: every generic file), from the on-disk cache when a valid entry is there, else built
+ * from source (and cached). *from_cache tells which. */
 clinfer_status cf_cl_program_file(cl_context ctx, const struct cf_cl_device *dev, const char *file, const char *defines,
                                   cl_program *out, int *from_cache, struct cf_diag *d);
 

@@ -9,6 +9,7 @@
 #include "../../util/alloc.h"
 #include "../backend.h"
 #include "cl.h"
+#include "cl_sources.h"
 #include "tuned.h"
 
 enum kid { K_CONV2D, K_DEPTHWISE, K_TRANSPOSE, K_POOL, K_GPOOL, K_DENSE, K_ACT, K_SOFTMAX, K_BN, K_ELTWISE,
@@ -25,13 +26,12 @@ struct cl_state {
     struct cf_cl_device dev;
     cl_context ctx;
     cl_command_queue q;
-    cl_program prog;
+    cl_program *progs; /* per file of cl/: the generic kernels' programs, built when a kernel of theirs is first used */
     cl_kernel k[K_COUNT];
     cl_mem arena;
     cl_mem dummy;
     cl_mem **w;      /* per node, per weight tensor */
     cl_mem *bn;      /* BatchNormalization: bn[i] scale, bn[n + i] shift (C floats each) */
-    int from_cache;
     char desc[768];
     struct cf_tuned *tuned; /* per node: its tuned kernel, or CF_ALGO_GENERIC */
     double *ms;             /* per node: time of the last run (profiling) */
@@ -59,9 +59,34 @@ static void add_event_time(struct cl_state *s, cl_event ev)
     s->ms[s->current] += (double)(t1 - t0) / 1e6;
 }
 
+/* A generic kernel, made the first time it is used: its file's program (common.cl and that file: a model builds
+ * only the programs of the kernels it runs), from the cache or compiled. */
+static clinfer_status kernel(struct cl_state *s, enum kid k, struct cf_diag *d)
+{
+    if (s->k[k]) return CLINFER_OK;
+    const char *file = cf_cl_kernel_file(kernel_names[k]);
+    int f = 0;
+    while (file && cf_cl_sources[f].name != file) f++;
+    if (!file) return cf_fail(d, CLINFER_E_UNSUPPORTED, "no file of cl/ defines the kernel %s", kernel_names[k]);
+    if (!s->progs[f]) {
+        int cached;
+        clinfer_status st = cf_cl_program_file(s->ctx, &s->dev, file, "", &s->progs[f], &cached, d);
+        if (st) return st;
+    }
+    cl_int err;
+    s->k[k] = clCreateKernel(s->progs[f], kernel_names[k], &err);
+    if (!s->k[k] || err != CL_SUCCESS) {
+        s->k[k] = NULL;
+        return cf_cl_fail(d, "clCreateKernel", kernel_names[k], err);
+    }
+    return CLINFER_OK;
+}
+
 static clinfer_status launch(struct cl_state *s, enum kid k, const struct cf_node *n, size_t global,
                              const struct karg *args, int nargs, struct cf_diag *d)
 {
+    clinfer_status st = kernel(s, k, d);
+    if (st) return st;
     char what[300];
     snprintf(what, sizeof what, "%s, layer '%s'", kernel_names[k], n->name);
     for (int i = 0; i < nargs; i++) {
@@ -503,7 +528,9 @@ static void opencl_release(void *state)
         if (s->k[k]) clReleaseKernel(s->k[k]);
     if (s->arena) clReleaseMemObject(s->arena);
     if (s->dummy) clReleaseMemObject(s->dummy);
-    if (s->prog) clReleaseProgram(s->prog);
+    for (int f = 0; s->progs && cf_cl_sources[f].name; f++)
+        if (s->progs[f]) clReleaseProgram(s->progs[f]);
+    cf_free(s->progs);
     if (s->q) clReleaseCommandQueue(s->q);
     if (s->ctx) clReleaseContext(s->ctx);
     cf_free(s);
@@ -538,13 +565,11 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
         st = cf_cl_fail(d, "clCreateCommandQueue", s->dev.name, err);
         goto fail;
     }
-    if ((st = cf_cl_program(s->ctx, &s->dev, &s->prog, &s->from_cache, d))) goto fail;
-    for (int k = 0; k < K_COUNT; k++) {
-        s->k[k] = clCreateKernel(s->prog, kernel_names[k], &err);
-        if (!s->k[k] || err != CL_SUCCESS) {
-            st = cf_cl_fail(d, "clCreateKernel", kernel_names[k], err);
-            goto fail;
-        }
+    int files = 0;
+    while (cf_cl_sources[files].name) files++;
+    if (!(s->progs = cf_calloc((size_t)files + 1, sizeof *s->progs))) {
+        st = cf_fail_oom(d);
+        goto fail;
     }
     /* (the session chose a sub-batch whose arena fits one buffer: opencl_memory) */
     size_t arena = x->plan->arena_bytes ? x->plan->arena_bytes : 64;

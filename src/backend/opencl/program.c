@@ -137,10 +137,13 @@ static clinfer_status build_log(cl_program p, const struct cf_cl_device *dev, co
     return st;
 }
 
-clinfer_status cf_cl_program(cl_context ctx, const struct cf_cl_device *dev, cl_program *out, int *from_cache,
-                             struct cf_diag *d)
+const char *cf_cl_kernel_file(const char *kernel)
 {
-    return cf_cl_program_file(ctx, dev, NULL, "", out, from_cache, d);
+    char decl[160];
+    snprintf(decl, sizeof decl, "__kernel void %s(", kernel);
+    for (const struct cf_cl_source *s = cf_cl_sources + 1; s->name; s++)
+        if (!is_specialized(s->name) && strstr(s->text, decl)) return s->name;
+    return NULL;
 }
 
 clinfer_status cf_cl_program_file(cl_context ctx, const struct cf_cl_device *dev, const char *file, const char *defines,
