@@ -4,26 +4,27 @@
 __kernel void pool2d_f32(__global float *A, uint xo, uint yo, int is_max, int4 xd, int4 xs, int4 yd, int4 ys,
                          int4 win, int4 dp, int4 pe)
 {
+    /* one work-item per output row (n, oy, c): the index arithmetic once a row */
     size_t i = get_global_id(0);
-    if (i >= (size_t)yd.x * yd.y * yd.z * yd.w) return;
-    int c = (int)(i % yd.w);
-    size_t p = i / yd.w;
-    int ox = (int)(p % yd.z), oy = (int)((p / yd.z) % yd.y), n = (int)(p / ((size_t)yd.z * yd.y));
-    float acc = is_max ? -FLT_MAX : 0.0f;
-    int count = 0, padded = 0;
-    for (int ky = 0; ky < win.x; ky++) {
-        int iy = oy * win.z + ky * dp.x - dp.z;
-        for (int kx = 0; kx < win.y; kx++) {
-            int ix = ox * win.w + kx * dp.y - dp.w;
-            if (iy < xd.y + pe.x && ix < xd.z + pe.y) padded++;
-            if (iy < 0 || iy >= xd.y || ix < 0 || ix >= xd.z) continue;
-            float v = A[xo + AT4(xs, n, iy, ix, c)];
-            acc = is_max ? fmax(acc, v) : acc + v;
-            count++;
+    if (i >= (size_t)yd.x * yd.y * yd.w) return;
+    int c = (int)(i % yd.w), oy = (int)((i / yd.w) % yd.y), n = (int)(i / ((size_t)yd.w * yd.y));
+    for (int ox = 0; ox < yd.z; ox++) {
+        float acc = is_max ? -FLT_MAX : 0.0f;
+        int count = 0, padded = 0;
+        for (int ky = 0; ky < win.x; ky++) {
+            int iy = oy * win.z + ky * dp.x - dp.z;
+            for (int kx = 0; kx < win.y; kx++) {
+                int ix = ox * win.w + kx * dp.y - dp.w;
+                if (iy < xd.y + pe.x && ix < xd.z + pe.y) padded++;
+                if (iy < 0 || iy >= xd.y || ix < 0 || ix >= xd.z) continue;
+                float v = A[xo + AT4(xs, n, iy, ix, c)];
+                acc = is_max ? fmax(acc, v) : acc + v;
+                count++;
+            }
         }
+        int div = pe.z ? padded : count;
+        A[yo + AT4(ys, n, oy, ox, c)] = is_max ? acc : acc / (float)max(div, 1);
     }
-    int div = pe.z ? padded : count;
-    A[yo + AT4(ys, n, oy, ox, c)] = is_max ? acc : acc / (float)max(div, 1);
 }
 
 /* one work-item per (n, c); the output is (N, C) or (N, C, 1, 1) or (N, 1, 1, C): element n*C + c */

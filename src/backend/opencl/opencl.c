@@ -337,7 +337,7 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
         }
         struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(n->op == CF_OP_MAX_POOL2D), A_VEC(xd),
                            A_VEC(xst), A_VEC(yd), A_VEC(yst), A_VEC(win), A_VEC(dp), A_VEC(pe)};
-        return launch(s, K_POOL, n, (size_t)total, a, 11, d);
+        return launch(s, K_POOL, n, (size_t)(total / ys->d[l == CF_LAYOUT_NCHW ? 3 : 2]), a, 11, d); /* rows */
     }
     case CF_OP_GLOBAL_AVG_POOL2D:
     case CF_OP_GLOBAL_MAX_POOL2D: {
@@ -471,9 +471,10 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
         cl_int8 od = inner_first(ys->d, ys->rank, 1), xd = inner_first(xs->d, xs->rank, 1), sv = inner_first(st, xs->rank, 0),
                 bg = inner_first(at->pad_begin, xs->rank, 0);
         int mode = at->pad_mode == CF_PADMODE_CONSTANT ? 0 : at->pad_mode == CF_PADMODE_REFLECT ? 1 : 2;
-        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_VEC(od), A_VEC(xd), A_VEC(sv),
+        int64_t rows = total / (ys->rank ? ys->d[ys->rank - 1] : 1);
+        struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(rows), A_VEC(od), A_VEC(xd), A_VEC(sv),
                            A_VEC(bg), A_INT(mode), A_FLT(at->pad_value)};
-        return launch(s, K_PAD, n, (size_t)total, a, 10, d);
+        return launch(s, K_PAD, n, (size_t)rows, a, 10, d); /* one work-item a row */
     }
     case CF_OP_LRN: {
         int64_t inner = total / (ys->d[0] * ys->d[1]);
