@@ -446,7 +446,7 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
             int64_t chunk = g->nodes[n->in[k]].out.d[axis] * inner;
             struct karg a[] = {A_MEM(s->arena), A_UINT(elem_off(p->offset[n->in[k]])), A_UINT(yo), A_INT(outer),
                                A_INT(chunk), A_INT(len * inner), A_INT(at_col)};
-            clinfer_status st = launch(s, K_CONCAT, n, (size_t)(outer * chunk), a, 7, d);
+            clinfer_status st = launch(s, K_CONCAT, n, (size_t)(outer * ((chunk + 63) / 64)), a, 7, d);
             if (st) return st;
             at_col += chunk;
         }
