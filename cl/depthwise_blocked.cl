@@ -2,8 +2,10 @@
  * channel oc / M. Weights [KH][KW][CO16] (CO = C·M output channels, padded to a multiple of 16 at load), bias [CO16].
  * Every size is a compile-time constant (-D), chosen per layer; built as its own program with common.cl.
  *   NHWC (M = 1): each work-item P output pixels x 16 channels, one float16 of the input per pixel and tap.
- *   NCHW: each work-item P output rows of one channel, each row as float16 vectors of 16 output columns, read from
- *         a zero-padded copy of the input row in private memory (padding, stride 2 and dilation without masks). */
+ *   NCHW: each work-item P output rows of one channel, each row as float16 vectors of 16 output columns. Stride 1:
+ *         the input row as float16 vectors between two zero vectors, each tap's inputs one shuffle of two
+ *         neighbours; other strides: read from a zero-padded copy of the input row in private memory (padding,
+ *         stride 2 and dilation without masks). */
 #ifndef P
 #define P 4
 #define N 1
@@ -47,6 +49,58 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
 #pragma unroll
     for (int k = 0; k < KH * KW; k++) w[k] = K[(size_t)k * CO16 + oc];
     const float bias = HAS_BIAS ? B[oc] : 0.0f;
+#if SW == 1 && PL <= 16 && (KW - 1) * DW - PL <= 16
+    /* stride 1: the input row as float16 vectors with a zero vector on each side; the 16 inputs of an output vector
+     * at a tap are a window of two neighbouring vectors, one shuffle (the offset is a constant once unrolled) */
+#define NR ((W + 15) / 16)
+#define RVN ((NR > NV + 1 ? NR : NV + 1) + 2)
+    for (int oy = rb * P; oy < rb * P + P && oy < HO; oy++) {
+        float16 acc[NV];
+#pragma unroll
+        for (int v = 0; v < NV; v++) acc[v] = (float16)bias;
+        for (int ky = 0; ky < KH; ky++) {
+            const int iy = oy * SH + ky * DH - PT;
+            if (iy < 0 || iy >= H) continue;
+            __global const float *xr = x + (size_t)iy * W;
+            float16 rv[RVN];
+#pragma unroll
+            for (int q = 0; q < RVN; q++) {
+                const int e0 = (q - 1) * 16;
+                if (q == 0 || e0 >= W) {
+                    rv[q] = (float16)0.0f;
+                } else if (e0 + 16 <= W) {
+                    rv[q] = vload16(0, xr + e0);
+                } else {
+                    float t[16];
+                    for (int l = 0; l < 16; l++) t[l] = e0 + l < W ? xr[e0 + l] : 0.0f;
+                    rv[q] = vload16(0, t);
+                }
+            }
+#pragma unroll
+            for (int kx = 0; kx < KW; kx++) {
+                const float16 wv = (float16)w[ky * KW + kx];
+                const int e = kx * DW - PL + 16; /* the window's first element, counted from rv[0] */
+#pragma unroll
+                for (int v = 0; v < NV; v++) {
+                    const int q = v + e / 16, r = e % 16;
+                    const uint16 mask = (uint16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + (uint16)r;
+                    const float16 xv = r == 0 ? rv[q] : shuffle2(rv[q], rv[q + 1], mask);
+                    acc[v] = fma(xv, wv, acc[v]);
+                }
+            }
+        }
+#pragma unroll
+        for (int v = 0; v < NV; v++) {
+            if (v * 16 + 16 <= WO) {
+                vstore16(act_apply16(acc[v], ACT, ap), 0, y + (size_t)oy * WO + v * 16);
+            } else {
+                float r[16];
+                vstore16(acc[v], 0, r);
+                for (int l = 0; l < 16 && v * 16 + l < WO; l++) y[(size_t)oy * WO + v * 16 + l] = act_apply(r[l], ACT, ap);
+            }
+        }
+    }
+#else
     /* the padding around the row stays zero; each tap row copies only the W values between */
     float row[WPAD];
     for (int j = 0; j < WPAD; j++) row[j] = 0.0f;
@@ -89,6 +143,7 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
             }
         }
     }
+#endif
 #else
     /* NHWC, M = 1 */
     const int cb = get_global_id(0), xb = get_global_id(1), ny = get_global_id(2);
