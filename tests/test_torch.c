@@ -155,10 +155,10 @@ Test(torch, nchw_blocked_conv_every_block_shape)
     }
 }
 
-/* The 1x1 GEMM (P channels x V vectors of pixels), Winograd F(2x2,3x3) and CLBlast's SGEMM (im2col, strided batches)
- * over NCHW, every block shape forced, against ref: the Inception block's 15x15 images (a partial last pixel vector, odd tiles) and the ResNet
+/* The 1x1 GEMM (P channels x V vectors of pixels), Winograd F(2x2,3x3), CLBlast's SGEMM (im2col, strided batches)
+ * and the rows kernel (P channels x V vectors of pixels, any window) over NCHW, every block shape forced, against ref: the Inception block's 15x15 images (a partial last pixel vector, odd tiles) and the ResNet
  * block. The profile names the kernels, so a layer that falls back to another family is seen. */
-Test(torch, nchw_gemm1x1_winograd_and_clblast_every_block_shape)
+Test(torch, nchw_gemm1x1_winograd_clblast_and_rows_every_block_shape)
 {
     static const struct {
         const char *algo, *family;
@@ -166,7 +166,10 @@ Test(torch, nchw_gemm1x1_winograd_and_clblast_every_block_shape)
     } forced[] = {{"conv=gemm:1:1", "gemm1x1", 4},     {"conv=gemm:5:2", "gemm1x1", 4},
                  {"conv=gemm:16:1", "gemm1x1", 4},    {"conv=gemm:4:4", "gemm1x1", 4},
                  {"conv=winograd:1:1", "winograd", 2}, {"conv=winograd:3:2", "winograd", 2},
-                 {"conv=winograd:2:4", "winograd", 2}, {"conv=clblast", "clblast", 7}};
+                 {"conv=winograd:2:4", "winograd", 2}, {"conv=clblast", "clblast", 7},
+                 {"conv=rows:2:1", "rows", 7},         {"conv=rows:5:1", "rows", 7},
+                 {"conv=rows:8:2", "rows", 7},         {"conv=rows:16:1", "rows", 7},
+                 {"conv=rows:4:4", "rows", 7}};
     for (size_t i = 0; i < sizeof forced / sizeof forced[0]; i++) {
         char cmd[2048];
         snprintf(cmd, sizeof cmd,

@@ -30,6 +30,7 @@ static const struct {
     [CF_ALGO_GEMM1X1] = {"conv1x1_gemm.cl", "conv1x1_gemm_f32"},
     [CF_ALGO_WINOGRAD] = {"winograd_f23.cl", "winograd_f23_f32"},
     [CF_ALGO_CLBLAST] = {"gemm_glue.cl", "CLBlastSgemm"},
+    [CF_ALGO_CONV_ROWS] = {"conv2d_rows.cl", "conv2d_rows_f32"},
 };
 
 /* the main family a layer can run with (others may fit too: kinds_of), or CF_ALGO_GENERIC */
@@ -51,8 +52,8 @@ static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node
 }
 
 /* every family a layer can run with, as bits 1 << kind: a plain conv also as a GEMM when it is 1x1 stride 1 unpadded,
- * by Winograd when it is 3x3 stride 1 undilated, and with CLBlast (none of them with a fused pool); a dense layer
- * also with CLBlast */
+ * by Winograd when it is 3x3 stride 1 undilated, with CLBlast, and over NCHW at stride 1 along the row with vectors
+ * of pixels (none of them with a fused pool); a dense layer also with CLBlast */
 static unsigned kinds_of(const struct cf_exec *x, const struct cf_node *n)
 {
     enum cf_algo_kind fam = family_of(x, n);
@@ -60,7 +61,12 @@ static unsigned kinds_of(const struct cf_exec *x, const struct cf_node *n)
     unsigned k = 1u << fam;
     const struct cf_attrs *a = &n->a;
     if (fam == CF_ALGO_DENSE_TILED || (fam == CF_ALGO_CONV_BLOCKED && a->fused_pool <= 1)) k |= 1u << CF_ALGO_CLBLAST;
-    if (fam != CF_ALGO_CONV_BLOCKED || a->fused_pool > 1 || a->strides[0] != 1 || a->strides[1] != 1) return k;
+    if (fam != CF_ALGO_CONV_BLOCKED || a->fused_pool > 1) return k;
+    /* NCHW at stride 1 along the row, each tap's window within a vector of the block's */
+    if (x->g->layout == CF_LAYOUT_NCHW && a->strides[1] == 1 && a->pads[2] <= 16 &&
+        (a->kernel[1] - 1) * a->dilation[1] - a->pads[2] <= 16)
+        k |= 1u << CF_ALGO_CONV_ROWS;
+    if (a->strides[0] != 1 || a->strides[1] != 1) return k;
     if (a->kernel[0] == 1 && a->kernel[1] == 1 && !a->pads[0] && !a->pads[1] && !a->pads[2] && !a->pads[3])
         k |= 1u << CF_ALGO_GEMM1X1;
     if (a->kernel[0] == 3 && a->kernel[1] == 3 && a->dilation[0] == 1 && a->dilation[1] == 1) k |= 1u << CF_ALGO_WINOGRAD;
@@ -77,6 +83,7 @@ void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, s
     case CF_ALGO_DEPTHWISE: snprintf(out, size, a->b == 2 ? "depthwise %d rows" : "depthwise %dpx", a->a); break;
     case CF_ALGO_GEMM1X1: snprintf(out, size, "gemm1x1 %d x %dv", a->a, a->b); break;
     case CF_ALGO_WINOGRAD: snprintf(out, size, "winograd %dt x %dv", a->a, a->b); break;
+    case CF_ALGO_CONV_ROWS: snprintf(out, size, "rows %d x %dv", a->a, a->b); break;
     case CF_ALGO_CLBLAST:
         snprintf(out, size, "%s", n->op == CF_OP_DENSE || (n->a.kernel[0] == 1 && n->a.kernel[1] == 1 &&
                                                            n->a.strides[0] == 1 && n->a.strides[1] == 1 &&
@@ -214,6 +221,28 @@ static int winograd_candidates(const struct cf_exec *x, const struct cf_node *n,
     return k;
 }
 
+/* NCHW with vectors of pixels: P channels x V vectors of 16 columns, P*V accumulators */
+static int rows_candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+{
+    int64_t co = conv_co(x, n), nv = (n->out.d[3] + 15) / 16;
+    static const int ps[] = {2, 4, 6, 8, 12, 16};
+    static const int vs[] = {1, 2, 4};
+    int k = 0;
+    for (size_t vi = 0; vi < 3; vi++) {
+        int v = vs[vi];
+        if (v > 1 && v > nv) break;
+        for (size_t pi = 0; pi < 6; pi++) {
+            int p = ps[pi];
+            if (p * v > 24 || (pi > 0 && ps[pi - 1] >= co)) continue;
+            if (!full && !((v == 1 && (p == 8 || p == 16)) || (v == 2 && (p == 4 || p == 8)) || (v == 4 && p == 4) ||
+                           (p >= co && p * v >= 4)))
+                continue;
+            out[k++] = (struct cf_algo){CF_ALGO_CONV_ROWS, p, v};
+        }
+    }
+    return k;
+}
+
 static int dense_candidates(const struct cf_node *n, int full, struct cf_algo *out)
 {
     int64_t rows = 1;
@@ -264,6 +293,11 @@ static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n
         int64_t co = conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
         return (struct cf_algo){CF_ALGO_GEMM1X1, co < 8 ? (int)co : 8, hw <= 16 ? 1 : 2};
     }
+    if (kinds_of(x, n) & 1u << CF_ALGO_CONV_ROWS) {
+        /* NCHW at stride 1 along the row: vectors of pixels (2-9x the blocked kernel on the PyTorch blocks) */
+        int64_t co = conv_co(x, n);
+        return (struct cf_algo){CF_ALGO_CONV_ROWS, co < 8 ? (int)co : 8, n->out.d[3] <= 16 ? 1 : 2};
+    }
     if (n->op == CF_OP_CONV2D) {
         int v = (int)(round16(conv_co(x, n)) / 16);
         if (v > 4) v = 4;
@@ -287,7 +321,8 @@ static int fits(const struct cf_exec *x, const struct cf_node *n, const struct c
     case CF_ALGO_DEPTHWISE: return a->b == (x->g->layout == CF_LAYOUT_NCHW ? 2 : 1);
     case CF_ALGO_CONV_BLOCKED: return a->a % pool_of(n) == 0;
     case CF_ALGO_GEMM1X1:
-    case CF_ALGO_WINOGRAD: return a->a <= 16 && a->b <= 8;
+    case CF_ALGO_WINOGRAD:
+    case CF_ALGO_CONV_ROWS: return a->a <= 16 && a->b <= 8;
     case CF_ALGO_CLBLAST: return a->a == 1 && a->b == 1;
     default: return 1;
     }
@@ -318,6 +353,10 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
     }
     if (sscanf(p, "gemm:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
         *out = (struct cf_algo){CF_ALGO_GEMM1X1, a, b};
+        return fits(x, n, out);
+    }
+    if (sscanf(p, "rows:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
+        *out = (struct cf_algo){CF_ALGO_CONV_ROWS, a, b};
         return fits(x, n, out);
     }
     if (sscanf(p, "winograd:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
@@ -530,6 +569,10 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
         t->gws[0] = (size_t)((co16 / 16 + a->b - 1) / a->b);
         t->gws[1] = (size_t)((n->out.d[0] * n->out.d[1] * n->out.d[2] + a->a - 1) / a->a);
         t->gws[2] = 1;
+    } else if (a->kind == CF_ALGO_CONV_ROWS) { /* channel blocks x pixel-vector blocks x images and rows */
+        t->gws[0] = (size_t)((co + a->a - 1) / a->a);
+        t->gws[1] = (size_t)((n->out.d[3] + 16 * a->b - 1) / (16 * a->b));
+        t->gws[2] = (size_t)(n->out.d[0] * n->out.d[2]);
     } else if (wino) { /* channel vectors x tile blocks x images and tile rows */
         t->gws[0] = (size_t)((co16 / 16 + a->b - 1) / a->b);
         t->gws[1] = (size_t)(((conv_wo(x, n) + 1) / 2 + a->a - 1) / a->a);
@@ -698,6 +741,7 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
                                                  : dense_candidates(n, full, cands);
             if (kinds & 1u << CF_ALGO_GEMM1X1) nc += gemm1x1_candidates(x, n, full, cands + nc);
             if (kinds & 1u << CF_ALGO_WINOGRAD) nc += winograd_candidates(x, n, full, cands + nc);
+            if (kinds & 1u << CF_ALGO_CONV_ROWS) nc += rows_candidates(x, n, full, cands + nc);
             if (kinds & 1u << CF_ALGO_CLBLAST) cands[nc++] = (struct cf_algo){CF_ALGO_CLBLAST, 1, 1};
             cands[nc++] = heuristic(x, n);
             clinfer_status st = tune(E, node, cands, nc, &a, d);

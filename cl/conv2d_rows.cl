@@ -1,0 +1,113 @@
+/* Conv2D over NCHW at stride 1 along the row, with vectors of pixels: each work-item computes P output channels x V
+ * float16 vectors of 16 consecutive output columns of one row, so the output planes are written as whole vectors
+ * (where conv2d_blocked.cl, with vectors of channels, scatters them over NCHW). For each input channel and kernel
+ * row, the input row is loaded as V + 2 float16 vectors around the block; each tap's 16 inputs are one shuffle of
+ * two neighbours (the offset is a constant once the loops are unrolled), and each weight, a broadcast scalar,
+ * feeds V vectors. Weights [KH][KW][C][CO16] as conv2d_blocked.cl's, bias [CO16]; every size a -D constant. */
+#ifndef P
+#define P 8
+#define V 1
+#define N 1
+#define H 8
+#define W 8
+#define C 4
+#define HO 8
+#define WO 8
+#define CO 16
+#define CO16 16
+#define KH 3
+#define KW 3
+#define SH 1
+#define DH 1
+#define DW 1
+#define PT 1
+#define PL 1
+#define HAS_BIAS 1
+#define ACT 0
+#endif
+#define RV (V + 2) /* the row vectors a block reads: one before it, V under it, one after it */
+
+/* the row vectors of input row xr: whole loads inside the image, zero outside it, lane by lane across its edges */
+#define LOAD_ROW(MASKED)                                                                                              \
+    _Pragma("unroll") for (int q = 0; q < RV; q++)                                                                    \
+    {                                                                                                                 \
+        const int e0 = ox0 - 16 + 16 * q;                                                                             \
+        if (!MASKED || (e0 >= 0 && e0 + 16 <= W)) {                                                                   \
+            rv[q] = vload16(0, xr + e0);                                                                              \
+        } else if (e0 + 16 <= 0 || e0 >= W) {                                                                         \
+            rv[q] = (float16)0.0f;                                                                                    \
+        } else {                                                                                                      \
+            float t[16];                                                                                              \
+            for (int l = 0; l < 16; l++) t[l] = e0 + l >= 0 && e0 + l < W ? xr[e0 + l] : 0.0f;                       \
+            rv[q] = vload16(0, t);                                                                                    \
+        }                                                                                                             \
+    }
+
+__attribute__((reqd_work_group_size(1, 1, 1)))
+__kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
+                              float4 ap)
+{
+    const int co0 = get_global_id(0) * P, ox0 = get_global_id(1) * 16 * V, ny = get_global_id(2);
+    const int n = ny / HO, oy = ny % HO;
+    __global const float *x = A + xo + (size_t)n * C * H * W;
+    __global float *y = A + yo + (size_t)n * CO * HO * WO;
+    /* every row vector of the block inside the image: no masks */
+    const int interior = ox0 - 16 >= 0 && ox0 - 16 + 16 * RV <= W;
+    float16 acc[P][V];
+#pragma unroll
+    for (int p = 0; p < P; p++) {
+        const float b = HAS_BIAS ? B[co0 + p] : 0.0f;
+#pragma unroll
+        for (int v = 0; v < V; v++) acc[p][v] = (float16)b;
+    }
+    for (int ci = 0; ci < C; ci++) {
+        for (int ky = 0; ky < KH; ky++) {
+            const int iy = oy * SH + ky * DH - PT;
+            if (iy < 0 || iy >= H) continue;
+            __global const float *xr = x + ((size_t)ci * H + iy) * W;
+            float16 rv[RV];
+            if (interior) {
+                LOAD_ROW(0)
+            } else {
+                LOAD_ROW(1)
+            }
+            __global const float *kp = K + ((size_t)(ky * KW) * C + ci) * CO16 + co0;
+            /* the windows first (a small loop, unrolled whole: constant shuffles), then the products */
+            float16 xv[KW][V];
+#pragma unroll
+            for (int kx = 0; kx < KW; kx++) {
+                const int e = kx * DW - PL + 16; /* the first input of the block's first vector, from rv[0] */
+#pragma unroll
+                for (int v = 0; v < V; v++) {
+                    const int q = v + e / 16, r = e % 16;
+                    const uint16 mask = (uint16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + (uint16)r;
+                    xv[kx][v] = r == 0 ? rv[q] : shuffle2(rv[q], rv[q + 1], mask);
+                }
+            }
+            for (int kx = 0; kx < KW; kx++) {
+#pragma unroll
+                for (int p = 0; p < P; p++) {
+                    const float16 wv = (float16)kp[(size_t)kx * C * CO16 + p];
+#pragma unroll
+                    for (int v = 0; v < V; v++) acc[p][v] = fma(wv, xv[kx][v], acc[p][v]);
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int p = 0; p < P; p++) {
+        if (co0 + p >= CO) continue;
+        __global float *yr = y + ((size_t)(co0 + p) * HO + oy) * WO + ox0;
+#pragma unroll
+        for (int v = 0; v < V; v++) {
+            const float16 a = act_apply16(acc[p][v], ACT, ap);
+            if (ox0 + 16 * v + 16 <= WO) {
+                vstore16(a, 0, yr + 16 * v);
+            } else {
+                float r[16];
+                vstore16(a, 0, r);
+                for (int l = 0; l < 16 && ox0 + 16 * v + l < WO; l++) yr[16 * v + l] = r[l];
+            }
+        }
+    }
+}
