@@ -3,20 +3,12 @@
  * warm-up; the session's setup (compile) and tuning are reported apart. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "cli.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 int cli_bench(int argc, char **argv)
 {
-    const double started = now_ms(); /* what a user waits for before the first inference is measured from here */
+    const double started = cli_now_ms(); /* what a user waits for before the first inference is measured from here */
     struct cli_run_opts o = {0};
     o.tune = CLINFER_TUNE_FAST;
     int rc = cli_parse_run_opts("bench", argc, argv, "-i --device --batch --iters --seed --weights --tune --algo --json", &o);
@@ -38,33 +30,33 @@ int cli_bench(int argc, char **argv)
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }
-    const double ready = now_ms() - started;
+    const double ready = cli_now_ms() - started;
     for (int k = 0; k < clinfer_session_output_count(s); k++) {
         int64_t dims[8];
         int rank = clinfer_session_output_shape(s, k, dims);
         if (!(out[k] = malloc(sizeof(float) * (size_t)cli_elems(dims, rank)))) goto oom;
     }
     /* warm-up: at least 0.5 s and 3 runs (PoCL generates code at the first launch of each kernel) */
-    double t0 = now_ms(), first = -1;
-    for (int k = 0; k < 3 || now_ms() - t0 < 500; k++) {
-        double a = now_ms();
+    double t0 = cli_now_ms(), first = -1;
+    for (int k = 0; k < 3 || cli_now_ms() - t0 < 500; k++) {
+        double a = cli_now_ms();
         if (clinfer_session_run(ctx, s, (const float *const *)in, out)) {
             cli_error("%s", clinfer_context_errmsg(ctx));
             goto done;
         }
-        if (first < 0) first = now_ms() - a;
+        if (first < 0) first = cli_now_ms() - a;
     }
     int runs = o.iters ? o.iters : 0, n = 0, cap = runs ? runs : 1024;
     if (!(times = malloc(sizeof(double) * (size_t)cap))) goto oom;
-    t0 = now_ms();
+    t0 = cli_now_ms();
     /* without --iters: at least 10 runs and 1 s */
-    while (runs ? n < runs : (n < 10 || now_ms() - t0 < 1000) && n < cap) {
-        double a = now_ms();
+    while (runs ? n < runs : (n < 10 || cli_now_ms() - t0 < 1000) && n < cap) {
+        double a = cli_now_ms();
         if (clinfer_session_run(ctx, s, (const float *const *)in, out)) {
             cli_error("%s", clinfer_context_errmsg(ctx));
             goto done;
         }
-        times[n++] = now_ms() - a;
+        times[n++] = cli_now_ms() - a;
     }
     double med = cli_median(times, n), ips = (double)o.batch * 1000.0 / med;
     double setup = clinfer_session_setup_ms(s), tune = clinfer_session_tune_ms(s);

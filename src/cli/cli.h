@@ -46,5 +46,7 @@ int64_t cli_elems(const int64_t *dims, int rank);
 
 /* The median of v[0..n) (sorts v). */
 double cli_median(double *v, int n);
+/* a monotonic clock, in ms */
+double cli_now_ms(void);
 
 #endif

@@ -51,6 +51,13 @@ static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node
     return CF_ALGO_GENERIC;
 }
 
+/* a 1x1 window at stride 1, unpadded: the input is already the GEMM's matrix */
+static int pointwise(const struct cf_attrs *a)
+{
+    return a->kernel[0] == 1 && a->kernel[1] == 1 && a->strides[0] == 1 && a->strides[1] == 1 && !a->pads[0] &&
+           !a->pads[1] && !a->pads[2] && !a->pads[3];
+}
+
 /* every family a layer can run with, as bits 1 << kind: a plain conv also as a GEMM when it is 1x1 stride 1 unpadded,
  * by Winograd when it is 3x3 stride 1 undilated, with CLBlast, and over NCHW at stride 1 along the row with vectors
  * of pixels (none of them with a fused pool); a dense layer also with CLBlast */
@@ -67,8 +74,7 @@ static unsigned kinds_of(const struct cf_exec *x, const struct cf_node *n)
         (a->kernel[1] - 1) * a->dilation[1] - a->pads[2] <= 16)
         k |= 1u << CF_ALGO_CONV_ROWS;
     if (a->strides[0] != 1 || a->strides[1] != 1) return k;
-    if (a->kernel[0] == 1 && a->kernel[1] == 1 && !a->pads[0] && !a->pads[1] && !a->pads[2] && !a->pads[3])
-        k |= 1u << CF_ALGO_GEMM1X1;
+    if (pointwise(a)) k |= 1u << CF_ALGO_GEMM1X1;
     if (a->kernel[0] == 3 && a->kernel[1] == 3 && a->dilation[0] == 1 && a->dilation[1] == 1) k |= 1u << CF_ALGO_WINOGRAD;
     return k;
 }
@@ -85,11 +91,7 @@ void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, s
     case CF_ALGO_WINOGRAD: snprintf(out, size, "winograd %dt x %dv", a->a, a->b); break;
     case CF_ALGO_CONV_ROWS: snprintf(out, size, "rows %d x %dv", a->a, a->b); break;
     case CF_ALGO_CLBLAST:
-        snprintf(out, size, "%s", n->op == CF_OP_DENSE || (n->a.kernel[0] == 1 && n->a.kernel[1] == 1 &&
-                                                           n->a.strides[0] == 1 && n->a.strides[1] == 1 &&
-                                                           !n->a.pads[0] && !n->a.pads[1] && !n->a.pads[2] && !n->a.pads[3])
-                                      ? "clblast gemm"
-                                      : "clblast im2col+gemm");
+        snprintf(out, size, "%s", n->op == CF_OP_DENSE || pointwise(&n->a) ? "clblast gemm" : "clblast im2col+gemm");
         break;
     case CF_ALGO_DENSE_TILED:
         if (a->b == 1) snprintf(out, size, "gemv %du", a->a);
