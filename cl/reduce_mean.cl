@@ -1,7 +1,8 @@
 /* ReduceMean: one work-item per output element (in keepdims coordinates, dims innermost first); it visits the
- * `count` input elements whose coordinates differ along the reduced axes (rdims, padded with 1). */
+ * `count` input elements whose coordinates differ along the reduced axes (rdims, padded with 1): as one run of
+ * vectors when those axes are the innermost (`contiguous`), else with an odometer. */
 __kernel void reduce_mean_f32(__global float *A, uint xo, uint yo, uint n, int8 odims, int8 xstr, int8 rdims,
-                              int count)
+                              int count, int contiguous)
 {
     size_t i = get_global_id(0);
     if (i >= n) return;
@@ -13,8 +14,20 @@ __kernel void reduce_mean_f32(__global float *A, uint xo, uint yo, uint n, int8 
         base += (rem % (size_t)od[k]) * (size_t)st[k];
         rem /= (size_t)od[k];
     }
-    /* the reduced elements in order, their offset kept by an odometer (no division per element) */
     float acc = 0.0f;
+    if (contiguous) { /* the reduced axes are the innermost: one run of `count` floats, read as vectors */
+        __global const float *p = A + xo + base;
+        float16 v = (float16)0.0f;
+        int r = 0;
+        for (; r + 16 <= count; r += 16) v += vload16(0, p + r);
+        float8 h = v.lo + v.hi;
+        float4 q = h.lo + h.hi;
+        acc = (q.x + q.y) + (q.z + q.w);
+        for (; r < count; r++) acc += p[r];
+        A[yo + i] = acc / (float)count;
+        return;
+    }
+    /* the reduced elements in order, their offset kept by an odometer (no division per element) */
     int idx[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t off = 0;
     for (int r = 0; r < count; r++) {

@@ -189,3 +189,15 @@ Test(torch, nchw_gemm1x1_winograd_clblast_and_rows_every_block_shape)
                      forced[i].layers, forced[i].family);
     }
 }
+
+/* ReduceMean over NCHW, both paths of cl/reduce_mean.cl against ref (tests/models/export_reduce.py): the innermost
+ * axes (a run of 35 floats: vectors and a tail; a run of 5: the tail alone) and the channel axis (the odometer). */
+Test(torch, reduce_mean_runs_and_strides)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s compare tests/models/torch/reduce_variants.onnx --batch 3 --device opencl > /dev/null 2>&1",
+             CLINFER_SOURCE_DIR, CLINFER_BINARY);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare on reduce_variants.onnx failed");
+}

@@ -491,10 +491,17 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
             rd[ax] = red ? xs->d[ax] : 1;
             count *= rd[ax];
         }
+        /* the reduced axes the innermost ones (NCHW's spatial mean): each output's inputs are one run of memory */
+        int contiguous = 1;
+        for (int ax = 0, seen = 0; ax < xs->rank; ax++) {
+            int red = at->reduce_axes >> ax & 1;
+            if (seen && !red && xs->d[ax] > 1) contiguous = 0;
+            seen |= red;
+        }
         cl_int8 odv = inner_first(od, xs->rank, 1), sv = inner_first(st, xs->rank, 0), rdv = inner_first(rd, xs->rank, 1);
         struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_UINT(total), A_VEC(odv), A_VEC(sv), A_VEC(rdv),
-                           A_INT(count)};
-        return launch(s, K_REDUCE_MEAN, n, (size_t)total, a, 8, d);
+                           A_INT(count), A_INT(contiguous)};
+        return launch(s, K_REDUCE_MEAN, n, (size_t)total, a, 9, d);
     }
     case CF_OP_DEPTH_TO_SPACE: {
         struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(ys->d[0]), A_INT(ys->d[1]), A_INT(ys->d[2]),
