@@ -69,3 +69,64 @@ __kernel void pool2d_nhwc16_f32(__global float *A, uint xo, uint yo, int is_max,
     int div = pe.z ? padded : count;
     vstore16(is_max ? acc : acc / (float)max(div, 1), 0, A + yo + (((size_t)n * yd.y + oy) * yd.z + ox) * yd.w + c);
 }
+
+/* The same over NCHW when the window steps by 1 or 2 along the row (and reaches at most 16 columns either side): one
+ * work-item per 16 consecutive outputs of a row. Per kernel row, the 48 or 64 input columns around the block are
+ * written once to a private row (whole vectors inside the image, the identity outside, lane by lane only across an
+ * edge); each window position is then one vector load from it (stride 2: the even lanes of two), and the lanes'
+ * counts come from vector compares. */
+__kernel void pool2d_nchw16_f32(__global float *A, uint xo, uint yo, int is_max, int4 xd, int4 yd, int4 win, int4 dp,
+                                int4 pe)
+{
+    const int vb = (yd.z + 15) / 16;
+    size_t i = get_global_id(0);
+    if (i >= (size_t)yd.x * yd.w * yd.y * vb) return;
+    const int ox0 = (int)(i % vb) * 16;
+    size_t row = i / vb; /* (n, c, oy) */
+    const int oy = (int)(row % yd.y);
+    const size_t nc = row / yd.y;
+    __global const float *x = A + xo + nc * xd.y * xd.z;
+    const float none = is_max ? -FLT_MAX : 0.0f;
+    const int sw = win.w, x0 = sw * ox0; /* the block's first input column (before the window's offset) */
+    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * sw;
+    float16 acc = (float16)none, count = (float16)0.0f, padded = (float16)0.0f;
+    float rowbuf[64];
+    for (int ky = 0; ky < win.x; ky++) {
+        const int iy = oy * win.z + ky * dp.x - dp.z;
+        const int row_in = iy >= 0 && iy < xd.y, row_padded = iy < xd.y + pe.x;
+        if (row_in) {
+            __global const float *xr = x + (size_t)iy * xd.z;
+            for (int q = 0; q < 2 + sw; q++) {
+                const int e0 = x0 - 16 + 16 * q;
+                if (e0 >= 0 && e0 + 16 <= xd.z) {
+                    vstore16(vload16(0, xr + e0), 0, rowbuf + 16 * q);
+                } else if (e0 + 16 <= 0 || e0 >= xd.z) {
+                    vstore16((float16)none, 0, rowbuf + 16 * q);
+                } else {
+                    for (int l = 0; l < 16; l++) rowbuf[16 * q + l] = e0 + l >= 0 && e0 + l < xd.z ? xr[e0 + l] : none;
+                }
+            }
+        }
+        for (int kx = 0; kx < win.y; kx++) {
+            const int o = kx * dp.y - dp.w; /* the window's column, from the output's */
+            const int16 ix = lane + (x0 + o);
+            if (row_in) {
+                const float16 lo = vload16(0, rowbuf + 16 + o);
+                const float16 v = sw == 1 ? lo : (float16)(lo.even, vload16(0, rowbuf + 32 + o).even);
+                acc = is_max ? fmax(acc, v) : acc + v;
+                count += select((float16)0.0f, (float16)1.0f, ix >= 0 && ix < xd.z);
+            }
+            if (row_padded) padded += select((float16)0.0f, (float16)1.0f, ix < xd.z + pe.y);
+        }
+    }
+    const float16 div = fmax(pe.z ? padded : count, (float16)1.0f);
+    const float16 y = is_max ? acc : acc / div;
+    __global float *yr = A + yo + row * yd.z + ox0;
+    if (ox0 + 16 <= yd.z) {
+        vstore16(y, 0, yr);
+    } else {
+        float r[16];
+        vstore16(y, 0, r);
+        for (int l = 0; l < 16 && ox0 + l < yd.z; l++) yr[l] = r[l];
+    }
+}

@@ -13,13 +13,14 @@
 #include "tuned.h"
 
 enum kid { K_CONV2D, K_DEPTHWISE, K_TRANSPOSE, K_POOL, K_GPOOL, K_DENSE, K_ACT, K_SOFTMAX, K_BN, K_ELTWISE,
-           K_ZPAD, K_CONCAT, K_MATMUL, K_LRN, K_REDUCE_MEAN, K_PERMUTE, K_PAD, K_D2S, K_BN_FULL, K_POOL16, K_ELTWISE_FLAT, K_COUNT };
+           K_ZPAD, K_CONCAT, K_MATMUL, K_LRN, K_REDUCE_MEAN, K_PERMUTE, K_PAD, K_D2S, K_BN_FULL, K_POOL16, K_ELTWISE_FLAT,
+           K_POOL_NCHW16, K_COUNT };
 
 static const char *const kernel_names[K_COUNT] = {
     "conv2d_direct_f32", "depthwise_conv2d_f32", "conv2d_transpose_f32", "pool2d_f32", "global_pool2d_f32",
     "dense_f32", "activation_f32", "softmax_f32", "batch_norm_f32", "eltwise_f32", "zero_pad2d_f32", "concat_f32",
     "matmul_f32", "lrn_f32", "reduce_mean_f32", "transpose_f32", "pad_f32", "depth_to_space_f32",
-    "batch_norm_full_f32", "pool2d_nhwc16_f32", "eltwise_flat_f32"};
+    "batch_norm_full_f32", "pool2d_nhwc16_f32", "eltwise_flat_f32", "pool2d_nchw16_f32"};
 
 struct cl_state {
     const struct cf_exec *x;
@@ -334,6 +335,12 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
             struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(n->op == CF_OP_MAX_POOL2D), A_VEC(xd),
                                A_VEC(yd), A_VEC(win), A_VEC(dp), A_VEC(pe)};
             return launch(s, K_POOL16, n, (size_t)total / 16, a, 9, d);
+        }
+        if (l == CF_LAYOUT_NCHW && (at->strides[1] == 1 || at->strides[1] == 2) && at->pads[2] <= 16 &&
+            (at->kernel[1] - 1) * at->dilation[1] - at->pads[2] <= 16) { /* 16 outputs of a row at a time */
+            struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(n->op == CF_OP_MAX_POOL2D), A_VEC(xd),
+                               A_VEC(yd), A_VEC(win), A_VEC(dp), A_VEC(pe)};
+            return launch(s, K_POOL_NCHW16, n, (size_t)(total / yd.s[2] * ((yd.s[2] + 15) / 16)), a, 9, d);
         }
         struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(n->op == CF_OP_MAX_POOL2D), A_VEC(xd),
                            A_VEC(xst), A_VEC(yd), A_VEC(yst), A_VEC(win), A_VEC(dp), A_VEC(pe)};
