@@ -31,8 +31,6 @@ int cli_profile(int argc, char **argv)
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }
-    double peak = 0;
-    if (strcmp(dev, "ref") != 0 && clinfer_device_peak(ctx, dev, &peak)) peak = 0;
     int n = clinfer_model_layer_count(m);
     for (int r = 0; r < 5; r++)
         if (!(ms[r] = calloc((size_t)n, sizeof(double)))) goto done;
@@ -44,6 +42,9 @@ int cli_profile(int argc, char **argv)
             cli_error("%s", clinfer_context_errmsg(ctx));
             goto done;
         }
+    /* the peak after the warm-up, beside the profiles (measured before it, a rested machine gave half the peak) */
+    double peak = 0;
+    if (strcmp(dev, "ref") != 0 && clinfer_device_peak(ctx, dev, &peak)) peak = 0;
     for (int r = 0; r < 5; r++)
         if (clinfer_session_profile(ctx, s, (const float *const *)in, ms[r])) {
             cli_error("%s", clinfer_context_errmsg(ctx));
