@@ -63,5 +63,21 @@ inline float16 act_apply16(float16 x, int act, float4 p)
     }
 }
 
+/* stores the first n lanes of v at p, p + step, p + 2 step, ...: one vector store when all 16 are contiguous */
+inline void store_lanes(__global float *p, size_t step, int n, float16 v)
+{
+    if (step == 1 && n >= 16) {
+        vstore16(v, 0, p);
+        return;
+    }
+    float r[16];
+    vstore16(v, 0, r);
+    for (int l = 0; l < 16 && l < n; l++) p[l * step] = r[l];
+}
+
+/* the 16 output channels from c0 at an output pixel, those below CO: for the kernels whose YAT(oy, ox, co) gives an
+ * output's place (expanded where it is used, with that file's YAT and CO) */
+#define STORE16(y, oy, ox, c0, v) store_lanes((y) + YAT(oy, ox, c0), YAT(0, 0, 1), CO - (c0), v)
+
 /* a 4-D element by (n, y, x, c) and the layout's strides s = (n, h, w, c) */
 #define AT4(S, N_, Y_, X_, C_) ((size_t)(N_) * (S).x + (size_t)(Y_) * (S).y + (size_t)(X_) * (S).z + (size_t)(C_) * (S).w)

@@ -73,17 +73,7 @@ __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global con
         if (co0 + p >= CO) continue;
         __global float *yc = y + (size_t)(co0 + p) * HW;
 #pragma unroll
-        for (int v = 0; v < V; v++) {
-            const float16 a = act_apply16(acc[p][v], ACT, ap);
-            if (whole) {
-                vstore16(a, 0, yc + 16 * v);
-            } else {
-                float r[16];
-                vstore16(a, 0, r);
-                for (int l = 0; l < 16; l++)
-                    if (px0 + 16 * v + l < HW) yc[16 * v + l] = r[l];
-            }
-        }
+        for (int v = 0; v < V; v++) store_lanes(yc + 16 * v, 1, HW - (px0 + 16 * v), act_apply16(acc[p][v], ACT, ap));
     }
 }
 
@@ -128,14 +118,7 @@ __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global con
         for (int v = 0; v < V; v++) {
             const int c0 = co0 + 16 * v;
             if (c0 >= CO) continue;
-            const float16 a = act_apply16(acc[p][v], ACT, ap);
-#if CO % 16 == 0
-            vstore16(a, 0, y + (m0 + p) * CO + c0);
-#else
-            float r[16];
-            vstore16(a, 0, r);
-            for (int l = 0; l < 16 && c0 + l < CO; l++) y[(m0 + p) * CO + c0 + l] = r[l];
-#endif
+            store_lanes(y + (m0 + p) * CO + c0, 1, CO - c0, act_apply16(acc[p][v], ACT, ap));
         }
     }
 }

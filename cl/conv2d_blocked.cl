@@ -81,19 +81,6 @@
         }                                                                                                             \
     }
 
-/* stores one vector of 16 channels at an output pixel: whole when it can, else the channels below CO */
-inline void store16(__global float *y, int oy, int ox, int c0, float16 v)
-{
-#if !NCHW && CO % 16 == 0
-    vstore16(v, 0, y + YAT(oy, ox, c0));
-#else
-    float r[16];
-    vstore16(v, 0, r);
-    for (int k = 0; k < 16; k++)
-        if (c0 + k < CO) y[YAT(oy, ox, c0 + k)] = r[k];
-#endif
-}
-
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
                                  float4 ap)
@@ -145,7 +132,7 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
             float16 m = best[q * POOL][v];
 #pragma unroll
             for (int j = 1; j < POOL; j++) m = fmax(m, best[q * POOL + j][v]);
-            if (ox < WP && co0 + 16 * v < CO) store16(y, orow, ox, co0 + 16 * v, m);
+            if (ox < WP && co0 + 16 * v < CO) STORE16(y, orow, ox, co0 + 16 * v, m);
         }
     }
 #else
@@ -155,7 +142,7 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
         for (int v = 0; v < V; v++) {
             const int c0 = co0 + 16 * v;
             if (ox0 + p >= WO || c0 >= CO) continue;
-            store16(y, orow, ox0 + p, c0, act_apply16(acc[p][v], ACT, ap));
+            STORE16(y, orow, ox0 + p, c0, act_apply16(acc[p][v], ACT, ap));
         }
     }
 #endif

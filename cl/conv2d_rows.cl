@@ -100,14 +100,7 @@ __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
         __global float *yr = y + ((size_t)(co0 + p) * HO + oy) * WO + ox0;
 #pragma unroll
         for (int v = 0; v < V; v++) {
-            const float16 a = act_apply16(acc[p][v], ACT, ap);
-            if (ox0 + 16 * v + 16 <= WO) {
-                vstore16(a, 0, yr + 16 * v);
-            } else {
-                float r[16];
-                vstore16(a, 0, r);
-                for (int l = 0; l < 16 && ox0 + 16 * v + l < WO; l++) yr[16 * v + l] = r[l];
-            }
+            store_lanes(yr + 16 * v, 1, WO - (ox0 + 16 * v), act_apply16(acc[p][v], ACT, ap));
         }
     }
 }

@@ -49,11 +49,18 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
 #pragma unroll
     for (int k = 0; k < KH * KW; k++) w[k] = K[(size_t)k * CO16 + oc];
     const float bias = HAS_BIAS ? B[oc] : 0.0f;
-#if SW == 1 && PL <= 16 && (KW - 1) * DW - PL <= 16
     /* stride 1: the input row as float16 vectors with a zero vector on each side; the 16 inputs of an output vector
-     * at a tap are a window of two neighbouring vectors, one shuffle (the offset is a constant once unrolled) */
+     * at a tap are a window of two neighbouring vectors, one shuffle (the offset is a constant once unrolled).
+     * Other strides: a zero-padded private copy of the row, whose padding stays zero; each tap row copies only the W
+     * values between. */
+#define SHUFFLED (SW == 1 && PL <= 16 && (KW - 1) * DW - PL <= 16)
+#if SHUFFLED
 #define NR ((W + 15) / 16)
 #define RVN ((NR > NV + 1 ? NR : NV + 1) + 2)
+#else
+    float row[WPAD];
+    for (int j = 0; j < WPAD; j++) row[j] = 0.0f;
+#endif
     for (int oy = rb * P; oy < rb * P + P && oy < HO; oy++) {
         float16 acc[NV];
 #pragma unroll
@@ -61,6 +68,7 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
         for (int ky = 0; ky < KH; ky++) {
             const int iy = oy * SH + ky * DH - PT;
             if (iy < 0 || iy >= H) continue;
+#if SHUFFLED
             __global const float *xr = x + (size_t)iy * W;
             float16 rv[RVN];
 #pragma unroll
@@ -76,47 +84,20 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
                     rv[q] = vload16(0, t);
                 }
             }
+#else
+            for (int j = 0; j < W && PL + j < WPAD; j++) row[PL + j] = x[(size_t)iy * W + j];
+#endif
 #pragma unroll
             for (int kx = 0; kx < KW; kx++) {
                 const float16 wv = (float16)w[ky * KW + kx];
-                const int e = kx * DW - PL + 16; /* the window's first element, counted from rv[0] */
 #pragma unroll
                 for (int v = 0; v < NV; v++) {
+#if SHUFFLED
+                    const int e = kx * DW - PL + 16; /* the window's first element, counted from rv[0] */
                     const int q = v + e / 16, r = e % 16;
                     const uint16 mask = (uint16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + (uint16)r;
                     const float16 xv = r == 0 ? rv[q] : shuffle2(rv[q], rv[q + 1], mask);
-                    acc[v] = fma(xv, wv, acc[v]);
-                }
-            }
-        }
-#pragma unroll
-        for (int v = 0; v < NV; v++) {
-            if (v * 16 + 16 <= WO) {
-                vstore16(act_apply16(acc[v], ACT, ap), 0, y + (size_t)oy * WO + v * 16);
-            } else {
-                float r[16];
-                vstore16(acc[v], 0, r);
-                for (int l = 0; l < 16 && v * 16 + l < WO; l++) y[(size_t)oy * WO + v * 16 + l] = act_apply(r[l], ACT, ap);
-            }
-        }
-    }
 #else
-    /* the padding around the row stays zero; each tap row copies only the W values between */
-    float row[WPAD];
-    for (int j = 0; j < WPAD; j++) row[j] = 0.0f;
-    for (int oy = rb * P; oy < rb * P + P && oy < HO; oy++) {
-        float16 acc[NV];
-#pragma unroll
-        for (int v = 0; v < NV; v++) acc[v] = (float16)bias;
-        for (int ky = 0; ky < KH; ky++) {
-            const int iy = oy * SH + ky * DH - PT;
-            if (iy < 0 || iy >= H) continue;
-            for (int j = 0; j < W && PL + j < WPAD; j++) row[PL + j] = x[(size_t)iy * W + j];
-#pragma unroll
-            for (int kx = 0; kx < KW; kx++) {
-                const float16 wv = (float16)w[ky * KW + kx];
-#pragma unroll
-                for (int v = 0; v < NV; v++) {
                     const int b = v * 16 * SW + kx * DW;
 #if SW == 1
                     const float16 xv = vload16(0, row + b);
@@ -128,22 +109,14 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
                     for (int l = 0; l < 16; l++) g[l] = row[b + l * SW];
                     const float16 xv = vload16(0, g);
 #endif
+#endif
                     acc[v] = fma(xv, wv, acc[v]);
                 }
             }
         }
 #pragma unroll
-        for (int v = 0; v < NV; v++) {
-            if (v * 16 + 16 <= WO) {
-                vstore16(act_apply16(acc[v], ACT, ap), 0, y + (size_t)oy * WO + v * 16);
-            } else {
-                float r[16];
-                vstore16(acc[v], 0, r);
-                for (int l = 0; l < 16 && v * 16 + l < WO; l++) y[(size_t)oy * WO + v * 16 + l] = act_apply(r[l], ACT, ap);
-            }
-        }
+        for (int v = 0; v < NV; v++) store_lanes(y + (size_t)oy * WO + v * 16, 1, WO - v * 16, act_apply16(acc[v], ACT, ap));
     }
-#endif
 #else
     /* NHWC, M = 1 */
     const int cb = get_global_id(0), xb = get_global_id(1), ny = get_global_id(2);
@@ -178,14 +151,7 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
     __global float *y = A + yo + (size_t)n * HO * WO * CO;
 #pragma unroll
     for (int p = 0; p < P; p++) {
-        __global float *yp = y + ((size_t)oy * WO + ox0 + p) * CO + c0;
-        if (ox0 + p < WO && c0 + 16 <= CO) {
-            vstore16(act_apply16(acc[p], ACT, ap), 0, yp);
-        } else if (ox0 + p < WO) {
-            float r[16];
-            vstore16(acc[p], 0, r);
-            for (int l = 0; l < 16 && c0 + l < CO; l++) yp[l] = act_apply(r[l], ACT, ap);
-        }
+        if (ox0 + p < WO) store_lanes(y + ((size_t)oy * WO + ox0 + p) * CO + c0, 1, CO - c0, act_apply16(acc[p], ACT, ap));
     }
 #endif
 }

@@ -121,12 +121,5 @@ __kernel void pool2d_nchw16_f32(__global float *A, uint xo, uint yo, int is_max,
     }
     const float16 div = fmax(pe.z ? padded : count, (float16)1.0f);
     const float16 y = is_max ? acc : acc / div;
-    __global float *yr = A + yo + row * yd.z + ox0;
-    if (ox0 + 16 <= yd.z) {
-        vstore16(y, 0, yr);
-    } else {
-        float r[16];
-        vstore16(y, 0, r);
-        for (int l = 0; l < 16 && ox0 + l < yd.z; l++) yr[l] = r[l];
-    }
+    store_lanes(A + yo + row * yd.z + ox0, 1, yd.z - ox0, y);
 }

@@ -41,18 +41,6 @@
 #define CSTEP ((size_t)1)
 #endif
 
-inline void store16(__global float *y, int oy, int ox, int c0, float16 v)
-{
-#if !NCHW && CO % 16 == 0
-    vstore16(v, 0, y + YAT(oy, ox, c0));
-#else
-    float r[16];
-    vstore16(v, 0, r);
-    for (int k = 0; k < 16; k++)
-        if (c0 + k < CO) y[YAT(oy, ox, c0 + k)] = r[k];
-#endif
-}
-
 /* row r of B^T d B for every tile, summed over the channels into m: s = d[ra] + sg * d[rb] across the block's
  * columns, then (s[0] - s[2], s[1] + s[2], s[2] - s[1], s[1] - s[3]) within each tile. At an edge the loads are
  * clamped inside the image and multiplied by 0. */
@@ -158,7 +146,7 @@ __kernel void winograd_f23_f32(__global float *A, uint xo, uint yo, __global con
 #pragma unroll
             for (int q = 0; q < 4; q++) {
                 const int oy = 2 * ty + q / 2, ox = 2 * (tx0 + t) + q % 2;
-                if (oy < HO && ox < WO) store16(y, oy, ox, c0, act_apply16(acc[t][q][v] + b, ACT, ap));
+                if (oy < HO && ox < WO) STORE16(y, oy, ox, c0, act_apply16(acc[t][q][v] + b, ACT, ap));
             }
     }
 }
