@@ -131,11 +131,12 @@ static void compare_case_algo(const struct kcase *c, int64_t batch, const char *
         }
     }
     int layers = clinfer_model_layer_count(m);
-    /* a family that fits only some layers (the 1x1 GEMM, Winograd, CLBlast) must have been given one here */
+    /* a family that fits only some layers (the 1x1 GEMM, Winograd, CLBlast, split-K) must have been given one here */
     const char *family = !algo                       ? NULL
                          : strstr(algo, "=gemm:")     ? "gemm1x1"
                          : strstr(algo, "=winograd:") ? "winograd"
                          : strstr(algo, "=clblast")   ? "clblast"
+                         : strstr(algo, "=splitk:") && batch == 1 ? "splitk" /* (one row only) */
                                                       : NULL;
     int used = 0;
     for (int i = 0; family && i < layers; i++) {
@@ -251,6 +252,14 @@ static struct acase algos[] = {
     {{"(5, 40)", "y = layers.Dense(7, use_bias=False)(x)", CONV}, "dense=tiled:2:4"},
     {{"(7, 33)", "y = layers.Dense(9, activation='softmax')(x)", CONV}, "dense=tiled:4:8"},
     {{"(12,)", "y = layers.Dense(5)(x)", CONV}, "dense=tiled:4:1"},
+    /* the split-K GEMV (batch 1; batch 3 falls back): inputs that leave a short last chunk and rows after the last
+     * four, units in whole vectors and a tail, a block that holds only the tail, blocks past the last vector */
+    {{"(37,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=splitk:16:1"},
+    {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=splitk:8:32"},
+    {{"(50,)", "y = layers.Dense(5)(x)", CONV}, "dense=splitk:64:4"},
+    {{"(1000,)", "y = layers.Dense(40, activation='softmax')(x)", CONV}, "dense=splitk:128:2"},
+    {{"(64,)", "y = layers.Dense(48, use_bias=False)(x)", CONV}, "dense=splitk:32:2"},
+    {{"(1, 40)", "y = layers.Dense(7)(x)", CONV}, "dense=splitk:12:1"},
 };
 
 ParameterizedTestParameters(kernels, every_block_shape_matches_ref)

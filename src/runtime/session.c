@@ -1,4 +1,5 @@
 /* Sessions: bind the batch, plan the buffers, make the weights, prepare a backend, and run. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -75,6 +76,22 @@ static clinfer_status setup(const clinfer_model *model, const clinfer_session_op
     return cf_plan_buffers(s->g, 64, 0, &s->plan, d);
 }
 
+struct setup_job {
+    const clinfer_model *model;
+    const clinfer_session_options *opts;
+    int64_t batch;
+    clinfer_session *s;
+    struct cf_diag d; /* its own: the other thread may fail at the same time */
+    clinfer_status st;
+};
+
+static void *setup_thread(void *arg)
+{
+    struct setup_job *j = arg;
+    j->st = setup(j->model, j->opts, j->batch, j->s, &j->d);
+    return NULL;
+}
+
 static void unsetup(clinfer_session *s)
 {
     cf_weights_free(&s->w);
@@ -133,16 +150,26 @@ static clinfer_status fit_batch(const clinfer_model *model, const clinfer_sessio
                                 clinfer_session *s, struct cf_diag *d)
 {
     uint64_t max_buffer = UINT64_MAX, total = UINT64_MAX;
-    clinfer_status st;
-    if (s->be->memory && (st = s->be->memory(spec, &max_buffer, &total, d))) return st;
+    int64_t sub = opts->batch;
+    /* the first setup (the weights: tens of MB made or read) runs beside the backend's device query (PoCL's start:
+     * ~30 ms of loading LLVM), which stays on this thread */
+    struct setup_job job = {model, opts, sub, s, {0}, CLINFER_OK};
+    pthread_t worker;
+    int threaded = s->be->memory && pthread_create(&worker, NULL, setup_thread, &job) == 0;
+    if (!threaded) setup_thread(&job);
+    clinfer_status st = s->be->memory ? s->be->memory(spec, &max_buffer, &total, d) : CLINFER_OK;
+    if (threaded) pthread_join(worker, NULL);
+    if (st) return st; /* (the session's free releases what the setup made) */
+    if (job.st) {
+        *d = job.d;
+        return job.st;
+    }
     const char *whose = "the device";
     if (opts->max_memory && opts->max_memory < total) {
         total = opts->max_memory;
         whose = "the session's max_memory";
     }
     if (max_buffer > total) max_buffer = total;
-    int64_t sub = opts->batch;
-    if ((st = setup(model, opts, sub, s, d))) return st;
     while (!fits(s, max_buffer, total)) {
         uint64_t arena = s->plan.arena_bytes, weights = weight_bytes(&s->w);
         if (sub == 1)

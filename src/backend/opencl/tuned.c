@@ -1,5 +1,6 @@
 /* Tuned layers: candidates, a rule of thumb, timing against ref, the tuning database, building and launching. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "../ref/ref.h"
 #include "tuned.h"
 
-#define TUNE_VERSION "clinfer-tune-4"
+#define TUNE_VERSION "clinfer-tune-5"
 
 static const struct cf_tensor *host_weight(const struct cf_exec *x, int node, const char *name)
 {
@@ -31,7 +32,16 @@ static const struct {
     [CF_ALGO_WINOGRAD] = {"winograd_f23.cl", "winograd_f23_f32"},
     [CF_ALGO_CLBLAST] = {"gemm_glue.cl", "CLBlastSgemm"},
     [CF_ALGO_CONV_ROWS] = {"conv2d_rows.cl", "conv2d_rows_f32"},
+    [CF_ALGO_DENSE_SPLITK] = {"dense_splitk.cl", "dense_splitk_f32"},
 };
+
+/* a dense layer's rows: the product of its output's leading dimensions (the batch) */
+static int64_t dense_rows(const struct cf_node *n)
+{
+    int64_t rows = 1;
+    for (int k = 0; k < n->out.rank - 1; k++) rows *= n->out.d[k];
+    return rows;
+}
 
 /* the main family a layer can run with (others may fit too: kinds_of), or CF_ALGO_GENERIC */
 static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node *n)
@@ -60,7 +70,7 @@ static int pointwise(const struct cf_attrs *a)
 
 /* every family a layer can run with, as bits 1 << kind: a plain conv also as a GEMM when it is 1x1 stride 1 unpadded,
  * by Winograd when it is 3x3 stride 1 undilated, with CLBlast, and over NCHW at stride 1 along the row with vectors
- * of pixels (none of them with a fused pool); a dense layer also with CLBlast */
+ * of pixels (none of them with a fused pool); a dense layer also with CLBlast, and as a split-K GEMV at one row */
 static unsigned kinds_of(const struct cf_exec *x, const struct cf_node *n)
 {
     enum cf_algo_kind fam = family_of(x, n);
@@ -68,6 +78,7 @@ static unsigned kinds_of(const struct cf_exec *x, const struct cf_node *n)
     unsigned k = 1u << fam;
     const struct cf_attrs *a = &n->a;
     if (fam == CF_ALGO_DENSE_TILED || (fam == CF_ALGO_CONV_BLOCKED && a->fused_pool <= 1)) k |= 1u << CF_ALGO_CLBLAST;
+    if (fam == CF_ALGO_DENSE_TILED && dense_rows(n) == 1) k |= 1u << CF_ALGO_DENSE_SPLITK;
     if (fam != CF_ALGO_CONV_BLOCKED || a->fused_pool > 1) return k;
     /* NCHW at stride 1 along the row, each tap's window within a vector of the block's */
     if (x->g->layout == CF_LAYOUT_NCHW && a->strides[1] == 1 && a->pads[2] <= 16 &&
@@ -90,6 +101,7 @@ void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, s
     case CF_ALGO_GEMM1X1: snprintf(out, size, "gemm1x1 %d x %dv", a->a, a->b); break;
     case CF_ALGO_WINOGRAD: snprintf(out, size, "winograd %dt x %dv", a->a, a->b); break;
     case CF_ALGO_CONV_ROWS: snprintf(out, size, "rows %d x %dv", a->a, a->b); break;
+    case CF_ALGO_DENSE_SPLITK: snprintf(out, size, "splitk %d x %dv", a->a, a->b); break;
     case CF_ALGO_CLBLAST:
         snprintf(out, size, "%s", n->op == CF_OP_DENSE || pointwise(&n->a) ? "clblast gemm" : "clblast im2col+gemm");
         break;
@@ -132,7 +144,8 @@ static void layer_defines(const struct cf_exec *x, const struct cf_node *n, cons
         for (int k = 0; k < ys->rank - 1; k++) rows *= ys->d[k];
         snprintf(sig, sizeof sig, "-DCIN=%lld -DUNITS=%lld -DROWS=%lld -DHAS_BIAS=%d -DACT=%d", (long long)cin,
                  (long long)at->filters, (long long)rows, at->use_bias, act);
-        if (a) snprintf(defs, size, "-DR=%d -DMR=%d %s", a->a, a->b, sig);
+        if (a && a->kind == CF_ALGO_DENSE_SPLITK) snprintf(defs, size, "-DKC=%d -DV=%d %s", a->a, a->b, sig);
+        else if (a) snprintf(defs, size, "-DR=%d -DMR=%d %s", a->a, a->b, sig);
     }
     if (key) snprintf(key, ksize, "%s|%s", TUNE_VERSION, sig);
 }
@@ -247,8 +260,7 @@ static int rows_candidates(const struct cf_exec *x, const struct cf_node *n, int
 
 static int dense_candidates(const struct cf_node *n, int full, struct cf_algo *out)
 {
-    int64_t rows = 1;
-    for (int k = 0; k < n->out.rank - 1; k++) rows *= n->out.d[k];
+    int64_t rows = dense_rows(n);
     static const int rs[] = {1, 2, 4, 8};
     static const int ms[] = {1, 2, 4, 8};
     int k = 0;
@@ -258,10 +270,31 @@ static int dense_candidates(const struct cf_node *n, int full, struct cf_algo *o
         for (size_t ri = 0; ri < 4; ri++) {
             int r = rs[ri];
             if (r * mr > 32 || r > n->a.filters) continue;
-            if (!full && !((mr == 1 && rows <= 2 && (r == 4 || r == 8)) || (rows > 2 && mr >= 4 && r == 4) ||
+            /* fast: at one row the split-K GEMV stands for the GEMVs (as fast, and its weights need no copy) */
+            if (!full && !((mr == 1 && rows == 2 && (r == 4 || r == 8)) || (rows > 2 && mr >= 4 && r == 4) ||
                            (rows > 2 && mr == 2 && r == 8)))
                 continue;
             out[k++] = (struct cf_algo){CF_ALGO_DENSE_TILED, r, mr};
+        }
+    }
+    return k;
+}
+
+/* split-K GEMV: KC inputs x V vectors of units per work-item; a block of all the units (up to 32 vectors) reads one
+ * contiguous piece of the weights */
+static int splitk_candidates(const struct cf_node *n, int full, struct cf_algo *out)
+{
+    int64_t nvt = (n->a.filters + 15) / 16;
+    static const int kcs[] = {64, 128, 256, 512, 1024};
+    static const int vs[] = {4, 8, 16, 32};
+    int k = 0;
+    for (size_t vi = 0; vi < 4; vi++) {
+        int v = vs[vi];
+        if (vi > 0 && vs[vi - 1] >= nvt) break;
+        for (size_t ki = 0; ki < 5; ki++) {
+            int kc = kcs[ki];
+            if (!full && !((kc == 256 || kc == 512) && (v == 8 || v >= nvt || v == 32))) continue;
+            out[k++] = (struct cf_algo){CF_ALGO_DENSE_SPLITK, kc, v};
         }
     }
     return k;
@@ -309,8 +342,8 @@ static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n
         p = (p + k - 1) / k * k;
         return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
     }
-    int64_t rows = 1;
-    for (int k = 0; k < n->out.rank - 1; k++) rows *= n->out.d[k];
+    int64_t rows = dense_rows(n), nvt = (n->a.filters + 15) / 16;
+    if (rows == 1) return (struct cf_algo){CF_ALGO_DENSE_SPLITK, 256, nvt < 32 ? (int)nvt : 32};
     return rows <= 2 ? (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 1} : (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 4};
 }
 
@@ -320,13 +353,14 @@ static int fits(const struct cf_exec *x, const struct cf_node *n, const struct c
 {
     if (!(kinds_of(x, n) & 1u << a->kind)) return 0;
     switch (a->kind) {
-    case CF_ALGO_DEPTHWISE: return a->b == (x->g->layout == CF_LAYOUT_NCHW ? 2 : 1);
-    case CF_ALGO_CONV_BLOCKED: return a->a % pool_of(n) == 0;
+    case CF_ALGO_DEPTHWISE: return a->b == (x->g->layout == CF_LAYOUT_NCHW ? 2 : 1) && a->a <= 64;
+    case CF_ALGO_CONV_BLOCKED: return a->a % pool_of(n) == 0 && a->a <= 64 && a->b <= 64;
     case CF_ALGO_GEMM1X1:
     case CF_ALGO_WINOGRAD:
     case CF_ALGO_CONV_ROWS: return a->a <= 16 && a->b <= 8;
     case CF_ALGO_CLBLAST: return a->a == 1 && a->b == 1;
-    default: return 1;
+    case CF_ALGO_DENSE_SPLITK: return a->b <= 32;
+    default: return a->a <= 64 && a->b <= 64;
     }
 }
 
@@ -359,6 +393,10 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
     }
     if (sscanf(p, "rows:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
         *out = (struct cf_algo){CF_ALGO_CONV_ROWS, a, b};
+        return fits(x, n, out);
+    }
+    if (sscanf(p, "splitk:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
+        *out = (struct cf_algo){CF_ALGO_DENSE_SPLITK, a, b};
         return fits(x, n, out);
     }
     if (sscanf(p, "winograd:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
@@ -405,7 +443,7 @@ static int db_lookup(const struct cf_cl_device *dev, const char *key, struct cf_
         *tab = '\0';
         int kind, a, b;
         if (strcmp(line, key) == 0 && sscanf(tab + 1, "%d %d %d", &kind, &a, &b) == 3 &&
-            kind > CF_ALGO_GENERIC && kind < CF_ALGO_COUNT && a > 0 && b > 0 && a <= 64 && b <= 64) {
+            kind > CF_ALGO_GENERIC && kind < CF_ALGO_COUNT && a > 0 && b > 0 && a <= 4096 && b <= 64) {
             *out = (struct cf_algo){(enum cf_algo_kind)kind, a, b};
             found = 1; /* the last line for a key wins */
         }
@@ -448,8 +486,8 @@ void cf_tuned_release(struct cf_tuned *t)
 }
 
 /* Memory to write count floats of weights into, for a read-only buffer that weights_end makes: on a CPU device,
- * large weights are host memory of our own (huge pages: a 38 MB dense layer faults 19 pages, not 9,000) that the
- * buffer then uses in place; elsewhere a new buffer, mapped. NULL (and *err) when a step fails. */
+ * large weights are host memory of our own (cf_malloc: its pages made in one call) that the buffer then uses in
+ * place; elsewhere a new buffer, mapped. NULL (and *err) when a step fails. */
 static float *weights_begin(const struct cf_tune_env *E, size_t count, cl_mem *m, float **host, cl_int *err)
 {
     *m = NULL;
@@ -496,6 +534,38 @@ static void winograd_weights(const float *g, int64_t c, int64_t co, int64_t co16
         }
 }
 
+/* The split-K GEMV's buffers (t->k made): the Keras weights [cin][units] themselves (on a CPU device, their memory
+ * used in place when it is page-aligned, as large weights are), the bias padded to whole vectors, the partial rows;
+ * and the kernel that sums them. */
+static clinfer_status splitk_build(const struct cf_tune_env *E, int node, const struct cf_algo *a, struct cf_tuned *t,
+                                   struct cf_diag *d)
+{
+    const struct cf_node *n = &E->x->g->nodes[node];
+    const struct cf_tensor *k = host_weight(E->x, node, "kernel"), *b = host_weight(E->x, node, "bias");
+    int64_t cin = k->desc.dims[0], units = k->desc.dims[1], nvt = (units + 15) / 16, chunks = (cin + a->a - 1) / a->a;
+    size_t bytes = sizeof(float) * (size_t)(cin * units);
+    int in_place = (E->dev->type & CL_DEVICE_TYPE_CPU) && (uintptr_t)k->data % 4096 == 0;
+    cl_int err, e2 = CL_SUCCESS, e3 = CL_SUCCESS, e4 = CL_SUCCESS;
+    t->w = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY | (in_place ? CL_MEM_USE_HOST_PTR : CL_MEM_COPY_HOST_PTR), bytes,
+                          (void *)k->data, &err);
+    float *bias = cf_calloc((size_t)(nvt * 16), sizeof(float));
+    if (!bias) return cf_fail_oom(d);
+    if (b) memcpy(bias, b->data, sizeof(float) * (size_t)units);
+    if (err == CL_SUCCESS)
+        t->b = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof(float) * (size_t)(nvt * 16), bias, &e2);
+    cf_free(bias);
+    if (err == CL_SUCCESS && e2 == CL_SUCCESS)
+        t->scratch = clCreateBuffer(E->ctx, CL_MEM_READ_WRITE, sizeof(float) * (size_t)(chunks * nvt * 16), NULL, &e3);
+    if (err == CL_SUCCESS && e2 == CL_SUCCESS && e3 == CL_SUCCESS) t->k2 = clCreateKernel(t->prog, "dense_splitk_sum_f32", &e4);
+    if (err != CL_SUCCESS || e2 != CL_SUCCESS || e3 != CL_SUCCESS || e4 != CL_SUCCESS)
+        return cf_cl_fail(d, "clCreateBuffer/clCreateKernel", n->name,
+                          err != CL_SUCCESS ? err : e2 != CL_SUCCESS ? e2 : e3 != CL_SUCCESS ? e3 : e4);
+    t->gws[0] = (size_t)((nvt + a->b - 1) / a->b); /* vector blocks x chunks of the inputs */
+    t->gws[1] = (size_t)chunks;
+    t->gws[2] = 1;
+    return CLINFER_OK;
+}
+
 static clinfer_status build(const struct cf_tune_env *E, int node, const struct cf_algo *a, struct cf_tuned *t,
                             struct cf_diag *d)
 {
@@ -519,6 +589,11 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     if (!t->k || err != CL_SUCCESS) {
         cf_tuned_release(t);
         return cf_cl_fail(d, "clCreateKernel", kname, err);
+    }
+    if (a->kind == CF_ALGO_DENSE_SPLITK) {
+        st = splitk_build(E, node, a, t, d);
+        if (st) cf_tuned_release(t);
+        return st;
     }
     /* the weights in the kernel's layout: conv and 1x1 [KH][KW][C][CO16], Winograd [16][C][CO16] (G g G^T),
      * depthwise [KH][KW][CO16], dense [units][cin] */
@@ -615,16 +690,27 @@ clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const stru
     err |= clSetKernelArg(t->k, 3, sizeof(cl_mem), &t->w);
     err |= clSetKernelArg(t->k, 4, sizeof(cl_mem), &t->b);
     err |= clSetKernelArg(t->k, 5, sizeof ap, &ap);
+    if (t->algo.kind == CF_ALGO_DENSE_SPLITK) err |= clSetKernelArg(t->k, 6, sizeof(cl_mem), &t->scratch);
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", n->name, err);
     size_t local[3] = {1, 1, 1};
     cl_event ev = NULL;
     err = clEnqueueNDRangeKernel(E->q, t->k, 3, NULL, t->gws, local, 0, NULL, ms ? &ev : NULL);
+    if (err == CL_SUCCESS && ms) *ms += cf_cl_event_ms(ev);
+    if (err == CL_SUCCESS && t->algo.kind == CF_ALGO_DENSE_SPLITK) { /* the sum over the chunks: a vector of units each */
+        size_t g = (size_t)(n->a.filters + 15) / 16;
+        err = clSetKernelArg(t->k2, 0, sizeof(cl_mem), &E->arena);
+        err |= clSetKernelArg(t->k2, 1, sizeof yo, &yo);
+        err |= clSetKernelArg(t->k2, 2, sizeof(cl_mem), &t->b);
+        err |= clSetKernelArg(t->k2, 3, sizeof ap, &ap);
+        err |= clSetKernelArg(t->k2, 4, sizeof(cl_mem), &t->scratch);
+        if (err == CL_SUCCESS) err = clEnqueueNDRangeKernel(E->q, t->k2, 1, NULL, &g, local, 0, NULL, ms ? &ev : NULL);
+        if (err == CL_SUCCESS && ms) *ms += cf_cl_event_ms(ev);
+    }
     if (err != CL_SUCCESS) {
         char what[300];
         snprintf(what, sizeof what, "%s, layer '%s'", families[t->algo.kind].kernel, n->name);
         return cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
     }
-    if (ms) *ms += cf_cl_event_ms(ev);
     return CLINFER_OK;
 }
 
@@ -744,6 +830,7 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
             if (kinds & 1u << CF_ALGO_GEMM1X1) nc += gemm1x1_candidates(x, n, full, cands + nc);
             if (kinds & 1u << CF_ALGO_WINOGRAD) nc += winograd_candidates(x, n, full, cands + nc);
             if (kinds & 1u << CF_ALGO_CONV_ROWS) nc += rows_candidates(x, n, full, cands + nc);
+            if (kinds & 1u << CF_ALGO_DENSE_SPLITK) nc += splitk_candidates(n, full, cands + nc);
             if (kinds & 1u << CF_ALGO_CLBLAST) cands[nc++] = (struct cf_algo){CF_ALGO_CLBLAST, 1, 1};
             cands[nc++] = heuristic(x, n);
             clinfer_status st = tune(E, node, cands, nc, &a, d);
