@@ -2,7 +2,7 @@
  * rearranged or copied at load. Work-item (b, k) multiplies the KC input values from k*KC by the rows of its block of
  * V float16 vectors of units (the units past the last whole vector as scalars), so that it reads KC runs of 64 V
  * contiguous bytes; a block of all the units streams one contiguous piece of the weights. dense_splitk_sum_f32 adds
- * the chunks' partial rows, the bias and the activation.
+ * the chunks' partial rows, the bias and the activation; with one chunk, the first kernel does.
  * Sizes are compile-time constants (-D); the #ifndef defaults let the file compile alone. */
 #ifndef CIN
 #define CIN 64
@@ -65,6 +65,19 @@ __kernel void dense_splitk_f32(__global float *A, uint xo, uint yo, __global con
             for (int i = 0; i < TAIL; i++) at[i] = fma(xs, W[(size_t)k * UNITS + NV * 16 + i], at[i]);
         }
     }
+#if CHUNKS == 1
+    /* one chunk: the sums are whole; the bias, the activation and the stores here, and no second kernel */
+    #pragma unroll
+    for (int j = 0; j < V; j++) {
+        if (v0 + j >= NV) break;
+        const float16 s = HAS_BIAS ? acc[j] + vload16(v0 + j, B) : acc[j];
+        vstore16(act_apply16(s, ACT, ap), v0 + j, A + yo);
+    }
+    if (tail) {
+        #pragma unroll
+        for (int i = 0; i < TAIL; i++) A[yo + NV * 16 + i] = act_apply(HAS_BIAS ? at[i] + B[NV * 16 + i] : at[i], ACT, ap);
+    }
+#else
     __global float *p = part + (size_t)get_global_id(1) * NVT * 16;
     #pragma unroll
     for (int j = 0; j < V; j++) {
@@ -75,6 +88,7 @@ __kernel void dense_splitk_f32(__global float *A, uint xo, uint yo, __global con
         #pragma unroll
         for (int i = 0; i < TAIL; i++) p[NV * 16 + i] = at[i];
     }
+#endif
 }
 
 /* one work-item per vector of units: the sum over the chunks, the bias, the activation */

@@ -253,13 +253,16 @@ static struct acase algos[] = {
     {{"(7, 33)", "y = layers.Dense(9, activation='softmax')(x)", CONV}, "dense=tiled:4:8"},
     {{"(12,)", "y = layers.Dense(5)(x)", CONV}, "dense=tiled:4:1"},
     /* the split-K GEMV (batch 1; batch 3 falls back): inputs that leave a short last chunk and rows after the last
-     * four, units in whole vectors and a tail, a block that holds only the tail, blocks past the last vector */
+     * four, units in whole vectors and a tail, a block that holds only the tail, blocks past the last vector, one
+     * chunk (the first kernel adds the bias and applies the activation) */
     {{"(37,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=splitk:16:1"},
     {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=splitk:8:32"},
     {{"(50,)", "y = layers.Dense(5)(x)", CONV}, "dense=splitk:64:4"},
     {{"(1000,)", "y = layers.Dense(40, activation='softmax')(x)", CONV}, "dense=splitk:128:2"},
     {{"(64,)", "y = layers.Dense(48, use_bias=False)(x)", CONV}, "dense=splitk:32:2"},
     {{"(1, 40)", "y = layers.Dense(7)(x)", CONV}, "dense=splitk:12:1"},
+    {{"(37,)", "y = layers.Dense(35, activation='relu')(x)", CONV}, "dense=splitk:64:1"},
+    {{"(40,)", "y = layers.Dense(32, activation='elu', use_bias=False)(x)", CONV}, "dense=splitk:64:32"},
 };
 
 ParameterizedTestParameters(kernels, every_block_shape_matches_ref)

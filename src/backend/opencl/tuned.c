@@ -536,7 +536,7 @@ static void winograd_weights(const float *g, int64_t c, int64_t co, int64_t co16
 
 /* The split-K GEMV's buffers (t->k made): the Keras weights [cin][units] themselves (on a CPU device, their memory
  * used in place when it is page-aligned, as large weights are), the bias padded to whole vectors, the partial rows;
- * and the kernel that sums them. */
+ * and the kernel that sums them, unless there is one chunk. */
 static clinfer_status splitk_build(const struct cf_tune_env *E, int node, const struct cf_algo *a, struct cf_tuned *t,
                                    struct cf_diag *d)
 {
@@ -556,7 +556,8 @@ static clinfer_status splitk_build(const struct cf_tune_env *E, int node, const 
     cf_free(bias);
     if (err == CL_SUCCESS && e2 == CL_SUCCESS)
         t->scratch = clCreateBuffer(E->ctx, CL_MEM_READ_WRITE, sizeof(float) * (size_t)(chunks * nvt * 16), NULL, &e3);
-    if (err == CL_SUCCESS && e2 == CL_SUCCESS && e3 == CL_SUCCESS) t->k2 = clCreateKernel(t->prog, "dense_splitk_sum_f32", &e4);
+    if (err == CL_SUCCESS && e2 == CL_SUCCESS && e3 == CL_SUCCESS && chunks > 1) /* (one chunk: one kernel) */
+        t->k2 = clCreateKernel(t->prog, "dense_splitk_sum_f32", &e4);
     if (err != CL_SUCCESS || e2 != CL_SUCCESS || e3 != CL_SUCCESS || e4 != CL_SUCCESS)
         return cf_cl_fail(d, "clCreateBuffer/clCreateKernel", n->name,
                           err != CL_SUCCESS ? err : e2 != CL_SUCCESS ? e2 : e3 != CL_SUCCESS ? e3 : e4);
@@ -696,7 +697,7 @@ clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const stru
     cl_event ev = NULL;
     err = clEnqueueNDRangeKernel(E->q, t->k, 3, NULL, t->gws, local, 0, NULL, ms ? &ev : NULL);
     if (err == CL_SUCCESS && ms) *ms += cf_cl_event_ms(ev);
-    if (err == CL_SUCCESS && t->algo.kind == CF_ALGO_DENSE_SPLITK) { /* the sum over the chunks: a vector of units each */
+    if (err == CL_SUCCESS && t->algo.kind == CF_ALGO_DENSE_SPLITK && t->k2) { /* the sum over the chunks: a vector of units each */
         size_t g = (size_t)(n->a.filters + 15) / 16;
         err = clSetKernelArg(t->k2, 0, sizeof(cl_mem), &E->arena);
         err |= clSetKernelArg(t->k2, 1, sizeof yo, &yo);
