@@ -1,6 +1,8 @@
 /* Binary element-wise ops with broadcasting: op 0 add, 1 multiply, 2 subtract, 3 divide, 4 PRelu (b is the
- * slope), 5 maximum, 6 minimum. Per output axis (last axis first, padded with 1 and 0), each operand's stride (0 where broadcast). */
-__kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, int op, int8 dims, int8 sa, int8 sb)
+ * slope), 5 maximum, 6 minimum, then a fused activation (act, ap as in act_apply). Per output axis (last axis first,
+ * padded with 1 and 0), each operand's stride (0 where broadcast). */
+__kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, int op, int8 dims, int8 sa, int8 sb,
+                          int act, float4 ap)
 {
     size_t i = get_global_id(0);
     if (i >= n) return;
@@ -24,7 +26,7 @@ __kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, 
     case 6: r = fmin(x, y); break;
     default: r = x < 0.0f ? y * x : x; break;
     }
-    A[yo + i] = r;
+    A[yo + i] = act_apply(r, act, ap);
 }
 
 /* The same without broadcasting (both operands of the output's shape): 16 elements per work-item, as vectors. */
@@ -41,15 +43,15 @@ inline float16 eltwise16(float16 x, float16 y, int op)
     }
 }
 
-__kernel void eltwise_flat_f32(__global float *A, uint ao, uint bo, uint yo, uint n, int op)
+__kernel void eltwise_flat_f32(__global float *A, uint ao, uint bo, uint yo, uint n, int op, int act, float4 ap)
 {
     const size_t i = get_global_id(0) * 16;
     if (i + 16 <= n) {
-        vstore16(eltwise16(vload16(0, A + ao + i), vload16(0, A + bo + i), op), 0, A + yo + i);
+        vstore16(act_apply16(eltwise16(vload16(0, A + ao + i), vload16(0, A + bo + i), op), act, ap), 0, A + yo + i);
         return;
     }
     for (size_t k = i; k < n; k++) {
         float16 r = eltwise16((float16)A[ao + k], (float16)A[bo + k], op);
-        A[yo + k] = r.s0;
+        A[yo + k] = act_apply(r.s0, act, ap);
     }
 }

@@ -82,6 +82,11 @@ static struct kcase cases[] = {
     {"(4, 4, 8)|(1, 1, 8)|(4, 1, 8)", "y = layers.Add()([x, x2, x3])", FN},
     {"(4, 4, 8)|(8,)", "y = layers.Multiply()([x, x2])", FN},
     {"(6,)|(6,)", "y = layers.multiply([x, x2])", FN},
+    /* an activation after them is fused into their kernels (broadcasting, 3 inputs: on the last step only; whole
+     * vectors and a tail) */
+    {"(4, 4, 8)|(1, 1, 8)|(4, 1, 8)", "y = layers.Activation('relu')(layers.Add()([x, x2, x3]))", FN},
+    {"(5, 7, 16)|(5, 7, 16)", "y = layers.ReLU(max_value=6.0, negative_slope=0.1)(layers.Add()([x, x2]))", FN},
+    {"(6,)|(6,)", "y = layers.Activation('tanh')(layers.multiply([x, x2]))", FN},
     {"(3, 4, 2)|(3, 4, 5)|(3, 4, 1)", "y = layers.Concatenate()([x, x2, x3])", EXACT},
     {"(2, 4, 3)|(5, 4, 3)", "y = layers.Concatenate(axis=1)([x, x2])", EXACT},
 };
@@ -176,6 +181,40 @@ ParameterizedTest(struct kcase *c, kernels, opencl_matches_ref)
 {
     compare_case(c, 1);
     compare_case(c, 3);
+}
+
+/* The activation after an Add runs in the Add's kernel: the activation layer is a view */
+Test(kernels, activation_after_add_is_fused)
+{
+    char err[1024];
+    clinfer_model *m = load_script("x = layers.Input(shape=(4, 4, 16))\nx2 = layers.Input(shape=(4, 4, 16))\n"
+                                   "y = layers.Activation('relu', name='act')(layers.Add(name='add')([x, x2]))\n"
+                                   "model = Model([x, x2], y)\n",
+                                   err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_session *s;
+    clinfer_session_options o = {"opencl", 1, 7, CLINFER_INIT_RANDOM, NULL};
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    int seen = 0;
+    for (int i = 0; i < clinfer_model_layer_count(m); i++) {
+        char algo[64];
+        clinfer_session_layer_algo(s, i, algo, sizeof algo);
+        const char *name = clinfer_model_layer_name(m, i);
+        if (strcmp(name, "act") == 0) {
+            cr_assert_str_eq(algo, "view");
+            seen++;
+        }
+        if (strcmp(name, "add") == 0) {
+            cr_assert_str_eq(algo, "generic");
+            seen++;
+        }
+    }
+    cr_assert_eq(seen, 2);
+    clinfer_session_free(s);
+    clinfer_context_free(ctx);
+    clinfer_model_free(m);
 }
 
 /* Every block shape of the tuned kernels, forced, against ref: pixels and vectors that do not divide the layer,

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../ops/ops.h"
 #include "../runtime/weights.h"
 #include "../util/alloc.h"
 #include "passes.h"
@@ -92,6 +93,13 @@ int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w)
     return folded;
 }
 
+/* a binary element-wise op (Add, Multiply, Sub, ...: the ops with the merge shape rule, ops.def): its kernels apply
+ * an activation to what they store */
+static int fusable_merge(const struct cf_node *n)
+{
+    return cf_op_verbs(n->op)->infer == merge_infer && n->a.act == CF_ACT_LINEAR;
+}
+
 int cf_fold_activation(struct cf_graph *g)
 {
     int folded = 0;
@@ -104,7 +112,7 @@ int cf_fold_activation(struct cf_graph *g)
             continue;
         int c = behind_views(g, readers, act->in[0]);
         struct cf_node *layer = &g->nodes[c];
-        if (!fusable_layer(layer) || readers[c] != 1) continue;
+        if (!(fusable_layer(layer) || fusable_merge(layer)) || readers[c] != 1) continue;
         layer->a.act = act->a.act;
         layer->a.alpha = act->a.alpha;
         layer->a.beta = act->a.beta;

@@ -24,8 +24,8 @@ struct cf_weights;
 /* Folds each BatchNormalization that directly follows a Conv2D, DepthwiseConv2D or Dense (its only reader,
  * linear) into that layer's weights and makes it a view (Identity). Returns how many, -1 out of memory. */
 int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w);
-/* An activation layer after a Conv2D, DepthwiseConv2D or Dense (its only reader) becomes that layer's activation
- * and a view; returns how many, -1 when out of memory. */
+/* An activation layer after a Conv2D, DepthwiseConv2D, Dense or binary element-wise op (Add, Multiply, ...; its only
+ * reader) becomes that layer's activation and a view; returns how many, -1 when out of memory. */
 int cf_fold_activation(struct cf_graph *g);
 /* A k x k, stride-k, unpadded MaxPooling2D after a Conv2D (its only reader, through views) goes into the conv's
  * epilogue (attrs.fused_pool = k; the conv and the views take the pooled shape); returns how many, -1 out of memory. */

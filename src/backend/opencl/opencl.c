@@ -421,21 +421,24 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
         int op = 0;
         while (codes[op] != n->op) op++;
         cl_int8 dims = inner_first(ys->d, ys->rank, 1);
+        cl_float4 ap = actp(at);
         clinfer_status st = CLINFER_OK;
         for (int k = 1; k < n->n_in && !st; k++) {
-            /* y = in0 op in1, then y = y op in_k */
+            /* y = in0 op in1, then y = y op in_k; a fused activation on the last */
+            int act = k == n->n_in - 1 ? (int)at->act : CF_ACT_LINEAR;
             const struct cf_shape *as = k == 1 ? &g->nodes[n->in[0]].out : ys;
             cl_uint ao = k == 1 ? xo : yo, bo = elem_off(p->offset[n->in[k]]);
             const struct cf_shape *bs = &g->nodes[n->in[k]].out;
             if (cf_shape_equal(as, ys) && cf_shape_equal(bs, ys)) { /* no broadcasting: 16 at a time, no index arithmetic */
-                struct karg a[] = {A_MEM(s->arena), A_UINT(ao), A_UINT(bo), A_UINT(yo), A_UINT(total), A_INT(op)};
-                st = launch(s, K_ELTWISE_FLAT, n, ((size_t)total + 15) / 16, a, 6, d);
+                struct karg a[] = {A_MEM(s->arena), A_UINT(ao), A_UINT(bo), A_UINT(yo), A_UINT(total), A_INT(op),
+                                   A_INT(act), A_VEC(ap)};
+                st = launch(s, K_ELTWISE_FLAT, n, ((size_t)total + 15) / 16, a, 8, d);
                 continue;
             }
             cl_int8 sa = bcast_strides(ys, as, numpy), sb = bcast_strides(ys, bs, numpy);
             struct karg a[] = {A_MEM(s->arena), A_UINT(ao), A_UINT(bo), A_UINT(yo), A_UINT(total), A_INT(op),
-                               A_VEC(dims), A_VEC(sa), A_VEC(sb)};
-            st = launch(s, K_ELTWISE, n, (size_t)total, a, 9, d);
+                               A_VEC(dims), A_VEC(sa), A_VEC(sb), A_INT(act), A_VEC(ap)};
+            st = launch(s, K_ELTWISE, n, (size_t)total, a, 11, d);
         }
         return st;
     }

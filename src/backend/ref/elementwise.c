@@ -114,7 +114,7 @@ void ref_merge(const struct ref_args *a)
             }
             acc = (float)acc; /* each step rounds to float, as the kernels do */
         }
-        a->out[i] = (float)acc;
+        a->out[i] = a->n->a.act == CF_ACT_LINEAR ? (float)acc : cf_act_apply(a->n->a.act, (float)acc, &a->n->a);
     }
 }
 
