@@ -22,7 +22,8 @@ struct cf_backend {
     const char *name;
     /* Makes the state for one plan on the device `spec` names (buffers, programs, weights uploaded). */
     clinfer_status (*prepare)(const struct cf_exec *x, const char *spec, void **state, struct cf_diag *d);
-    /* Copies host floats into the arena at a byte offset, and back. */
+    /* Copies host floats into the arena at a byte offset, and back. write may return before it has read src (finish
+     * waits for it); read has written dst when it returns. */
     clinfer_status (*write)(void *state, size_t offset, const float *src, size_t bytes, struct cf_diag *d);
     clinfer_status (*read)(void *state, size_t offset, float *dst, size_t bytes, struct cf_diag *d);
     /* Runs node i (queued; read waits for it). */
@@ -35,6 +36,8 @@ struct cf_backend {
     void (*release)(void *state);
     /* The memory of the device `spec` names: the largest buffer and the whole (bytes); NULL: the host's, unbounded. */
     clinfer_status (*memory)(const char *spec, uint64_t *max_buffer, uint64_t *total, struct cf_diag *d);
+    /* Waits until everything queued is done (the end of every pass, whatever happened); NULL: nothing is queued. */
+    clinfer_status (*finish)(void *state, struct cf_diag *d);
 };
 
 extern const struct cf_backend cf_backend_ref;

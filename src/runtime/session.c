@@ -299,8 +299,8 @@ size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes
 }
 
 /* One pass over images [first, first + count) of the batch (count <= the sub-batch). */
-static clinfer_status pass(clinfer_session *s, int64_t first, int64_t count, const float *const *inputs,
-                           float *const *outputs, float *const *layers, struct cf_diag *d)
+static clinfer_status pass_queue(clinfer_session *s, int64_t first, int64_t count, const float *const *inputs,
+                                 float *const *outputs, float *const *layers, struct cf_diag *d)
 {
     const struct cf_graph *g = s->g;
     clinfer_status st;
@@ -329,6 +329,17 @@ static clinfer_status pass(clinfer_session *s, int64_t first, int64_t count, con
             return st;
     }
     return CLINFER_OK;
+}
+
+/* ... and then waits for the backend, on every path: its writes may still be reading the caller's inputs */
+static clinfer_status pass(clinfer_session *s, int64_t first, int64_t count, const float *const *inputs,
+                           float *const *outputs, float *const *layers, struct cf_diag *d)
+{
+    clinfer_status st = pass_queue(s, first, count, inputs, outputs, layers, d);
+    if (!s->be->finish) return st;
+    struct cf_diag ignored = {0};
+    clinfer_status fin = s->be->finish(s->state, st ? &ignored : d); /* (the first failure is the one reported) */
+    return st ? st : fin;
 }
 
 /* The batch in passes of the sub-batch (one pass when the batch fits); the last pass may hold fewer images, the

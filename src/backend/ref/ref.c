@@ -153,4 +153,4 @@ static void ref_release(void *state)
 
 const struct cf_backend cf_backend_ref = {"ref",        ref_prepare,  ref_write,   ref_read,   ref_run_node,
                                           ref_describe, ref_algo,     ref_node_ms, ref_release,
-                                          NULL};
+                                          NULL,         NULL};
