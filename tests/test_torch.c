@@ -201,3 +201,29 @@ Test(torch, reduce_mean_runs_and_strides)
     int st = system(cmd);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare on reduce_variants.onnx failed");
 }
+
+/* PyTorch exports a Pad of zeros before a ceil-mode pool (the Inception block's AveragePool): it runs as a view */
+Test(torch, zero_pad_is_a_view)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/models/torch/inception_block.onnx", CLINFER_SOURCE_DIR);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    clinfer_session *s;
+    clinfer_session_options o = {"opencl", 1, 7, CLINFER_INIT_RANDOM, NULL};
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    int seen = 0;
+    for (int i = 0; i < clinfer_model_layer_count(m); i++) {
+        if (strcmp(clinfer_model_layer_name(m, i), "/Pad") != 0) continue;
+        char algo[64];
+        clinfer_session_layer_algo(s, i, algo, sizeof algo);
+        cr_assert_str_eq(algo, "view");
+        seen++;
+    }
+    cr_assert_eq(seen, 1, "the model has no layer /Pad");
+    clinfer_session_free(s);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}

@@ -93,6 +93,23 @@ int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w)
     return folded;
 }
 
+int cf_fold_noops(struct cf_graph *g)
+{
+    int folded = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        struct cf_node *n = &g->nodes[i];
+        if (n->op != CF_OP_PAD && n->op != CF_OP_TRANSPOSE) continue;
+        int noop = 1;
+        for (int r = 0; r < n->out.rank; r++)
+            if (n->op == CF_OP_PAD ? n->a.pad_begin[r] || n->a.pad_end[r] : n->a.perm[r] != r) noop = 0;
+        if (noop) {
+            n->op = CF_OP_IDENTITY;
+            folded++;
+        }
+    }
+    return folded;
+}
+
 /* a binary element-wise op (Add, Multiply, Sub, ...: the ops with the merge shape rule, ops.def): its kernels apply
  * an activation to what they store */
 static int fusable_merge(const struct cf_node *n)

@@ -24,6 +24,9 @@ struct cf_weights;
 /* Folds each BatchNormalization that directly follows a Conv2D, DepthwiseConv2D or Dense (its only reader,
  * linear) into that layer's weights and makes it a view (Identity). Returns how many, -1 out of memory. */
 int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w);
+/* A Pad whose pads are all zero (PyTorch exports one before a ceil-mode pool) and a Transpose that keeps the axes
+ * in order become views (Identity); returns how many. */
+int cf_fold_noops(struct cf_graph *g);
 /* An activation layer after a Conv2D, DepthwiseConv2D, Dense or binary element-wise op (Add, Multiply, ...; its only
  * reader) becomes that layer's activation and a view; returns how many, -1 when out of memory. */
 int cf_fold_activation(struct cf_graph *g);

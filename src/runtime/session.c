@@ -69,8 +69,9 @@ static clinfer_status setup(const clinfer_model *model, const clinfer_session_op
                               &s->w, d)))
         return st;
     if (opts->weights && (st = cf_weights_load_npz(s->g, opts->weights, &s->w, d))) return st;
-    /* BatchNormalization after a Conv goes into the Conv's weights, an activation and a max pool after it into its
-     * epilogue; the plan then sees views */
+    /* a Pad or Transpose that changes nothing is a view; BatchNormalization after a Conv goes into the Conv's
+     * weights, an activation and a max pool after it into its epilogue; the plan then sees views */
+    cf_fold_noops(s->g);
     if (cf_fold_batch_norm(s->g, &s->w) < 0 || cf_fold_activation(s->g) < 0 || cf_fold_pool(s->g) < 0)
         return cf_fail_oom(d);
     return cf_plan_buffers(s->g, 64, 0, &s->plan, d);
