@@ -117,6 +117,21 @@ static int fusable_merge(const struct cf_node *n)
     return cf_op_verbs(n->op)->infer == merge_infer && n->a.act == CF_ACT_LINEAR;
 }
 
+/* whether node c (found behind views) can apply an activation as it stores: a layer or merge read only here */
+static int takes_act(const struct cf_graph *g, const int *readers, int c)
+{
+    return (fusable_layer(&g->nodes[c]) || fusable_merge(&g->nodes[c])) && readers[c] == 1;
+}
+
+static void give_act(struct cf_node *layer, const struct cf_node *act)
+{
+    layer->a.act = act->a.act;
+    layer->a.alpha = act->a.alpha;
+    layer->a.beta = act->a.beta;
+    layer->a.max_value = act->a.max_value;
+    layer->a.threshold = act->a.threshold;
+}
+
 int cf_fold_activation(struct cf_graph *g)
 {
     int folded = 0;
@@ -129,12 +144,18 @@ int cf_fold_activation(struct cf_graph *g)
             continue;
         int c = behind_views(g, readers, act->in[0]);
         struct cf_node *layer = &g->nodes[c];
-        if (!(fusable_layer(layer) || fusable_merge(layer)) || readers[c] != 1) continue;
-        layer->a.act = act->a.act;
-        layer->a.alpha = act->a.alpha;
-        layer->a.beta = act->a.beta;
-        layer->a.max_value = act->a.max_value;
-        layer->a.threshold = act->a.threshold;
+        if (takes_act(g, readers, c)) {
+            give_act(layer, act);
+        } else if (layer->op == CF_OP_CONCAT && readers[c] == 1) {
+            /* act(concat(a, b, ...)) = concat(act(a), act(b), ...): into every input's epilogue, when each takes one
+             * (Inception's branches) */
+            int all = 1;
+            for (int k = 0; k < layer->n_in; k++) all &= takes_act(g, readers, behind_views(g, readers, layer->in[k]));
+            if (!all) continue;
+            for (int k = 0; k < layer->n_in; k++) give_act(&g->nodes[behind_views(g, readers, layer->in[k])], act);
+        } else {
+            continue;
+        }
         act->op = CF_OP_IDENTITY;
         folded++;
     }
