@@ -2,10 +2,11 @@
  * channel oc / M. Weights [KH][KW][CO16] (CO = C·M output channels, padded to a multiple of 16 at load), bias [CO16].
  * Every size is a compile-time constant (-D), chosen per layer; built as its own program with common.cl.
  *   NHWC (M = 1): each work-item P output pixels x 16 channels, one float16 of the input per pixel and tap.
- *   NCHW: each work-item P output rows of one channel, each row as float16 vectors of 16 output columns. Stride 1:
- *         the input row as float16 vectors between two zero vectors, each tap's inputs one shuffle of two
- *         neighbours; other strides: read from a zero-padded copy of the input row in private memory (padding,
- *         stride 2 and dilation without masks). */
+ *   NCHW: each work-item P output rows of one channel, each row as float16 vectors of 16 output columns. Stride 1
+ *         along the row: the input row as float16 vectors between two zero vectors, each tap's inputs one permute
+ *         of two neighbours, each input row loaded once for all the block's output rows that read it; other
+ *         strides: read from a zero-padded copy of the input row in private memory (padding, stride 2 and dilation
+ *         without masks). */
 #ifndef P
 #define P 4
 #define N 1
@@ -49,18 +50,67 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
 #pragma unroll
     for (int k = 0; k < KH * KW; k++) w[k] = K[(size_t)k * CO16 + oc];
     const float bias = HAS_BIAS ? B[oc] : 0.0f;
-    /* stride 1: the input row as float16 vectors with a zero vector on each side; the 16 inputs of an output vector
-     * at a tap are a window of two neighbouring vectors, one shuffle (the offset is a constant once unrolled).
+    /* stride 1 along the row: the input row as float16 vectors with a zero vector on each side; the 16 inputs of an
+     * output vector at a tap are a window of two neighbouring vectors (window16: one permute, the offset a constant
+     * once unrolled). Each input row the block reads is loaded and cut into its KW windows once, and feeds every
+     * output row of the block that reads it (up to KH), so a window costs a permute per KH products, not per one.
      * Other strides: a zero-padded private copy of the row, whose padding stays zero; each tap row copies only the W
      * values between. */
 #define SHUFFLED (SW == 1 && PL <= 16 && (KW - 1) * DW - PL <= 16)
 #if SHUFFLED
 #define NR ((W + 15) / 16)
 #define RVN ((NR > NV + 1 ? NR : NV + 1) + 2)
+    const int oy0 = rb * P;
+    float16 acc[P][NV];
+#pragma unroll
+    for (int p = 0; p < P; p++)
+#pragma unroll
+        for (int v = 0; v < NV; v++) acc[p][v] = (float16)bias;
+    /* input row t of the block (iy = oy0 SH - PT + t) feeds output row p through kernel row ky when t = p SH + ky DH */
+#pragma unroll
+    for (int t = 0; t < (P - 1) * SH + (KH - 1) * DH + 1; t++) {
+        const int iy = oy0 * SH - PT + t;
+        if (iy < 0 || iy >= H) continue;
+        __global const float *xr = x + (size_t)iy * W;
+        float16 rv[RVN];
+#pragma unroll
+        for (int q = 0; q < RVN; q++) {
+            const int e0 = (q - 1) * 16;
+            if (q == 0 || e0 >= W) {
+                rv[q] = (float16)0.0f;
+            } else if (e0 + 16 <= W) {
+                rv[q] = vload16(0, xr + e0);
+            } else {
+                float tl[16];
+                for (int l = 0; l < 16; l++) tl[l] = e0 + l < W ? xr[e0 + l] : 0.0f;
+                rv[q] = vload16(0, tl);
+            }
+        }
+#pragma unroll
+        for (int kx = 0; kx < KW; kx++) {
+            const int e = kx * DW - PL + 16; /* the window's first element, counted from rv[0] */
+#pragma unroll
+            for (int v = 0; v < NV; v++) {
+                const float16 xv = window16(rv[v + e / 16], rv[v + e / 16 + 1], e % 16);
+#pragma unroll
+                for (int ky = 0; ky < KH; ky++) {
+                    const int p = (t - ky * DH) / SH;
+                    if (t >= ky * DH && (t - ky * DH) % SH == 0 && p < P)
+                        acc[p][v] = fma(xv, (float16)w[ky * KW + kx], acc[p][v]);
+                }
+            }
+        }
+    }
+#pragma unroll
+    for (int p = 0; p < P; p++) {
+        if (oy0 + p >= HO) break;
+#pragma unroll
+        for (int v = 0; v < NV; v++)
+            store_lanes(y + (size_t)(oy0 + p) * WO + v * 16, 1, WO - v * 16, act_apply16(acc[p][v], ACT, ap));
+    }
 #else
     float row[WPAD];
     for (int j = 0; j < WPAD; j++) row[j] = 0.0f;
-#endif
     for (int oy = rb * P; oy < rb * P + P && oy < HO; oy++) {
         float16 acc[NV];
 #pragma unroll
@@ -68,36 +118,12 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
         for (int ky = 0; ky < KH; ky++) {
             const int iy = oy * SH + ky * DH - PT;
             if (iy < 0 || iy >= H) continue;
-#if SHUFFLED
-            __global const float *xr = x + (size_t)iy * W;
-            float16 rv[RVN];
-#pragma unroll
-            for (int q = 0; q < RVN; q++) {
-                const int e0 = (q - 1) * 16;
-                if (q == 0 || e0 >= W) {
-                    rv[q] = (float16)0.0f;
-                } else if (e0 + 16 <= W) {
-                    rv[q] = vload16(0, xr + e0);
-                } else {
-                    float t[16];
-                    for (int l = 0; l < 16; l++) t[l] = e0 + l < W ? xr[e0 + l] : 0.0f;
-                    rv[q] = vload16(0, t);
-                }
-            }
-#else
             for (int j = 0; j < W && PL + j < WPAD; j++) row[PL + j] = x[(size_t)iy * W + j];
-#endif
 #pragma unroll
             for (int kx = 0; kx < KW; kx++) {
                 const float16 wv = (float16)w[ky * KW + kx];
 #pragma unroll
                 for (int v = 0; v < NV; v++) {
-#if SHUFFLED
-                    const int e = kx * DW - PL + 16; /* the window's first element, counted from rv[0] */
-                    const int q = v + e / 16, r = e % 16;
-                    const uint16 mask = (uint16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + (uint16)r;
-                    const float16 xv = r == 0 ? rv[q] : shuffle2(rv[q], rv[q + 1], mask);
-#else
                     const int b = v * 16 * SW + kx * DW;
 #if SW == 1
                     const float16 xv = vload16(0, row + b);
@@ -109,7 +135,6 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
                     for (int l = 0; l < 16; l++) g[l] = row[b + l * SW];
                     const float16 xv = vload16(0, g);
 #endif
-#endif
                     acc[v] = fma(xv, wv, acc[v]);
                 }
             }
@@ -117,6 +142,7 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
 #pragma unroll
         for (int v = 0; v < NV; v++) store_lanes(y + (size_t)oy * WO + v * 16, 1, WO - v * 16, act_apply16(acc[v], ACT, ap));
     }
+#endif
 #else
     /* NHWC, M = 1 */
     const int cb = get_global_id(0), xb = get_global_id(1), ny = get_global_id(2);

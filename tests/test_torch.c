@@ -136,7 +136,7 @@ Test(torch, nchw_depthwise_every_row_block)
     int count = 0;
     cr_assert(f && fscanf(f, "%d", &count) == 1);
     pclose(f);
-    cr_expect_eq(count, 5, "%d of the 5 depthwise layers run the depthwise kernel", count);
+    cr_expect_eq(count, 6, "%d of the 6 depthwise layers run the depthwise kernel", count);
 }
 
 /* The blocked conv kernel over NCHW (ONNX), every block shape forced, against ref. */

@@ -300,6 +300,15 @@ static int splitk_candidates(const struct cf_node *n, int full, struct cf_algo *
     return k;
 }
 
+/* NCHW depthwise at stride 1 along the row keeps P rows x NV vectors of accumulators: the most rows for at most 24 */
+static int dw_rows_max(const struct cf_node *n)
+{
+    const struct cf_attrs *a = &n->a;
+    int64_t nv = (n->out.d[3] + 15) / 16;
+    int shuffled = a->strides[1] == 1 && a->pads[2] <= 16 && (a->kernel[1] - 1) * a->dilation[1] - a->pads[2] <= 16;
+    return !shuffled ? 64 : nv >= 24 ? 1 : (int)(24 / nv);
+}
+
 /* depthwise: pixels per work-item (NHWC) or rows (NCHW) */
 static int depthwise_candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
 {
@@ -308,8 +317,8 @@ static int depthwise_candidates(const struct cf_exec *x, const struct cf_node *n
     static const int ps[] = {1, 2, 4, 8, 16};
     for (size_t i = 0; i < 5; i++) {
         int p = ps[i];
-        if (p > 1 && p > len) break;
-        if (!full && p != 4 && p != 16 && !(p == 1 && len < 4)) continue;
+        if ((p > 1 && p > len) || (nchw && p > 1 && p > dw_rows_max(n))) break;
+        if (!full && p < 4 && !(p == 1 && len < 4) && !(nchw && p == dw_rows_max(n))) continue;
         out[k++] = (struct cf_algo){CF_ALGO_DEPTHWISE, p, nchw ? 2 : 1};
     }
     return k;
@@ -321,7 +330,10 @@ static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n
     if (family_of(x, n) == CF_ALGO_DEPTHWISE) {
         int nchw = x->g->layout == CF_LAYOUT_NCHW;
         int64_t len = nchw ? n->out.d[2] : conv_wo(x, n);
-        return (struct cf_algo){CF_ALGO_DEPTHWISE, len < 4 ? (int)len : 4, nchw ? 2 : 1};
+        /* NCHW: as many rows as keep 16 accumulators or fewer (each input row then feeds more of them) */
+        int p = nchw ? 16 : 4;
+        while (nchw && p > 1 && p * ((n->out.d[3] + 15) / 16) > 16) p /= 2;
+        return (struct cf_algo){CF_ALGO_DEPTHWISE, len < p ? (int)len : p, nchw ? 2 : 1};
     }
     if (x->g->layout == CF_LAYOUT_NCHW && (kinds_of(x, n) & 1u << CF_ALGO_GEMM1X1)) {
         /* NCHW 1x1: whole vectors of pixels in and out beat the blocked kernel's scattered stores (3x on PoCL) */
