@@ -139,6 +139,30 @@ Test(torch, nchw_depthwise_every_row_block)
     cr_expect_eq(count, 6, "%d of the 6 depthwise layers run the depthwise kernel", count);
 }
 
+/* Pooling over NCHW (cl/pool2d_rows.cl), every row block forced, against ref: the Inception block's 3x3 stride-1
+ * padded MaxPool and its 2x2 stride-2 ceil-mode AveragePool (15 -> 8: the last window half outside), rows per
+ * work-item that divide the output or not. (The ONNX node cases cover dilation, count_include_pad and more pads.) */
+Test(torch, nchw_pool_every_row_block)
+{
+    static const char *const algos[] = {"pool=rows:1", "pool=rows:3", "pool=rows:16", "pool=direct"};
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++) {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s compare tests/models/torch/inception_block.onnx --batch 2 --init random --algo %s > /dev/null 2>&1",
+                 CLINFER_SOURCE_DIR, CLINFER_BINARY, algos[i]);
+        int st = system(cmd);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", algos[i]);
+    }
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd %s && %s profile tests/models/torch/inception_block.onnx --tune none 2>&1 | grep -c 'Pool  *pool [0-9]* rows'",
+             CLINFER_SOURCE_DIR, CLINFER_BINARY);
+    FILE *f = popen(cmd, "r");
+    int count = 0;
+    cr_assert(f && fscanf(f, "%d", &count) == 1);
+    pclose(f);
+    cr_expect_eq(count, 2, "%d of the 2 pooling layers run the pooling kernel", count);
+}
+
 /* The blocked conv kernel over NCHW (ONNX), every block shape forced, against ref. */
 Test(torch, nchw_blocked_conv_every_block_shape)
 {
@@ -161,15 +185,15 @@ Test(torch, nchw_blocked_conv_every_block_shape)
 Test(torch, nchw_gemm1x1_winograd_clblast_and_rows_every_block_shape)
 {
     static const struct {
-        const char *algo, *family;
-        int layers; /* of the Inception block */
+        const char *algo, *family; /* the family as profile names it (a grep pattern) */
+        int layers;                /* of the Inception block */
     } forced[] = {{"conv=gemm:1:1", "gemm1x1", 4},     {"conv=gemm:5:2", "gemm1x1", 4},
                  {"conv=gemm:16:1", "gemm1x1", 4},    {"conv=gemm:4:4", "gemm1x1", 4},
                  {"conv=winograd:1:1", "winograd", 2}, {"conv=winograd:3:2", "winograd", 2},
                  {"conv=winograd:2:4", "winograd", 2}, {"conv=clblast", "clblast", 7},
-                 {"conv=rows:2:1", "rows", 7},         {"conv=rows:5:1", "rows", 7},
-                 {"conv=rows:8:2", "rows", 7},         {"conv=rows:16:1", "rows", 7},
-                 {"conv=rows:4:4", "rows", 7}};
+                 {"conv=rows:2:1", "rows [0-9]* x", 7},         {"conv=rows:5:1", "rows [0-9]* x", 7},
+                 {"conv=rows:8:2", "rows [0-9]* x", 7},         {"conv=rows:16:1", "rows [0-9]* x", 7},
+                 {"conv=rows:4:4", "rows [0-9]* x", 7}};
     for (size_t i = 0; i < sizeof forced / sizeof forced[0]; i++) {
         char cmd[2048];
         snprintf(cmd, sizeof cmd,

@@ -39,7 +39,8 @@ int cf_cl_cache_dir(char *out, size_t size)
 /* Files built as programs of their own, once per layer shape, with their sizes as -D constants: tuned.c's families
  * and the peak microbenchmark. */
 static const char *const specialized[] = {"conv2d_blocked.cl", "conv1x1_gemm.cl", "winograd_f23.cl", "conv2d_rows.cl",
-                                          "depthwise_blocked.cl", "dense_fast.cl", "dense_splitk.cl", "gemm_glue.cl", "peak.cl", NULL};
+                                          "depthwise_blocked.cl", "dense_fast.cl", "dense_splitk.cl", "pool2d_rows.cl", "gemm_glue.cl",
+                                          "peak.cl", NULL};
 
 static int is_specialized(const char *name)
 {

@@ -33,6 +33,7 @@ static const struct {
     [CF_ALGO_CLBLAST] = {"gemm_glue.cl", "CLBlastSgemm"},
     [CF_ALGO_CONV_ROWS] = {"conv2d_rows.cl", "conv2d_rows_f32"},
     [CF_ALGO_DENSE_SPLITK] = {"dense_splitk.cl", "dense_splitk_f32"},
+    [CF_ALGO_POOL_ROWS] = {"pool2d_rows.cl", "pool2d_rows_f32"},
 };
 
 /* a dense layer's rows: the product of its output's leading dimensions (the batch) */
@@ -48,6 +49,14 @@ static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node
 {
     if (n->n_in != 1) return CF_ALGO_GENERIC; /* weights given at run time */
     if (n->op == CF_OP_DENSE) return CF_ALGO_DENSE_TILED;
+    if (n->op == CF_OP_MAX_POOL2D || n->op == CF_OP_AVG_POOL2D) {
+        /* NCHW, stride 1 or 2 along the row, each tap's window within a vector of the block's, rows of up to 256 */
+        const struct cf_attrs *a = &n->a;
+        return x->g->layout == CF_LAYOUT_NCHW && (a->strides[1] == 1 || a->strides[1] == 2) && a->pads[2] <= 16 &&
+                       (a->kernel[1] - 1) * a->dilation[1] - a->pads[2] <= 16 && n->out.d[3] <= 256
+                   ? CF_ALGO_POOL_ROWS
+                   : CF_ALGO_GENERIC;
+    }
     if (n->op != CF_OP_CONV2D && n->op != CF_OP_DEPTHWISE_CONV2D) return CF_ALGO_GENERIC;
     int nchw = x->g->layout == CF_LAYOUT_NCHW;
     const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
@@ -102,6 +111,7 @@ void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, s
     case CF_ALGO_WINOGRAD: snprintf(out, size, "winograd %dt x %dv", a->a, a->b); break;
     case CF_ALGO_CONV_ROWS: snprintf(out, size, "rows %d x %dv", a->a, a->b); break;
     case CF_ALGO_DENSE_SPLITK: snprintf(out, size, "splitk %d x %dv", a->a, a->b); break;
+    case CF_ALGO_POOL_ROWS: snprintf(out, size, "pool %d rows", a->a); break;
     case CF_ALGO_CLBLAST:
         snprintf(out, size, "%s", n->op == CF_OP_DENSE || pointwise(&n->a) ? "clblast gemm" : "clblast im2col+gemm");
         break;
@@ -124,7 +134,16 @@ static void layer_defines(const struct cf_exec *x, const struct cf_node *n, cons
     const struct cf_attrs *at = &n->a;
     int act = at->act == CF_ACT_SOFTMAX || at->act == CF_ACT_LOG_SOFTMAX ? CF_ACT_LINEAR : (int)at->act;
     char sig[512];
-    if (n->op == CF_OP_CONV2D || n->op == CF_OP_DEPTHWISE_CONV2D) {
+    if (n->op == CF_OP_MAX_POOL2D || n->op == CF_OP_AVG_POOL2D) { /* (NCHW) */
+        snprintf(sig, sizeof sig,
+                 "-DN=%lld -DC=%lld -DH=%lld -DW=%lld -DHO=%lld -DWO=%lld -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d "
+                 "-DPT=%d -DPB=%d -DPL=%d -DPR=%d -DIS_MAX=%d -DINCLUDE_PAD=%d",
+                 (long long)xs->d[0], (long long)xs->d[1], (long long)xs->d[2], (long long)xs->d[3], (long long)ys->d[2],
+                 (long long)ys->d[3], at->kernel[0], at->kernel[1], at->strides[0], at->strides[1], at->dilation[0],
+                 at->dilation[1], at->pads[0], at->pads[1], at->pads[2], at->pads[3], n->op == CF_OP_MAX_POOL2D,
+                 at->count_include_pad);
+        if (a) snprintf(defs, size, "-DP=%d %s", a->a, sig);
+    } else if (n->op == CF_OP_CONV2D || n->op == CF_OP_DEPTHWISE_CONV2D) {
         int nchw = x->g->layout == CF_LAYOUT_NCHW, h = nchw ? 2 : 1, w = nchw ? 3 : 2, c = nchw ? 1 : 3;
         int dw = family_of(x, n) == CF_ALGO_DEPTHWISE, pool = at->fused_pool > 1 ? at->fused_pool : 1;
         /* HO x WO: the conv pixels computed; HP x WP: the output, pooled when a max pool is fused */
@@ -324,9 +343,29 @@ static int depthwise_candidates(const struct cf_exec *x, const struct cf_node *n
     return k;
 }
 
+/* NCHW pooling: P rows per work-item, P x NV accumulators at most 24 */
+static int pool_candidates(const struct cf_node *n, int full, struct cf_algo *out)
+{
+    int64_t ho = n->out.d[2], nv = (n->out.d[3] + 15) / 16;
+    static const int ps[] = {1, 2, 4, 8, 16};
+    int k = 0;
+    for (size_t i = 0; i < 5; i++) {
+        int p = ps[i];
+        if (p > 1 && (p > ho || p * nv > 24)) break;
+        if (!full && p < 4 && !(p * 2 > ho || p * 2 * nv > 24)) continue; /* fast: 4 rows and up, or the most */
+        out[k++] = (struct cf_algo){CF_ALGO_POOL_ROWS, p, 1};
+    }
+    return k;
+}
+
 /* the rule of thumb when nothing is timed */
 static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n)
 {
+    if (family_of(x, n) == CF_ALGO_POOL_ROWS) { /* as many rows as keep 16 accumulators or fewer */
+        int p = 16;
+        while (p > 1 && (p > n->out.d[2] || p * ((n->out.d[3] + 15) / 16) > 16)) p /= 2;
+        return (struct cf_algo){CF_ALGO_POOL_ROWS, p, 1};
+    }
     if (family_of(x, n) == CF_ALGO_DEPTHWISE) {
         int nchw = x->g->layout == CF_LAYOUT_NCHW;
         int64_t len = nchw ? n->out.d[2] : conv_wo(x, n);
@@ -372,6 +411,7 @@ static int fits(const struct cf_exec *x, const struct cf_node *n, const struct c
     case CF_ALGO_CONV_ROWS: return a->a <= 16 && a->b <= 8;
     case CF_ALGO_CLBLAST: return a->a == 1 && a->b == 1;
     case CF_ALGO_DENSE_SPLITK: return a->b <= 32;
+    case CF_ALGO_POOL_ROWS: return a->b == 1 && a->a <= 64;
     default: return a->a <= 64 && a->b <= 64;
     }
 }
@@ -382,7 +422,7 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
 {
     if (!spec) return 0;
     enum cf_algo_kind fam = family_of(x, n);
-    const char *what = fam == CF_ALGO_DEPTHWISE ? "depthwise=" : n->op == CF_OP_CONV2D ? "conv=" : "dense=";
+    const char *what = fam == CF_ALGO_DEPTHWISE ? "depthwise=" : fam == CF_ALGO_POOL_ROWS ? "pool=" : n->op == CF_OP_CONV2D ? "conv=" : "dense=";
     const char *p = strstr(spec, what);
     if (!p) return 0;
     p += strlen(what);
@@ -406,6 +446,10 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
     if (sscanf(p, "rows:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
         *out = (struct cf_algo){CF_ALGO_CONV_ROWS, a, b};
         return fits(x, n, out);
+    }
+    if (fam == CF_ALGO_POOL_ROWS && sscanf(p, "rows:%d", &a) == 1 && a > 0) {
+        *out = (struct cf_algo){CF_ALGO_POOL_ROWS, a, 1};
+        return 1;
     }
     if (sscanf(p, "splitk:%d:%d", &a, &b) == 2 && a > 0 && b > 0) {
         *out = (struct cf_algo){CF_ALGO_DENSE_SPLITK, a, b};
@@ -608,6 +652,12 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
         if (st) cf_tuned_release(t);
         return st;
     }
+    if (a->kind == CF_ALGO_POOL_ROWS) { /* no weights: row blocks x (image, channel) planes */
+        t->gws[0] = (size_t)((n->out.d[2] + a->a - 1) / a->a);
+        t->gws[1] = (size_t)(n->out.d[0] * n->out.d[1]);
+        t->gws[2] = 1;
+        return CLINFER_OK;
+    }
     /* the weights in the kernel's layout: conv and 1x1 [KH][KW][C][CO16], Winograd [16][C][CO16] (G g G^T),
      * depthwise [KH][KW][CO16], dense [units][cin] */
     int conv = a->kind != CF_ALGO_DENSE_TILED, dw = a->kind == CF_ALGO_DEPTHWISE, wino = a->kind == CF_ALGO_WINOGRAD;
@@ -779,6 +829,7 @@ static clinfer_status tune(const struct cf_tune_env *E, int node, const struct c
         struct ref_args ra = {x->g, &one, ins, shs, want, NULL, x->w, node};
         if (n->op == CF_OP_CONV2D) ref_conv2d(&ra);
         else if (n->op == CF_OP_DEPTHWISE_CONV2D) ref_depthwise_conv2d(&ra);
+        else if (n->op == CF_OP_MAX_POOL2D || n->op == CF_OP_AVG_POOL2D) ref_pool2d(&ra);
         else ref_dense(&ra);
     }
     double scale = 0;
@@ -839,6 +890,7 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
             unsigned kinds = kinds_of(x, n);
             int nc = fam == CF_ALGO_CONV_BLOCKED ? conv_candidates(x, n, full, cands)
                      : fam == CF_ALGO_DEPTHWISE  ? depthwise_candidates(x, n, full, cands)
+                     : fam == CF_ALGO_POOL_ROWS  ? pool_candidates(n, full, cands)
                                                  : dense_candidates(n, full, cands);
             if (kinds & 1u << CF_ALGO_GEMM1X1) nc += gemm1x1_candidates(x, n, full, cands + nc);
             if (kinds & 1u << CF_ALGO_WINOGRAD) nc += winograd_candidates(x, n, full, cands + nc);

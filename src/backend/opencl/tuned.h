@@ -1,6 +1,6 @@
 /* Layers with a tuned kernel: Conv2D (NHWC and NCHW: register-blocked direct, 1x1 as a GEMM, 3x3 stride 1 by
  * Winograd F(2x2,3x3), CLBlast's GEMM; NCHW: direct with vectors of pixels), depthwise convolution and Dense (GEMV,
- * split-K GEMV on the weights in place, tiled, CLBlast), each a program of its own with the layer's
+ * split-K GEMV on the weights in place, tiled, CLBlast) and NCHW pooling, each a program of its own with the layer's
  * sizes as -D constants. The algorithm and block sizes are chosen per (layer shape, device) by timing the candidates
  * that match ref, and remembered in a tuning database beside the program cache. */
 #ifndef CF_TUNED_H
@@ -20,6 +20,7 @@ enum cf_algo_kind {
     CF_ALGO_CLBLAST,
     CF_ALGO_CONV_ROWS,
     CF_ALGO_DENSE_SPLITK,
+    CF_ALGO_POOL_ROWS,
     CF_ALGO_COUNT
 };
 
@@ -28,7 +29,8 @@ struct cf_algo {
     int a, b; /* conv: P pixels x V float16 vectors; dense: R units x MR rows; depthwise: P pixels (NHWC, b = 1) or
                * P rows (NCHW, b = 2); 1x1 GEMM: P pixels x V vectors of channels (NHWC), P channels x V vectors of
                * pixels (NCHW); Winograd: P tiles x V vectors of channels; CLBlast: 1 1; rows (NCHW, stride 1
-               * along the row): P channels x V vectors of pixels; split-K GEMV: KC inputs x V vectors of units */
+               * along the row): P channels x V vectors of pixels; split-K GEMV: KC inputs x V vectors of units;
+               * pooling (NCHW, stride 1 or 2 along the row): P rows, b = 1 */
 };
 
 struct cf_tuned {
@@ -65,7 +67,8 @@ clinfer_status cf_clblast_launch(const struct cf_tune_env *E, int node, const st
 /* waits for an event and gives its time in ms, releasing it */
 double cf_cl_event_ms(cl_event ev);
 /* "direct", "blocked 8px x 2v", "gemm1x1 8px x 2v", "winograd 2t x 2v", "depthwise 8px", "depthwise 4 rows",
- * "gemv 4u", "splitk 256 x 32v", "tiled 4r x 4u", "clblast gemm", "clblast im2col+gemm", "rows 8 x 2v" */
+ * "gemv 4u", "splitk 256 x 32v", "tiled 4r x 4u", "clblast gemm", "clblast im2col+gemm", "rows 8 x 2v",
+ * "pool 16 rows" */
 void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size);
 
 #endif
