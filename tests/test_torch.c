@@ -141,7 +141,8 @@ Test(torch, nchw_depthwise_every_row_block)
 
 /* Pooling over NCHW (cl/pool2d_rows.cl), every row block forced, against ref: the Inception block's 3x3 stride-1
  * padded MaxPool and its 2x2 stride-2 ceil-mode AveragePool (15 -> 8: the last window half outside), rows per
- * work-item that divide the output or not. (The ONNX node cases cover dilation, count_include_pad and more pads.) */
+ * work-item that divide the output or not. (The ONNX node cases cover dilation, count_include_pad and more pads.)
+ * Over NCHW a max pool is not fused into the conv before it: the VGG block's runs as a layer. */
 Test(torch, nchw_pool_every_row_block)
 {
     static const char *const algos[] = {"pool=rows:1", "pool=rows:3", "pool=rows:16", "pool=direct"};
@@ -161,6 +162,14 @@ Test(torch, nchw_pool_every_row_block)
     cr_assert(f && fscanf(f, "%d", &count) == 1);
     pclose(f);
     cr_expect_eq(count, 2, "%d of the 2 pooling layers run the pooling kernel", count);
+    /* over NCHW a max pool after a conv stays a layer (the VGG block's) */
+    snprintf(cmd, sizeof cmd, "cd %s && %s profile tests/models/torch/vgg_block.onnx --tune none 2>&1 | grep -c 'MaxPool  *pool [0-9]* rows'",
+             CLINFER_SOURCE_DIR, CLINFER_BINARY);
+    f = popen(cmd, "r");
+    count = 0;
+    cr_assert(f && fscanf(f, "%d", &count) == 1);
+    pclose(f);
+    cr_expect_eq(count, 1, "the VGG block's MaxPool is not a layer of its own");
 }
 
 /* The blocked conv kernel over NCHW (ONNX), every block shape forced, against ref. */

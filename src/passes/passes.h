@@ -30,8 +30,9 @@ int cf_fold_noops(struct cf_graph *g);
 /* An activation layer after a Conv2D, DepthwiseConv2D, Dense or binary element-wise op (Add, Multiply, ...; its only
  * reader) becomes that layer's activation and a view; returns how many, -1 when out of memory. */
 int cf_fold_activation(struct cf_graph *g);
-/* A k x k, stride-k, unpadded MaxPooling2D after a Conv2D (its only reader, through views) goes into the conv's
- * epilogue (attrs.fused_pool = k; the conv and the views take the pooled shape); returns how many, -1 out of memory. */
+/* In an NHWC graph, a k x k, stride-k, unpadded MaxPooling2D after a Conv2D (its only reader, through views) goes
+ * into the conv's epilogue (attrs.fused_pool = k; the conv and the views take the pooled shape); returns how many, -1
+ * out of memory. */
 int cf_fold_pool(struct cf_graph *g);
 
 /* Keras' test for the 65-column layout: no depth (longest path to an output) holds two layers and no layer reads
