@@ -34,11 +34,24 @@ __kernel void global_pool2d_f32(__global float *A, uint xo, uint yo, int is_max,
     if (i >= (size_t)xd.x * xd.w) return;
     int c = (int)(i % xd.w), n = (int)(i / xd.w);
     float acc = is_max ? -FLT_MAX : 0.0f;
-    for (int y = 0; y < xd.y; y++)
-        for (int x = 0; x < xd.z; x++) {
-            float v = A[xo + AT4(xs, n, y, x, c)];
-            acc = is_max ? fmax(acc, v) : acc + v;
-        }
+    if (xs.z == 1 && xs.y == xd.z) { /* NCHW: the plane is one run of H x W floats, read as vectors */
+        __global const float *p = A + xo + AT4(xs, n, 0, 0, c);
+        const int len = xd.y * xd.z;
+        float16 v = (float16)acc;
+        int k = 0;
+        for (; k + 16 <= len; k += 16) v = is_max ? fmax(v, vload16(0, p + k)) : v + vload16(0, p + k);
+        float8 h = is_max ? fmax(v.lo, v.hi) : v.lo + v.hi;
+        float4 q = is_max ? fmax(h.lo, h.hi) : h.lo + h.hi;
+        float2 t = is_max ? fmax(q.lo, q.hi) : q.lo + q.hi;
+        acc = is_max ? fmax(t.x, t.y) : t.x + t.y;
+        for (; k < len; k++) acc = is_max ? fmax(acc, p[k]) : acc + p[k];
+    } else {
+        for (int y = 0; y < xd.y; y++)
+            for (int x = 0; x < xd.z; x++) {
+                float v = A[xo + AT4(xs, n, y, x, c)];
+                acc = is_max ? fmax(acc, v) : acc + v;
+            }
+    }
     A[yo + i] = is_max ? acc : acc / (float)(xd.y * xd.z);
 }
 
