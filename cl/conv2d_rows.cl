@@ -1,9 +1,10 @@
-/* Conv2D over NCHW at stride 1 along the row, with vectors of pixels: each work-item computes P output channels x V
- * float16 vectors of 16 consecutive output columns of one row, so the output planes are written as whole vectors
+/* Conv2D over NCHW at stride 1 or 2 along the row, with vectors of pixels: each work-item computes P output channels
+ * x V float16 vectors of 16 consecutive output columns of one row, so the output planes are written as whole vectors
  * (where conv2d_blocked.cl, with vectors of channels, scatters them over NCHW). For each input channel and kernel
- * row, the input row is loaded as V + 2 float16 vectors around the block; each tap's 16 inputs are one shuffle of
- * two neighbours (the offset is a constant once the loops are unrolled), and each weight, a broadcast scalar,
- * feeds V vectors. Weights [KH][KW][C][CO16] as conv2d_blocked.cl's, bias [CO16]; every size a -D constant. */
+ * row, the input row is loaded as SW V + 2 float16 vectors around the block; each tap's 16 inputs are one window of
+ * two neighbours (window16: the offset is a constant once the loops are unrolled; stride 2: the even lanes of two
+ * windows), and each weight, a broadcast scalar, feeds V vectors. Weights [KH][KW][C][CO16] as conv2d_blocked.cl's,
+ * bias [CO16]; every size a -D constant. */
 #ifndef P
 #define P 8
 #define V 1
@@ -18,6 +19,7 @@
 #define KH 3
 #define KW 3
 #define SH 1
+#define SW 1
 #define DH 1
 #define DW 1
 #define PT 1
@@ -25,13 +27,13 @@
 #define HAS_BIAS 1
 #define ACT 0
 #endif
-#define RV (V + 2) /* the row vectors a block reads: one before it, V under it, one after it */
+#define RV (SW * V + 2) /* the row vectors a block reads: one before it, SW V under it, one after it */
 
 /* the row vectors of input row xr: whole loads inside the image, zero outside it, lane by lane across its edges */
 #define LOAD_ROW(MASKED)                                                                                              \
     _Pragma("unroll") for (int q = 0; q < RV; q++)                                                                    \
     {                                                                                                                 \
-        const int e0 = ox0 - 16 + 16 * q;                                                                             \
+        const int e0 = SW * ox0 - 16 + 16 * q;                                                                        \
         if (!MASKED || (e0 >= 0 && e0 + 16 <= W)) {                                                                   \
             rv[q] = vload16(0, xr + e0);                                                                              \
         } else if (e0 + 16 <= 0 || e0 >= W) {                                                                         \
@@ -52,7 +54,7 @@ __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
     __global const float *x = A + xo + (size_t)n * C * H * W;
     __global float *y = A + yo + (size_t)n * CO * HO * WO;
     /* every row vector of the block inside the image: no masks */
-    const int interior = ox0 - 16 >= 0 && ox0 - 16 + 16 * RV <= W;
+    const int interior = SW * ox0 - 16 >= 0 && SW * ox0 - 16 + 16 * RV <= W;
     float16 acc[P][V];
 #pragma unroll
     for (int p = 0; p < P; p++) {
@@ -72,16 +74,19 @@ __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
                 LOAD_ROW(1)
             }
             __global const float *kp = K + ((size_t)(ky * KW) * C + ci) * CO16 + co0;
-            /* the windows first (a small loop, unrolled whole: constant shuffles), then the products */
+            /* the windows first (a small loop, unrolled whole: constant permutes), then the products */
             float16 xv[KW][V];
 #pragma unroll
             for (int kx = 0; kx < KW; kx++) {
-                const int e = kx * DW - PL + 16; /* the first input of the block's first vector, from rv[0] */
 #pragma unroll
                 for (int v = 0; v < V; v++) {
-                    const int q = v + e / 16, r = e % 16;
-                    const uint16 mask = (uint16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + (uint16)r;
-                    xv[kx][v] = r == 0 ? rv[q] : shuffle2(rv[q], rv[q + 1], mask);
+                    const int e = 16 + SW * 16 * v + kx * DW - PL; /* the window's first input, from rv[0] */
+                    const float16 lo = window16(rv[e / 16], rv[e / 16 + 1], e % 16);
+#if SW == 1
+                    xv[kx][v] = lo;
+#else
+                    xv[kx][v] = (float16)(lo.even, window16(rv[e / 16 + 1], rv[e / 16 + 2], e % 16).even);
+#endif
                 }
             }
             for (int kx = 0; kx < KW; kx++) {

@@ -139,6 +139,29 @@ Test(torch, nchw_depthwise_every_row_block)
     cr_expect_eq(count, 6, "%d of the 6 depthwise layers run the depthwise kernel", count);
 }
 
+/* The rows kernel at stride 2 along the row (tests/models/export_conv_rows.py): rows of 150 inputs, so that a block
+ * of 1, 2 or 4 vectors has interior and edge neighbours; 3x3 padded, 1x1, and 5x3 dilated at strides (1, 2). */
+Test(torch, nchw_rows_stride_2_every_block_shape)
+{
+    static const char *const algos[] = {"conv=rows:2:1", "conv=rows:5:2", "conv=rows:8:4", "conv=rows:16:1"};
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++) {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s compare tests/models/torch/conv_rows_variants.onnx --batch 2 --init random --algo %s > /dev/null 2>&1",
+                 CLINFER_SOURCE_DIR, CLINFER_BINARY, algos[i]);
+        int st = system(cmd);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", algos[i]);
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s profile tests/models/torch/conv_rows_variants.onnx --tune none --algo %s 2>&1 | grep -c ' rows [0-9]* x'",
+                 CLINFER_SOURCE_DIR, CLINFER_BINARY, algos[i]);
+        FILE *f = popen(cmd, "r");
+        int count = 0;
+        cr_assert(f && fscanf(f, "%d", &count) == 1);
+        pclose(f);
+        cr_expect_eq(count, 3, "--algo %s: %d of the 3 convs run rows", algos[i], count);
+    }
+}
+
 /* Pooling over NCHW (cl/pool2d_rows.cl), every row block forced, against ref: the Inception block's 3x3 stride-1
  * padded MaxPool and its 2x2 stride-2 ceil-mode AveragePool (15 -> 8: the last window half outside), rows per
  * work-item that divide the output or not. (The ONNX node cases cover dilation, count_include_pad and more pads.)

@@ -78,7 +78,7 @@ static int pointwise(const struct cf_attrs *a)
 }
 
 /* every family a layer can run with, as bits 1 << kind: a plain conv also as a GEMM when it is 1x1 stride 1 unpadded,
- * by Winograd when it is 3x3 stride 1 undilated, with CLBlast, and over NCHW at stride 1 along the row with vectors
+ * by Winograd when it is 3x3 stride 1 undilated, with CLBlast, and over NCHW at stride 1 or 2 along the row with vectors
  * of pixels (none of them with a fused pool); a dense layer also with CLBlast, and as a split-K GEMV at one row */
 static unsigned kinds_of(const struct cf_exec *x, const struct cf_node *n)
 {
@@ -89,8 +89,8 @@ static unsigned kinds_of(const struct cf_exec *x, const struct cf_node *n)
     if (fam == CF_ALGO_DENSE_TILED || (fam == CF_ALGO_CONV_BLOCKED && a->fused_pool <= 1)) k |= 1u << CF_ALGO_CLBLAST;
     if (fam == CF_ALGO_DENSE_TILED && dense_rows(n) == 1) k |= 1u << CF_ALGO_DENSE_SPLITK;
     if (fam != CF_ALGO_CONV_BLOCKED || a->fused_pool > 1) return k;
-    /* NCHW at stride 1 along the row, each tap's window within a vector of the block's */
-    if (x->g->layout == CF_LAYOUT_NCHW && a->strides[1] == 1 && a->pads[2] <= 16 &&
+    /* NCHW at stride 1 or 2 along the row, each tap's window within a vector of the block's */
+    if (x->g->layout == CF_LAYOUT_NCHW && (a->strides[1] == 1 || a->strides[1] == 2) && a->pads[2] <= 16 &&
         (a->kernel[1] - 1) * a->dilation[1] - a->pads[2] <= 16)
         k |= 1u << CF_ALGO_CONV_ROWS;
     if (a->strides[0] != 1 || a->strides[1] != 1) return k;
@@ -379,8 +379,9 @@ static struct cf_algo heuristic(const struct cf_exec *x, const struct cf_node *n
         int64_t co = conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
         return (struct cf_algo){CF_ALGO_GEMM1X1, co < 8 ? (int)co : 8, hw <= 16 ? 1 : 2};
     }
-    if (kinds_of(x, n) & 1u << CF_ALGO_CONV_ROWS) {
-        /* NCHW at stride 1 along the row: vectors of pixels (2-9x the blocked kernel on the PyTorch blocks) */
+    if ((kinds_of(x, n) & 1u << CF_ALGO_CONV_ROWS) && (n->a.strides[1] == 1 || n->out.d[3] >= 16)) {
+        /* NCHW at stride 1 along the row: vectors of pixels (2-9x the blocked kernel on the PyTorch blocks); at stride
+         * 2 when the rows fill a vector (MobileNet's stem: 4x; ResNet's 8-wide c1 runs 2x slower than blocked) */
         int64_t co = conv_co(x, n);
         return (struct cf_algo){CF_ALGO_CONV_ROWS, co < 8 ? (int)co : 8, n->out.d[3] <= 16 ? 1 : 2};
     }
