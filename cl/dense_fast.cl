@@ -16,7 +16,9 @@ __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void dense_tiled_f32(__global float *A, uint xo, uint yo, __global const float *WT, __global const float *B,
                               float4 ap)
 {
-    const int u0 = get_global_id(0) * R, r0 = get_global_id(1) * MR;
+    /* the row blocks vary fastest, so that the work-items that read one block of units' weights run together and
+     * share it in the cache: the weights come from memory once, not once per row block */
+    const int r0 = get_global_id(0) * MR, u0 = get_global_id(1) * R;
     float16 acc[MR][R];
     #pragma unroll
     for (int m = 0; m < MR; m++)

@@ -733,8 +733,8 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     } else {
         int64_t rows = 1;
         for (int r = 0; r < n->out.rank - 1; r++) rows *= n->out.d[r];
-        t->gws[0] = (size_t)((co + a->a - 1) / a->a);
-        t->gws[1] = (size_t)((rows + a->b - 1) / a->b);
+        t->gws[0] = (size_t)((rows + a->b - 1) / a->b); /* row blocks x unit blocks */
+        t->gws[1] = (size_t)((co + a->a - 1) / a->a);
         t->gws[2] = 1;
     }
     return CLINFER_OK;
