@@ -89,6 +89,26 @@ inline float16 window16(float16 a, float16 b, int r)
     }
 }
 
+/* Input row xr of w floats as n float16 vectors, rv[q] from element 16 (q - 1): rv[0] and the vectors past the row
+ * `none` (the zero padding, or a pool's identity), whole loads inside it, lane by lane across its end. With w and n
+ * constants the branches fold away and rv stays in registers. */
+inline void load_row16(__global const float *xr, int w, float none, int n, float16 *rv)
+{
+#pragma unroll
+    for (int q = 0; q < n; q++) {
+        const int e0 = (q - 1) * 16;
+        if (q == 0 || e0 >= w) {
+            rv[q] = (float16)none;
+        } else if (e0 + 16 <= w) {
+            rv[q] = vload16(0, xr + e0);
+        } else {
+            float tl[16];
+            for (int l = 0; l < 16; l++) tl[l] = e0 + l < w ? xr[e0 + l] : none;
+            rv[q] = vload16(0, tl);
+        }
+    }
+}
+
 /* stores the first n lanes of v at p, p + step, p + 2 step, ...: one vector store when all 16 are contiguous */
 inline void store_lanes(__global float *p, size_t step, int n, float16 v)
 {

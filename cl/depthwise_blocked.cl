@@ -73,19 +73,7 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
         if (iy < 0 || iy >= H) continue;
         __global const float *xr = x + (size_t)iy * W;
         float16 rv[RVN];
-#pragma unroll
-        for (int q = 0; q < RVN; q++) {
-            const int e0 = (q - 1) * 16;
-            if (q == 0 || e0 >= W) {
-                rv[q] = (float16)0.0f;
-            } else if (e0 + 16 <= W) {
-                rv[q] = vload16(0, xr + e0);
-            } else {
-                float tl[16];
-                for (int l = 0; l < 16; l++) tl[l] = e0 + l < W ? xr[e0 + l] : 0.0f;
-                rv[q] = vload16(0, tl);
-            }
-        }
+        load_row16(xr, W, 0.0f, RVN, rv);
 #pragma unroll
         for (int kx = 0; kx < KW; kx++) {
             const int e = kx * DW - PL + 16; /* the window's first element, counted from rv[0] */
