@@ -89,24 +89,32 @@ inline float16 window16(float16 a, float16 b, int r)
     }
 }
 
-/* Input row xr of w floats as n float16 vectors, rv[q] from element 16 (q - 1): rv[0] and the vectors past the row
- * `none` (the zero padding, or a pool's identity), whole loads inside it, lane by lane across its end. With w and n
- * constants the branches fold away and rv stays in registers. */
-inline void load_row16(__global const float *xr, int w, float none, int n, float16 *rv)
+/* Input row xr of w floats as n float16 vectors, rv[q] from element first + 16 q: whole loads inside the row, `none`
+ * outside it (the zero padding, or a pool's identity), lane by lane across its edges. With constant sizes the
+ * branches fold away and rv stays in registers. */
+inline void load_row16(__global const float *xr, int first, int w, float none, int n, float16 *rv)
 {
 #pragma unroll
     for (int q = 0; q < n; q++) {
-        const int e0 = (q - 1) * 16;
-        if (q == 0 || e0 >= w) {
-            rv[q] = (float16)none;
-        } else if (e0 + 16 <= w) {
+        const int e0 = first + 16 * q;
+        if (e0 >= 0 && e0 + 16 <= w) {
             rv[q] = vload16(0, xr + e0);
+        } else if (e0 + 16 <= 0 || e0 >= w) {
+            rv[q] = (float16)none;
         } else {
             float tl[16];
-            for (int l = 0; l < 16; l++) tl[l] = e0 + l < w ? xr[e0 + l] : none;
+            for (int l = 0; l < 16; l++) tl[l] = e0 + l >= 0 && e0 + l < w ? xr[e0 + l] : none;
             rv[q] = vload16(0, tl);
         }
     }
+}
+
+/* The 16 inputs of a tap for 16 outputs at stride sw (1 or 2) along a row loaded by load_row16, the first at element
+ * e of rv: one window (window16), or the even lanes of two */
+inline float16 strided_window16(const float16 *rv, int e, int sw)
+{
+    const float16 lo = window16(rv[e / 16], rv[e / 16 + 1], e % 16);
+    return sw == 1 ? lo : (float16)(lo.even, window16(rv[e / 16 + 1], rv[e / 16 + 2], e % 16).even);
 }
 
 /* stores the first n lanes of v at p, p + step, p + 2 step, ...: one vector store when all 16 are contiguous */

@@ -29,22 +29,6 @@
 #endif
 #define RV (SW * V + 2) /* the row vectors a block reads: one before it, SW V under it, one after it */
 
-/* the row vectors of input row xr: whole loads inside the image, zero outside it, lane by lane across its edges */
-#define LOAD_ROW(MASKED)                                                                                              \
-    _Pragma("unroll") for (int q = 0; q < RV; q++)                                                                    \
-    {                                                                                                                 \
-        const int e0 = SW * ox0 - 16 + 16 * q;                                                                        \
-        if (!MASKED || (e0 >= 0 && e0 + 16 <= W)) {                                                                   \
-            rv[q] = vload16(0, xr + e0);                                                                              \
-        } else if (e0 + 16 <= 0 || e0 >= W) {                                                                         \
-            rv[q] = (float16)0.0f;                                                                                    \
-        } else {                                                                                                      \
-            float t[16];                                                                                              \
-            for (int l = 0; l < 16; l++) t[l] = e0 + l >= 0 && e0 + l < W ? xr[e0 + l] : 0.0f;                       \
-            rv[q] = vload16(0, t);                                                                                    \
-        }                                                                                                             \
-    }
-
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
                               float4 ap)
@@ -69,9 +53,10 @@ __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
             __global const float *xr = x + ((size_t)ci * H + iy) * W;
             float16 rv[RV];
             if (interior) {
-                LOAD_ROW(0)
+#pragma unroll
+                for (int q = 0; q < RV; q++) rv[q] = vload16(0, xr + SW * ox0 - 16 + 16 * q);
             } else {
-                LOAD_ROW(1)
+                load_row16(xr, SW * ox0 - 16, W, 0.0f, RV, rv);
             }
             __global const float *kp = K + ((size_t)(ky * KW) * C + ci) * CO16 + co0;
             /* the windows first (a small loop, unrolled whole: constant permutes), then the products */
@@ -80,13 +65,8 @@ __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
             for (int kx = 0; kx < KW; kx++) {
 #pragma unroll
                 for (int v = 0; v < V; v++) {
-                    const int e = 16 + SW * 16 * v + kx * DW - PL; /* the window's first input, from rv[0] */
-                    const float16 lo = window16(rv[e / 16], rv[e / 16 + 1], e % 16);
-#if SW == 1
-                    xv[kx][v] = lo;
-#else
-                    xv[kx][v] = (float16)(lo.even, window16(rv[e / 16 + 1], rv[e / 16 + 2], e % 16).even);
-#endif
+                    /* the window's first input, from rv[0] */
+                    xv[kx][v] = strided_window16(rv, 16 + SW * 16 * v + kx * DW - PL, SW);
                 }
             }
             for (int kx = 0; kx < KW; kx++) {

@@ -73,13 +73,13 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
         if (iy < 0 || iy >= H) continue;
         __global const float *xr = x + (size_t)iy * W;
         float16 rv[RVN];
-        load_row16(xr, W, 0.0f, RVN, rv);
+        load_row16(xr, -16, W, 0.0f, RVN, rv);
 #pragma unroll
         for (int kx = 0; kx < KW; kx++) {
             const int e = kx * DW - PL + 16; /* the window's first element, counted from rv[0] */
 #pragma unroll
             for (int v = 0; v < NV; v++) {
-                const float16 xv = window16(rv[v + e / 16], rv[v + e / 16 + 1], e % 16);
+                const float16 xv = strided_window16(rv, e + 16 * v, 1);
 #pragma unroll
                 for (int ky = 0; ky < KH; ky++) {
                     const int p = (t - ky * DH) / SH;

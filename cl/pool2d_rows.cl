@@ -49,18 +49,13 @@ __kernel void pool2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
         if (iy < 0 || iy >= H) continue;
         __global const float *xr = x + (size_t)iy * W;
         float16 rv[RVN];
-        load_row16(xr, W, NONE, RVN, rv);
+        load_row16(xr, -16, W, NONE, RVN, rv);
 #pragma unroll
         for (int kx = 0; kx < KW; kx++) {
 #pragma unroll
             for (int v = 0; v < NV; v++) {
                 const int e = 16 + SW * 16 * v + kx * DW - PL; /* the window's first input, counted from rv[0] */
-                const float16 lo = window16(rv[e / 16], rv[e / 16 + 1], e % 16);
-#if SW == 1
-                const float16 xv = lo;
-#else
-                const float16 xv = (float16)(lo.even, window16(rv[e / 16 + 1], rv[e / 16 + 2], e % 16).even);
-#endif
+                const float16 xv = strided_window16(rv, e, SW);
 #pragma unroll
                 for (int ky = 0; ky < KH; ky++) {
                     const int p = (t - ky * DH) / SH;

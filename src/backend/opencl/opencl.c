@@ -336,8 +336,7 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
                                A_VEC(yd), A_VEC(win), A_VEC(dp), A_VEC(pe)};
             return launch(s, K_POOL16, n, (size_t)total / 16, a, 9, d);
         }
-        if (l == CF_LAYOUT_NCHW && (at->strides[1] == 1 || at->strides[1] == 2) && at->pads[2] <= 16 &&
-            (at->kernel[1] - 1) * at->dilation[1] - at->pads[2] <= 16) { /* 16 outputs of a row at a time */
+        if (l == CF_LAYOUT_NCHW && cf_row_windows(at, 2)) { /* 16 outputs of a row at a time */
             struct karg a[] = {A_MEM(s->arena), A_UINT(xo), A_UINT(yo), A_INT(n->op == CF_OP_MAX_POOL2D), A_VEC(xd),
                                A_VEC(yd), A_VEC(win), A_VEC(dp), A_VEC(pe)};
             return launch(s, K_POOL_NCHW16, n, (size_t)(total / yd.s[2] * ((yd.s[2] + 15) / 16)), a, 9, d);

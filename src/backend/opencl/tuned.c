@@ -44,6 +44,12 @@ static int64_t dense_rows(const struct cf_node *n)
     return rows;
 }
 
+int cf_row_windows(const struct cf_attrs *a, int max_stride)
+{
+    return a->strides[1] >= 1 && a->strides[1] <= max_stride && a->pads[2] <= 16 &&
+           (a->kernel[1] - 1) * a->dilation[1] - a->pads[2] <= 16;
+}
+
 /* the main family a layer can run with (others may fit too: kinds_of), or CF_ALGO_GENERIC */
 static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node *n)
 {
@@ -52,10 +58,8 @@ static enum cf_algo_kind family_of(const struct cf_exec *x, const struct cf_node
     if (n->op == CF_OP_MAX_POOL2D || n->op == CF_OP_AVG_POOL2D) {
         /* NCHW, stride 1 or 2 along the row, each tap's window within a vector of the block's, rows of up to 256 */
         const struct cf_attrs *a = &n->a;
-        return x->g->layout == CF_LAYOUT_NCHW && (a->strides[1] == 1 || a->strides[1] == 2) && a->pads[2] <= 16 &&
-                       (a->kernel[1] - 1) * a->dilation[1] - a->pads[2] <= 16 && n->out.d[3] <= 256
-                   ? CF_ALGO_POOL_ROWS
-                   : CF_ALGO_GENERIC;
+        return x->g->layout == CF_LAYOUT_NCHW && cf_row_windows(a, 2) && n->out.d[3] <= 256 ? CF_ALGO_POOL_ROWS
+                                                                                            : CF_ALGO_GENERIC;
     }
     if (n->op != CF_OP_CONV2D && n->op != CF_OP_DEPTHWISE_CONV2D) return CF_ALGO_GENERIC;
     int nchw = x->g->layout == CF_LAYOUT_NCHW;
@@ -90,9 +94,7 @@ static unsigned kinds_of(const struct cf_exec *x, const struct cf_node *n)
     if (fam == CF_ALGO_DENSE_TILED && dense_rows(n) == 1) k |= 1u << CF_ALGO_DENSE_SPLITK;
     if (fam != CF_ALGO_CONV_BLOCKED || a->fused_pool > 1) return k;
     /* NCHW at stride 1 or 2 along the row, each tap's window within a vector of the block's */
-    if (x->g->layout == CF_LAYOUT_NCHW && (a->strides[1] == 1 || a->strides[1] == 2) && a->pads[2] <= 16 &&
-        (a->kernel[1] - 1) * a->dilation[1] - a->pads[2] <= 16)
-        k |= 1u << CF_ALGO_CONV_ROWS;
+    if (x->g->layout == CF_LAYOUT_NCHW && cf_row_windows(a, 2)) k |= 1u << CF_ALGO_CONV_ROWS;
     if (a->strides[0] != 1 || a->strides[1] != 1) return k;
     if (pointwise(a)) k |= 1u << CF_ALGO_GEMM1X1;
     if (a->kernel[0] == 3 && a->kernel[1] == 3 && a->dilation[0] == 1 && a->dilation[1] == 1) k |= 1u << CF_ALGO_WINOGRAD;
@@ -322,10 +324,8 @@ static int splitk_candidates(const struct cf_node *n, int full, struct cf_algo *
 /* NCHW depthwise at stride 1 along the row keeps P rows x NV vectors of accumulators: the most rows for at most 24 */
 static int dw_rows_max(const struct cf_node *n)
 {
-    const struct cf_attrs *a = &n->a;
     int64_t nv = (n->out.d[3] + 15) / 16;
-    int shuffled = a->strides[1] == 1 && a->pads[2] <= 16 && (a->kernel[1] - 1) * a->dilation[1] - a->pads[2] <= 16;
-    return !shuffled ? 64 : nv >= 24 ? 1 : (int)(24 / nv);
+    return !cf_row_windows(&n->a, 1) ? 64 : nv >= 24 ? 1 : (int)(24 / nv);
 }
 
 /* depthwise: pixels per work-item (NHWC) or rows (NCHW) */

@@ -52,6 +52,9 @@ struct cf_tune_env {
     const struct cf_exec *x;
 };
 
+/* Whether the NCHW row kernels (rows conv, depthwise, pooling) can cut a layer's taps from the vectors around a
+ * block: a stride of 1 up to max_stride along the row, every tap within 16 columns of it */
+int cf_row_windows(const struct cf_attrs *a, int max_stride);
 /* Chooses and builds the kernel of node i: forced by x->algo, else the tuning database, else by timing
  * (x->tune fast or full; none: a rule of thumb). Nodes without a tuned kernel get CF_ALGO_GENERIC. */
 clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_tuned *out, struct cf_diag *d);
