@@ -3,8 +3,9 @@
 For the seed model and the PyTorch-exported architectures, at batch 1 and 32: clinfer (`clinfer bench --json`, on
 the OpenCL device), PyTorch on the CPU (channels_last, 1 and 2 threads) and ONNX Runtime on the CPU, in
 alternating rounds; each figure is the median of the rounds' medians. Prints one table (images/s, clinfer's ratio
-to each peer, % of the machine's FP32 peak), the seed model's conv and dense layers from `clinfer profile` against
-the peak and the read bandwidth, and the warm start, and writes it all as JSON to bench/results/.
+to each peer, % of the machine's FP32 peak), the seed model's conv and dense layers and Dense 18496->512 alone from
+`clinfer profile` against the peak and the read bandwidth, and the warm start, and writes it all as JSON to
+bench/results/.
     bench/.venv/bin/python bench/suite.py BUILD_DIR PEAK_JSON
 """
 import datetime
@@ -137,9 +138,10 @@ for name, (m, shape, clinfer_path, onnx_path) in models.items():
         print("%-16s b%-3d clinfer %8.1f  torch 1t %8.1f  2t %8.1f  ort %8.1f img/s" %
               (name, batch, med["clinfer"] or 0, med["torch_1t"], med["torch_2t"], med["ort_2t"]), file=sys.stderr)
 
-print("\nMachine: %s; FP32 peak %.0f GFLOPS (1 thread %.0f), read bandwidth %.1f GB/s (FMA and stream microbenchmarks, "
-      "bench/peak.c)" % (platform.processor() or platform.machine(), peak["fma_gflops_2t"], peak["fma_gflops_1t"],
-                         peak["read_gbps_2t"]))
+print("\nMachine: %s; FP32 peak %.0f GFLOPS (1 thread %.0f), read bandwidth %.1f GB/s over 36 MiB, %.1f GB/s over %d MiB "
+      "(memory alone) (FMA and stream microbenchmarks, bench/peak.c)" %
+      (platform.processor() or platform.machine(), peak["fma_gflops_2t"], peak["fma_gflops_1t"], peak["read_gbps_2t"],
+       peak["dram_read_gbps_2t"], peak["dram_stream_mib"]))
 print("Images per second (median of %d alternating rounds); clinfer on PoCL, the peers on the CPU.\n" % ROUNDS)
 hdr = "%-16s %5s %10s %10s %10s %10s %9s %9s %8s" % ("model", "batch", "clinfer", "torch 1t", "torch 2t", "ORT 2t",
                                                      "x torch", "x ORT", "% peak")
@@ -154,37 +156,51 @@ print("\n(x torch: clinfer / the better PyTorch thread count; x ORT: clinfer / O
       "GFLOPS of the 2-thread FMA peak)")
 
 # the issue's layer targets, from clinfer profile (the median of 3 profiles by time; % of peak is of the peak that
-# profile measured in the same run)
-# the bandwidth again, beside each profile (it drifts by a third over a run on a shared machine): the layers' GB/s
-# are compared with the median of these
-streams = []
+# profile measured in the same run). The bandwidth is measured again beside each profile (it drifts by a third over a
+# run on a shared machine) and the layers' GB/s are compared with the median of these: over 36 MiB, the size of
+# Dense 18496->512's weights (partly from the 32 MiB L3 when read back to back, as the layer alone is), and over 4x
+# the L3 (memory alone). Dense 18496->512 at batch 1 is profiled alone (a one-layer model, run back to back like the
+# stream) and inside the seed model, where the conv layers between its runs evict its weights from the L3.
+streams, drams = [], []
+dense_model = os.path.join(work, "dense_18496x512.py")
+with open(dense_model, "w") as f:
+    f.write("x = layers.Input(shape=(18496,))\ny = layers.Dense(512, activation='relu')(x)\nmodel = Model(x, y)\n")
 
 
-def profile_beside_stream(batch):
-    rows = profile_layers(models["seed"][2], batch)
+def profile_beside_stream(path, batch):
+    rows = profile_layers(path, batch)
     out = subprocess.run([os.path.join(build, "peak")], capture_output=True, text=True)
     if out.returncode == 0:
-        streams.append(json.loads(out.stdout)["read_gbps_2t"])
+        p = json.loads(out.stdout)
+        streams.append(p["read_gbps_2t"])
+        drams.append(p["dram_read_gbps_2t"])
     return rows
 
 
-layer_runs = {batch: [profile_beside_stream(batch) for _ in range(3)] for batch in (1, 32)}
+layer_runs = {("seed", b): [profile_beside_stream(models["seed"][2], b) for _ in range(3)] for b in (1, 32)}
+layer_runs[("alone", 1)] = [profile_beside_stream(dense_model, 1) for _ in range(3)]
 bandwidth = statistics.median(streams) if streams else peak["read_gbps_2t"]
-print("\nSeed model layers (clinfer profile, the median of 3 by time): conv at >= 50%% of the FP32 peak, Dense 18496->512 at "
-      "batch 1 at >= 80%% of the read bandwidth (%.1f GB/s, the median of %d measured beside the profiles; %.1f GB/s at "
-      "the start)" % (bandwidth, len(streams), peak["read_gbps_2t"]))
+dram = statistics.median(drams) if drams else peak["dram_read_gbps_2t"]
+print("\nSeed model layers (clinfer profile, the median of 3 by time). Targets: conv at >= 50%% of the FP32 peak; "
+      "Dense 18496->512 at batch 1 at >= 80%% of the read bandwidth over 36 MiB (%.1f GB/s, the median of %d measured "
+      "beside the profiles; %.1f GB/s at the start). Memory alone (%d MiB): %.1f GB/s." %
+      (bandwidth, len(streams), peak["read_gbps_2t"], peak["dram_stream_mib"], dram))
+print("%-26s %-4s %-22s %9s %13s %11s %9s %14s %9s" % ("layer", "", "kernel", "ms", "GFLOPS", "% of peak", "GB/s",
+                                                      "% of 36 MiB", "% of mem"))
 layers = {}
-for batch in (1, 32):
-    runs = layer_runs[batch]
-    for lname in ("conv2d_1", "conv2d_2", "conv2d_3", "dense_1"):
+for (where, batch), runs in layer_runs.items():
+    names = ("dense_1",) if where == "alone" else ("conv2d_1", "conv2d_2", "conv2d_3", "dense_1")
+    for lname in names:
         got = sorted((r[lname] for r in runs if lname in r), key=lambda g: g[1])
         if not got:
             continue
         kernel, ms, gf, gbs, pct = got[len(got) // 2]  # the profile of median time, all its columns
-        layers["%s_b%d" % (lname, batch)] = {"kernel": kernel, "ms": ms, "gflops": gf, "gbps": gbs, "pct_of_peak": pct,
-                                             "pct_of_bandwidth": 100.0 * gbs / bandwidth}
-        print("  %-9s b%-3d %-20s %8.3f ms %7.1f GFLOPS %6.1f%% of peak %7.1f GB/s %6.1f%% of bandwidth" %
-              (lname, batch, kernel, ms, gf, pct, gbs, 100.0 * gbs / bandwidth))
+        key = "dense_18496x512_alone_b1" if where == "alone" else "%s_b%d" % (lname, batch)
+        layers[key] = {"kernel": kernel, "ms": ms, "gflops": gf, "gbps": gbs, "pct_of_peak": pct,
+                       "pct_of_bandwidth": 100.0 * gbs / bandwidth, "pct_of_memory_bandwidth": 100.0 * gbs / dram}
+        label = "Dense 18496->512 alone" if where == "alone" else lname
+        print("  %-24s b%-3d %-22s %9.3f %13.1f %10.1f%% %9.1f %13.1f%% %8.1f%%" %
+              (label, batch, kernel, ms, gf, pct, gbs, 100.0 * gbs / bandwidth, 100.0 * gbs / dram))
 # warm start: a new clinfer process with warm caches (the rounds above compiled and tuned), each after a second's rest,
 # since the peers' thread pools in this process spin for a while after their last run
 ready = []
@@ -203,6 +219,7 @@ out = os.path.join(root, "bench", "results", "bench-%s.json" % stamp)
 with open(out, "w") as f:
     json.dump({"date": stamp, "machine": platform.node(), "peak": peak, "rounds": ROUNDS, "torch": torch.__version__,
                "onnxruntime": ort.__version__, "rows": rows, "seed_layers": layers, "bandwidth_beside_layers_gbps": bandwidth,
+               "memory_bandwidth_beside_layers_gbps": dram,
                "warm_start_ready_ms": ready_ms},
               f, indent=1)
 print("\nwritten: %s" % os.path.relpath(out, root))
