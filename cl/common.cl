@@ -20,7 +20,7 @@
 
 /* p = (alpha, beta, max_value, threshold): ReLU(max_value, negative_slope = alpha, threshold), LeakyReLU and ELU
  * alpha, SELU alpha and gamma (beta), HardSigmoid alpha and beta, Clip min (alpha) and max (beta) */
-inline float act_apply(float x, int act, float4 p)
+static inline float act_apply(float x, int act, float4 p)
 {
     switch (act) {
     case ACT_RELU:
@@ -43,7 +43,7 @@ inline float act_apply(float x, int act, float4 p)
 }
 
 /* act_apply on a whole vector: vector arithmetic where the activation has a vector form, else lane by lane */
-inline float16 act_apply16(float16 x, int act, float4 p)
+static inline float16 act_apply16(float16 x, int act, float4 p)
 {
     switch (act) {
     case ACT_LINEAR: return x;
@@ -67,7 +67,7 @@ inline float16 act_apply16(float16 x, int act, float4 p)
  * a row. Literal swizzles, so that with r a constant once unrolled the compiler makes one two-source permute (a
  * shuffle2 whose mask is computed from r became partial loads and chains of permutes on PoCL: the NCHW depthwise
  * kernel ran 1.2x faster with this). */
-inline float16 window16(float16 a, float16 b, int r)
+static inline float16 window16(float16 a, float16 b, int r)
 {
     switch (r) {
     case 1: return (float16)(a.s1234, a.s5678, a.s9abc, a.sdef, b.s0);
@@ -92,7 +92,7 @@ inline float16 window16(float16 a, float16 b, int r)
 /* Input row xr of w floats as n float16 vectors, rv[q] from element first + 16 q: whole loads inside the row, `none`
  * outside it (the zero padding, or a pool's identity), lane by lane across its edges. With constant sizes the
  * branches fold away and rv stays in registers. */
-inline void load_row16(__global const float *xr, int first, int w, float none, int n, float16 *rv)
+static inline void load_row16(__global const float *xr, int first, int w, float none, int n, float16 *rv)
 {
 #pragma unroll
     for (int q = 0; q < n; q++) {
@@ -111,14 +111,14 @@ inline void load_row16(__global const float *xr, int first, int w, float none, i
 
 /* The 16 inputs of a tap for 16 outputs at stride sw (1 or 2) along a row loaded by load_row16, the first at element
  * e of rv: one window (window16), or the even lanes of two */
-inline float16 strided_window16(const float16 *rv, int e, int sw)
+static inline float16 strided_window16(const float16 *rv, int e, int sw)
 {
     const float16 lo = window16(rv[e / 16], rv[e / 16 + 1], e % 16);
     return sw == 1 ? lo : (float16)(lo.even, window16(rv[e / 16 + 1], rv[e / 16 + 2], e % 16).even);
 }
 
 /* stores the first n lanes of v at p, p + step, p + 2 step, ...: one vector store when all 16 are contiguous */
-inline void store_lanes(__global float *p, size_t step, int n, float16 v)
+static inline void store_lanes(__global float *p, size_t step, int n, float16 v)
 {
     if (step == 1 && n >= 16) {
         vstore16(v, 0, p);

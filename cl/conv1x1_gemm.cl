@@ -79,7 +79,7 @@ __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global con
 
 #else
 
-#define M ((size_t)N * HW)
+#define NROWS ((size_t)N * HW) /* the GEMM's rows: every pixel of the batch (not M, the host's depth multiplier) */
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
@@ -99,7 +99,7 @@ __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global con
     /* the pixels past the end of the matrix read its last row, and are not stored */
     size_t row[P];
 #pragma unroll
-    for (int p = 0; p < P; p++) row[p] = (m0 + p < M ? m0 + p : M - 1) * C;
+    for (int p = 0; p < P; p++) row[p] = (m0 + p < NROWS ? m0 + p : NROWS - 1) * C;
     for (int ci = 0; ci < C; ci++) {
         float16 w[V];
 #pragma unroll
@@ -113,7 +113,7 @@ __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global con
     }
 #pragma unroll
     for (int p = 0; p < P; p++) {
-        if (m0 + p >= M) continue;
+        if (m0 + p >= NROWS) continue;
 #pragma unroll
         for (int v = 0; v < V; v++) {
             const int c0 = co0 + 16 * v;

@@ -38,7 +38,7 @@ __kernel void dense_splitk_f32(__global float *A, uint xo, uint yo, __global con
         __global const float *w = W + (size_t)k * UNITS + v0 * 16;
         #pragma unroll
         for (int j = 0; j < V; j++) {
-            if (v0 + j >= NV) break;
+            if (v0 + j >= NV) continue; /* (not break: a loop with a break is not unrolled) */
             float16 a = acc[j];
             a = fma((float16)xv.s0, vload16(j, w), a);
             a = fma((float16)xv.s1, vload16(j, w + UNITS), a);
@@ -57,7 +57,7 @@ __kernel void dense_splitk_f32(__global float *A, uint xo, uint yo, __global con
         __global const float *w = W + (size_t)k * UNITS + v0 * 16;
         #pragma unroll
         for (int j = 0; j < V; j++) {
-            if (v0 + j >= NV) break;
+            if (v0 + j >= NV) continue;
             acc[j] = fma((float16)xs, vload16(j, w), acc[j]);
         }
         if (tail) {
@@ -69,7 +69,7 @@ __kernel void dense_splitk_f32(__global float *A, uint xo, uint yo, __global con
     /* one chunk: the sums are whole; the bias, the activation and the stores here, and no second kernel */
     #pragma unroll
     for (int j = 0; j < V; j++) {
-        if (v0 + j >= NV) break;
+        if (v0 + j >= NV) continue;
         const float16 s = HAS_BIAS ? acc[j] + vload16(v0 + j, B) : acc[j];
         vstore16(act_apply16(s, ACT, ap), v0 + j, A + yo);
     }
@@ -81,7 +81,7 @@ __kernel void dense_splitk_f32(__global float *A, uint xo, uint yo, __global con
     __global float *p = part + (size_t)get_global_id(1) * NVT * 16;
     #pragma unroll
     for (int j = 0; j < V; j++) {
-        if (v0 + j >= NV) break;
+        if (v0 + j >= NV) continue;
         vstore16(acc[j], v0 + j, p);
     }
     if (tail) {

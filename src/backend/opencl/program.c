@@ -80,7 +80,13 @@ static void build_options(char *out, size_t size)
 #include "../../ir/activations.def"
 #undef ACT
     };
+    /* a build with warnings as errors (CLINFER_WERROR, as in CI) builds the kernels so too: PoCL prints a kernel's
+     * warnings to stderr ("2 warnings generated."), which a user should never see */
+#ifdef CLINFER_CL_WERROR
+    size_t n = (size_t)snprintf(out, size, "-cl-std=CL1.2 -Werror");
+#else
     size_t n = (size_t)snprintf(out, size, "-cl-std=CL1.2");
+#endif
     for (size_t i = 0; i < sizeof acts / sizeof acts[0] && n < size; i++)
         n += (size_t)snprintf(out + n, size - n, " %s%zu", acts[i], i);
 }
