@@ -7,17 +7,10 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
+
+#include "stream.h"
 
 typedef float v16 __attribute__((vector_size(64)));
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 #define CHAINS 12
 #define ITERS 20000000L
@@ -37,64 +30,33 @@ static void *fma_worker(void *arg)
     return NULL;
 }
 
-static float *stream_buf;
-static size_t stream_n;
-static int stream_passes;
-
-struct part {
-    size_t lo, hi;
-    double sum;
-};
-
-static void *stream_worker(void *arg)
-{
-    struct part *p = arg;
-    v16 acc[4] = {{0}, {0}, {0}, {0}};
-    for (int rep = 0; rep < stream_passes; rep++)
-        for (size_t i = p->lo; i + 64 <= p->hi; i += 64)
-            for (int k = 0; k < 4; k++) {
-                v16 v;
-                memcpy(&v, stream_buf + i + 16 * k, sizeof v);
-                acc[k] += v;
-            }
-    double s = 0;
-    for (int k = 0; k < 4; k++)
-        for (int j = 0; j < 16; j++) s += acc[k][j];
-    p->sum = s;
-    return NULL;
-}
-
-static double run(int threads, void *(*fn)(void *), int stream)
+/* seconds of fn run by `threads` threads */
+static double run(int threads, void *(*fn)(void *))
 {
     pthread_t t[2];
     float sink[2];
-    struct part parts[2];
-    double t0 = now();
-    for (int i = 0; i < threads; i++) {
-        parts[i] = (struct part){stream_n * (size_t)i / (size_t)threads, stream_n * (size_t)(i + 1) / (size_t)threads, 0};
-        pthread_create(&t[i], NULL, fn, stream ? (void *)&parts[i] : (void *)&sink[i]);
-    }
+    double t0 = stream_now();
+    for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, fn, &sink[i]);
     for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
-    return now() - t0;
+    return stream_now() - t0;
 }
 
-/* the best of 3 reads of n bytes, stream_passes times over, with 1 and 2 threads */
+/* the best of 3 reads of `bytes`, `passes` times over, with 1 and 2 threads */
 static void measure_stream(size_t bytes, int passes, double best[3])
 {
-    stream_n = bytes / sizeof(float);
-    stream_passes = passes;
-    stream_buf = aligned_alloc(64, stream_n * sizeof(float));
-    if (!stream_buf) {
+    size_t n = bytes / sizeof(float);
+    float *buf = aligned_alloc(64, n * sizeof(float));
+    if (!buf) {
         fprintf(stderr, "peak: out of memory\n");
         exit(1);
     }
-    for (size_t i = 0; i < stream_n; i++) stream_buf[i] = (float)(i & 255);
+    for (size_t i = 0; i < n; i++) buf[i] = (float)(i & 255);
     for (int rep = 0; rep < 3; rep++)
         for (int t = 1; t <= 2; t++) {
-            double b = (double)passes * (double)bytes / run(t, stream_worker, 1) / 1e9;
+            double b = stream_read_gbps(buf, n, t, passes);
             if (b > best[t]) best[t] = b;
         }
-    free(stream_buf);
+    free(buf);
 }
 
 int main(void)
@@ -115,7 +77,7 @@ int main(void)
     double flops = 2.0 * 16 * CHAINS * (double)ITERS;
     for (int rep = 0; rep < 3; rep++)
         for (int t = 1; t <= 2; t++) {
-            double f = flops * t / run(t, fma_worker, 0) / 1e9;
+            double f = flops * t / run(t, fma_worker) / 1e9;
             if (f > best_f[t]) best_f[t] = f;
         }
     printf("{\"fma_gflops_1t\": %.1f, \"fma_gflops_2t\": %.1f, \"read_gbps_1t\": %.1f, \"read_gbps_2t\": %.1f, "

@@ -1,8 +1,9 @@
 /* Dense at batch 1 as a split-K GEMV over the weights in Keras' layout [CIN][UNITS], used in place: nothing is
  * rearranged or copied at load. Work-item (b, k) multiplies the KC input values from k*KC by the rows of its block of
  * V float16 vectors of units (the units past the last whole vector as scalars), so that it reads KC runs of 64 V
- * contiguous bytes; a block of all the units streams one contiguous piece of the weights. dense_splitk_sum_f32 adds
- * the chunks' partial rows, the bias and the activation; with one chunk, the first kernel does.
+ * contiguous bytes; a block of all the units reads one contiguous piece of the weights, as STREAMS streams side by
+ * side. dense_splitk_sum_f32 adds the chunks' partial rows, the bias and the activation; with one chunk, the first
+ * kernel does.
  * Sizes are compile-time constants (-D); the #ifndef defaults let the file compile alone. */
 #ifndef CIN
 #define CIN 64
@@ -17,6 +18,7 @@
 #define TAIL (UNITS % 16)                 /* the units after them */
 #define NVT (NV + (TAIL > 0))             /* vectors of a partial row, the tail's zero-padded */
 #define CHUNKS ((CIN + KC - 1) / KC)
+#define STREAMS 16
 
 /* part [CHUNKS][NVT * 16] */
 __attribute__((reqd_work_group_size(1, 1, 1)))
@@ -32,27 +34,33 @@ __kernel void dense_splitk_f32(__global float *A, uint xo, uint yo, __global con
     for (int j = 0; j < V; j++) acc[j] = (float16)0.0f;
     #pragma unroll
     for (int i = 0; i < (TAIL > 0 ? TAIL : 1); i++) at[i] = 0.0f;
-    int k = k0;
-    for (; k + 4 <= k1; k += 4) { /* four rows per step: four loads of each vector in flight */
-        const float4 xv = vload4(0, x + k);
+    /* the chunk's rows as STREAMS runs read side by side: row k of each run per step. A CPU core keeps more reads in
+     * flight for several streams than for one: 38 MB took 1.52 ms as one stream, 1.00 ms as 16 (interleaved runs
+     * of both, one process); 4 and 8 streams were between, 32 slower than 16 */
+    const int q = (k1 - k0) / STREAMS; /* rows per run */
+    const size_t sd = (size_t)q * UNITS; /* the runs' distance */
+    for (int k = k0; k < k0 + q; k++) {
         __global const float *w = W + (size_t)k * UNITS + v0 * 16;
         #pragma unroll
         for (int j = 0; j < V; j++) {
             if (v0 + j >= NV) continue; /* (not break: a loop with a break is not unrolled) */
             float16 a = acc[j];
-            a = fma((float16)xv.s0, vload16(j, w), a);
-            a = fma((float16)xv.s1, vload16(j, w + UNITS), a);
-            a = fma((float16)xv.s2, vload16(j, w + 2 * UNITS), a);
-            acc[j] = fma((float16)xv.s3, vload16(j, w + 3 * UNITS), a);
+            #pragma unroll
+            for (int s = 0; s < STREAMS; s++) a = fma((float16)x[k + s * q], vload16(j, w + s * sd), a);
+            acc[j] = a;
         }
         if (tail) {
             __global const float *wt = W + (size_t)k * UNITS + NV * 16;
             #pragma unroll
-            for (int i = 0; i < TAIL; i++)
-                at[i] = fma(xv.s3, wt[3 * UNITS + i], fma(xv.s2, wt[2 * UNITS + i], fma(xv.s1, wt[UNITS + i], fma(xv.s0, wt[i], at[i]))));
+            for (int i = 0; i < TAIL; i++) {
+                float a = at[i];
+                #pragma unroll
+                for (int s = 0; s < STREAMS; s++) a = fma(x[k + s * q], wt[s * sd + i], a);
+                at[i] = a;
+            }
         }
     }
-    for (; k < k1; k++) {
+    for (int k = k0 + STREAMS * q; k < k1; k++) { /* the rows after the runs */
         const float xs = x[k];
         __global const float *w = W + (size_t)k * UNITS + v0 * 16;
         #pragma unroll

@@ -12,7 +12,7 @@
 #include "../ref/ref.h"
 #include "tuned.h"
 
-#define TUNE_VERSION "clinfer-tune-6"
+#define TUNE_VERSION "clinfer-tune-7"
 
 static const struct cf_tensor *host_weight(const struct cf_exec *x, int node, const char *name)
 {
