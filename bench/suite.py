@@ -4,8 +4,8 @@ For the seed model and the PyTorch-exported architectures, at batch 1 and 32: cl
 the OpenCL device), PyTorch on the CPU (channels_last, 1 and 2 threads) and ONNX Runtime on the CPU, in
 alternating rounds; each figure is the median of the rounds' medians. Prints one table (images/s, clinfer's ratio
 to each peer, % of the machine's FP32 peak), the seed model's conv and dense layers and Dense 18496->512 alone from
-`clinfer profile` against the peak and the read bandwidth, and the warm start, and writes it all as JSON to
-bench/results/.
+`clinfer profile` against the peak and the read bandwidth, that layer against the stream at the same moments
+(bench/dense_stream), and the warm start, and writes it all as JSON to bench/results/.
     bench/.venv/bin/python bench/suite.py BUILD_DIR PEAK_JSON
 """
 import datetime
@@ -201,6 +201,25 @@ for (where, batch), runs in layer_runs.items():
         label = "Dense 18496->512 alone" if where == "alone" else lname
         print("  %-24s b%-3d %-22s %9.3f %13.1f %10.1f%% %9.1f %13.1f%% %8.1f%%" %
               (label, batch, kernel, ms, gf, pct, gbs, 100.0 * gbs / bandwidth, 100.0 * gbs / dram))
+# Dense 18496->512 at batch 1 against the stream at the same moments (bench/dense_stream: rounds of the stream and
+# then the layer's profiled runs, in one process), alone and in the seed model: the ratio of each round, and their
+# median. The lines above compare medians taken minutes apart, on a machine whose bandwidth swings by 2x meanwhile.
+paired = {}
+for label, path in (("alone", dense_model), ("in the seed model", models["seed"][2])):
+    out = subprocess.run([os.path.join(build, "dense_stream"), path, "dense_1", "9"], capture_output=True, text=True)
+    if out.returncode:
+        print("dense_stream failed:", out.stderr.strip(), file=sys.stderr)
+        continue
+    paired[label] = json.loads(out.stdout)
+if paired:
+    print("\nDense 18496->512 at batch 1 against the read bandwidth over 36 MiB at the same moments (bench/dense_stream: "
+          "9 rounds of the stream, then the median of 21 profiled runs; target >= 80%):")
+    for label, d in paired.items():
+        ratios = sorted(r["ratio"] for r in d["rounds"])
+        print("  %-18s %-20s %6.3f ms %6.1f GB/s, stream %5.1f GB/s: %5.1f%% (median of the rounds' ratios; %.0f-%.0f%%)" %
+              (label, d["kernel"], d["median_layer_ms"], d["median_layer_gbps"], d["median_stream_gbps"],
+               100.0 * d["median_ratio"], 100.0 * ratios[0], 100.0 * ratios[-1]))
+
 # warm start: a new clinfer process with warm caches (the rounds above compiled and tuned), each after a second's rest,
 # since the peers' thread pools in this process spin for a while after their last run
 ready = []
@@ -219,7 +238,7 @@ out = os.path.join(root, "bench", "results", "bench-%s.json" % stamp)
 with open(out, "w") as f:
     json.dump({"date": stamp, "machine": platform.node(), "peak": peak, "rounds": ROUNDS, "torch": torch.__version__,
                "onnxruntime": ort.__version__, "rows": rows, "seed_layers": layers, "bandwidth_beside_layers_gbps": bandwidth,
-               "memory_bandwidth_beside_layers_gbps": dram,
+               "memory_bandwidth_beside_layers_gbps": dram, "dense_vs_stream_same_moments": paired,
                "warm_start_ready_ms": ready_ms},
               f, indent=1)
 print("\nwritten: %s" % os.path.relpath(out, root))
