@@ -15,6 +15,38 @@ struct torch_case {
     char name[32];
 };
 
+/* `clinfer ARGS` run from the source directory, its output discarded: whether it exited 0 */
+static int clinfer_ok(const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd %s && %s %s > /dev/null 2>&1", CLINFER_SOURCE_DIR, CLINFER_BINARY, args);
+    int st = system(cmd);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* `clinfer compare tests/models/torch/MODEL.onnx --batch N [OPTIONS] [--algo ALGO]` passes */
+static int compare_ok(const char *model, int batch, const char *options, const char *algo)
+{
+    char args[1024];
+    snprintf(args, sizeof args, "compare tests/models/torch/%s.onnx --batch %d%s%s%s", model, batch, options,
+             algo ? " --algo " : "", algo ? algo : "");
+    return clinfer_ok(args);
+}
+
+/* How many lines `clinfer profile tests/models/torch/MODEL.onnx --tune none [--algo ALGO]` prints that match a grep
+ * pattern: the layers that run a kernel family */
+static int profile_count(const char *model, const char *algo, const char *pattern)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd %s && %s profile tests/models/torch/%s.onnx --tune none%s%s 2>&1 | grep -c '%s'",
+             CLINFER_SOURCE_DIR, CLINFER_BINARY, model, algo ? " --algo " : "", algo ? algo : "", pattern);
+    FILE *f = popen(cmd, "r");
+    int count = -1;
+    cr_assert(f && fscanf(f, "%d", &count) == 1);
+    pclose(f);
+    return count;
+}
+
 static struct torch_case cases[] = {{"lenet"}, {"vgg_block"}, {"resnet_block"}, {"mobilenet_block"}, {"inception_block"}};
 
 ParameterizedTestParameters(torch, matches_pytorch)
@@ -67,11 +99,7 @@ ParameterizedTestParameters(torch, compare_passes)
 
 ParameterizedTest(struct torch_case *c, torch, compare_passes)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd %s && %s compare tests/models/torch/%s.onnx --batch 3 > /dev/null 2>&1", CLINFER_SOURCE_DIR,
-             CLINFER_BINARY, c->name);
-    int st = system(cmd);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare %s failed", c->name);
+    cr_assert(compare_ok(c->name, 3, "", NULL), "clinfer compare %s failed", c->name);
 }
 
 Test(torch, summary_shows_nchw_with_a_none_batch)
@@ -120,22 +148,11 @@ Test(torch, nchw_depthwise_every_row_block)
 {
     static const char *const algos[] = {"depthwise=blocked:1", "depthwise=blocked:3", "depthwise=blocked:16",
                                         "depthwise=direct"};
-    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++) {
-        char cmd[2048];
-        snprintf(cmd, sizeof cmd,
-                 "cd %s && %s compare tests/models/torch/depthwise_variants.onnx --batch 2 --init random --algo %s > /dev/null 2>&1 && "
-                 "%s compare tests/models/torch/mobilenet_block.onnx --batch 3 --algo %s > /dev/null 2>&1",
-                 CLINFER_SOURCE_DIR, CLINFER_BINARY, algos[i], CLINFER_BINARY, algos[i]);
-        int st = system(cmd);
-        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", algos[i]);
-    }
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "cd %s && %s profile tests/models/torch/depthwise_variants.onnx --tune none 2>&1 | grep -c 'depthwise [0-9]* rows'",
-             CLINFER_SOURCE_DIR, CLINFER_BINARY);
-    FILE *f = popen(cmd, "r");
-    int count = 0;
-    cr_assert(f && fscanf(f, "%d", &count) == 1);
-    pclose(f);
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
+        cr_assert(compare_ok("depthwise_variants", 2, " --init random", algos[i]) &&
+                      compare_ok("mobilenet_block", 3, "", algos[i]),
+                  "clinfer compare with --algo %s failed", algos[i]);
+    int count = profile_count("depthwise_variants", NULL, "depthwise [0-9]* rows");
     cr_expect_eq(count, 6, "%d of the 6 depthwise layers run the depthwise kernel", count);
 }
 
@@ -145,19 +162,9 @@ Test(torch, nchw_rows_stride_2_every_block_shape)
 {
     static const char *const algos[] = {"conv=rows:2:1", "conv=rows:5:2", "conv=rows:8:4", "conv=rows:16:1"};
     for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++) {
-        char cmd[2048];
-        snprintf(cmd, sizeof cmd,
-                 "cd %s && %s compare tests/models/torch/conv_rows_variants.onnx --batch 2 --init random --algo %s > /dev/null 2>&1",
-                 CLINFER_SOURCE_DIR, CLINFER_BINARY, algos[i]);
-        int st = system(cmd);
-        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", algos[i]);
-        snprintf(cmd, sizeof cmd,
-                 "cd %s && %s profile tests/models/torch/conv_rows_variants.onnx --tune none --algo %s 2>&1 | grep -c ' rows [0-9]* x'",
-                 CLINFER_SOURCE_DIR, CLINFER_BINARY, algos[i]);
-        FILE *f = popen(cmd, "r");
-        int count = 0;
-        cr_assert(f && fscanf(f, "%d", &count) == 1);
-        pclose(f);
+        cr_assert(compare_ok("conv_rows_variants", 2, " --init random", algos[i]), "clinfer compare with --algo %s failed",
+                  algos[i]);
+        int count = profile_count("conv_rows_variants", algos[i], " rows [0-9]* x");
         cr_expect_eq(count, 3, "--algo %s: %d of the 3 convs run rows", algos[i], count);
     }
 }
@@ -169,29 +176,13 @@ Test(torch, nchw_rows_stride_2_every_block_shape)
 Test(torch, nchw_pool_every_row_block)
 {
     static const char *const algos[] = {"pool=rows:1", "pool=rows:3", "pool=rows:16", "pool=direct"};
-    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++) {
-        char cmd[2048];
-        snprintf(cmd, sizeof cmd,
-                 "cd %s && %s compare tests/models/torch/inception_block.onnx --batch 2 --init random --algo %s > /dev/null 2>&1",
-                 CLINFER_SOURCE_DIR, CLINFER_BINARY, algos[i]);
-        int st = system(cmd);
-        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", algos[i]);
-    }
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "cd %s && %s profile tests/models/torch/inception_block.onnx --tune none 2>&1 | grep -c 'Pool  *pool [0-9]* rows'",
-             CLINFER_SOURCE_DIR, CLINFER_BINARY);
-    FILE *f = popen(cmd, "r");
-    int count = 0;
-    cr_assert(f && fscanf(f, "%d", &count) == 1);
-    pclose(f);
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
+        cr_assert(compare_ok("inception_block", 2, " --init random", algos[i]), "clinfer compare with --algo %s failed",
+                  algos[i]);
+    int count = profile_count("inception_block", NULL, "Pool  *pool [0-9]* rows");
     cr_expect_eq(count, 2, "%d of the 2 pooling layers run the pooling kernel", count);
     /* over NCHW a max pool after a conv stays a layer (the VGG block's) */
-    snprintf(cmd, sizeof cmd, "cd %s && %s profile tests/models/torch/vgg_block.onnx --tune none 2>&1 | grep -c 'MaxPool  *pool [0-9]* rows'",
-             CLINFER_SOURCE_DIR, CLINFER_BINARY);
-    f = popen(cmd, "r");
-    count = 0;
-    cr_assert(f && fscanf(f, "%d", &count) == 1);
-    pclose(f);
+    count = profile_count("vgg_block", NULL, "MaxPool  *pool [0-9]* rows");
     cr_expect_eq(count, 1, "the VGG block's MaxPool is not a layer of its own");
 }
 
@@ -200,15 +191,9 @@ Test(torch, nchw_blocked_conv_every_block_shape)
 {
     static const char *const algos[] = {"conv=blocked:1:1", "conv=blocked:3:1", "conv=blocked:5:2", "conv=blocked:12:1",
                                         "conv=blocked:2:4", "conv=direct"};
-    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++) {
-        char cmd[2048];
-        snprintf(cmd, sizeof cmd,
-                 "cd %s && %s compare tests/models/torch/resnet_block.onnx --batch 2 --init random --algo %s > /dev/null 2>&1 && "
-                 "%s compare tests/models/torch/inception_block.onnx --batch 3 --algo %s > /dev/null 2>&1",
-                 CLINFER_SOURCE_DIR, CLINFER_BINARY, algos[i], CLINFER_BINARY, algos[i]);
-        int st = system(cmd);
-        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", algos[i]);
-    }
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
+        cr_assert(compare_ok("resnet_block", 2, " --init random", algos[i]) && compare_ok("inception_block", 3, "", algos[i]),
+                  "clinfer compare with --algo %s failed", algos[i]);
 }
 
 /* The 1x1 GEMM (P channels x V vectors of pixels), Winograd F(2x2,3x3), CLBlast's SGEMM (im2col, strided batches)
@@ -227,20 +212,12 @@ Test(torch, nchw_gemm1x1_winograd_clblast_and_rows_every_block_shape)
                  {"conv=rows:8:2", "rows [0-9]* x", 7},         {"conv=rows:16:1", "rows [0-9]* x", 7},
                  {"conv=rows:4:4", "rows [0-9]* x", 7}};
     for (size_t i = 0; i < sizeof forced / sizeof forced[0]; i++) {
-        char cmd[2048];
-        snprintf(cmd, sizeof cmd,
-                 "cd %s && %s compare tests/models/torch/resnet_block.onnx --batch 2 --init random --algo %s > /dev/null 2>&1 && "
-                 "%s compare tests/models/torch/inception_block.onnx --batch 3 --algo %s > /dev/null 2>&1",
-                 CLINFER_SOURCE_DIR, CLINFER_BINARY, forced[i].algo, CLINFER_BINARY, forced[i].algo);
-        int st = system(cmd);
-        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare with --algo %s failed", forced[i].algo);
-        snprintf(cmd, sizeof cmd,
-                 "cd %s && %s profile tests/models/torch/inception_block.onnx --tune none --algo %s 2>&1 | grep -c ' %s '",
-                 CLINFER_SOURCE_DIR, CLINFER_BINARY, forced[i].algo, forced[i].family);
-        FILE *f = popen(cmd, "r");
-        int count = 0;
-        cr_assert(f && fscanf(f, "%d", &count) == 1);
-        pclose(f);
+        cr_assert(compare_ok("resnet_block", 2, " --init random", forced[i].algo) &&
+                      compare_ok("inception_block", 3, "", forced[i].algo),
+                  "clinfer compare with --algo %s failed", forced[i].algo);
+        char pattern[64];
+        snprintf(pattern, sizeof pattern, " %s ", forced[i].family);
+        int count = profile_count("inception_block", forced[i].algo, pattern);
         cr_expect_eq(count, forced[i].layers, "--algo %s: %d of the %d layers it fits run %s", forced[i].algo, count,
                      forced[i].layers, forced[i].family);
     }
@@ -250,12 +227,7 @@ Test(torch, nchw_gemm1x1_winograd_clblast_and_rows_every_block_shape)
  * axes (a run of 35 floats: vectors and a tail; a run of 5: the tail alone) and the channel axis (the odometer). */
 Test(torch, reduce_mean_runs_and_strides)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd,
-             "cd %s && %s compare tests/models/torch/reduce_variants.onnx --batch 3 --device opencl > /dev/null 2>&1",
-             CLINFER_SOURCE_DIR, CLINFER_BINARY);
-    int st = system(cmd);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "clinfer compare on reduce_variants.onnx failed");
+    cr_assert(compare_ok("reduce_variants", 3, " --device opencl", NULL), "clinfer compare on reduce_variants.onnx failed");
 }
 
 /* PyTorch exports a Pad of zeros before a ceil-mode pool (the Inception block's AveragePool): it runs as a view */
