@@ -19,7 +19,7 @@ __kernel void softmax_f32(__global float *A, uint xo, uint yo, int outer, int le
     __global const float *x = A + xo + base;
     __global float *y = A + yo + base;
     float m = x[0];
-    for (int k = 1; k < len; k++) m = fmax(m, x[(size_t)k * inner]);
+    for (int k = 1; k < len; k++) m = MAX_NAN(m, x[(size_t)k * inner]);
     float s = 0.0f;
     for (int k = 0; k < len; k++) s += exp(x[(size_t)k * inner] - m);
     float ls = log(s);

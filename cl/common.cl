@@ -18,14 +18,20 @@
 #define ACT_CLIP 15
 #endif
 
+/* NumPy's maximum and minimum (IEEE-754's maximum and minimum): a NaN in either operand gives NaN, where OpenCL's
+ * fmax and fmin return the other operand. Scalars and vectors alike. */
+#define MAX_NAN(a, b) select((b), (a), isgreater((a), (b)) | isnan(a))
+#define MIN_NAN(a, b) select((b), (a), isless((a), (b)) | isnan(a))
+
 /* p = (alpha, beta, max_value, threshold): ReLU(max_value, negative_slope = alpha, threshold), LeakyReLU and ELU
  * alpha, SELU alpha and gamma (beta), HardSigmoid alpha and beta, Clip min (alpha) and max (beta) */
 static inline float act_apply(float x, int act, float4 p)
 {
     switch (act) {
     case ACT_RELU:
+        /* NaN stays NaN; below the threshold 0 without a slope (0 * -inf would be NaN) */
         if (p.z >= 0.0f && x >= p.z) return p.z;
-        return x >= p.w ? x : p.x * (x - p.w);
+        return x >= p.w || isnan(x) ? x : p.x == 0.0f ? 0.0f : p.x * (x - p.w);
     case ACT_SIGMOID: return 1.0f / (1.0f + exp(-x));
     case ACT_TANH: return tanh(x);
     case ACT_ELU: return x > 0.0f ? x : p.x * (exp(x) - 1.0f);
@@ -34,10 +40,10 @@ static inline float act_apply(float x, int act, float4 p)
     case ACT_SOFTSIGN: return x / (fabs(x) + 1.0f);
     case ACT_SWISH: return x / (1.0f + exp(-x));
     case ACT_GELU: return 0.5f * x * (1.0f + erf(x * 0.70710678118654752f));
-    case ACT_HARD_SIGMOID: return clamp(p.x * x + p.y, 0.0f, 1.0f);
-    case ACT_RELU6: return clamp(x, 0.0f, 6.0f);
+    case ACT_HARD_SIGMOID: return MIN_NAN(MAX_NAN(p.x * x + p.y, 0.0f), 1.0f);
+    case ACT_RELU6: return MIN_NAN(MAX_NAN(x, 0.0f), 6.0f);
     case ACT_LEAKY_RELU: return x >= 0.0f ? x : p.x * x;
-    case ACT_CLIP: return fmin(fmax(x, p.x), p.y);
+    case ACT_CLIP: return MIN_NAN(MAX_NAN(x, p.x), p.y);
     default: return x; /* linear; softmax runs as its own pass over rows */
     }
 }
@@ -48,11 +54,12 @@ static inline float16 act_apply16(float16 x, int act, float4 p)
     switch (act) {
     case ACT_LINEAR: return x;
     case ACT_RELU: {
-        float16 r = select(p.x * (x - p.w), x, x >= p.w);
+        const float16 below = p.x == 0.0f ? (float16)0.0f : p.x * (x - p.w);
+        const float16 r = select(below, x, (x >= p.w) | isnan(x));
         return p.z >= 0.0f ? select(r, (float16)p.z, x >= p.z) : r; /* as act_apply, also for NaN */
     }
-    case ACT_RELU6: return clamp(x, 0.0f, 6.0f);
-    case ACT_CLIP: return fmin(fmax(x, p.x), p.y);
+    case ACT_RELU6: return MIN_NAN(MAX_NAN(x, (float16)0.0f), (float16)6.0f);
+    case ACT_CLIP: return MIN_NAN(MAX_NAN(x, (float16)p.x), (float16)p.y);
     case ACT_LEAKY_RELU: return select(p.x * x, x, x >= 0.0f);
     default: {
         float r[16];

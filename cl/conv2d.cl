@@ -36,10 +36,10 @@ __kernel void conv2d_direct_f32(__global float *A, uint xo, uint yo, __global co
             act_apply(conv2d_direct_at(A, xo, K, B, has_bias, xd, xs, yd.w, win, dp, groups, n, oy, ox, co), act, ap);
         return;
     }
-    float r = -FLT_MAX;
+    float r = -INFINITY;
     for (int py = 0; py < pool; py++)
         for (int px = 0; px < pool; px++)
-            r = fmax(r, act_apply(conv2d_direct_at(A, xo, K, B, has_bias, xd, xs, yd.w, win, dp, groups, n,
+            r = MAX_NAN(r, act_apply(conv2d_direct_at(A, xo, K, B, has_bias, xd, xs, yd.w, win, dp, groups, n,
                                                    oy * pool + py, ox * pool + px, co),
                                   act, ap));
     A[yo + AT4(ys, n, oy, ox, co)] = r;

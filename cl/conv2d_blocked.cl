@@ -57,17 +57,18 @@
 #endif
 
 /* one input row of the window: P pixels x C channels x V vectors of weights. Interior blocks read straight through
- * (a broadcast load per pixel and channel, no masks); blocks at an edge multiply by 0 or 1 per pixel. */
+ * (a broadcast load per pixel and channel, no masks); blocks at an edge take 0 for a pixel outside the row (a
+ * select, not a product: 0 * NaN or 0 * Inf would be NaN where the padding is 0). */
 #define CONV_ROW(MASKED)                                                                                              \
     for (int kx = 0; kx < KW; kx++) {                                                                                 \
         __global const float *kp = K + (size_t)((ky * KW + kx) * C) * CO16 + co0;                                     \
         const int ix0 = ox0 * SW + kx * DW - PL;                                                                      \
         __global const float *xb = x + XAT(iy, MASKED ? 0 : ix0, 0);                                                  \
         size_t off[P];                                                                                                \
-        float mask[P];                                                                                                \
+        int inside[P];                                                                                                \
         _Pragma("unroll") for (int p = 0; p < P; p++) {                                                               \
             const int ix = ix0 + p * SW, in = ix >= 0 && ix < W && ox0 + p < WO;                                      \
-            mask[p] = in ? 1.0f : 0.0f;                                                                               \
+            inside[p] = in;                                                                                           \
             off[p] = MASKED ? XAT(0, in ? ix : 0, 0) : p * PXSTEP;                                                    \
         }                                                                                                             \
         for (int ci = 0; ci < C; ci++) {                                                                              \
@@ -75,7 +76,7 @@
             _Pragma("unroll") for (int v = 0; v < V; v++) w[v] = vload16(0, kp + (size_t)ci * CO16 + 16 * v);         \
             _Pragma("unroll") for (int p = 0; p < P; p++) {                                                           \
                 const float xs = xb[off[p] + ci * CSTEP];                                                             \
-                const float16 xv = (float16)(MASKED ? xs * mask[p] : xs);                                             \
+                const float16 xv = (float16)(MASKED && !inside[p] ? 0.0f : xs);                                       \
                 _Pragma("unroll") for (int v = 0; v < V; v++) acc[p][v] = fma(xv, w[v], acc[p][v]);                   \
             }                                                                                                         \
         }                                                                                                             \
@@ -118,7 +119,7 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
 #pragma unroll
             for (int v = 0; v < V; v++) {
                 const float16 a = act_apply16(acc[p][v], ACT, ap);
-                best[p][v] = r == 0 ? a : fmax(best[p][v], a);
+                best[p][v] = r == 0 ? a : MAX_NAN(best[p][v], a);
             }
 #endif
     }
@@ -131,7 +132,7 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
         for (int v = 0; v < V; v++) {
             float16 m = best[q * POOL][v];
 #pragma unroll
-            for (int j = 1; j < POOL; j++) m = fmax(m, best[q * POOL + j][v]);
+            for (int j = 1; j < POOL; j++) m = MAX_NAN(m, best[q * POOL + j][v]);
             if (ox < WP && co0 + 16 * v < CO) STORE16(y, orow, ox, co0 + 16 * v, m);
         }
     }

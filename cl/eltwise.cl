@@ -22,8 +22,8 @@ __kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, 
     case 1: r = x * y; break;
     case 2: r = x - y; break;
     case 3: r = x / y; break;
-    case 5: r = fmax(x, y); break;
-    case 6: r = fmin(x, y); break;
+    case 5: r = MAX_NAN(x, y); break;
+    case 6: r = MIN_NAN(x, y); break;
     default: r = x < 0.0f ? y * x : x; break;
     }
     A[yo + i] = act_apply(r, act, ap);
@@ -37,8 +37,8 @@ inline float16 eltwise16(float16 x, float16 y, int op)
     case 1: return x * y;
     case 2: return x - y;
     case 3: return x / y;
-    case 5: return fmax(x, y);
-    case 6: return fmin(x, y);
+    case 5: return MAX_NAN(x, y);
+    case 6: return MIN_NAN(x, y);
     default: return select(x, y * x, x < 0.0f);
     }
 }

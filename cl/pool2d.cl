@@ -9,7 +9,7 @@ __kernel void pool2d_f32(__global float *A, uint xo, uint yo, int is_max, int4 x
     if (i >= (size_t)yd.x * yd.y * yd.w) return;
     int c = (int)(i % yd.w), oy = (int)((i / yd.w) % yd.y), n = (int)(i / ((size_t)yd.w * yd.y));
     for (int ox = 0; ox < yd.z; ox++) {
-        float acc = is_max ? -FLT_MAX : 0.0f;
+        float acc = is_max ? -INFINITY : 0.0f;
         int count = 0, padded = 0;
         for (int ky = 0; ky < win.x; ky++) {
             int iy = oy * win.z + ky * dp.x - dp.z;
@@ -18,7 +18,7 @@ __kernel void pool2d_f32(__global float *A, uint xo, uint yo, int is_max, int4 x
                 if (iy < xd.y + pe.x && ix < xd.z + pe.y) padded++;
                 if (iy < 0 || iy >= xd.y || ix < 0 || ix >= xd.z) continue;
                 float v = A[xo + AT4(xs, n, iy, ix, c)];
-                acc = is_max ? fmax(acc, v) : acc + v;
+                acc = is_max ? MAX_NAN(acc, v) : acc + v;
                 count++;
             }
         }
@@ -33,23 +33,23 @@ __kernel void global_pool2d_f32(__global float *A, uint xo, uint yo, int is_max,
     size_t i = get_global_id(0);
     if (i >= (size_t)xd.x * xd.w) return;
     int c = (int)(i % xd.w), n = (int)(i / xd.w);
-    float acc = is_max ? -FLT_MAX : 0.0f;
+    float acc = is_max ? -INFINITY : 0.0f;
     if (xs.z == 1 && xs.y == xd.z) { /* NCHW: the plane is one run of H x W floats, read as vectors */
         __global const float *p = A + xo + AT4(xs, n, 0, 0, c);
         const int len = xd.y * xd.z;
         float16 v = (float16)acc;
         int k = 0;
-        for (; k + 16 <= len; k += 16) v = is_max ? fmax(v, vload16(0, p + k)) : v + vload16(0, p + k);
-        float8 h = is_max ? fmax(v.lo, v.hi) : v.lo + v.hi;
-        float4 q = is_max ? fmax(h.lo, h.hi) : h.lo + h.hi;
-        float2 t = is_max ? fmax(q.lo, q.hi) : q.lo + q.hi;
-        acc = is_max ? fmax(t.x, t.y) : t.x + t.y;
-        for (; k < len; k++) acc = is_max ? fmax(acc, p[k]) : acc + p[k];
+        for (; k + 16 <= len; k += 16) v = is_max ? MAX_NAN(v, vload16(0, p + k)) : v + vload16(0, p + k);
+        float8 h = is_max ? MAX_NAN(v.lo, v.hi) : v.lo + v.hi;
+        float4 q = is_max ? MAX_NAN(h.lo, h.hi) : h.lo + h.hi;
+        float2 t = is_max ? MAX_NAN(q.lo, q.hi) : q.lo + q.hi;
+        acc = is_max ? MAX_NAN(t.x, t.y) : t.x + t.y;
+        for (; k < len; k++) acc = is_max ? MAX_NAN(acc, p[k]) : acc + p[k];
     } else {
         for (int y = 0; y < xd.y; y++)
             for (int x = 0; x < xd.z; x++) {
                 float v = A[xo + AT4(xs, n, y, x, c)];
-                acc = is_max ? fmax(acc, v) : acc + v;
+                acc = is_max ? MAX_NAN(acc, v) : acc + v;
             }
     }
     A[yo + i] = is_max ? acc : acc / (float)(xd.y * xd.z);
@@ -66,7 +66,7 @@ __kernel void pool2d_nhwc16_f32(__global float *A, uint xo, uint yo, int is_max,
     int c = (int)(i % cb) * 16;
     size_t p = i / cb;
     int ox = (int)(p % yd.z), oy = (int)((p / yd.z) % yd.y), n = (int)(p / ((size_t)yd.z * yd.y));
-    float16 acc = is_max ? (float16)(-FLT_MAX) : (float16)0.0f;
+    float16 acc = is_max ? (float16)(-INFINITY) : (float16)0.0f;
     int count = 0, padded = 0;
     for (int ky = 0; ky < win.x; ky++) {
         int iy = oy * win.z + ky * dp.x - dp.z;
@@ -75,7 +75,7 @@ __kernel void pool2d_nhwc16_f32(__global float *A, uint xo, uint yo, int is_max,
             if (iy < xd.y + pe.x && ix < xd.z + pe.y) padded++;
             if (iy < 0 || iy >= xd.y || ix < 0 || ix >= xd.z) continue;
             float16 v = vload16(0, A + xo + (((size_t)n * xd.y + iy) * xd.z + ix) * xd.w + c);
-            acc = is_max ? fmax(acc, v) : acc + v;
+            acc = is_max ? MAX_NAN(acc, v) : acc + v;
             count++;
         }
     }
@@ -99,7 +99,7 @@ __kernel void pool2d_nchw16_f32(__global float *A, uint xo, uint yo, int is_max,
     const int oy = (int)(row % yd.y);
     const size_t nc = row / yd.y;
     __global const float *x = A + xo + nc * xd.y * xd.z;
-    const float none = is_max ? -FLT_MAX : 0.0f;
+    const float none = is_max ? -INFINITY : 0.0f;
     const int sw = win.w, x0 = sw * ox0; /* the block's first input column (before the window's offset) */
     const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) * sw;
     float16 acc = (float16)none, count = (float16)0.0f, padded = (float16)0.0f;
@@ -126,7 +126,7 @@ __kernel void pool2d_nchw16_f32(__global float *A, uint xo, uint yo, int is_max,
             if (row_in) {
                 const float16 lo = vload16(0, rowbuf + 16 + o);
                 const float16 v = sw == 1 ? lo : (float16)(lo.even, vload16(0, rowbuf + 32 + o).even);
-                acc = is_max ? fmax(acc, v) : acc + v;
+                acc = is_max ? MAX_NAN(acc, v) : acc + v;
                 count += select((float16)0.0f, (float16)1.0f, ix >= 0 && ix < xd.z);
             }
             if (row_padded) padded += select((float16)0.0f, (float16)1.0f, ix < xd.z + pe.y);

@@ -28,7 +28,7 @@
 
 #define NV ((WO + 15) / 16)    /* output vectors per row */
 #define RVN (SW * NV + 3)      /* input vectors the windows reach, a vector of the identity first */
-#define NONE (IS_MAX ? -FLT_MAX : 0.0f)
+#define NONE (IS_MAX ? -INFINITY : 0.0f)
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void pool2d_rows_f32(__global float *A, uint xo, uint yo, __global const float *unused_w,
@@ -59,7 +59,7 @@ __kernel void pool2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
 #pragma unroll
                 for (int ky = 0; ky < KH; ky++) {
                     const int p = (t - ky * DH) / SH;
-                    if (t >= ky * DH && (t - ky * DH) % SH == 0 && p < P) acc[p][v] = IS_MAX ? fmax(acc[p][v], xv) : acc[p][v] + xv;
+                    if (t >= ky * DH && (t - ky * DH) % SH == 0 && p < P) acc[p][v] = IS_MAX ? MAX_NAN(acc[p][v], xv) : acc[p][v] + xv;
                 }
             }
         }

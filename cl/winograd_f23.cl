@@ -43,14 +43,14 @@
 
 /* row r of B^T d B for every tile, summed over the channels into m: s = d[ra] + sg * d[rb] across the block's
  * columns, then (s[0] - s[2], s[1] + s[2], s[2] - s[1], s[1] - s[3]) within each tile. At an edge the loads are
- * clamped inside the image and multiplied by 0. */
+ * clamped inside the image and replaced by 0 (a select: 0 * NaN would be NaN). */
 #define TILE_ROW(MASKED)                                                                                              \
     for (int ci = 0; ci < C; ci++) {                                                                                  \
         float s[COLS];                                                                                                \
         _Pragma("unroll") for (int c = 0; c < COLS; c++)                                                              \
         {                                                                                                             \
             const float a = xa[offa[c] + ci * CSTEP], b = xb[offb[c] + ci * CSTEP];                                   \
-            s[c] = MASKED ? a * ma[c] + sg * (b * mb[c]) : a + sg * b;                                                \
+            s[c] = MASKED ? (ma[c] ? a : 0.0f) + sg * (mb[c] ? b : 0.0f) : a + sg * b;                                \
         }                                                                                                             \
         __global const float *up = U + ((size_t)(r * 4) * C + ci) * CO16 + co0;                                       \
         _Pragma("unroll") for (int j = 0; j < 4; j++)                                                                 \
@@ -96,13 +96,13 @@ __kernel void winograd_f23_f32(__global float *A, uint xo, uint yo, __global con
         const int rin_a = iya >= 0 && iya < H, rin_b = iyb >= 0 && iyb < H;
         __global const float *xa = x + XAT(rin_a ? iya : 0, 0, 0), *xb = x + XAT(rin_b ? iyb : 0, 0, 0);
         size_t offa[COLS], offb[COLS];
-        float ma[COLS], mb[COLS];
+        int ma[COLS], mb[COLS];
 #pragma unroll
         for (int c = 0; c < COLS; c++) {
             const int ix = ix0 + c, cin = ix >= 0 && ix < W;
             offa[c] = offb[c] = XAT(0, cin ? ix : 0, 0);
-            ma[c] = cin && rin_a ? 1.0f : 0.0f;
-            mb[c] = cin && rin_b ? 1.0f : 0.0f;
+            ma[c] = cin && rin_a;
+            mb[c] = cin && rin_b;
         }
         float16 m[T][4][V];
 #pragma unroll

@@ -15,6 +15,9 @@
 extern "C" {
 #endif
 
+/* The most dimensions a tensor has (the length of every dims[] array the API fills). */
+#define CLINFER_MAX_RANK 8
+
 typedef enum clinfer_status {
     CLINFER_OK = 0,            /* success */
     CLINFER_E_IO = 1,          /* a file could not be read or written */
@@ -36,6 +39,9 @@ clinfer_status clinfer_context_new(clinfer_context **out);
 void clinfer_context_free(clinfer_context *ctx);
 /* The message of the last failure on this context ("" after a success). */
 const char *clinfer_context_errmsg(const clinfer_context *ctx);
+/* What the last call on this context warned of without failing ("" when nothing): a kernel cache that cannot be
+ * used, say. Valid until the next call on the context. */
+const char *clinfer_context_warnings(const clinfer_context *ctx);
 
 /* Loads a model; the format comes from the extension (.py: Keras script). */
 clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfer_model **out);
@@ -63,8 +69,9 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
 int clinfer_model_layer_count(const clinfer_model *model);
 const char *clinfer_model_layer_name(const clinfer_model *model, int i);
 const char *clinfer_model_layer_type(const clinfer_model *model, int i);
-/* Output shape of layer i; -1 stands for an unknown dimension (None). Returns the rank. */
-int clinfer_model_layer_shape(const clinfer_model *model, int i, int64_t dims[8]);
+/* Output shape of layer i; -1 stands for an unknown dimension (None). Returns the rank (0 for no such layer);
+ * dims may be NULL to ask for the rank alone. */
+int clinfer_model_layer_shape(const clinfer_model *model, int i, int64_t dims[CLINFER_MAX_RANK]);
 int64_t clinfer_model_layer_params(const clinfer_model *model, int i, int64_t *non_trainable);
 int64_t clinfer_model_layer_macs(const clinfer_model *model, int i);
 
@@ -97,15 +104,17 @@ typedef struct clinfer_session_options {
                             device has. A batch that does not fit runs as sub-batches that do (same results). */
 } clinfer_session_options;
 
+/* CLINFER_E_ARG for a NULL pointer, a batch < 1, an init or tune that is not one of the enums' values, or an algo
+ * that is not one of its forms. */
 clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
                                    const clinfer_session_options *opts, clinfer_session **out);
 void clinfer_session_free(clinfer_session *s);
 
 int clinfer_session_input_count(const clinfer_session *s);
 int clinfer_session_output_count(const clinfer_session *s);
-/* Shapes with the batch bound; returns the rank. */
-int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[8]);
-int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[8]);
+/* Shapes with the batch bound; returns the rank (0 for no such input or output); dims may be NULL. */
+int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[CLINFER_MAX_RANK]);
+int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[CLINFER_MAX_RANK]);
 
 /* inputs[i] holds input i (C order, float32); outputs[i] receives output i. */
 clinfer_status clinfer_session_run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,

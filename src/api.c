@@ -9,8 +9,9 @@
 #include "passes/plan.h"
 #include "report/report.h"
 #include "util/alloc.h"
+#include "util/files.h"
 
-#define MAX_MODEL_FILE_BYTES ((long)256 << 20)
+#define MAX_SCRIPT_BYTES ((size_t)256 << 20)
 
 struct clinfer_context {
     struct cf_diag diag;
@@ -45,6 +46,7 @@ clinfer_status clinfer_context_new(clinfer_context **out)
 void clinfer_context_free(clinfer_context *ctx) { cf_free(ctx); }
 
 const char *clinfer_context_errmsg(const clinfer_context *ctx) { return ctx ? ctx->diag.msg : "no context"; }
+const char *clinfer_context_warnings(const clinfer_context *ctx) { return ctx ? ctx->diag.warn : ""; }
 
 struct cf_diag *cf_api_diag(clinfer_context *ctx) { return &ctx->diag; }
 const struct cf_graph *cf_api_graph(const clinfer_model *m) { return m->g; }
@@ -53,6 +55,7 @@ clinfer_status cf_api_begin(clinfer_context *ctx)
 {
     if (!ctx) return CLINFER_E_ARG;
     ctx->diag.msg[0] = '\0';
+    ctx->diag.warn[0] = '\0';
     ctx->diag.status = CLINFER_OK;
     return CLINFER_OK;
 }
@@ -92,38 +95,14 @@ clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfe
         return cf_fail(&ctx->diag, CLINFER_E_UNSUPPORTED,
                        "%s: unknown model format '%s' (clinfer reads Keras scripts, *.py, and ONNX, *.onnx)", path,
                        dot ? dot : "");
-    FILE *f = fopen(path, "rb");
-    if (!f) return cf_fail(&ctx->diag, CLINFER_E_IO, "%s: cannot open the file", path);
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    clinfer_status st = CLINFER_OK;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= (size_t)MAX_MODEL_FILE_BYTES) {
-                st = cf_fail(&ctx->diag, CLINFER_E_LIMIT, "%s: the file is larger than %ld MiB", path,
-                             MAX_MODEL_FILE_BYTES >> 20);
-                break;
-            }
-            cap = cap ? cap * 2 : 65536;
-            char *p = cf_realloc(buf, cap + 1);
-            if (!p) {
-                st = cf_fail_oom(&ctx->diag);
-                break;
-            }
-            buf = p;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) st = cf_fail(&ctx->diag, CLINFER_E_IO, "%s: read error", path);
-            break;
-        }
-    }
-    fclose(f);
-    if (st == CLINFER_OK && !onnx) st = clinfer_model_load_keras(ctx, path, buf, len, out);
+    /* ONNX's own limit: a protobuf of at most 2 GiB (larger weights live in external data files) */
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    clinfer_status st = cf_read_file(path, "model", onnx ? (size_t)2 << 30 : MAX_SCRIPT_BYTES, &buf, &len, &ctx->diag);
+    if (st == CLINFER_OK && !onnx) st = clinfer_model_load_keras(ctx, path, (const char *)buf, len, out);
     if (st == CLINFER_OK && onnx) {
         struct cf_graph *g;
-        if ((st = cf_onnx_load(path, (const unsigned char *)buf, len, &g, &ctx->diag)) == CLINFER_OK)
+        if ((st = cf_onnx_load(path, buf, len, &g, &ctx->diag)) == CLINFER_OK)
             st = wrap_graph(ctx, g, out);
     }
     cf_free(buf);
@@ -143,8 +122,10 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
     if (out) *out = NULL;
     if (cf_api_begin(ctx)) return CLINFER_E_ARG;
     if (!model || !out) return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_summary: NULL argument");
-    clinfer_summary_options o = {CLINFER_FORMAT_KERAS, 0, 0};
+    clinfer_summary_options o = {.format = CLINFER_FORMAT_KERAS};
     if (opts) o = *opts;
+    if (o.format != CLINFER_FORMAT_KERAS && o.format != CLINFER_FORMAT_JSON)
+        return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_summary: format %d is not a clinfer_format", (int)o.format);
     if (o.batch < 0) return cf_fail(&ctx->diag, CLINFER_E_ARG, "batch must be positive, got %lld", (long long)o.batch);
     const struct cf_graph *g = model->g;
     struct cf_graph *bound = NULL;
@@ -201,11 +182,11 @@ const char *clinfer_model_layer_type(const clinfer_model *model, int i)
     return n ? n->type : NULL;
 }
 
-int clinfer_model_layer_shape(const clinfer_model *model, int i, int64_t dims[8])
+int clinfer_model_layer_shape(const clinfer_model *model, int i, int64_t dims[CLINFER_MAX_RANK])
 {
     const struct cf_node *n = layer(model, i);
     if (!n) return 0;
-    for (int k = 0; k < n->out.rank; k++) dims[k] = n->out.d[k];
+    for (int k = 0; dims && k < n->out.rank; k++) dims[k] = n->out.d[k];
     return n->out.rank;
 }
 

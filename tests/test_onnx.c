@@ -1,8 +1,8 @@
 /* ONNX conformance: the ONNX project's own backend test cases (model.onnx with test_data_set_0), run on ref and
  * on PoCL with the ONNX runner's tolerances (rtol 1e-3, atol 1e-7). A case whose operators, attributes or data
  * types are outside what clinfer supports is listed with the reason and not run; any other failure fails.
- * The data is found at run time: $CLINFER_ONNX_TESTS, else build/onnx-test-data (scripts/fetch-onnx-tests
- * brings it from the onnx wheel), else ../shared/onnx-tests. */
+ * The data is found at run time: $CLINFER_ONNX_TESTS, else build/onnx-test-data (scripts/fetch-onnx-tests brings it
+ * from the onnx wheel on PyPI), so the suite needs nothing beside the clone. */
 #include "helpers.h"
 
 #include <dirent.h>
@@ -23,9 +23,8 @@ static int is_dir(const char *p)
 static int find_category(const char *cat, char *out, size_t size)
 {
     const char *env = getenv("CLINFER_ONNX_TESTS");
-    const char *roots[4] = {env, CLINFER_BUILD_DIR "/onnx-test-data", CLINFER_SOURCE_DIR "/build/onnx-test-data",
-                            CLINFER_SOURCE_DIR "/../shared/onnx-tests"};
-    for (int i = 0; i < 4; i++) {
+    const char *roots[3] = {env, CLINFER_BUILD_DIR "/onnx-test-data", CLINFER_SOURCE_DIR "/build/onnx-test-data"};
+    for (int i = 0; i < 3; i++) {
         if (!roots[i] || !*roots[i]) continue;
         snprintf(out, size, "%s/%s", roots[i], cat);
         if (is_dir(out)) return 1;
@@ -221,30 +220,20 @@ Test(onnx, pytorch_converted_cases, .timeout = 600) { run_category("pytorch-conv
 Test(onnx, pytorch_operator_cases, .timeout = 600) { run_category("pytorch-operator", both, 2); }
 Test(onnx, simple_cases, .timeout = 600) { run_category("simple", both, 2); }
 
-/* The nine light architectures (constant weights): load, summarise and run on PoCL, against their outputs. */
+/* The nine light architectures (constant weights), as the onnx wheel carries them (light/light_NAME.onnx and
+ * light_NAME_output_0.pb): load, summarise, and run on PoCL against their outputs, with the input the ONNX runner
+ * makes for them, arange(n).reshape(shape) / n in float32. */
 Test(onnx, light_architectures, .timeout = 1500)
 {
-    static const char *const cl[] = {"opencl"};
-    /* the light cases as folders (../shared/onnx-tests/light, or one CLINFER_ONNX_TESTS names) */
-    char root[2048], probe[2200];
-    const char *env = getenv("CLINFER_ONNX_TESTS");
-    const char *roots[2] = {env, CLINFER_SOURCE_DIR "/../shared/onnx-tests"};
-    int found = 0;
-    for (int i = 0; i < 2 && !found; i++) {
-        if (!roots[i] || !*roots[i]) continue;
-        snprintf(root, sizeof root, "%s/light", roots[i]);
-        snprintf(probe, sizeof probe, "%s/test_bvlc_alexnet/model.onnx", root);
-        struct stat sb;
-        found = stat(probe, &sb) == 0;
-    }
-    cr_assert(found, "the light ONNX cases (folders with model.onnx) are not found in ../shared/onnx-tests or "
-                     "$CLINFER_ONNX_TESTS");
-    static const char *const models[] = {"test_bvlc_alexnet", "test_densenet121", "test_inception_v1", "test_inception_v2",
-                                         "test_resnet50", "test_shufflenet", "test_squeezenet", "test_vgg19",
-                                         "test_zfnet512"};
+    char root[2048];
+    cr_assert(find_category("light", root, sizeof root),
+              "the light ONNX models are not found: run scripts/fetch-onnx-tests, or set CLINFER_ONNX_TESTS");
+    static const char *const models[] = {"bvlc_alexnet", "densenet121", "inception_v1", "inception_v2", "resnet50",
+                                         "shufflenet", "squeezenet", "vgg19", "zfnet512"};
+    struct report r = {0};
     for (int i = 0; i < 9; i++) {
         char path[4200];
-        snprintf(path, sizeof path, "%s/%s/model.onnx", root, models[i]);
+        snprintf(path, sizeof path, "%s/light_%s.onnx", root, models[i]);
         clinfer_context *ctx;
         clinfer_context_new(&ctx);
         clinfer_model *m = NULL;
@@ -254,8 +243,29 @@ Test(onnx, light_architectures, .timeout = 1500)
         cr_assert_eq(clinfer_model_summary(ctx, m, &so, &text), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
         cr_assert_not_null(strstr(text, "Total params: "));
         clinfer_free(text);
+        /* the input: the model's one input, its declared shape */
+        int64_t dims[CLINFER_MAX_RANK];
+        int rank = 0;
+        for (int l = 0; l < clinfer_model_layer_count(m) && !rank; l++)
+            if (strcmp(clinfer_model_layer_type(m, l), "InputLayer") == 0) rank = clinfer_model_layer_shape(m, l, dims);
+        cr_assert_gt(rank, 0, "%s: no input", models[i]);
+        struct cf_array in = {.rank = rank};
+        int64_t count = 1;
+        for (int k = 0; k < rank; k++) count *= (in.dims[k] = dims[k] > 0 ? dims[k] : 1);
+        in.data = malloc(sizeof(float) * (size_t)count);
+        for (int64_t k = 0; k < count; k++) in.data[k] = (float)((double)k / (double)count);
+        struct cf_array out;
+        struct cf_diag d = {0};
+        snprintf(path, sizeof path, "%s/light_%s_output_0.pb", root, models[i]);
+        cr_assert_eq(cf_onnx_read_tensor(path, &out, &d), CLINFER_OK, "%s", d.msg);
+        r.run++;
+        run_case(&r, models[i], root, m, "opencl", &in, 1, &out, 1);
+        cf_array_free(&in);
+        cf_array_free(&out);
         clinfer_model_free(m);
         clinfer_context_free(ctx);
     }
-    run_root(root, "light", cl, 1);
+    printf("onnx light: %d models run on PoCL, %d failures\n", r.run, r.failed);
+    cr_assert_eq(r.failed, 0, "%d failure(s) in light:\n%s", r.failed, r.failures ? r.failures : "");
+    free(r.failures);
 }

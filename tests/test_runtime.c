@@ -9,6 +9,7 @@
 
 #include "backend/opencl/cl.h"
 #include "io/npy.h"
+#include "util/files.h"
 
 static char *src_path(const char *rel)
 {
@@ -81,7 +82,7 @@ Test(weights, missing_extra_and_misshapen_arrays)
     weights_error("tests/data/small_badshape.npz",
                   "small_badshape.npz: array 'fc/kernel:0' has shape (47, 2); layer 'fc' (Dense) needs (48, 2)");
     weights_error("tests/data/small_f64.npz", "'conv/bias:0.npy': dtype '<f8' is not float32");
-    weights_error("tests/data/nonexistent.npz", "nonexistent.npz: cannot open the file");
+    weights_error("tests/data/nonexistent.npz", "nonexistent.npz: cannot open the .npz file: No such file or directory");
     weights_error("tests/models/small.py", "small.py: not an .npz (zip) file");
 }
 
@@ -365,14 +366,14 @@ Test(npy, fuzz_regressions)
     unsigned char *buf;
     size_t len;
     struct cf_diag d = {0};
-    cr_assert_eq(cf_read_file(src_path("tests/data/regressions/npz-huge-claim.bin"), 1 << 20, &buf, &len, &d), CLINFER_OK);
+    cr_assert_eq(cf_read_file(src_path("tests/data/regressions/npz-huge-claim.bin"), "file", 1 << 20, &buf, &len, &d), CLINFER_OK);
     struct cf_npz z;
     /* a zip entry claiming far more bytes than its deflated data can hold: refused before allocating */
     cr_assert_neq(cf_npz_parse("claim.npz", buf + 1, len - 1, &z, &d), CLINFER_OK);
     cr_assert(strncmp(d.msg, "claim.npz: ", 11) == 0, "%s", d.msg);
     free(buf);
     /* a 54-byte file whose zip64 locator points past its end (the bound `len - 56` wrapped below zero) */
-    cr_assert_eq(cf_read_file(src_path("tests/data/regressions/npz-short-zip64.bin"), 1 << 20, &buf, &len, &d), CLINFER_OK);
+    cr_assert_eq(cf_read_file(src_path("tests/data/regressions/npz-short-zip64.bin"), "file", 1 << 20, &buf, &len, &d), CLINFER_OK);
     cr_assert_eq(cf_npz_parse("short.npz", buf + 1, len - 1, &z, &d), CLINFER_E_PARSE);
     cr_assert_str_eq(d.msg, "short.npz: bad zip64 directory");
     free(buf);

@@ -9,9 +9,10 @@ float cf_act_apply(enum cf_act act, float x, const struct cf_attrs *a)
     case CF_ACT_LINEAR: return x;
     case CF_ACT_RELU:
         /* ReLU(max_value, negative_slope, threshold); 'relu' is the plain case */
+        /* NaN stays NaN; below the threshold 0 without a slope (0 * -inf would be NaN) */
         if (a->max_value >= 0 && x >= a->max_value) return a->max_value;
-        if (x >= a->threshold) return x;
-        return a->alpha * (x - a->threshold);
+        if (x >= a->threshold || isnan(x)) return x;
+        return a->alpha == 0 ? 0.0f : a->alpha * (x - a->threshold);
     case CF_ACT_SIGMOID: return 1.0f / (1.0f + expf(-x));
     case CF_ACT_TANH: return tanhf(x);
     case CF_ACT_SOFTMAX: return x; /* along an axis: see ref_apply_act */
@@ -23,7 +24,7 @@ float cf_act_apply(enum cf_act act, float x, const struct cf_attrs *a)
     case CF_ACT_GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
     case CF_ACT_HARD_SIGMOID: {
         float y = a->alpha * x + a->beta;
-        return y < 0 ? 0 : y > 1 ? 1 : y;
+        return y < 0 ? 0 : y > 1 ? 1 : y; /* (NaN passes through) */
     }
     case CF_ACT_CLIP: return x < a->alpha ? a->alpha : x > a->beta ? a->beta : x;
     case CF_ACT_LOG_SOFTMAX: return x; /* along an axis */

@@ -43,6 +43,10 @@ struct cf_backend {
 extern const struct cf_backend cf_backend_ref;
 extern const struct cf_backend cf_backend_opencl;
 
+/* Checks a forced-kernels spec ("conv=blocked:8:2,dense=splitk:256:32") against every form the kernels take
+ * (opencl/algo_spec.c); the message lists them. NULL is no spec. */
+clinfer_status cf_algo_spec_check(const char *spec, struct cf_diag *d);
+
 /* Activation functions as Keras defines them, for the reference backend (softmax is not element-wise). */
 float cf_act_apply(enum cf_act act, float x, const struct cf_attrs *a);
 

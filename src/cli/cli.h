@@ -4,6 +4,7 @@
 #define CF_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "clinfer.h"
 
@@ -17,11 +18,13 @@ int cli_profile(int argc, char **argv);
 /* Prints "clinfer: error: msg" to stderr. */
 void cli_error(const char *fmt, ...);
 
+#define CLI_MAX_IO 8 /* inputs and outputs of a model on the command line */
+
 /* Options shared by the commands that run a model. */
 struct cli_run_opts {
     const char *model;
     const char *device, *against;
-    const char *inputs[8], *outputs[8];
+    const char *inputs[CLI_MAX_IO], *outputs[CLI_MAX_IO];
     int n_inputs, n_outputs;
     int64_t batch;
     uint64_t seed;
@@ -41,6 +44,21 @@ int cli_parse_run_opts(const char *cmd, int argc, char **argv, const char *allow
 /* Input tensors for a run: from .npy files (their first dimension is the batch) or, with none given, seeded
  * uniform [0, 1) values for a batch of o->batch. Fills data[k] (free with free()) and sets o->batch. */
 int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run_opts *o, float **data);
+
+/* Output files written whole or not at all (outputs.c): temporaries made before the run, renamed over the targets
+ * once every output is written; refused up front when two name one file or one is a file the command reads. */
+struct cli_outputs {
+    int n;
+    const char *path[CLI_MAX_IO];
+    FILE *f[CLI_MAX_IO];
+    char tmp[CLI_MAX_IO][4200]; /* "" when written in place (stdout, a device) or done */
+    int to_stdout[CLI_MAX_IO], in_place[CLI_MAX_IO];
+};
+/* Each returns 0 or an exit code, having printed why. */
+int cli_outputs_open(struct cli_outputs *o, const char *const *paths, int n, const char *const *reads, int n_reads);
+int cli_outputs_write(struct cli_outputs *o, int k, const int64_t *dims, int rank, float *data);
+int cli_outputs_commit(struct cli_outputs *o);
+void cli_outputs_abort(struct cli_outputs *o);
 
 int64_t cli_elems(const int64_t *dims, int rank);
 

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../io/npy.h"
 #include "cli.h"
 
 static double now_ms(void)
@@ -26,9 +25,17 @@ int cli_run(int argc, char **argv)
     clinfer_context *ctx = NULL;
     clinfer_model *m = NULL;
     clinfer_session *s = NULL;
-    float *in[8] = {0}, *out[8] = {0};
+    float *in[CLI_MAX_IO] = {0}, *out[CLI_MAX_IO] = {0};
     double t0 = now_ms();
-    if (clinfer_context_new(&ctx)) return cli_error("out of memory"), 1;
+    /* the outputs' temporaries first: a path that cannot be written, or that names an input, fails before the run */
+    const char *reads[CLI_MAX_IO + 2] = {o.model, o.weights};
+    for (int k = 0; k < o.n_inputs; k++) reads[2 + k] = o.inputs[k];
+    struct cli_outputs outs;
+    if ((rc = cli_outputs_open(&outs, o.outputs, o.n_outputs, reads, 2 + o.n_inputs))) return rc;
+    if (clinfer_context_new(&ctx)) {
+        cli_outputs_abort(&outs);
+        return cli_error("out of memory"), 1;
+    }
     rc = 1;
     if (clinfer_model_load(ctx, o.model, &m)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
@@ -46,7 +53,7 @@ int cli_run(int argc, char **argv)
         goto done;
     }
     for (int k = 0; k < n_out; k++) {
-        int64_t dims[8];
+        int64_t dims[CLINFER_MAX_RANK];
         int rank = clinfer_session_output_shape(s, k, dims);
         if (!(out[k] = malloc(sizeof(float) * (size_t)cli_elems(dims, rank)))) {
             cli_error("out of memory");
@@ -60,15 +67,11 @@ int cli_run(int argc, char **argv)
     }
     double t2 = now_ms();
     for (int k = 0; k < n_out; k++) {
-        struct cf_array a = {0};
-        a.rank = clinfer_session_output_shape(s, k, a.dims);
-        a.data = out[k];
-        struct cf_diag d = {0};
-        if (cf_npy_write(o.outputs[k], &a, &d)) {
-            cli_error("%s", d.msg);
-            goto done;
-        }
+        int64_t dims[CLINFER_MAX_RANK];
+        int rank = clinfer_session_output_shape(s, k, dims);
+        if (cli_outputs_write(&outs, k, dims, rank, out[k])) goto done;
     }
+    if (cli_outputs_commit(&outs)) goto done;
     if (o.verbose) {
         size_t naive, arena = clinfer_session_arena_bytes(s, &naive);
         fprintf(stderr, "device: %s\n", clinfer_session_device(s));
@@ -82,7 +85,8 @@ int cli_run(int argc, char **argv)
     }
     rc = 0;
 done:
-    for (int k = 0; k < 8; k++) {
+    cli_outputs_abort(&outs); /* (nothing left to do after a commit) */
+    for (int k = 0; k < CLI_MAX_IO; k++) {
         free(in[k]);
         free(out[k]);
     }

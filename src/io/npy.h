@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../util/diag.h"
 
@@ -21,8 +22,14 @@ int64_t cf_array_elems(const struct cf_array *a);
 /* Parses a .npy image; `name` is used in messages. Only '<f4' C-order arrays are accepted. */
 clinfer_status cf_npy_parse(const char *name, const unsigned char *buf, size_t len, struct cf_array *out,
                             struct cf_diag *d);
+/* Reads a .npy file: its header first, checked against the file's size, then its data. */
 clinfer_status cf_npy_read(const char *path, struct cf_array *out, struct cf_diag *d);
+/* Writes a .npy file whole or not at all (a temporary beside it, flushed, renamed over it). */
 clinfer_status cf_npy_write(const char *path, const struct cf_array *a, struct cf_diag *d);
+/* The bytes before the data of a float32 C-order .npy of these dims (a multiple of 64); 0 when size is too small. */
+size_t cf_npy_header(const int64_t *dims, int rank, char *out, size_t size);
+/* Writes header and data to a stream; returns 0 on a write error (errno set). */
+int cf_npy_write_stream(FILE *f, const struct cf_array *a);
 
 /* The arrays of an .npz archive (np.savez or np.savez_compressed), by their names without ".npy". */
 struct cf_npz {
@@ -35,8 +42,5 @@ clinfer_status cf_npz_read(const char *path, struct cf_npz *out, struct cf_diag 
 clinfer_status cf_npz_parse(const char *name, const unsigned char *buf, size_t len, struct cf_npz *out,
                             struct cf_diag *d);
 void cf_npz_free(struct cf_npz *z);
-
-/* Reads a whole file (at most max bytes). */
-clinfer_status cf_read_file(const char *path, size_t max, unsigned char **buf, size_t *len, struct cf_diag *d);
 
 #endif

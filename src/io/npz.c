@@ -4,7 +4,10 @@
 #include <string.h>
 #include <zlib.h>
 
+#include <unistd.h>
+
 #include "../util/alloc.h"
+#include "../util/files.h"
 #include "npy.h"
 
 static uint32_t rd16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
@@ -172,8 +175,18 @@ clinfer_status cf_npz_read(const char *path, struct cf_npz *out, struct cf_diag 
     unsigned char *buf;
     size_t len;
     memset(out, 0, sizeof *out);
-    clinfer_status st = cf_read_file(path, (size_t)1 << 34, &buf, &len, d);
+    /* the magic first: a file that is not a zip is refused before it is read */
+    int fd;
+    uint64_t size;
+    unsigned char magic[4] = {0};
+    clinfer_status st = cf_file_open_read(path, ".npz file", &fd, &size, d);
     if (st) return st;
+    st = cf_file_read_at(fd, path, 0, magic, size < 4 ? (size_t)size : 4, d);
+    close(fd);
+    if (st) return st;
+    if (size < 22 || magic[0] != 'P' || magic[1] != 'K')
+        return cf_fail(d, CLINFER_E_PARSE, "%s: not an .npz (zip) file", path);
+    if ((st = cf_read_file(path, ".npz file", (size_t)1 << 34, &buf, &len, d))) return st;
     st = cf_npz_parse(path, buf, len, out, d);
     cf_free(buf);
     return st;

@@ -7,7 +7,7 @@
 #include "../util/diag.h"
 #include "../util/strbuf.h"
 
-#define CF_MAX_RANK 8
+#define CF_MAX_RANK CLINFER_MAX_RANK
 #define CF_DIM_UNKNOWN (-1) /* None */
 #define CF_DIM_BATCH (-3)   /* in a Reshape target: the input's batch dimension */
 

@@ -204,6 +204,11 @@ clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *mo
     struct cf_diag *d = cf_api_diag(ctx);
     if (!model || !opts || !out) return cf_fail(d, CLINFER_E_ARG, "clinfer_session_new: NULL argument");
     if (opts->batch < 1) return cf_fail(d, CLINFER_E_ARG, "the batch must be positive, got %lld", (long long)opts->batch);
+    if (opts->init != CLINFER_INIT_KERAS && opts->init != CLINFER_INIT_RANDOM)
+        return cf_fail(d, CLINFER_E_ARG, "clinfer_session_new: init %d is not a clinfer_init", (int)opts->init);
+    if (opts->tune != CLINFER_TUNE_NONE && opts->tune != CLINFER_TUNE_FAST && opts->tune != CLINFER_TUNE_FULL)
+        return cf_fail(d, CLINFER_E_ARG, "clinfer_session_new: tune %d is not a clinfer_tune", (int)opts->tune);
+    if (cf_algo_spec_check(opts->algo, d)) return d->status;
     double t0 = now_ms();
     const char *spec = opts->device ? opts->device : "ref";
     const struct cf_backend *be = NULL;
@@ -243,16 +248,16 @@ int clinfer_session_input_count(const clinfer_session *s) { return s ? s->g->n_i
 int clinfer_session_output_count(const clinfer_session *s) { return s ? s->g->n_outputs : 0; }
 
 /* (with the whole batch first, also when the session runs it in sub-batches) */
-static int shape_of(const clinfer_session *s, const struct cf_node *n, int64_t dims[8])
+static int shape_of(const clinfer_session *s, const struct cf_node *n, int64_t dims[CLINFER_MAX_RANK])
 {
     if (!n) return 0;
-    for (int k = 0; k < n->out.rank; k++) dims[k] = n->out.d[k];
-    if (n->out.rank > 0 && n->out.d[0] == s->sub) dims[0] = s->batch;
+    for (int k = 0; dims && k < n->out.rank; k++) dims[k] = n->out.d[k];
+    if (dims && n->out.rank > 0 && n->out.d[0] == s->sub) dims[0] = s->batch;
     return n->out.rank;
 }
 
-int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[8]) { return shape_of(s, io_node(s, i, 0), dims); }
-int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[8]) { return shape_of(s, io_node(s, i, 1), dims); }
+int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[CLINFER_MAX_RANK]) { return shape_of(s, io_node(s, i, 0), dims); }
+int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[CLINFER_MAX_RANK]) { return shape_of(s, io_node(s, i, 1), dims); }
 
 int64_t clinfer_session_layer_elems(const clinfer_session *s, int i)
 {
@@ -269,8 +274,9 @@ double clinfer_session_tune_ms(const clinfer_session *s) { return s ? s->tune_ms
 
 void clinfer_session_layer_algo(const clinfer_session *s, int i, char *out, size_t size)
 {
+    if (!out || !size) return;
     if (!s || i < 0 || i >= s->g->n_nodes) {
-        if (size) out[0] = '\0';
+        out[0] = '\0';
         return;
     }
     enum cf_op op = s->g->nodes[i].op;

@@ -67,10 +67,15 @@ void *cf_arena_alloc(struct cf_arena *a, size_t n)
         size_t cap = n > 65536 ? n : 65536;
         c = cf_malloc(sizeof *c + cap);
         if (!c) return NULL;
-        c->next = a->head;
         c->used = 0;
         c->cap = cap;
-        a->head = c;
+        if (n > 16384 && a->head) { /* a large block gets a chunk of its own: the head keeps its free room */
+            c->next = a->head->next;
+            a->head->next = c;
+        } else {
+            c->next = a->head;
+            a->head = c;
+        }
     }
     void *p = (char *)c->data + c->used;
     c->used += n;

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static clinfer_status vfail(struct cf_diag *d, const char *prefix, clinfer_status status, const char *fmt, va_list ap)
 {
@@ -38,3 +39,16 @@ clinfer_status cf_fail_at(struct cf_diag *d, struct cf_loc loc, clinfer_status s
 }
 
 clinfer_status cf_fail_oom(struct cf_diag *d) { return cf_fail(d, CLINFER_E_NOMEM, "out of memory"); }
+
+void cf_warn(struct cf_diag *d, const char *fmt, ...)
+{
+    if (!d) return;
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (strstr(d->warn, text)) return;
+    size_t n = strlen(d->warn);
+    snprintf(d->warn + n, sizeof d->warn - n, "%s%s", n ? "; " : "", text);
+}

@@ -11,7 +11,8 @@ struct cf_loc {
 
 struct cf_diag {
     clinfer_status status;
-    char msg[1024];
+    char msg[2048];
+    char warn[1024]; /* what went wrong without stopping the call (each warning once; "; " between them) */
 };
 
 #if defined(__GNUC__)
@@ -26,5 +27,7 @@ clinfer_status cf_fail(struct cf_diag *d, clinfer_status status, const char *fmt
 clinfer_status cf_fail_at(struct cf_diag *d, struct cf_loc loc, clinfer_status status, const char *fmt, ...)
     CF_PRINTF(4, 5);
 clinfer_status cf_fail_oom(struct cf_diag *d);
+/* Adds a warning: the call goes on, and the caller may show it. */
+void cf_warn(struct cf_diag *d, const char *fmt, ...) CF_PRINTF(2, 3);
 
 #endif

@@ -76,10 +76,23 @@ void cf_sb_int_commas(struct cf_strbuf *sb, int64_t v)
     cf_sb_puts(sb, out);
 }
 
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, at most U+10FFFF), or 0. */
+static int utf8_len(const unsigned char *p)
+{
+    unsigned c = p[0];
+    int n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+    if (n == 0 || (n == 2 && c < 0xc2) || c > 0xf4) return 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80) return 0;
+    if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) return 0;
+    if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))) return 0;
+    return n;
+}
+
 void cf_sb_json_str(struct cf_strbuf *sb, const char *s)
 {
     cf_sb_putn(sb, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
         switch (*p) {
         case '"': cf_sb_puts(sb, "\\\""); break;
         case '\\': cf_sb_puts(sb, "\\\\"); break;
@@ -87,9 +100,18 @@ void cf_sb_json_str(struct cf_strbuf *sb, const char *s)
         case '\t': cf_sb_puts(sb, "\\t"); break;
         case '\r': cf_sb_puts(sb, "\\r"); break;
         default:
-            if (*p < 0x20) cf_sb_printf(sb, "\\u%04x", *p);
-            else cf_sb_putn(sb, (const char *)p, 1);
+            if (*p < 0x20) {
+                cf_sb_printf(sb, "\\u%04x", *p);
+            } else {
+                /* JSON is UTF-8: a byte that does not begin a well-formed sequence becomes U+FFFD */
+                int n = utf8_len(p);
+                if (n) cf_sb_putn(sb, (const char *)p, (size_t)n);
+                else cf_sb_puts(sb, "\\ufffd");
+                p += n ? n : 1;
+                continue;
+            }
         }
+        p++;
     }
     cf_sb_putn(sb, "\"", 1);
 }

@@ -43,7 +43,11 @@ const char *cf_cl_kernel_file(const char *kernel);
 clinfer_status cf_cl_program_file(cl_context ctx, const struct cf_cl_device *dev, const char *file, const char *defines,
                                   cl_program *out, int *from_cache, struct cf_diag *d);
 
-/* The cache folder: $XDG_CACHE_HOME/clinfer, else ~/.cache/clinfer (created on demand). */
+/* clinfer's cache folder ($XDG_CACHE_HOME/clinfer, else ~/.cache/clinfer, made on demand); 0 when it cannot be used
+ * (then nothing is cached). */
 int cf_cl_cache_dir(char *out, size_t size);
+/* Checks both kernel caches once per process, before OpenCL starts (caches.c): a warning when one cannot be used,
+ * an error when PoCL would have nowhere to compile. */
+clinfer_status cf_cl_caches_check(struct cf_diag *d);
 
 #endif

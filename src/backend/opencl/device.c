@@ -23,6 +23,8 @@ clinfer_status cf_cl_devices(struct cf_cl_device **out, int *n, struct cf_diag *
 {
     *out = NULL;
     *n = 0;
+    clinfer_status cst = cf_cl_caches_check(d);
+    if (cst) return cst;
     cl_platform_id plats[MAX_PLATFORMS];
     cl_uint np = 0;
     cl_int err = clGetPlatformIDs(MAX_PLATFORMS, plats, &np);
@@ -35,10 +37,17 @@ clinfer_status cf_cl_devices(struct cf_cl_device **out, int *n, struct cf_diag *
     struct cf_cl_device *list = cf_calloc(MAX_DEVICES, sizeof *list);
     if (!list) return cf_fail_oom(d);
     int count = 0;
+    struct cf_strbuf probed = {0}; /* what each platform said, for the message when no device is found */
     for (cl_uint p = 0; p < np; p++) {
         cl_device_id devs[MAX_DEVICES];
         cl_uint nd = 0;
-        if (clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, MAX_DEVICES, devs, &nd) != CL_SUCCESS) continue;
+        char pname[256] = "", pver[256] = "";
+        clGetPlatformInfo(plats[p], CL_PLATFORM_NAME, sizeof pname - 1, pname, NULL);
+        clGetPlatformInfo(plats[p], CL_PLATFORM_VERSION, sizeof pver - 1, pver, NULL);
+        cl_int derr = clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, MAX_DEVICES, devs, &nd);
+        cf_sb_printf(&probed, "\n  platform %u: %s (%s): %s", p, pname, pver,
+                     derr == CL_SUCCESS ? "devices found" : cf_cl_errstr(derr));
+        if (derr != CL_SUCCESS) continue;
         for (cl_uint k = 0; k < nd && count < MAX_DEVICES; k++) {
             struct cf_cl_device *x = &list[count];
             x->index = count;
@@ -61,8 +70,18 @@ clinfer_status cf_cl_devices(struct cf_cl_device **out, int *n, struct cf_diag *
     }
     if (count == 0) {
         cf_free(list);
-        return cf_fail(d, CLINFER_E_UNSUPPORTED, "OpenCL found %u platform(s) but no device", np);
+        const char *vendors = getenv("OCL_ICD_VENDORS");
+        char *text = cf_sb_take(&probed);
+        clinfer_status st = cf_fail(
+            d, CLINFER_E_UNSUPPORTED,
+            "OpenCL found %u platform(s) but no device:%s\n  (ICDs from %s; a platform that cannot start reports no "
+            "device: PoCL does so under a memory limit too small for LLVM, or when its cache folder cannot be written; "
+            "POCL_DEBUG=all tells why)",
+            np, text ? text : "", vendors && *vendors ? vendors : "/etc/OpenCL/vendors");
+        cf_free(text);
+        return st;
     }
+    cf_sb_free(&probed);
     *out = list;
     *n = count;
     return CLINFER_OK;

@@ -24,18 +24,6 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-int cf_cl_cache_dir(char *out, size_t size)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    char base[1024];
-    if (xdg && *xdg) snprintf(base, sizeof base, "%s", xdg);
-    else if (home && *home) snprintf(base, sizeof base, "%s/.cache", home);
-    else return 0;
-    mkdir(base, 0755);
-    snprintf(out, size, "%s/clinfer", base);
-    return mkdir(out, 0755) == 0 || errno == EEXIST;
-}
-
 /* Files built as programs of their own, once per layer shape, with their sizes as -D constants: tuned.c's families
  * and the peak microbenchmark. */
 static const char *const specialized[] = {"conv2d_blocked.cl", "conv1x1_gemm.cl", "winograd_f23.cl", "conv2d_rows.cl",

@@ -2,6 +2,7 @@
  * SeparableConv2D, Conv2DTranspose; bias and activation applied as Keras does. Kernels in Keras' layouts:
  * [KH][KW][Cin/G][Cout], depthwise [KH][KW][C][M], transpose [KH][KW][Cout][Cin]. */
 #include <float.h>
+#include <math.h>
 #include <string.h>
 
 #include "ref.h"
@@ -58,12 +59,12 @@ void ref_conv2d(const struct ref_args *a)
                         continue;
                     }
                     /* fused max pool: the activation of each pixel of the window, then their maximum */
-                    double m = -FLT_MAX;
+                    double m = -INFINITY;
                     for (int py = 0; py < pk; py++)
                         for (int px = 0; px < pk; px++) {
                             double v = cf_act_apply(at->act, (float)conv_at(a, k, b, x, y, n, oy * pk + py, ox * pk + px, co),
                                                     at);
-                            m = v > m ? v : m;
+                            m = ref_max(m, v);
                         }
                     a->out[AT4(y, n, oy, ox, co)] = (float)m;
                 }

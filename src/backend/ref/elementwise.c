@@ -11,7 +11,7 @@ void ref_softmax(float *y, int64_t outer, int64_t len, int64_t inner, int is_log
         for (int64_t i = 0; i < inner; i++) {
             float *p = y + o * len * inner + i;
             float m = p[0];
-            for (int64_t k = 1; k < len; k++) m = p[k * inner] > m ? p[k * inner] : m;
+            for (int64_t k = 1; k < len; k++) m = (float)ref_max(m, p[k * inner]);
             double s = 0;
             for (int64_t k = 0; k < len; k++) s += exp((double)p[k * inner] - m);
             for (int64_t k = 0; k < len; k++)
@@ -108,8 +108,8 @@ void ref_merge(const struct ref_args *a)
             case CF_OP_MULTIPLY: acc *= v; break;
             case CF_OP_SUB: acc -= v; break;
             case CF_OP_DIV: acc /= v; break;
-            case CF_OP_MAXIMUM: acc = acc > v ? acc : v; break;
-            case CF_OP_MINIMUM: acc = acc < v ? acc : v; break;
+            case CF_OP_MAXIMUM: acc = ref_max(acc, v); break;
+            case CF_OP_MINIMUM: acc = ref_min(acc, v); break;
             default: acc = acc < 0 ? v * acc : acc; break; /* PRelu: the second input is the slope */
             }
             acc = (float)acc; /* each step rounds to float, as the kernels do */

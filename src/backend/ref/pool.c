@@ -1,7 +1,7 @@
 /* Reference pooling over NHWC or NCHW: max and average windows with pads, dilation (max) and ceil_mode;
  * an average divides by the positions inside the input (Keras; ONNX's default), or inside the padded input
  * with count_include_pad. And global pooling. */
-#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "ref.h"
@@ -15,7 +15,7 @@ void ref_pool2d(const struct ref_args *a)
         for (int64_t oy = 0; oy < y.h; oy++)
             for (int64_t ox = 0; ox < y.w; ox++)
                 for (int64_t c = 0; c < y.c; c++) {
-                    double acc = is_max ? -FLT_MAX : 0.0;
+                    double acc = is_max ? -INFINITY : 0.0;
                     int count = 0, padded = 0;
                     for (int ky = 0; ky < at->kernel[0]; ky++) {
                         int64_t iy = oy * at->strides[0] + (int64_t)ky * at->dilation[0] - at->pads[0];
@@ -24,7 +24,7 @@ void ref_pool2d(const struct ref_args *a)
                             if (iy < x.h + at->pads[1] && ix < x.w + at->pads[3]) padded++;
                             if (iy < 0 || iy >= x.h || ix < 0 || ix >= x.w) continue;
                             float v = a->in[0][AT4(x, n, iy, ix, c)];
-                            if (is_max) acc = v > acc ? v : acc;
+                            if (is_max) acc = ref_max(acc, v);
                             else acc += v;
                             count++;
                         }
@@ -40,11 +40,11 @@ void ref_global_pool2d(const struct ref_args *a)
     int is_max = a->n->op == CF_OP_GLOBAL_MAX_POOL2D;
     for (int64_t n = 0; n < x.n; n++)
         for (int64_t c = 0; c < x.c; c++) {
-            double acc = is_max ? -FLT_MAX : 0.0;
+            double acc = is_max ? -INFINITY : 0.0;
             for (int64_t yy = 0; yy < x.h; yy++)
                 for (int64_t xx = 0; xx < x.w; xx++) {
                     float v = a->in[0][AT4(x, n, yy, xx, c)];
-                    if (is_max) acc = v > acc ? v : acc;
+                    if (is_max) acc = ref_max(acc, v);
                     else acc += v;
                 }
             /* (N, C) or (N, 1, 1, C) / (N, C, 1, 1): channel c of image n is element n·C + c either way */

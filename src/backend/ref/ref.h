@@ -50,6 +50,10 @@ void ref_depth_to_space(const struct ref_args *a);
 /* softmax (or log-softmax) over groups of `len` values spaced `inner` apart */
 void ref_softmax(float *y, int64_t outer, int64_t len, int64_t inner, int log);
 /* Total elements of a shape (batch included). */
+/* NumPy's maximum and minimum: a NaN in either gives NaN (IEEE-754's maximum, not C's fmax) */
+static inline double ref_max(double a, double b) { return a > b || a != a ? a : b; }
+static inline double ref_min(double a, double b) { return a < b || a != a ? a : b; }
+
 static inline int64_t ref_elems(const struct cf_shape *s)
 {
     int64_t p = 1;

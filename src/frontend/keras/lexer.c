@@ -105,7 +105,13 @@ static clinfer_status lex_string(struct lexer *L, int raw, int fstring)
     int triple = peek(L, 1) == q && peek(L, 2) == q;
     int nq = triple ? 3 : 1;
     for (int i = 0; i < nq; i++) advance(L);
-    char *out = cf_arena_alloc(L->arena, L->len - L->pos + 1);
+    /* the literal's raw length bounds its decoded one: allocate that, not the rest of the file (a script of
+     * thousands of strings would otherwise take memory quadratic in its length) */
+    size_t end = L->pos;
+    while (end < L->len && !(L->s[end] == q && (!triple || (end + 2 < L->len && L->s[end + 1] == q && L->s[end + 2] == q))) &&
+           (triple || L->s[end] != '\n'))
+        end += (L->s[end] == '\\' && end + 1 < L->len) ? 2 : 1;
+    char *out = cf_arena_alloc(L->arena, end - L->pos + 1);
     if (!out) return cf_fail_oom(L->d);
     size_t n = 0;
     for (;;) {

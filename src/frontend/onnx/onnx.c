@@ -7,6 +7,7 @@
 #include "../../io/npy.h"
 #include "../../passes/passes.h"
 #include "../../util/alloc.h"
+#include "../../util/files.h"
 #include "../frontend.h"
 #include "onnx.h"
 
@@ -275,7 +276,7 @@ clinfer_status cf_onnx_read_tensor(const char *path, struct cf_array *out, struc
     unsigned char *buf;
     size_t len;
     memset(out, 0, sizeof *out);
-    clinfer_status st = cf_read_file(path, (size_t)1 << 32, &buf, &len, d);
+    clinfer_status st = cf_read_file(path, "tensor", (size_t)1 << 32, &buf, &len, d);
     if (st) return st;
     Onnx__TensorProto *t = onnx__tensor_proto__unpack(NULL, len, buf);
     cf_free(buf);

@@ -1,13 +1,16 @@
 /* ONNX tensors: a TensorProto's values (raw_data or the typed fields, or external data from a file inside the
  * model's folder) as a constant, with every length checked against the dims. */
 #define _DEFAULT_SOURCE /* realpath */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../util/alloc.h"
 #include "../../util/checked.h"
+#include "../../util/files.h"
 #include "onnx.h"
 
 struct ctensor *cf_onnx_new_const(struct onnx_ctx *X, enum ctype type, int rank, const int64_t *dims)
@@ -52,7 +55,31 @@ static const char *dtype_name(int t)
     return t >= 0 && t < (int)(sizeof names / sizeof names[0]) ? names[t] : "an unknown type";
 }
 
-/* Reads `len` bytes at `offset` of an external data file, which must lie inside the model's folder. */
+/* Whether a relative path stays inside its folder by its components: none is "..", none is absolute
+ * ("w..bin" is a legal name; "a/../../w.bin" is not). */
+static int inside_by_components(const char *loc)
+{
+    if (loc[0] == '/') return 0;
+    for (const char *p = loc; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.') return 0;
+        p += n;
+        while (*p == '/') p++;
+    }
+    return 1;
+}
+
+static int parse_size(const char *v, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (end == v || *end || errno || x < 0) return 0;
+    *out = x;
+    return 1;
+}
+
+/* Reads `len` bytes at `offset` of an external data file, which must be a regular file inside the model's folder. */
 static clinfer_status external_data(struct onnx_ctx *X, const Onnx__TensorProto *t, const char *what,
                                     unsigned char **buf, size_t *len)
 {
@@ -62,38 +89,49 @@ static clinfer_status external_data(struct onnx_ctx *X, const Onnx__TensorProto 
         const Onnx__StringStringEntryProto *e = t->external_data[k];
         if (!e->key || !e->value) continue;
         if (strcmp(e->key, "location") == 0) loc = e->value;
-        else if (strcmp(e->key, "offset") == 0) offset = atoll(e->value);
-        else if (strcmp(e->key, "length") == 0) length = atoll(e->value);
+        else if ((strcmp(e->key, "offset") == 0 && !parse_size(e->value, &offset)) ||
+                 (strcmp(e->key, "length") == 0 && !parse_size(e->value, &length)))
+            return cf_onnx_fail(X, CLINFER_E_PARSE, "%s: external data %s '%s' is not a byte count", what, e->key,
+                                e->value);
     }
     if (!loc || !*loc) return cf_onnx_fail(X, CLINFER_E_PARSE, "%s: external data without a location", what);
-    if (loc[0] == '/' || strstr(loc, ".."))
+    if (!inside_by_components(loc))
         return cf_onnx_fail(X, CLINFER_E_MODEL, "%s: external data '%s' is outside the model's folder", what, loc);
-    char path[8192], real[PATH_MAX], realdir[PATH_MAX];
+    char path[8192], real[PATH_MAX], realdir[PATH_MAX], why[128];
     snprintf(path, sizeof path, "%s/%s", X->dir, loc);
     if (!realpath(path, real) || !realpath(X->dir, realdir))
-        return cf_onnx_fail(X, CLINFER_E_IO, "%s: cannot open external data file %s", what, path);
+        return cf_onnx_fail(X, CLINFER_E_IO, "%s: cannot open external data file %s: %s", what, path,
+                            cf_errno_text(errno, why, sizeof why));
     size_t dl = strlen(realdir);
-    if (strncmp(real, realdir, dl) != 0 || real[dl] != '/')
+    /* (a symbolic link may still lead out of the folder) */
+    if (strncmp(real, realdir, dl) != 0 || (real[dl] != '/' && !(dl == 1 && realdir[0] == '/')))
         return cf_onnx_fail(X, CLINFER_E_MODEL, "%s: external data '%s' is outside the model's folder", what, loc);
-    FILE *f = fopen(real, "rb");
-    if (!f) return cf_onnx_fail(X, CLINFER_E_IO, "%s: cannot open external data file %s", what, real);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    if (offset < 0 || offset > size || (length >= 0 && length > size - offset)) {
-        fclose(f);
-        return cf_onnx_fail(X, CLINFER_E_PARSE, "%s: external data offset %lld and length %lld pass the end of %s (%ld bytes)",
-                            what, offset, length, loc, size);
+    int fd;
+    uint64_t size;
+    struct cf_diag fd_diag = {0};
+    if (cf_file_open_read(real, "external data", &fd, &size, &fd_diag))
+        return cf_onnx_fail(X, fd_diag.status, "%s: %s", what, fd_diag.msg);
+    if ((uint64_t)offset > size || (length >= 0 && (uint64_t)length > size - (uint64_t)offset)) {
+        close(fd);
+        return cf_onnx_fail(X, CLINFER_E_PARSE,
+                            "%s: external data offset %lld and length %lld pass the end of %s (%llu bytes)", what,
+                            offset, length, loc, (unsigned long long)size);
     }
-    if (length < 0) length = size - offset;
+    if (length < 0) length = (long long)(size - (uint64_t)offset);
     *buf = cf_malloc((size_t)length + 1);
     if (!*buf) {
-        fclose(f);
-        return cf_onnx_fail(X, CLINFER_E_NOMEM, "%s: out of memory for %lld bytes of external data", what, length);
+        close(fd);
+        return cf_onnx_fail(X, CLINFER_E_NOMEM, "%s: out of memory for %lld bytes of external data from %s", what,
+                            length, loc);
     }
-    fseek(f, offset, SEEK_SET);
-    size_t got = fread(*buf, 1, (size_t)length, f);
-    fclose(f);
-    *len = got;
+    clinfer_status st = cf_file_read_at(fd, real, (uint64_t)offset, *buf, (size_t)length, &fd_diag);
+    close(fd);
+    if (st) {
+        cf_free(*buf);
+        *buf = NULL;
+        return cf_onnx_fail(X, st, "%s: %s", what, fd_diag.msg);
+    }
+    *len = (size_t)length;
     return CLINFER_OK;
 }
 
