@@ -26,7 +26,8 @@ typedef enum clinfer_status {
     CLINFER_E_UNSUPPORTED = 4, /* valid input that clinfer does not implement */
     CLINFER_E_NOMEM = 5,       /* an allocation failed */
     CLINFER_E_ARG = 6,         /* the caller passed an invalid argument */
-    CLINFER_E_LIMIT = 7        /* a size or count passes a fixed limit (nesting depth, tensor size) */
+    CLINFER_E_LIMIT = 7,       /* a size or count passes a fixed limit (nesting depth, tensor size) */
+    CLINFER_E_DEVICE = 8       /* no OpenCL device can be reached, or a call on one failed */
 } clinfer_status;
 
 /* A short fixed name for a status code ("CLINFER_E_PARSE"). */
@@ -148,6 +149,56 @@ size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes
 /* The images a session runs at once: its batch, or a smaller sub-batch when the batch does not fit the device's
  * memory (or opts.max_memory); a run then goes through the batch in sub-batches of this size. */
 int64_t clinfer_session_sub_batch(const clinfer_session *s);
+
+/* ---- Comparing two devices layer by layer: the CPU-vs-GPU check of a CI job. */
+
+typedef struct clinfer_compare_options {
+    clinfer_session_options session; /* the model's session; session.device is the device under test (NULL: "opencl") */
+    const char *against;             /* the reference device; NULL: "ref" */
+    double rtol, atol;    /* an element a (the device) against b (the reference) fails when
+                           * |a - b| > atol * max|b| + rtol * |b|, max|b| over the layer's finite values; < 0: each
+                           * layer's default for its op (docs/compare.md) */
+    double max_outliers;  /* the fraction of a layer's elements that may fail by size (not by NaN or Inf); 0: none */
+} clinfer_compare_options;
+
+/* What one layer's comparison found. A NaN passes only against a NaN, an Inf only against the same Inf; a
+ * non-finite value on one side only always fails. */
+typedef struct clinfer_compare_layer {
+    double rtol, atol;         /* the tolerance the layer was held to */
+    int64_t elements;
+    int64_t past_tolerance;    /* finite on both sides, past tolerance */
+    int64_t nonfinite_mismatch;/* non-finite on one side only (or a different one) */
+    int64_t nonfinite[2];      /* the device's and the reference's non-finite values */
+    int64_t first_bad;         /* the first failing element, -1 when none */
+    double max_abs, max_rel;   /* the largest errors over finite pairs; rel is |a - b| / max(|b|, atol * max|b|) */
+    double nmse;               /* normalised mean squared error: sum (a - b)^2 / sum b^2 */
+    double scale;              /* max |b| */
+    int pass;
+} clinfer_compare_layer;
+
+typedef enum clinfer_verdict {
+    CLINFER_VERDICT_PASS = 0,      /* every layer within tolerance */
+    CLINFER_VERDICT_RECOVERS = 1,  /* a layer is past tolerance but the outputs are within it: rounding amplified */
+    CLINFER_VERDICT_STAYS_OFF = 2, /* from the first layer past tolerance the outputs stay off: a wrong kernel */
+    CLINFER_VERDICT_NONFINITE = 3  /* a NaN or Inf on one side only */
+} clinfer_verdict;
+
+typedef struct clinfer_comparison clinfer_comparison;
+
+/* Runs the model on both devices with the same inputs (as clinfer_session_run takes them, at session.batch) and
+ * compares every layer's output. The comparison holds its results; free it with clinfer_comparison_free. */
+clinfer_status clinfer_compare(clinfer_context *ctx, const clinfer_model *model, const clinfer_compare_options *opts,
+                               const float *const *inputs, clinfer_comparison **out);
+void clinfer_comparison_free(clinfer_comparison *c);
+/* The devices in words: which 0 is the device under test, 1 the reference. */
+const char *clinfer_comparison_device(const clinfer_comparison *c, int which);
+/* Layer i (the model's layer i) into *out; CLINFER_E_ARG for no such layer. */
+clinfer_status clinfer_comparison_layer(const clinfer_comparison *c, int i, clinfer_compare_layer *out);
+/* The first layer past tolerance in the model's order, -1 when none; and the first layer that holds a non-finite
+ * value on either side (which: 0 device, 1 reference), -1 when none. */
+int clinfer_comparison_first_failure(const clinfer_comparison *c);
+int clinfer_comparison_first_nonfinite(const clinfer_comparison *c, int which);
+clinfer_verdict clinfer_comparison_verdict(const clinfer_comparison *c);
 
 /* A listing of every OpenCL platform and device (index, name, vendor, type, compute units, memory,
  * OpenCL C version, driver version). */

@@ -32,6 +32,7 @@ const char *clinfer_status_str(clinfer_status s)
     case CLINFER_E_NOMEM: return "CLINFER_E_NOMEM";
     case CLINFER_E_ARG: return "CLINFER_E_ARG";
     case CLINFER_E_LIMIT: return "CLINFER_E_LIMIT";
+    case CLINFER_E_DEVICE: return "CLINFER_E_DEVICE";
     }
     return "CLINFER_E_?";
 }

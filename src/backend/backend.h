@@ -34,8 +34,10 @@ struct cf_backend {
     void (*algo)(void *state, int node, char *out, size_t size);
     double (*node_ms)(void *state, int node);
     void (*release)(void *state);
-    /* The memory of the device `spec` names: the largest buffer and the whole (bytes); NULL: the host's, unbounded. */
-    clinfer_status (*memory)(const char *spec, uint64_t *max_buffer, uint64_t *total, struct cf_diag *d);
+    /* The memory of the device `spec` names: the largest buffer and the whole (bytes), and whether it is the host's
+     * (a CPU device: the arena and copies of the weights then come out of the host's memory); NULL: the host's,
+     * unbounded but for the process's limits, and the weights used where they are. */
+    clinfer_status (*memory)(const char *spec, uint64_t *max_buffer, uint64_t *total, int *host, struct cf_diag *d);
     /* Waits until everything queued is done (the end of every pass, whatever happened); NULL: nothing is queued. */
     clinfer_status (*finish)(void *state, struct cf_diag *d);
 };

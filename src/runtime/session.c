@@ -10,6 +10,7 @@
 #include "../passes/passes.h"
 #include "../passes/plan.h"
 #include "../util/alloc.h"
+#include "../util/memlimit.h"
 #include "weights.h"
 
 struct clinfer_session {
@@ -115,11 +116,28 @@ static uint64_t weight_bytes(const struct cf_weights *w)
     return b;
 }
 
-/* Whether the set-up session fits: its activations in one buffer, and with its weights in the whole. */
-static int fits(const clinfer_session *s, uint64_t max_buffer, uint64_t total)
+/* The memory a session may take: the device's (its largest buffer, its whole), and the host's room under the
+ * process's limits (ulimit -v, the cgroup's), which the arena takes from when the device's memory is the host's, and
+ * which the OpenCL runtime needs its share of. (The device's copies of weights do not change with the batch: when
+ * they do not fit, their allocation fails with a message.) */
+struct budget {
+    uint64_t max_buffer, total;
+    struct cf_mem_room room;
+    int host;              /* the device's memory is the host's */
+    const char *whose;     /* the device, or max_memory */
+};
+
+static uint64_t host_need(const clinfer_session *s, const struct budget *b)
+{
+    return (b->host ? s->plan.arena_bytes : 0) + CF_MEM_RUN_RESERVE;
+}
+
+/* Whether the set-up session fits: its activations in one buffer, with its weights in the whole, and in the host's
+ * room. */
+static int fits(const clinfer_session *s, const struct budget *b)
 {
     uint64_t arena = s->plan.arena_bytes;
-    return arena <= max_buffer && arena + weight_bytes(&s->w) <= total;
+    return arena <= b->max_buffer && arena + weight_bytes(&s->w) <= b->total && host_need(s, b) <= b->room.bytes;
 }
 
 /* Whether every input and output carries the batch first, so that sub-batches are independent runs. */
@@ -150,7 +168,7 @@ static struct size_text size_text(uint64_t b)
 static clinfer_status fit_batch(const clinfer_model *model, const clinfer_session_options *opts, const char *spec,
                                 clinfer_session *s, struct cf_diag *d)
 {
-    uint64_t max_buffer = UINT64_MAX, total = UINT64_MAX;
+    struct budget b = {UINT64_MAX, UINT64_MAX, {0}, 1, "the device"};
     int64_t sub = opts->batch;
     /* the first setup (the weights: tens of MB made or read) runs beside the backend's device query (PoCL's start:
      * ~30 ms of loading LLVM), which stays on this thread */
@@ -158,30 +176,42 @@ static clinfer_status fit_batch(const clinfer_model *model, const clinfer_sessio
     pthread_t worker;
     int threaded = s->be->memory && pthread_create(&worker, NULL, setup_thread, &job) == 0;
     if (!threaded) setup_thread(&job);
-    clinfer_status st = s->be->memory ? s->be->memory(spec, &max_buffer, &total, d) : CLINFER_OK;
+    clinfer_status st = s->be->memory ? s->be->memory(spec, &b.max_buffer, &b.total, &b.host, d) : CLINFER_OK;
     if (threaded) pthread_join(worker, NULL);
     if (st) return st; /* (the session's free releases what the setup made) */
     if (job.st) {
         *d = job.d;
         return job.st;
     }
-    const char *whose = "the device";
-    if (opts->max_memory && opts->max_memory < total) {
-        total = opts->max_memory;
-        whose = "the session's max_memory";
+    if (opts->max_memory && opts->max_memory < b.total) {
+        b.total = opts->max_memory;
+        b.whose = "the session's max_memory";
     }
-    if (max_buffer > total) max_buffer = total;
-    while (!fits(s, max_buffer, total)) {
+    if (b.max_buffer > b.total) b.max_buffer = b.total;
+    /* (measured now: the weights and the device's start are in what the process holds) */
+    cf_mem_room(&b.room);
+    while (!fits(s, &b)) {
         uint64_t arena = s->plan.arena_bytes, weights = weight_bytes(&s->w);
-        if (sub == 1)
+        if (sub == 1) {
+            if (host_need(s, &b) > b.room.bytes)
+                return cf_fail(d, CLINFER_E_NOMEM,
+                               "one image does not fit the memory limit: it needs %s of activations and about %s for "
+                               "the runtime; %s leaves %s",
+                               size_text(b.host ? arena : 0).s, size_text(CF_MEM_RUN_RESERVE).s, b.room.limit,
+                               size_text(b.room.bytes).s);
             return cf_fail(d, CLINFER_E_NOMEM,
                            "one image does not fit: it needs %s of activations in one buffer and %s of weights (%s "
                            "in all); %s allows %s in all and %s per buffer",
-                           size_text(arena).s, size_text(weights).s, size_text(arena + weights).s, whose,
-                           size_text(total).s, size_text(max_buffer).s);
+                           size_text(arena).s, size_text(weights).s, size_text(arena + weights).s, b.whose,
+                           size_text(b.total).s, size_text(b.max_buffer).s);
+        }
         /* activations grow with the batch: aim at the share that fits, then step down until it does */
-        uint64_t room = total > weights ? total - weights : 0;
-        if (room > max_buffer) room = max_buffer;
+        uint64_t room = b.total > weights ? b.total - weights : 0;
+        if (room > b.max_buffer) room = b.max_buffer;
+        if (b.host && b.room.bytes != UINT64_MAX) { /* the host's room, less what does not grow with the batch */
+            uint64_t fixed = host_need(s, &b) - arena, host_room = b.room.bytes > fixed ? b.room.bytes - fixed : 0;
+            if (host_room < room) room = host_room;
+        }
         int64_t guess = arena ? (int64_t)((double)sub * (double)room / (double)arena) : 1;
         sub = guess >= sub ? sub - 1 : guess < 1 ? 1 : guess;
         unsetup(s);
@@ -190,7 +220,7 @@ static clinfer_status fit_batch(const clinfer_model *model, const clinfer_sessio
             return cf_fail(d, CLINFER_E_NOMEM,
                            "the batch of %lld does not fit (%s allows %s), and this model cannot run in "
                            "sub-batches (an input or output does not carry the batch first)",
-                           (long long)opts->batch, whose, size_text(total).s);
+                           (long long)opts->batch, b.whose, size_text(b.total).s);
     }
     s->sub = sub;
     return CLINFER_OK;

@@ -36,6 +36,17 @@ void *cf_malloc(size_t n)
     return p;
 }
 
+void *cf_malloc_pages(size_t n)
+{
+    if (should_fail()) return NULL;
+    void *p = NULL;
+    if (posix_memalign(&p, PAGE, n ? n : 1)) return NULL;
+#ifdef MADV_POPULATE_WRITE
+    if (n >= PAGE) madvise(p, n / PAGE * PAGE, MADV_POPULATE_WRITE);
+#endif
+    return p;
+}
+
 void *cf_calloc(size_t count, size_t size) { return should_fail() ? NULL : calloc(count ? count : 1, size ? size : 1); }
 void *cf_realloc(void *p, size_t n) { return should_fail() ? NULL : realloc(p, n ? n : 1); }
 void cf_free(void *p) { free(p); }

@@ -4,6 +4,8 @@
 #include <stddef.h>
 
 void *cf_malloc(size_t n);
+/* Page-aligned, its pages made at once: memory an OpenCL CPU device uses in place (CL_MEM_USE_HOST_PTR). */
+void *cf_malloc_pages(size_t n);
 void *cf_calloc(size_t count, size_t size);
 void *cf_realloc(void *p, size_t n);
 void cf_free(void *p);

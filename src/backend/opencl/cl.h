@@ -14,8 +14,8 @@
 /* "CL_INVALID_WORK_GROUP_SIZE" */
 const char *cf_cl_errstr(cl_int err);
 
-/* Records "call(what): CL_ERROR_NAME (-54)" and returns CLINFER_E_UNSUPPORTED (CLINFER_E_NOMEM for
- * allocation failures). */
+/* Records "call(what): CL_ERROR_NAME (-54)" and returns CLINFER_E_DEVICE (CLINFER_E_NOMEM for allocation failures,
+ * naming the process's memory limit when one is set). */
 clinfer_status cf_cl_fail(struct cf_diag *d, const char *call, const char *what, cl_int err);
 
 struct cf_cl_device {
@@ -28,6 +28,9 @@ struct cf_cl_device {
     cl_uint compute_units;
     cl_ulong global_mem, local_mem, max_alloc;
 };
+
+/* Whether a device's memory is the host's (a CPU device, as PoCL's): buffers then live in host memory. */
+static inline int cf_cl_host_memory(const struct cf_cl_device *dev) { return (dev->type & CL_DEVICE_TYPE_CPU) != 0; }
 
 /* Every device of every platform; *out is freed with cf_free. */
 clinfer_status cf_cl_devices(struct cf_cl_device **out, int *n, struct cf_diag *d);

@@ -29,7 +29,7 @@ clinfer_status cf_cl_devices(struct cf_cl_device **out, int *n, struct cf_diag *
     cl_uint np = 0;
     cl_int err = clGetPlatformIDs(MAX_PLATFORMS, plats, &np);
     if (err == CL_PLATFORM_NOT_FOUND_KHR || (err == CL_SUCCESS && np == 0))
-        return cf_fail(d, CLINFER_E_UNSUPPORTED,
+        return cf_fail(d, CLINFER_E_DEVICE,
                        "no OpenCL platform found: no ICD is installed or registered in /etc/OpenCL/vendors "
                        "(on Debian: apt-get install pocl-opencl-icd; `clinfo` lists what OpenCL sees)");
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clGetPlatformIDs", NULL, err);
@@ -73,7 +73,7 @@ clinfer_status cf_cl_devices(struct cf_cl_device **out, int *n, struct cf_diag *
         const char *vendors = getenv("OCL_ICD_VENDORS");
         char *text = cf_sb_take(&probed);
         clinfer_status st = cf_fail(
-            d, CLINFER_E_UNSUPPORTED,
+            d, CLINFER_E_DEVICE,
             "OpenCL found %u platform(s) but no device:%s\n  (ICDs from %s; a platform that cannot start reports no "
             "device: PoCL does so under a memory limit too small for LLVM, or when its cache folder cannot be written; "
             "POCL_DEBUG=all tells why)",
@@ -139,7 +139,7 @@ clinfer_status cf_cl_select(const char *spec, struct cf_cl_device *out, struct c
         struct cf_strbuf sb = {0};
         for (int i = 0; i < n; i++) list_line(&sb, &list[i]);
         char *text = cf_sb_take(&sb);
-        st = cf_fail(d, CLINFER_E_ARG, "no OpenCL device matches '%s'; the devices are:\n%s", spec, text ? text : "");
+        st = cf_fail(d, CLINFER_E_DEVICE, "no OpenCL device matches '%s'; the devices are:\n%s", spec, text ? text : "");
         cf_free(text);
     } else {
         *out = list[pick];

@@ -1,6 +1,7 @@
 /* OpenCL error codes as text, and the one place a failed OpenCL call becomes a status and a message. */
 #include <stdio.h>
 
+#include "../../util/memlimit.h"
 #include "cl.h"
 
 const char *cf_cl_errstr(cl_int err)
@@ -26,9 +27,12 @@ const char *cf_cl_errstr(cl_int err)
 
 clinfer_status cf_cl_fail(struct cf_diag *d, const char *call, const char *what, cl_int err)
 {
-    clinfer_status st = (err == CL_OUT_OF_HOST_MEMORY || err == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
-                         err == CL_OUT_OF_RESOURCES)
-                            ? CLINFER_E_NOMEM
-                            : CLINFER_E_UNSUPPORTED;
-    return cf_fail(d, st, "%s(%s): %s (%d)", call, what ? what : "", cf_cl_errstr(err), (int)err);
+    int oom = err == CL_OUT_OF_HOST_MEMORY || err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES;
+    struct cf_mem_room r;
+    if (oom) cf_mem_room(&r);
+    if (oom && r.bytes != UINT64_MAX) /* name the limit that is the likely cause */
+        return cf_fail(d, CLINFER_E_NOMEM, "%s(%s): %s (%d): out of memory; %s leaves %.0f MiB", call, what ? what : "",
+                       cf_cl_errstr(err), (int)err, r.limit, (double)r.bytes / 1048576.0);
+    return cf_fail(d, oom ? CLINFER_E_NOMEM : CLINFER_E_DEVICE, "%s(%s): %s (%d)", call, what ? what : "",
+                   cf_cl_errstr(err), (int)err);
 }

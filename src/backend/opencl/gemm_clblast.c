@@ -83,7 +83,7 @@ static void add_time(cl_event ev, double *ms)
 
 static clinfer_status gemm_fail(struct cf_diag *d, const struct cf_node *n, CLBlastStatusCode code)
 {
-    return cf_fail(d, CLINFER_E_UNSUPPORTED, "layer '%s': CLBlast's SGEMM failed with status %d", n->name, (int)code);
+    return cf_fail(d, CLINFER_E_DEVICE, "layer '%s': CLBlast's SGEMM failed with status %d", n->name, (int)code);
 }
 
 clinfer_status cf_clblast_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,

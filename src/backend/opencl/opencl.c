@@ -30,6 +30,8 @@ struct cl_state {
     cl_program *progs; /* per file of cl/: the generic kernels' programs, built when a kernel of theirs is first used */
     cl_kernel k[K_COUNT];
     cl_mem arena;
+    void *arena_host; /* on a CPU device: the arena's memory, ours (an allocation PoCL would make lazily, and abort on
+                       * when it fails, fails here with a message) */
     cl_mem dummy;
     cl_mem **w;      /* per node, per weight tensor */
     cl_mem *bn;      /* BatchNormalization: bn[i] scale, bn[n + i] shift (C floats each) */
@@ -550,6 +552,7 @@ static void opencl_release(void *state)
     cf_free(s->progs);
     if (s->q) clReleaseCommandQueue(s->q);
     if (s->ctx) clReleaseContext(s->ctx);
+    cf_free(s->arena_host); /* (after the context: every use of it is done) */
     cf_free(s);
 }
 
@@ -590,7 +593,12 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
     }
     /* (the session chose a sub-batch whose arena fits one buffer: opencl_memory) */
     size_t arena = x->plan->arena_bytes ? x->plan->arena_bytes : 64;
-    s->arena = clCreateBuffer(s->ctx, CL_MEM_READ_WRITE, arena, NULL, &err);
+    if (cf_cl_host_memory(&s->dev) && !(s->arena_host = cf_malloc_pages(arena))) {
+        st = cf_fail(d, CLINFER_E_NOMEM, "out of memory for the arena of %zu bytes", arena);
+        goto fail;
+    }
+    s->arena = clCreateBuffer(s->ctx, CL_MEM_READ_WRITE | (s->arena_host ? CL_MEM_USE_HOST_PTR : 0), arena,
+                              s->arena_host, &err);
     if (!s->arena || err != CL_SUCCESS) {
         char what[64];
         snprintf(what, sizeof what, "arena of %zu bytes", arena);
@@ -699,11 +707,13 @@ static void opencl_algo(void *state, int node, char *out, size_t size)
 
 static double opencl_node_ms(void *state, int node) { return ((struct cl_state *)state)->ms[node]; }
 
-static clinfer_status opencl_memory(const char *spec, uint64_t *max_buffer, uint64_t *total, struct cf_diag *d)
+static clinfer_status opencl_memory(const char *spec, uint64_t *max_buffer, uint64_t *total, int *host,
+                                    struct cf_diag *d)
 {
     struct cf_cl_device dev;
     clinfer_status st = cf_cl_select(spec, &dev, d);
     if (st) return st;
+    *host = cf_cl_host_memory(&dev);
     *max_buffer = dev.max_alloc;
     if (*max_buffer > ((uint64_t)1 << 34) - 64) *max_buffer = ((uint64_t)1 << 34) - 64; /* kernels take 32-bit float offsets */
     *total = dev.global_mem;

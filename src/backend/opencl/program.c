@@ -11,6 +11,7 @@
 
 #include "../../util/alloc.h"
 #include "../../util/files.h"
+#include "../../util/memlimit.h"
 #include "../../util/strbuf.h"
 #include "cl.h"
 #include "cl_sources.h"
@@ -126,10 +127,23 @@ static clinfer_status build_log(cl_program p, const struct cf_cl_device *dev, co
         clGetProgramBuildInfo(p, dev->device, CL_PROGRAM_BUILD_LOG, n, log, NULL);
         log[n] = '\0';
     }
-    clinfer_status st = cf_fail(d, CLINFER_E_UNSUPPORTED, "clBuildProgram(cl/%s) on %s: %s (%d)\n%s", what, dev->name,
+    clinfer_status st = cf_fail(d, CLINFER_E_DEVICE, "clBuildProgram(cl/%s) on %s: %s (%d)\n%s", what, dev->name,
                                 cf_cl_errstr(err), (int)err, log ? log : "");
     cf_free(log);
     return st;
+}
+
+static clinfer_status compiler_room(uint64_t need, const char *file, struct cf_diag *d)
+{
+    struct cf_mem_room r;
+    cf_mem_room(&r);
+    if (r.bytes >= need) return CLINFER_OK;
+    return cf_fail(d, CLINFER_E_NOMEM,
+                   "not enough memory to %s the kernel program cl/%s: the OpenCL compiler needs about %llu MiB, and %s "
+                   "leaves %.0f MiB (raise the limit; programs once built load from the cache with about %llu MiB)",
+                   need == CF_MEM_COMPILE_RESERVE ? "build" : "load", file ? file : "*.cl",
+                   (unsigned long long)(need >> 20), r.limit, (double)r.bytes / 1048576.0,
+                   (unsigned long long)(CF_MEM_LOAD_RESERVE >> 20));
 }
 
 const char *cf_cl_kernel_file(const char *kernel)
@@ -166,6 +180,13 @@ clinfer_status cf_cl_program_file(cl_context ctx, const struct cf_cl_device *dev
     cl_int err;
     size_t blen = 0;
     unsigned char *bin = have_dir ? cache_load(path, key, &blen) : NULL;
+    /* the compiler runs in this process: under a memory limit too tight for it, LLVM aborts the process (a C++
+     * exception no C caller can catch), so the room it needs is checked first */
+    if ((st = compiler_room(bin ? CF_MEM_LOAD_RESERVE : CF_MEM_COMPILE_RESERVE, file, d))) {
+        cf_free(bin);
+        cf_sb_free(&src);
+        return st;
+    }
     if (bin) {
         const unsigned char *bins[1] = {bin};
         cl_int bst;
