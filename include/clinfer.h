@@ -15,6 +15,12 @@
 extern "C" {
 #endif
 
+/* The version of this header; clinfer_version() is the library's ("0.2.0"). */
+#define CLINFER_VERSION_MAJOR 0
+#define CLINFER_VERSION_MINOR 2
+#define CLINFER_VERSION_PATCH 0
+#define CLINFER_VERSION_STRING "0.2.0"
+
 /* The most dimensions a tensor has (the length of every dims[] array the API fills). */
 #define CLINFER_MAX_RANK 8
 
@@ -32,6 +38,8 @@ typedef enum clinfer_status {
 
 /* A short fixed name for a status code ("CLINFER_E_PARSE"). */
 const char *clinfer_status_str(clinfer_status s);
+/* The library's version, "MAJOR.MINOR.PATCH" (a static string). */
+const char *clinfer_version(void);
 
 typedef struct clinfer_context clinfer_context;
 typedef struct clinfer_model clinfer_model;
@@ -203,6 +211,8 @@ clinfer_verdict clinfer_comparison_verdict(const clinfer_comparison *c);
 /* A listing of every OpenCL platform and device (index, name, vendor, type, compute units, memory,
  * OpenCL C version, driver version). */
 clinfer_status clinfer_devices(clinfer_context *ctx, char **out);
+/* The same as one JSON document: {"devices": [{"name": "ref", ...}, {"name": "opencl:0", "device": ..., ...}]}. */
+clinfer_status clinfer_devices_json(clinfer_context *ctx, char **out);
 
 /* The FP32 peak of an OpenCL device ("opencl", "opencl:N", ...), measured with an FMA microbenchmark, in
  * GFLOPS. */

@@ -37,6 +37,8 @@ const char *clinfer_status_str(clinfer_status s)
     return "CLINFER_E_?";
 }
 
+const char *clinfer_version(void) { return CLINFER_VERSION_STRING; }
+
 clinfer_status clinfer_context_new(clinfer_context **out)
 {
     if (!out) return CLINFER_E_ARG;

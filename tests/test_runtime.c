@@ -292,8 +292,13 @@ Test(commands, compare_seed_passes_on_pocl_and_flags_a_tight_tolerance)
     /* zero tolerance: float sums in another order differ somewhere */
     cr_assert_eq(run("compare examples/seed.py --init random --rtol 0 --atol 0", out, sizeof out), 1, "%s", out);
     cr_assert_not_null(strstr(out, "first layer past tolerance: conv2d_1 (Conv2D)"), "%s", out);
-    cr_assert_eq(run("compare examples/seed.py --device nosuch", out, sizeof out), 1, "%s", out);
+    /* exit codes: 1 past tolerance (above), 3 could not run, 2 usage */
+    cr_assert_eq(run("compare examples/seed.py --device nosuch", out, sizeof out), 3, "%s", out);
     cr_assert_not_null(strstr(out, "unknown device 'nosuch'"), "%s", out);
+    cr_assert_eq(run("compare missing.py", out, sizeof out), 3, "%s", out);
+    cr_assert_eq(run("compare examples/seed.py --rtol", out, sizeof out), 2, "%s", out);
+    cr_assert_eq(run("compare examples/seed.py --rtoll 1", out, sizeof out), 2, "%s", out);
+    cr_assert_not_null(strstr(out, "unknown option '--rtoll'; did you mean --rtol?"), "%s", out);
 }
 
 Test(commands, summary_explain_names_each_layers_kernel)

@@ -6,17 +6,34 @@
 
 #include "cli.h"
 
-int cli_bench(int argc, char **argv)
+static int bench(int argc, char **argv);
+
+const struct cli_command cli_cmd_bench = {
+    "bench", bench, 1, "MODEL [--device DEV] [--batch N] [--iters N] [--tune none|fast|full] [--format text|json]",
+    "images/s and ms per batch (median after warm-up), compile and tuning time apart",
+    "-i -q --device --batch --iters --seed --weights --tune --algo --format --json",
+    "Makes a session (compiling or loading kernels, and with --tune timing candidates the first time a layer\n"
+    "shape is seen on a device), warms up for at least 0.5 s, then times repeated runs: at least 10 and 1 s, or\n"
+    "--iters. The speed is the median run; setup, tuning, the time until ready and the first run are apart.\n\n"
+    "options:\n"
+    "  --device DEV          where to run (default opencl)\n"
+    "  --batch N             the batch (default the model's, else 1)\n"
+    "  --iters N             time N runs\n"
+    "  --tune none|fast|full how each layer's kernel is chosen (default fast: a few candidates timed once)\n"
+    "  --format text|json    text, or one JSON object (--json is a synonym)\n"
+    "  -i, --weights, --seed, --algo: as for run\n"};
+
+static int bench(int argc, char **argv)
 {
     const double started = cli_now_ms(); /* what a user waits for before the first inference is measured from here */
     struct cli_run_opts o = {0};
     o.tune = CLINFER_TUNE_FAST;
-    int rc = cli_parse_run_opts("bench", argc, argv, "-i --device --batch --iters --seed --weights --tune --algo --json", &o);
+    int rc = cli_parse(&cli_cmd_bench, argc, argv, &o);
     if (rc) return rc;
     clinfer_context *ctx = NULL;
     clinfer_model *m = NULL;
     clinfer_session *s = NULL;
-    float *in[8] = {0}, *out[8] = {0};
+    float *in[CLI_MAX_IO] = {0}, *out[CLI_MAX_IO] = {0};
     double *times = NULL;
     if (clinfer_context_new(&ctx)) return cli_error("out of memory"), 1;
     rc = 1;
@@ -25,14 +42,16 @@ int cli_bench(int argc, char **argv)
         goto done;
     }
     if (cli_load_inputs(ctx, m, &o, in)) goto done;
-    clinfer_session_options so = {o.device ? o.device : "opencl", o.batch, o.seed, CLINFER_INIT_KERAS, o.weights, o.tune, o.algo};
+    clinfer_session_options so = {.device = o.device ? o.device : "opencl", .batch = o.batch, .seed = o.seed,
+                                  .weights = o.weights, .tune = o.tune, .algo = o.algo};
     if (clinfer_session_new(ctx, m, &so, &s)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }
+    cli_warnings(ctx, o.quiet);
     const double ready = cli_now_ms() - started;
     for (int k = 0; k < clinfer_session_output_count(s); k++) {
-        int64_t dims[8];
+        int64_t dims[CLINFER_MAX_RANK];
         int rank = clinfer_session_output_shape(s, k, dims);
         if (!(out[k] = malloc(sizeof(float) * (size_t)cli_elems(dims, rank)))) goto oom;
     }
@@ -61,11 +80,14 @@ int cli_bench(int argc, char **argv)
     double med = cli_median(times, n), ips = (double)o.batch * 1000.0 / med;
     double setup = clinfer_session_setup_ms(s), tune = clinfer_session_tune_ms(s);
     if (o.json) {
-        printf("{\"model\": \"%s\", \"device\": \"%s\", \"batch\": %lld, \"images_per_second\": %.2f, "
+        printf("{\"model\": ");
+        cli_json_str(stdout, o.model);
+        printf(", \"device\": ");
+        cli_json_str(stdout, clinfer_session_device(s));
+        printf(", \"batch\": %lld, \"images_per_second\": %.2f, "
                "\"ms_per_batch\": %.4f, \"ms_min\": %.4f, \"ms_max\": %.4f, \"runs\": %d, \"compile_ms\": %.1f, "
                "\"tune_ms\": %.1f, \"ready_ms\": %.1f, \"first_run_ms\": %.1f}\n",
-               o.model, clinfer_session_device(s), (long long)o.batch, ips, med, times[0], times[n - 1], n, setup - tune,
-               tune, ready, first);
+               (long long)o.batch, ips, med, times[0], times[n - 1], n, setup - tune, tune, ready, first);
     } else {
         printf("model:   %s\ndevice:  %s\nbatch:   %lld\n", o.model, clinfer_session_device(s), (long long)o.batch);
         printf("speed:   %.1f images/s, %.3f ms per batch (median of %d runs; min %.3f, max %.3f)\n", ips, med, n,
@@ -80,7 +102,7 @@ oom:
     cli_error("out of memory");
 done:
     free(times);
-    for (int k = 0; k < 8; k++) {
+    for (int k = 0; k < CLI_MAX_IO; k++) {
         free(in[k]);
         free(out[k]);
     }

@@ -1,5 +1,5 @@
-/* The clinfer command: one file per subcommand, each returning the process exit code
- * (0 success, 1 a model, file or device problem, 2 a usage error). */
+/* The clinfer command: one file per subcommand, each returning the process exit code (0 success, 1 a model, file
+ * or device problem, 2 a usage error; compare: 1 past tolerance, 3 could not run). */
 #ifndef CF_CLI_H
 #define CF_CLI_H
 
@@ -8,12 +8,24 @@
 
 #include "clinfer.h"
 
-int cli_summary(int argc, char **argv);
-int cli_run(int argc, char **argv);
-int cli_compare(int argc, char **argv);
-int cli_devices(int argc, char **argv);
-int cli_bench(int argc, char **argv);
-int cli_profile(int argc, char **argv);
+/* A subcommand: its name, what it does, the options it takes and their help. Each lives in its own file with its
+ * function; main.c lists them. */
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand's name */
+    int needs_model;
+    const char *synopsis;  /* "MODEL -i IN.npy -o OUT.npy [options]" */
+    const char *summary;   /* one line */
+    const char *options;   /* the options it takes: "-i -o --device ..." */
+    const char *help;      /* what it does and each option, for --help and the man page */
+};
+extern const struct cli_command cli_cmd_summary, cli_cmd_run, cli_cmd_compare, cli_cmd_bench, cli_cmd_profile,
+    cli_cmd_devices;
+
+/* Prints a command's help (usage, what it does, its options). */
+void cli_help(const struct cli_command *c, FILE *f);
+/* The word of a space-separated list nearest to word (a suggestion), or NULL when none is near. */
+const char *cli_nearest(const char *word, const char *list, char *out, size_t size);
 
 /* Prints "clinfer: error: msg" to stderr. */
 void cli_error(const char *fmt, ...);
@@ -31,15 +43,25 @@ struct cli_run_opts {
     clinfer_init init;
     const char *weights;
     double rtol, atol;
-    int verbose, json, iters;
+    int verbose, quiet, json, iters, explain, check_finite;
+    const char *junit, *trace;
+    double max_outliers;
     clinfer_tune tune;
     const char *algo;
     uint64_t max_memory; /* --max-memory: bytes, 0 for the device's */
 };
 
-/* Parses the shared options; `allowed` lists the flags this command takes ("-i -o --device ..."). Returns 0,
- * or the exit code of a usage error. */
-int cli_parse_run_opts(const char *cmd, int argc, char **argv, const char *allowed, struct cli_run_opts *o);
+/* Parses a command's options (getopt_long; those it does not take are usage errors, with a suggestion) and its
+ * model. Returns 0, -1 after printing --help (exit 0), or the exit code of a usage error (2). */
+int cli_parse(const struct cli_command *c, int argc, char **argv, struct cli_run_opts *o);
+
+/* A JSON string literal (valid UTF-8, escaped) to f. */
+void cli_json_str(FILE *f, const char *s);
+
+/* Prints what the last call on ctx warned of, if anything ("clinfer: warning: ..."), unless quiet. */
+void cli_warnings(const clinfer_context *ctx, int quiet);
+/* Flushes standard output; on a write error (a full disk, /dev/full) says so and returns 1. */
+int cli_flush_stdout(void);
 
 /* Input tensors for a run: from .npy files (their first dimension is the batch) or, with none given, seeded
  * uniform [0, 1) values for a batch of o->batch. Fills data[k] (free with free()) and sets o->batch. */
@@ -53,10 +75,12 @@ struct cli_outputs {
     FILE *f[CLI_MAX_IO];
     char tmp[CLI_MAX_IO][4200]; /* "" when written in place (stdout, a device) or done */
     int to_stdout[CLI_MAX_IO], in_place[CLI_MAX_IO];
+    int n_stdout; /* 1 when one of them is standard output */
 };
 /* Each returns 0 or an exit code, having printed why. */
 int cli_outputs_open(struct cli_outputs *o, const char *const *paths, int n, const char *const *reads, int n_reads);
 int cli_outputs_write(struct cli_outputs *o, int k, const int64_t *dims, int rank, float *data);
+int cli_outputs_write_text(struct cli_outputs *o, int k, const char *text);
 int cli_outputs_commit(struct cli_outputs *o);
 void cli_outputs_abort(struct cli_outputs *o);
 

@@ -1,4 +1,5 @@
 /* What the commands that run a model share: their options, and their inputs. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +7,8 @@
 #include <time.h>
 
 #include "../io/npy.h"
+#include "../util/alloc.h"
+#include "../util/files.h"
 #include "../util/strbuf.h"
 #include "../runtime/weights.h"
 #include "cli.h"
@@ -27,87 +30,27 @@ int64_t cli_elems(const int64_t *dims, int rank)
     return p;
 }
 
-int cli_parse_run_opts(const char *cmd, int argc, char **argv, const char *allowed, struct cli_run_opts *o)
+void cli_json_str(FILE *f, const char *s)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (a[0] != '-' || !a[1]) {
-            if (o->model) {
-                cli_error("%s takes one model, got '%s' and '%s'", cmd, o->model, a);
-                return 2;
-            }
-            o->model = a;
-            continue;
-        }
-        if (!cf_word_listed(allowed, a)) {
-            cli_error("%s: unknown option '%s'", cmd, a);
-            return 2;
-        }
-        if (strcmp(a, "-v") == 0 || strcmp(a, "--json") == 0) {
-            if (a[1] == 'v') o->verbose = 1;
-            else o->json = 1;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            cli_error("%s: %s needs a value", cmd, a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        char *end = NULL;
-        if (strcmp(a, "-i") == 0) {
-            if (o->n_inputs == 8) return cli_error("%s: at most 8 inputs", cmd), 2;
-            o->inputs[o->n_inputs++] = v;
-        } else if (strcmp(a, "-o") == 0) {
-            if (o->n_outputs == 8) return cli_error("%s: at most 8 outputs", cmd), 2;
-            o->outputs[o->n_outputs++] = v;
-        } else if (strcmp(a, "--device") == 0) {
-            o->device = v;
-        } else if (strcmp(a, "--against") == 0) {
-            o->against = v;
-        } else if (strcmp(a, "--weights") == 0) {
-            o->weights = v;
-        } else if (strcmp(a, "--batch") == 0) {
-            long long b = strtoll(v, &end, 10);
-            if (*end || b < 1 || b > (1LL << 31)) return cli_error("--batch takes a positive integer, got '%s'", v), 2;
-            o->batch = b;
-        } else if (strcmp(a, "--seed") == 0) {
-            unsigned long long s = strtoull(v, &end, 10);
-            if (*end || !*v) return cli_error("--seed takes a non-negative integer, got '%s'", v), 2;
-            o->seed = s;
-        } else if (strcmp(a, "--init") == 0) {
-            if (strcmp(v, "keras") == 0) o->init = CLINFER_INIT_KERAS;
-            else if (strcmp(v, "random") == 0) o->init = CLINFER_INIT_RANDOM;
-            else return cli_error("--init takes keras or random, got '%s'", v), 2;
-        } else if (strcmp(a, "--tune") == 0) {
-            if (strcmp(v, "none") == 0) o->tune = CLINFER_TUNE_NONE;
-            else if (strcmp(v, "fast") == 0) o->tune = CLINFER_TUNE_FAST;
-            else if (strcmp(v, "full") == 0) o->tune = CLINFER_TUNE_FULL;
-            else return cli_error("--tune takes none, fast or full, got '%s'", v), 2;
-        } else if (strcmp(a, "--max-memory") == 0) {
-            double m = strtod(v, &end);
-            double unit = *end == 'K' ? 1024.0 : *end == 'M' ? 1048576.0 : *end == 'G' ? 1073741824.0 : 1.0;
-            if (unit > 1.0) end++;
-            if (*end || !*v || !(m >= 1) || m * unit > 1e18)
-                return cli_error("--max-memory takes a size in bytes (suffix K, M or G), got '%s'", v), 2;
-            o->max_memory = (uint64_t)(m * unit);
-        } else if (strcmp(a, "--algo") == 0) {
-            o->algo = v;
-        } else if (strcmp(a, "--iters") == 0) {
-            long n = strtol(v, &end, 10);
-            if (*end || n < 1 || n > 100000) return cli_error("--iters takes a positive integer, got '%s'", v), 2;
-            o->iters = (int)n;
-        } else if (strcmp(a, "--rtol") == 0 || strcmp(a, "--atol") == 0) {
-            double t = strtod(v, &end);
-            if (*end || !*v || !(t >= 0)) return cli_error("%s takes a number >= 0, got '%s'", a, v), 2;
-            if (a[2] == 'r') o->rtol = t;
-            else o->atol = t;
-        }
-    }
-    if (!o->model) {
-        cli_error("%s: which model? (clinfer %s MODEL ...)", cmd, cmd);
-        return 2;
-    }
-    return 0;
+    struct cf_strbuf sb = {0};
+    cf_sb_json_str(&sb, s);
+    char *t = cf_sb_take(&sb);
+    fputs(t ? t : "\"\"", f);
+    cf_free(t);
+}
+
+void cli_warnings(const clinfer_context *ctx, int quiet)
+{
+    const char *w = clinfer_context_warnings(ctx);
+    if (!quiet && w && *w) fprintf(stderr, "clinfer: warning: %s\n", w);
+}
+
+int cli_flush_stdout(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+    char why[128];
+    cli_error("standard output: write error: %s", cf_errno_text(errno, why, sizeof why));
+    return 1;
 }
 
 static void shape_text(const int64_t *d, int rank, int none_batch, char *out, size_t size)
@@ -123,8 +66,8 @@ static void shape_text(const int64_t *d, int rank, int none_batch, char *out, si
 int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run_opts *o, float **data)
 {
     /* the model's inputs, from a session-less look at its layers */
-    int n_layers = clinfer_model_layer_count(m), n_in = 0, idx[8];
-    for (int i = 0; i < n_layers && n_in < 8; i++)
+    int n_layers = clinfer_model_layer_count(m), n_in = 0, idx[CLI_MAX_IO];
+    for (int i = 0; i < n_layers && n_in < CLI_MAX_IO; i++)
         if (strcmp(clinfer_model_layer_type(m, i), "InputLayer") == 0) idx[n_in++] = i;
     (void)ctx;
     if (o->n_inputs && o->n_inputs != n_in) {
@@ -132,7 +75,7 @@ int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run
         return 1;
     }
     for (int k = 0; k < n_in; k++) {
-        int64_t want[8];
+        int64_t want[CLINFER_MAX_RANK];
         int rank = clinfer_model_layer_shape(m, idx[k], want);
         char wtext[160];
         shape_text(want, rank, want[0] < 0, wtext, sizeof wtext);

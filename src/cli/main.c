@@ -1,48 +1,86 @@
-/* clinfer: the command line. Exit codes: 0 success, 1 a model or file problem, 2 a usage error. */
+/* clinfer: the command line. The subcommands (one file each), `clinfer help [CMD]`, `clinfer CMD --help`,
+ * `clinfer --version`, and a suggestion for a mistyped subcommand. Exit codes: 0 success, 1 a model, file or device
+ * problem, 2 a usage error (compare: 1 past tolerance, 3 could not run). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char usage[] =
-    "usage: clinfer <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  summary MODEL [--explain [--device DEV]] [--format keras|json] [--batch N]\n"
-    "      print the layer table Keras 2 prints; --explain adds the arithmetic behind every shape,\n"
-    "      parameter count and MAC count, and the kernel each layer runs on the device\n"
-    "\n"
-    "  run MODEL -i IN.npy -o OUT.npy [--device DEV] [--weights W.npz] [--seed S] [--init keras|random]\n"
-    "          [--max-memory SIZE] [-v]\n"
-    "      run the model on a batch (the first dimension of IN.npy); float32 .npy in and out; a batch\n"
-    "      that does not fit the device (or SIZE, e.g. 512M) runs in sub-batches that do\n"
-    "  compare MODEL [-i IN.npy] [--device DEV] [--against DEV] [--rtol R] [--atol A] [--batch N]\n"
-    "          [--weights W.npz] [--seed S] [--init keras|random] [--max-memory SIZE]\n"
-    "      run on two devices (default: opencl against ref), print each layer's largest error,\n"
-    "      exit 1 when any is past tolerance\n"
-    "  bench MODEL [--device DEV] [--batch N] [--iters N] [--tune none|fast|full] [--json]\n"
-    "      images/s and ms per batch (median after warm-up); compile and tuning time apart\n"
-    "  profile MODEL [--device DEV] [--batch N] [--tune none|fast|full]\n"
-    "      per layer: kernel, time (OpenCL events), GFLOPS, GB/s, % of the device's peak, share\n"
-    "  devices\n"
-    "      list the OpenCL platforms and devices\n"
-    "\n"
-    "MODEL is a Keras script (.py): the Python code that defines a Keras model.\n"
-    "DEV is ref, opencl (the first GPU, else the first device), opencl:N, or opencl:<part of a name>.\n";
+static const struct cli_command *const commands[] = {&cli_cmd_summary, &cli_cmd_run,     &cli_cmd_compare,
+                                                     &cli_cmd_bench,   &cli_cmd_profile, &cli_cmd_devices};
+#define N_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
+
+static const char common_help[] =
+    "MODEL is a Keras script (.py: the Python code that defines a Keras model) or an ONNX file (.onnx).\n"
+    "DEV is ref (the C reference backend), opencl (the first GPU, else the first device), opencl:N, or\n"
+    "opencl:<part of a device name> (`clinfer devices` lists them).\n"
+    "Options take their value as --opt VALUE or --opt=VALUE; -- ends the options.\n"
+    "Exit codes: 0 success, 1 a model, file or device problem, 2 a usage error\n"
+    "(compare: 0 within tolerance, 1 past tolerance, 2 usage, 3 could not run).\n";
+
+static void usage(FILE *f)
+{
+    fputs("usage: clinfer <command> [options]\n       clinfer help <command>\n       clinfer --version\n\n"
+          "clinfer reads a Keras script or an ONNX model, prints the summary Keras prints with the arithmetic behind\n"
+          "it, and runs the model on an OpenCL device or the C reference backend.\n\ncommands:\n",
+          f);
+    for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(f, "\n%s\n`clinfer help COMMAND` (or `clinfer COMMAND --help`) tells a command's options.\n", common_help);
+}
+
+void cli_help(const struct cli_command *c, FILE *f)
+{
+    fprintf(f, "usage: clinfer %s %s\n\n%s\n\n%s\n%s", c->name, c->synopsis, c->summary, c->help, common_help);
+}
+
+static const struct cli_command *find(const char *name)
+{
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i]->name, name) == 0) return commands[i];
+    return NULL;
+}
+
+static int unknown(const char *name)
+{
+    char list[256] = "", near[64];
+    for (int i = 0; i < N_COMMANDS; i++) {
+        strcat(list, commands[i]->name);
+        strcat(list, " ");
+    }
+    if (cli_nearest(name, list, near, sizeof near)) cli_error("unknown command '%s'; did you mean '%s'?", name, near);
+    else cli_error("unknown command '%s' (clinfer --help lists the commands)", name);
+    return 2;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
     }
-    if (strcmp(argv[1], "summary") == 0) return cli_summary(argc - 2, argv + 2);
-    if (strcmp(argv[1], "run") == 0) return cli_run(argc - 2, argv + 2);
-    if (strcmp(argv[1], "compare") == 0) return cli_compare(argc - 2, argv + 2);
-    if (strcmp(argv[1], "devices") == 0) return cli_devices(argc - 2, argv + 2);
-    if (strcmp(argv[1], "bench") == 0) return cli_bench(argc - 2, argv + 2);
-    if (strcmp(argv[1], "profile") == 0) return cli_profile(argc - 2, argv + 2);
-    cli_error("unknown command '%s'", argv[1]);
-    fputs(usage, stderr);
-    return 2;
+    const char *a = argv[1];
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        usage(stdout);
+        return cli_flush_stdout();
+    }
+    if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+        printf("clinfer %s\n", clinfer_version());
+        return cli_flush_stdout();
+    }
+    if (strcmp(a, "help") == 0) {
+        if (argc < 3) {
+            usage(stdout);
+            return cli_flush_stdout();
+        }
+        const struct cli_command *c = find(argv[2]);
+        if (!c) return unknown(argv[2]);
+        cli_help(c, stdout);
+        return cli_flush_stdout();
+    }
+    const struct cli_command *c = find(a);
+    if (!c) return unknown(a);
+    int rc = c->run(argc - 1, argv + 1);
+    if (rc == -1) return cli_flush_stdout(); /* --help */
+    int flush = cli_flush_stdout();
+    return rc ? rc : flush ? (c == &cli_cmd_compare ? 3 : 1) : 0;
 }

@@ -86,6 +86,7 @@ int cli_outputs_open(struct cli_outputs *o, const char *const *paths, int n, con
         if (strcmp(paths[k], "-") == 0) {
             if (n_stdout++) return cli_error("-o -: standard output can take only one of the outputs"), 2;
             o->to_stdout[k] = 1;
+            o->n_stdout = 1;
             continue;
         }
         if (!paths[k][0]) return cli_error("-o: an empty file name"), 2;
@@ -140,6 +141,17 @@ int cli_outputs_write(struct cli_outputs *o, int k, const int64_t *dims, int ran
     if (!cf_npy_write_stream(f, &a) || fflush(f) != 0) {
         cli_error("%s: cannot write the output: %s%s", o->path[k], cf_errno_text(errno, why, sizeof why),
                   o->to_stdout[k] || o->in_place[k] ? "" : " (no output file was changed)");
+        return 1;
+    }
+    return 0;
+}
+
+int cli_outputs_write_text(struct cli_outputs *o, int k, const char *text)
+{
+    FILE *f = o->to_stdout[k] ? stdout : o->f[k];
+    char why[128];
+    if (fputs(text, f) == EOF || fflush(f) != 0) {
+        cli_error("%s: cannot write: %s", o->path[k], cf_errno_text(errno, why, sizeof why));
         return 1;
     }
     return 0;

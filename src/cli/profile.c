@@ -5,7 +5,97 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/alloc.h"
+#include "../util/strbuf.h"
 #include "cli.h"
+
+static double gflops(const clinfer_session *s, int i, double ms)
+{
+    return ms > 0 ? 2.0 * (double)clinfer_session_layer_macs(s, i) / ms / 1e6 : 0;
+}
+
+static double gbps(const clinfer_session *s, int i, double ms)
+{
+    return ms > 0 ? (double)clinfer_session_layer_bytes(s, i) / ms / 1e6 : 0;
+}
+
+static void print_text(const clinfer_model *m, const clinfer_session *s, const struct cli_run_opts *o, const double *med,
+                       double total, double peak)
+{
+    int n = clinfer_model_layer_count(m);
+    printf("profile: %s, batch %lld, on %s\n", o->model, (long long)o->batch, clinfer_session_device(s));
+    if (peak > 0) printf("device FP32 peak: %.1f GFLOPS (FMA microbenchmark, this run)\n", peak);
+    printf("\n%-28s %-18s %-24s %9s %8s %8s %7s %6s\n", "layer", "type", "kernel", "ms", "GFLOPS", "GB/s", "% peak",
+           "share");
+    double flops_total = 0;
+    for (int i = 0; i < n; i++) {
+        char algo[64];
+        clinfer_session_layer_algo(s, i, algo, sizeof algo);
+        if (strcmp(algo, "input") == 0) continue;
+        double gf = gflops(s, i, med[i]);
+        flops_total += 2.0 * (double)clinfer_session_layer_macs(s, i);
+        printf("%-28.28s %-18.18s %-24.24s %9.3f %8.1f %8.1f ", clinfer_model_layer_name(m, i),
+               clinfer_model_layer_type(m, i), algo, med[i], gf, gbps(s, i, med[i]));
+        if (peak > 0 && gf > 0) printf("%6.1f%%", 100.0 * gf / peak);
+        else printf("%7s", "");
+        printf(" %5.1f%%\n", total > 0 ? 100.0 * med[i] / total : 0);
+    }
+    printf("\n%-28s %-18s %-24s %9.3f %8.1f\n", "total", "", "", total, total > 0 ? flops_total / total / 1e6 : 0);
+}
+
+static void print_json(const clinfer_model *m, const clinfer_session *s, const struct cli_run_opts *o, const double *med,
+                       double total, double peak)
+{
+    int n = clinfer_model_layer_count(m);
+    printf("{\n  \"model\": ");
+    cli_json_str(stdout, o->model);
+    printf(",\n  \"device\": ");
+    cli_json_str(stdout, clinfer_session_device(s));
+    printf(",\n  \"batch\": %lld,\n  \"peak_gflops\": %.1f,\n  \"total_ms\": %.4f,\n  \"layers\": [", (long long)o->batch,
+           peak, total);
+    int first = 1;
+    for (int i = 0; i < n; i++) {
+        char algo[64];
+        clinfer_session_layer_algo(s, i, algo, sizeof algo);
+        if (strcmp(algo, "input") == 0) continue;
+        printf("%s\n    {\"name\": ", first ? "" : ",");
+        first = 0;
+        cli_json_str(stdout, clinfer_model_layer_name(m, i));
+        printf(", \"type\": ");
+        cli_json_str(stdout, clinfer_model_layer_type(m, i));
+        printf(", \"family\": ");
+        cli_json_str(stdout, algo);
+        printf(", \"ms\": %.4f, \"gflops\": %.2f, \"gbps\": %.2f, \"share\": %.4f}", med[i], gflops(s, i, med[i]),
+               gbps(s, i, med[i]), total > 0 ? med[i] / total : 0);
+    }
+    printf("\n  ]\n}\n");
+}
+
+/* A Chrome / Perfetto trace of one profiled run: the layers' kernels one after another, as the queue ran them. */
+static char *trace_json(const clinfer_model *m, const clinfer_session *s, const double *ms)
+{
+    struct cf_strbuf sb = {0};
+    cf_sb_puts(&sb, "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [");
+    double t = 0;
+    int first = 1;
+    for (int i = 0; i < clinfer_model_layer_count(m); i++) {
+        char algo[64];
+        clinfer_session_layer_algo(s, i, algo, sizeof algo);
+        if (strcmp(algo, "input") == 0 || strcmp(algo, "view") == 0) continue;
+        cf_sb_puts(&sb, first ? "\n  {\"name\": " : ",\n  {\"name\": ");
+        first = 0;
+        cf_sb_json_str(&sb, clinfer_model_layer_name(m, i));
+        cf_sb_puts(&sb, ", \"cat\": ");
+        cf_sb_json_str(&sb, algo);
+        cf_sb_printf(&sb, ", \"ph\": \"X\", \"pid\": 1, \"tid\": 1, \"ts\": %.3f, \"dur\": %.3f, \"args\": {\"type\": ",
+                     t * 1e3, ms[i] * 1e3);
+        cf_sb_json_str(&sb, clinfer_model_layer_type(m, i));
+        cf_sb_printf(&sb, ", \"gflops\": %.2f, \"gbps\": %.2f}}", gflops(s, i, ms[i]), gbps(s, i, ms[i]));
+        t += ms[i];
+    }
+    cf_sb_puts(&sb, "\n]}\n");
+    return cf_sb_take(&sb);
+}
 
 /* 3 runs and a third of a second at least: a machine that was idle runs slowly for a while (the first profile after
  * a rest had the seed model's conv2d_2 at half its speed) */
@@ -20,17 +110,36 @@ static int warm_up(clinfer_context *ctx, clinfer_session *s, float **in)
     return 0;
 }
 
-int cli_profile(int argc, char **argv)
+static int profile(int argc, char **argv);
+
+const struct cli_command cli_cmd_profile = {
+    "profile", profile, 1, "MODEL [--device DEV] [--batch N] [--tune none|fast|full] [--format text|json] [--trace F]",
+    "per layer: kernel, time (OpenCL events), GFLOPS, GB/s, % of the device's peak, share",
+    "-i -q --device --batch --seed --weights --tune --algo --format --trace",
+    "Warms the model up, measures the device's FP32 peak with an FMA microbenchmark, warms up again, and\n"
+    "profiles 5 runs: each layer's time is the median of its 5 OpenCL event times.\n\n"
+    "options:\n"
+    "  --device DEV          where to run (default opencl)\n"
+    "  --batch N             the batch (default the model's, else 1)\n"
+    "  --tune none|fast|full how each layer's kernel is chosen (default fast)\n"
+    "  --format text|json    a table, or one JSON document (per layer: name, type, family, ms, GFLOPS, GB/s)\n"
+    "  --trace FILE.json     also write a Chrome/Perfetto trace of one run: a slice per layer's kernels\n"
+    "  -i, --weights, --seed, --algo: as for run\n"};
+
+static int profile(int argc, char **argv)
 {
     struct cli_run_opts o = {0};
     o.tune = CLINFER_TUNE_FAST;
-    int rc = cli_parse_run_opts("profile", argc, argv, "-i --device --batch --seed --weights --tune --algo", &o);
+    int rc = cli_parse(&cli_cmd_profile, argc, argv, &o);
     if (rc) return rc;
+    struct cli_outputs trace;
+    const char *reads[2] = {o.model, o.weights};
+    if (o.trace && (rc = cli_outputs_open(&trace, &o.trace, 1, reads, 2))) return rc;
     clinfer_context *ctx = NULL;
     clinfer_model *m = NULL;
     clinfer_session *s = NULL;
-    float *in[8] = {0};
-    double *ms[5] = {0};
+    float *in[CLI_MAX_IO] = {0};
+    double *ms[5] = {0}, *med = NULL;
     if (clinfer_context_new(&ctx)) return cli_error("out of memory"), 1;
     rc = 1;
     if (clinfer_model_load(ctx, o.model, &m)) {
@@ -39,11 +148,13 @@ int cli_profile(int argc, char **argv)
     }
     if (cli_load_inputs(ctx, m, &o, in)) goto done;
     const char *dev = o.device ? o.device : "opencl";
-    clinfer_session_options so = {dev, o.batch, o.seed, CLINFER_INIT_KERAS, o.weights, o.tune, o.algo};
+    clinfer_session_options so = {.device = dev, .batch = o.batch, .seed = o.seed, .weights = o.weights,
+                                  .tune = o.tune, .algo = o.algo};
     if (clinfer_session_new(ctx, m, &so, &s)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }
+    cli_warnings(ctx, o.quiet);
     int n = clinfer_model_layer_count(m);
     for (int r = 0; r < 5; r++)
         if (!(ms[r] = calloc((size_t)n, sizeof(double)))) goto done;
@@ -59,36 +170,29 @@ int cli_profile(int argc, char **argv)
             cli_error("%s", clinfer_context_errmsg(ctx));
             goto done;
         }
-    double total = 0, med[4096];
-    for (int i = 0; i < n && i < 4096; i++) {
+    double total = 0;
+    if (!(med = calloc((size_t)n + 1, sizeof *med))) goto done;
+    for (int i = 0; i < n; i++) {
         double v[5];
         for (int r = 0; r < 5; r++) v[r] = ms[r][i];
         med[i] = cli_median(v, 5);
         total += med[i];
     }
-    printf("profile: %s, batch %lld, on %s\n", o.model, (long long)o.batch, clinfer_session_device(s));
-    if (peak > 0) printf("device FP32 peak: %.1f GFLOPS (FMA microbenchmark, this run)\n", peak);
-    printf("\n%-28s %-18s %-24s %9s %8s %8s %7s %6s\n", "layer", "type", "kernel", "ms", "GFLOPS", "GB/s", "% peak",
-           "share");
-    double flops_total = 0;
-    for (int i = 0; i < n && i < 4096; i++) {
-        char algo[64];
-        clinfer_session_layer_algo(s, i, algo, sizeof algo);
-        if (strcmp(algo, "input") == 0) continue;
-        double f = 2.0 * (double)clinfer_session_layer_macs(s, i), b = (double)clinfer_session_layer_bytes(s, i);
-        double gf = med[i] > 0 ? f / med[i] / 1e6 : 0, gb = med[i] > 0 ? b / med[i] / 1e6 : 0;
-        flops_total += f;
-        printf("%-28.28s %-18.18s %-24.24s %9.3f %8.1f %8.1f ", clinfer_model_layer_name(m, i),
-               clinfer_model_layer_type(m, i), algo, med[i], gf, gb);
-        if (peak > 0 && f > 0) printf("%6.1f%%", 100.0 * gf / peak);
-        else printf("%7s", "");
-        printf(" %5.1f%%\n", total > 0 ? 100.0 * med[i] / total : 0);
+    if (o.json) print_json(m, s, &o, med, total, peak);
+    else print_text(m, s, &o, med, total, peak);
+    if (o.trace) {
+        char *text = trace_json(m, s, ms[0]);
+        int bad = !text || cli_outputs_write_text(&trace, 0, text) || cli_outputs_commit(&trace);
+        if (!text) cli_error("out of memory");
+        cf_free(text);
+        if (bad) goto done;
     }
-    printf("\n%-28s %-18s %-24s %9.3f %8.1f\n", "total", "", "", total, total > 0 ? flops_total / total / 1e6 : 0);
     rc = 0;
 done:
+    if (o.trace) cli_outputs_abort(&trace);
     for (int r = 0; r < 5; r++) free(ms[r]);
-    for (int k = 0; k < 8; k++) free(in[k]);
+    free(med);
+    for (int k = 0; k < CLI_MAX_IO; k++) free(in[k]);
     clinfer_session_free(s);
     clinfer_model_free(m);
     clinfer_context_free(ctx);

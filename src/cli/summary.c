@@ -1,4 +1,4 @@
-/* clinfer summary MODEL [--explain [--device DEV]] [--format keras|json] [--batch N]
+/* clinfer summary MODEL [--explain [--device DEV]] [--format text|json] [--batch N]
  * --explain also names the kernel each layer would run on the device (the tuning database's choice, else the rule
  * of thumb, as `clinfer run` chooses), from a session made for that purpose. */
 #include <stdio.h>
@@ -11,7 +11,7 @@
 /* the kernel of each layer on the device; a device that cannot be used is said, and is no error of summary's */
 static void print_kernels(clinfer_context *ctx, const clinfer_model *m, const char *device, int64_t batch)
 {
-    clinfer_session_options so = {device, batch, 0, CLINFER_INIT_KERAS, NULL, CLINFER_TUNE_NONE, NULL, 0};
+    clinfer_session_options so = {.device = device, .batch = batch};
     clinfer_session *s = NULL;
     if (clinfer_session_new(ctx, m, &so, &s)) {
         printf("\nKernels: none chosen (%s)\n", clinfer_context_errmsg(ctx));
@@ -28,56 +28,30 @@ static void print_kernels(clinfer_context *ctx, const clinfer_model *m, const ch
     clinfer_session_free(s);
 }
 
-int cli_summary(int argc, char **argv)
+static int summary(int argc, char **argv);
+
+const struct cli_command cli_cmd_summary = {
+    "summary", summary, 1, "MODEL [--explain [--device DEV]] [--format text|json] [--batch N]",
+    "print the layer table Keras prints, and with --explain the arithmetic behind it",
+    "--explain --device --format --batch -q",
+    "The table is Keras 2's (65 columns; 98 with Connected to, for models with branches). --explain adds under\n"
+    "every layer the arithmetic of its output shape, its parameter count and its MACs, and after the table the\n"
+    "kernel each layer would run on the device.\n\n"
+    "options:\n"
+    "  --explain             the arithmetic behind every shape and count, and each layer's kernel\n"
+    "  --device DEV          the device whose kernels --explain names (default opencl)\n"
+    "  --format text|json    the table (text; keras is a synonym), or the same facts as one JSON document\n"
+    "  --batch N             bind the batch dimension: shapes print N instead of None, totals are for N\n"
+    "  -q, --quiet           no warnings\n"};
+
+static int summary(int argc, char **argv)
 {
-    const char *path = NULL, *device = "opencl";
-    clinfer_summary_options o = {CLINFER_FORMAT_KERAS, 0, 0};
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--explain") == 0) {
-            o.explain = 1;
-        } else if (strcmp(a, "--device") == 0) {
-            if (i + 1 >= argc) {
-                cli_error("%s needs a value", a);
-                return 2;
-            }
-            device = argv[++i];
-        } else if (strcmp(a, "--format") == 0 || strcmp(a, "--batch") == 0) {
-            if (i + 1 >= argc) {
-                cli_error("%s needs a value", a);
-                return 2;
-            }
-            const char *v = argv[++i];
-            if (a[2] == 'f') {
-                if (strcmp(v, "keras") == 0) o.format = CLINFER_FORMAT_KERAS;
-                else if (strcmp(v, "json") == 0) o.format = CLINFER_FORMAT_JSON;
-                else {
-                    cli_error("--format takes keras or json, got '%s'", v);
-                    return 2;
-                }
-            } else {
-                char *end;
-                long long b = strtoll(v, &end, 10);
-                if (*end || b < 1 || b > (1LL << 31)) {
-                    cli_error("--batch takes a positive integer, got '%s'", v);
-                    return 2;
-                }
-                o.batch = b;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            cli_error("summary: unknown option '%s'", a);
-            return 2;
-        } else if (path) {
-            cli_error("summary takes one model, got '%s' and '%s'", path, a);
-            return 2;
-        } else {
-            path = a;
-        }
-    }
-    if (!path) {
-        cli_error("usage: clinfer summary MODEL [--explain [--device DEV]] [--format keras|json] [--batch N]");
-        return 2;
-    }
+    struct cli_run_opts ro = {0};
+    int rc = cli_parse(&cli_cmd_summary, argc, argv, &ro);
+    if (rc) return rc;
+    const char *path = ro.model, *device = ro.device ? ro.device : "opencl";
+    clinfer_summary_options o = {.format = ro.json ? CLINFER_FORMAT_JSON : CLINFER_FORMAT_KERAS, .explain = ro.explain,
+                                 .batch = ro.batch};
     clinfer_context *ctx;
     if (clinfer_context_new(&ctx)) {
         cli_error("out of memory");
@@ -85,7 +59,6 @@ int cli_summary(int argc, char **argv)
     }
     clinfer_model *m = NULL;
     char *text = NULL;
-    int rc = 0;
     if (clinfer_model_load(ctx, path, &m) || clinfer_model_summary(ctx, m, &o, &text)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         rc = 1;

@@ -26,6 +26,10 @@ struct cf_cmp_stats {
     int pass;
 };
 
+struct cf_graph;
+/* The tolerance node i of g is held to by default: by what its op computes (docs/compare.md). */
+void cf_compare_default_tol(const struct cf_graph *g, int i, double *rtol, double *atol);
+
 void cf_compare_values(const float *a, const float *b, int64_t n, const struct cf_cmp_tol *t, struct cf_cmp_stats *s);
 
 #endif

@@ -148,6 +148,41 @@ clinfer_status cf_cl_select(const char *spec, struct cf_cl_device *out, struct c
     return st;
 }
 
+clinfer_status clinfer_devices_json(clinfer_context *ctx, char **out)
+{
+    if (out) *out = NULL;
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
+    struct cf_diag *d = cf_api_diag(ctx);
+    if (!out) return cf_fail(d, CLINFER_E_ARG, "clinfer_devices_json: NULL argument");
+    struct cf_cl_device *list;
+    int n;
+    clinfer_status st = cf_cl_devices(&list, &n, d);
+    if (st) return st;
+    struct cf_strbuf sb = {0};
+    cf_sb_puts(&sb, "{\n  \"devices\": [\n    {\"name\": \"ref\", \"type\": \"reference\"}");
+    for (int i = 0; i < n; i++) {
+        const struct cf_cl_device *x = &list[i];
+        cf_sb_printf(&sb, ",\n    {\"name\": \"opencl:%d\", \"device\": ", x->index);
+        cf_sb_json_str(&sb, x->name);
+        cf_sb_puts(&sb, ", \"vendor\": ");
+        cf_sb_json_str(&sb, x->vendor);
+        cf_sb_puts(&sb, ", \"platform\": ");
+        cf_sb_json_str(&sb, x->platform_name);
+        cf_sb_printf(&sb, ", \"type\": \"%s\", \"compute_units\": %u, \"global_memory\": %llu, \"max_buffer\": %llu, "
+                          "\"local_memory\": %llu, \"version\": ",
+                     type_name(x->type), x->compute_units, (unsigned long long)x->global_mem,
+                     (unsigned long long)x->max_alloc, (unsigned long long)x->local_mem);
+        cf_sb_json_str(&sb, x->version);
+        cf_sb_puts(&sb, ", \"driver\": ");
+        cf_sb_json_str(&sb, x->driver);
+        cf_sb_puts(&sb, "}");
+    }
+    cf_sb_puts(&sb, "\n  ]\n}\n");
+    cf_free(list);
+    if (!(*out = cf_sb_take(&sb))) return cf_fail_oom(d);
+    return CLINFER_OK;
+}
+
 clinfer_status clinfer_devices(clinfer_context *ctx, char **out)
 {
     if (out) *out = NULL;
