@@ -301,6 +301,40 @@ Test(onnx_import, external_data_must_stay_in_the_models_folder)
     fclose(fp);
     char err[1024];
     cr_assert_eq(load_fixture(&f, tmpdir, err, sizeof err), CLINFER_OK, "%s", err);
+    /* a legal name with two dots in it is inside (the check goes by path components, not by substring) */
+    char dotted[256];
+    snprintf(dotted, sizeof dotted, "%s/w..bin", tmpdir);
+    cr_assert_eq(rename(link, dotted), 0);
+    loc.value = "w..bin";
+    cr_assert_eq(load_fixture(&f, tmpdir, err, sizeof err), CLINFER_OK, "%s", err);
+    loc.value = "./sub/../w..bin";
+    expect_error(&f, CLINFER_E_MODEL, "external data './sub/../w..bin' is outside the model's folder");
+}
+
+/* External data that is a FIFO (opening it would wait for a writer forever) or a directory (its size is
+ * nonsense) is refused by name, at once */
+Test(onnx_import, external_data_must_be_a_regular_file, .timeout = 20)
+{
+    make_tmp();
+    struct fixture f;
+    fixture_init(&f);
+    Onnx__StringStringEntryProto loc, *locs[1] = {&loc};
+    onnx__string_string_entry_proto__init(&loc);
+    loc.key = "location";
+    f.w.has_raw_data = 0;
+    f.w.n_external_data = 1;
+    f.w.external_data = locs;
+    f.w.has_data_location = 1;
+    f.w.data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+    char path[256];
+    snprintf(path, sizeof path, "%s/fifo.bin", tmpdir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    loc.value = "fifo.bin";
+    expect_error(&f, CLINFER_E_IO, "the external data is a FIFO (named pipe), not a regular file");
+    snprintf(path, sizeof path, "%s/dir.bin", tmpdir);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    loc.value = "dir.bin";
+    expect_error(&f, CLINFER_E_IO, "the external data is a directory, not a regular file");
 }
 
 /* Every prefix and many byte mutations of a real model: an error or a model, never a crash. */

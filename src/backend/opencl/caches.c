@@ -5,7 +5,9 @@
  * stream"). Then clinfer runs without its own cache and points PoCL at a private temporary folder, with one warning
  * that says why; when no such folder can be had either, the error says so. */
 #define _DEFAULT_SOURCE /* mkdtemp */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
+#include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,9 +78,19 @@ static int base_dir(char *out, size_t size)
     return 1;
 }
 
+static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* the private PoCL cache and what PoCL compiled into it, at exit */
 static void remove_private(void)
 {
-    if (g_private[0]) rmdir(g_private); /* (only when PoCL left it empty) */
+    if (g_private[0]) nftw(g_private, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static void check(void)
