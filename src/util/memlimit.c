@@ -74,11 +74,13 @@ static void consider(struct cf_mem_room *r, uint64_t limit, uint64_t used, const
 
 void cf_mem_room(struct cf_mem_room *r)
 {
-    r->bytes = UINT64_MAX;
+    r->bytes = r->address = UINT64_MAX;
     r->limit[0] = '\0';
     struct rlimit rl;
-    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
         consider(r, (uint64_t)rl.rlim_cur, status_kb("VmSize"), "the address-space limit (ulimit -v)");
+        r->address = r->bytes;
+    }
     if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
         consider(r, (uint64_t)rl.rlim_cur, status_kb("VmData"), "the data limit (ulimit -d)");
     uint64_t max, current;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../util/files.h"
+#include "../../util/memlimit.h"
 #include "cl.h"
 
 /* PoCL writes a few MB per program it builds */
@@ -141,8 +142,25 @@ static void check(void)
                  n ? "; " : "", pocl_why, g_private);
 }
 
+/* whether the OpenCL runtime can start under the address-space limit, once: before it has, it is not mapped yet */
+static pthread_once_t g_start_once = PTHREAD_ONCE_INIT;
+static char g_start_error[512];
+
+static void check_start(void)
+{
+    struct cf_mem_room r;
+    cf_mem_room(&r);
+    if (r.address < CF_MEM_START_RESERVE)
+        snprintf(g_start_error, sizeof g_start_error,
+                 "not enough memory to start OpenCL: its runtime (PoCL: LLVM and its threads) maps about %llu MiB of "
+                 "address space, and %.300s leaves %.0f MiB (raise the limit, or use --device ref)",
+                 (unsigned long long)(CF_MEM_START_RESERVE >> 20), r.limit, (double)r.address / 1048576.0);
+}
+
 clinfer_status cf_cl_caches_check(struct cf_diag *d)
 {
+    pthread_once(&g_start_once, check_start);
+    if (g_start_error[0]) return cf_fail(d, CLINFER_E_NOMEM, "%s", g_start_error);
     pthread_once(&g_once, check);
     if (g_error[0]) return cf_fail(d, CLINFER_E_IO, "%s", g_error);
     if (g_warning[0]) cf_warn(d, "%s", g_warning);
