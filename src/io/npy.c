@@ -196,7 +196,7 @@ clinfer_status cf_npy_parse(const char *name, const unsigned char *buf, size_t l
                             struct cf_diag *d)
 {
     memset(out, 0, sizeof *out);
-    size_t hstart, hlen;
+    size_t hstart = 0, hlen = 0;
     clinfer_status st = preamble(name, buf, len, &hstart, &hlen, d);
     if (st) return st;
     if (hlen > len - hstart) return cf_fail(d, CLINFER_E_PARSE, "%s: truncated .npy header", name);

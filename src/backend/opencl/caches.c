@@ -128,7 +128,7 @@ static void check(void)
                 snprintf(tmp_why, sizeof tmp_why, "%.300s cannot be made: %s", templ, cf_errno_text(errno, err, sizeof err));
             }
             snprintf(g_error, sizeof g_error,
-                     "PoCL has nowhere to compile kernels: its cache %s, and a temporary folder: %s (free some space, "
+                     "PoCL has nowhere to compile kernels: its cache %.400s, and a temporary folder: %.400s (free some space, "
                      "or set POCL_CACHE_DIR to a writable folder)",
                      pocl_why, tmp_why);
         }
