@@ -149,7 +149,7 @@ static clinfer_status unknown_layer(struct eval *E, const char *name, struct cf_
     int n = 0;
     for (const struct keras_class *c; (c = cf_keras_class_at(n)) && n < 64; n++) names[n] = c->name;
     const char *near = cf_closest_name(name, names, n);
-    return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "unknown layer '%s'%s%s%s (clinfer knows the layers the README lists)",
+    return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "unknown layer '%s'%s%s%s (clinfer knows the layers docs/keras.md lists)",
                       name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
