@@ -15,6 +15,14 @@
 extern "C" {
 #endif
 
+/* What the shared library exports: the clinfer_* functions of this header and nothing else (it is built with
+ * hidden visibility; CLINFER_BUILDING is defined there). */
+#if defined(CLINFER_BUILDING) && defined(__GNUC__)
+#define CLINFER_API __attribute__((visibility("default")))
+#else
+#define CLINFER_API
+#endif
+
 /* The version of this header; clinfer_version() is the library's ("0.2.0"). */
 #define CLINFER_VERSION_MAJOR 0
 #define CLINFER_VERSION_MINOR 2
@@ -37,27 +45,27 @@ typedef enum clinfer_status {
 } clinfer_status;
 
 /* A short fixed name for a status code ("CLINFER_E_PARSE"). */
-const char *clinfer_status_str(clinfer_status s);
+CLINFER_API const char *clinfer_status_str(clinfer_status s);
 /* The library's version, "MAJOR.MINOR.PATCH" (a static string). */
-const char *clinfer_version(void);
+CLINFER_API const char *clinfer_version(void);
 
 typedef struct clinfer_context clinfer_context;
 typedef struct clinfer_model clinfer_model;
 
-clinfer_status clinfer_context_new(clinfer_context **out);
-void clinfer_context_free(clinfer_context *ctx);
+CLINFER_API clinfer_status clinfer_context_new(clinfer_context **out);
+CLINFER_API void clinfer_context_free(clinfer_context *ctx);
 /* The message of the last failure on this context ("" after a success). */
-const char *clinfer_context_errmsg(const clinfer_context *ctx);
+CLINFER_API const char *clinfer_context_errmsg(const clinfer_context *ctx);
 /* What the last call on this context warned of without failing ("" when nothing): a kernel cache that cannot be
  * used, say. Valid until the next call on the context. */
-const char *clinfer_context_warnings(const clinfer_context *ctx);
+CLINFER_API const char *clinfer_context_warnings(const clinfer_context *ctx);
 
 /* Loads a model; the format comes from the extension (.py: Keras script). */
-clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfer_model **out);
+CLINFER_API clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfer_model **out);
 /* Loads a Keras script held in memory; `name` is used in messages as the file name. */
-clinfer_status clinfer_model_load_keras(clinfer_context *ctx, const char *name, const char *text, size_t len,
+CLINFER_API clinfer_status clinfer_model_load_keras(clinfer_context *ctx, const char *name, const char *text, size_t len,
                                         clinfer_model **out);
-void clinfer_model_free(clinfer_model *model);
+CLINFER_API void clinfer_model_free(clinfer_model *model);
 
 typedef enum clinfer_format {
     CLINFER_FORMAT_KERAS = 0, /* the table Keras 2 prints */
@@ -71,18 +79,24 @@ typedef struct clinfer_summary_options {
 } clinfer_summary_options;
 
 /* Renders the summary of a model; *out is freed with clinfer_free. */
-clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *model,
+CLINFER_API clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *model,
                                      const clinfer_summary_options *opts, char **out);
 
 /* Model facts. */
-int clinfer_model_layer_count(const clinfer_model *model);
-const char *clinfer_model_layer_name(const clinfer_model *model, int i);
-const char *clinfer_model_layer_type(const clinfer_model *model, int i);
+CLINFER_API int clinfer_model_layer_count(const clinfer_model *model);
+CLINFER_API const char *clinfer_model_layer_name(const clinfer_model *model, int i);
+CLINFER_API const char *clinfer_model_layer_type(const clinfer_model *model, int i);
 /* Output shape of layer i; -1 stands for an unknown dimension (None). Returns the rank (0 for no such layer);
  * dims may be NULL to ask for the rank alone. */
-int clinfer_model_layer_shape(const clinfer_model *model, int i, int64_t dims[CLINFER_MAX_RANK]);
-int64_t clinfer_model_layer_params(const clinfer_model *model, int i, int64_t *non_trainable);
-int64_t clinfer_model_layer_macs(const clinfer_model *model, int i);
+CLINFER_API int clinfer_model_layer_shape(const clinfer_model *model, int i, int64_t dims[CLINFER_MAX_RANK]);
+CLINFER_API int64_t clinfer_model_layer_params(const clinfer_model *model, int i, int64_t *non_trainable);
+CLINFER_API int64_t clinfer_model_layer_macs(const clinfer_model *model, int i);
+/* The model's inputs and outputs, in the order run takes and gives them: how many, and the layer each one is (its
+ * name is clinfer_model_layer_name of it); -1 for no such input or output. */
+CLINFER_API int clinfer_model_input_count(const clinfer_model *model);
+CLINFER_API int clinfer_model_input_layer(const clinfer_model *model, int k);
+CLINFER_API int clinfer_model_output_count(const clinfer_model *model);
+CLINFER_API int clinfer_model_output_layer(const clinfer_model *model, int k);
 
 /* ---- Sessions: a model with its batch bound, its buffers planned and its weights, ready to run on a device. */
 
@@ -115,48 +129,51 @@ typedef struct clinfer_session_options {
 
 /* CLINFER_E_ARG for a NULL pointer, a batch < 1, an init or tune that is not one of the enums' values, or an algo
  * that is not one of its forms. */
-clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
+CLINFER_API clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
                                    const clinfer_session_options *opts, clinfer_session **out);
-void clinfer_session_free(clinfer_session *s);
+CLINFER_API void clinfer_session_free(clinfer_session *s);
 
-int clinfer_session_input_count(const clinfer_session *s);
-int clinfer_session_output_count(const clinfer_session *s);
+CLINFER_API int clinfer_session_input_count(const clinfer_session *s);
+CLINFER_API int clinfer_session_output_count(const clinfer_session *s);
 /* Shapes with the batch bound; returns the rank (0 for no such input or output); dims may be NULL. */
-int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[CLINFER_MAX_RANK]);
-int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[CLINFER_MAX_RANK]);
+CLINFER_API int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[CLINFER_MAX_RANK]);
+CLINFER_API int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[CLINFER_MAX_RANK]);
+/* Their names (the layers'), valid as long as the session; NULL for no such input or output. */
+CLINFER_API const char *clinfer_session_input_name(const clinfer_session *s, int i);
+CLINFER_API const char *clinfer_session_output_name(const clinfer_session *s, int i);
 
 /* inputs[i] holds input i (C order, float32); outputs[i] receives output i. */
-clinfer_status clinfer_session_run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
+CLINFER_API clinfer_status clinfer_session_run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
                                    float *const *outputs);
 /* Runs and copies every layer's output: layers[i] (NULL to skip) receives layer i's output, of
  * clinfer_session_layer_elems(s, i) floats. Layer i is the model's layer i. */
-clinfer_status clinfer_session_run_layers(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
+CLINFER_API clinfer_status clinfer_session_run_layers(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
                                           float *const *layers);
-int64_t clinfer_session_layer_elems(const clinfer_session *s, int i);
+CLINFER_API int64_t clinfer_session_layer_elems(const clinfer_session *s, int i);
 
 /* Runs once and times every layer (OpenCL events on a device, wall time on ref): ms[i] for layer i. */
-clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
+CLINFER_API clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
                                        double *ms);
 /* The kernel layer i runs ("blocked 8px x 2v", "gemv 4u", "direct", "generic", "reference"; "view" for Flatten,
  * Reshape, Dropout, Identity and folded BatchNormalization; "input"). */
-void clinfer_session_layer_algo(const clinfer_session *s, int i, char *out, size_t size);
+CLINFER_API void clinfer_session_layer_algo(const clinfer_session *s, int i, char *out, size_t size);
 
 /* The memory a layer's kernel reads and writes at the session's batch: inputs, output, weights (bytes); and its
  * multiply-accumulates at that batch. */
-int64_t clinfer_session_layer_bytes(const clinfer_session *s, int i);
-int64_t clinfer_session_layer_macs(const clinfer_session *s, int i);
+CLINFER_API int64_t clinfer_session_layer_bytes(const clinfer_session *s, int i);
+CLINFER_API int64_t clinfer_session_layer_macs(const clinfer_session *s, int i);
 
 /* The device the session runs on, in words. */
-const char *clinfer_session_device(const clinfer_session *s);
+CLINFER_API const char *clinfer_session_device(const clinfer_session *s);
 /* Milliseconds clinfer_session_new spent: device setup, kernel programs (built or from the cache), weights, and
  * tuning (which clinfer_session_tune_ms tells apart). */
-double clinfer_session_setup_ms(const clinfer_session *s);
-double clinfer_session_tune_ms(const clinfer_session *s);
+CLINFER_API double clinfer_session_setup_ms(const clinfer_session *s);
+CLINFER_API double clinfer_session_tune_ms(const clinfer_session *s);
 /* Bytes of the planned arena; *naive_bytes: every tensor in its own buffer. */
-size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes);
+CLINFER_API size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes);
 /* The images a session runs at once: its batch, or a smaller sub-batch when the batch does not fit the device's
  * memory (or opts.max_memory); a run then goes through the batch in sub-batches of this size. */
-int64_t clinfer_session_sub_batch(const clinfer_session *s);
+CLINFER_API int64_t clinfer_session_sub_batch(const clinfer_session *s);
 
 /* ---- Comparing two devices layer by layer: the CPU-vs-GPU check of a CI job. */
 
@@ -195,30 +212,30 @@ typedef struct clinfer_comparison clinfer_comparison;
 
 /* Runs the model on both devices with the same inputs (as clinfer_session_run takes them, at session.batch) and
  * compares every layer's output. The comparison holds its results; free it with clinfer_comparison_free. */
-clinfer_status clinfer_compare(clinfer_context *ctx, const clinfer_model *model, const clinfer_compare_options *opts,
+CLINFER_API clinfer_status clinfer_compare(clinfer_context *ctx, const clinfer_model *model, const clinfer_compare_options *opts,
                                const float *const *inputs, clinfer_comparison **out);
-void clinfer_comparison_free(clinfer_comparison *c);
+CLINFER_API void clinfer_comparison_free(clinfer_comparison *c);
 /* The devices in words: which 0 is the device under test, 1 the reference. */
-const char *clinfer_comparison_device(const clinfer_comparison *c, int which);
+CLINFER_API const char *clinfer_comparison_device(const clinfer_comparison *c, int which);
 /* Layer i (the model's layer i) into *out; CLINFER_E_ARG for no such layer. */
-clinfer_status clinfer_comparison_layer(const clinfer_comparison *c, int i, clinfer_compare_layer *out);
+CLINFER_API clinfer_status clinfer_comparison_layer(const clinfer_comparison *c, int i, clinfer_compare_layer *out);
 /* The first layer past tolerance in the model's order, -1 when none; and the first layer that holds a non-finite
  * value on either side (which: 0 device, 1 reference), -1 when none. */
-int clinfer_comparison_first_failure(const clinfer_comparison *c);
-int clinfer_comparison_first_nonfinite(const clinfer_comparison *c, int which);
-clinfer_verdict clinfer_comparison_verdict(const clinfer_comparison *c);
+CLINFER_API int clinfer_comparison_first_failure(const clinfer_comparison *c);
+CLINFER_API int clinfer_comparison_first_nonfinite(const clinfer_comparison *c, int which);
+CLINFER_API clinfer_verdict clinfer_comparison_verdict(const clinfer_comparison *c);
 
 /* A listing of every OpenCL platform and device (index, name, vendor, type, compute units, memory,
  * OpenCL C version, driver version). */
-clinfer_status clinfer_devices(clinfer_context *ctx, char **out);
+CLINFER_API clinfer_status clinfer_devices(clinfer_context *ctx, char **out);
 /* The same as one JSON document: {"devices": [{"name": "ref", ...}, {"name": "opencl:0", "device": ..., ...}]}. */
-clinfer_status clinfer_devices_json(clinfer_context *ctx, char **out);
+CLINFER_API clinfer_status clinfer_devices_json(clinfer_context *ctx, char **out);
 
 /* The FP32 peak of an OpenCL device ("opencl", "opencl:N", ...), measured with an FMA microbenchmark, in
  * GFLOPS. */
-clinfer_status clinfer_device_peak(clinfer_context *ctx, const char *device, double *gflops);
+CLINFER_API clinfer_status clinfer_device_peak(clinfer_context *ctx, const char *device, double *gflops);
 
-void clinfer_free(void *p);
+CLINFER_API void clinfer_free(void *p);
 
 #ifdef __cplusplus
 }

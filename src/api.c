@@ -206,4 +206,15 @@ int64_t clinfer_model_layer_macs(const clinfer_model *model, int i)
     return n ? n->macs : 0;
 }
 
+int clinfer_model_input_count(const clinfer_model *model) { return model ? model->g->n_inputs : 0; }
+int clinfer_model_output_count(const clinfer_model *model) { return model ? model->g->n_outputs : 0; }
+int clinfer_model_input_layer(const clinfer_model *model, int k)
+{
+    return model && k >= 0 && k < model->g->n_inputs ? model->g->inputs[k] : -1;
+}
+int clinfer_model_output_layer(const clinfer_model *model, int k)
+{
+    return model && k >= 0 && k < model->g->n_outputs ? model->g->outputs[k] : -1;
+}
+
 void clinfer_free(void *p) { cf_free(p); }

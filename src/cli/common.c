@@ -65,11 +65,14 @@ static void shape_text(const int64_t *d, int rank, int none_batch, char *out, si
 
 int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run_opts *o, float **data)
 {
-    /* the model's inputs, from a session-less look at its layers */
-    int n_layers = clinfer_model_layer_count(m), n_in = 0, idx[CLI_MAX_IO];
-    for (int i = 0; i < n_layers && n_in < CLI_MAX_IO; i++)
-        if (strcmp(clinfer_model_layer_type(m, i), "InputLayer") == 0) idx[n_in++] = i;
+    /* the model's inputs, in the order a run takes them */
+    int n_in = clinfer_model_input_count(m), idx[CLI_MAX_IO];
     (void)ctx;
+    if (n_in > CLI_MAX_IO) {
+        cli_error("the model takes %d inputs; the command line takes at most %d", n_in, CLI_MAX_IO);
+        return 1;
+    }
+    for (int k = 0; k < n_in; k++) idx[k] = clinfer_model_input_layer(m, k);
     if (o->n_inputs && o->n_inputs != n_in) {
         cli_error("the model takes %d input(s), %d -i given", n_in, o->n_inputs);
         return 1;

@@ -33,6 +33,27 @@ void cli_help(const struct cli_command *c, FILE *f)
     fprintf(f, "usage: clinfer %s %s\n\n%s\n\n%s\n%s", c->name, c->synopsis, c->summary, c->help, common_help);
 }
 
+/* The bash completion, from the command table (installed as share/bash-completion/completions/clinfer) */
+static void completion_bash(void)
+{
+    printf("# bash completion for clinfer, made by `clinfer --completion bash`\n_clinfer() {\n"
+           "  local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+           "  if [ $COMP_CWORD -eq 1 ]; then COMPREPLY=($(compgen -W \"");
+    for (int i = 0; i < N_COMMANDS; i++) printf("%s ", commands[i]->name);
+    printf("help --help --version\" -- \"$cur\")); return; fi\n"
+           "  case $prev in --format) COMPREPLY=($(compgen -W \"text json\" -- \"$cur\")); return;;\n"
+           "    --tune) COMPREPLY=($(compgen -W \"none fast full\" -- \"$cur\")); return;;\n"
+           "    --init) COMPREPLY=($(compgen -W \"keras random\" -- \"$cur\")); return;;\n"
+           "    --device|--against) COMPREPLY=($(compgen -W \"ref opencl opencl:0 opencl:1\" -- \"$cur\")); return;;\n"
+           "  esac\n  case $cmd in\n");
+    for (int i = 0; i < N_COMMANDS; i++) printf("    %s) opts=\"%s --help\";;\n", commands[i]->name, commands[i]->options);
+    printf("    help) COMPREPLY=($(compgen -W \"");
+    for (int i = 0; i < N_COMMANDS; i++) printf("%s ", commands[i]->name);
+    printf("\" -- \"$cur\")); return;;\n    *) return;;\n  esac\n"
+           "  if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"));\n"
+           "  else COMPREPLY=($(compgen -f -- \"$cur\")); fi\n}\ncomplete -o filenames -F _clinfer clinfer\n");
+}
+
 static const struct cli_command *find(const char *name)
 {
     for (int i = 0; i < N_COMMANDS; i++)
@@ -65,6 +86,18 @@ int main(int argc, char **argv)
     }
     if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
         printf("clinfer %s\n", clinfer_version());
+        return cli_flush_stdout();
+    }
+    if (strcmp(a, "--help-all") == 0) { /* (for the man page: every command's help) */
+        usage(stdout);
+        for (int i = 0; i < N_COMMANDS; i++) {
+            printf("\n%s:\n", commands[i]->name);
+            cli_help(commands[i], stdout);
+        }
+        return cli_flush_stdout();
+    }
+    if (strcmp(a, "--completion") == 0 && argc == 3 && strcmp(argv[2], "bash") == 0) {
+        completion_bash();
         return cli_flush_stdout();
     }
     if (strcmp(a, "help") == 0) {

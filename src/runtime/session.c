@@ -289,6 +289,18 @@ static int shape_of(const clinfer_session *s, const struct cf_node *n, int64_t d
 int clinfer_session_input_shape(const clinfer_session *s, int i, int64_t dims[CLINFER_MAX_RANK]) { return shape_of(s, io_node(s, i, 0), dims); }
 int clinfer_session_output_shape(const clinfer_session *s, int i, int64_t dims[CLINFER_MAX_RANK]) { return shape_of(s, io_node(s, i, 1), dims); }
 
+const char *clinfer_session_input_name(const clinfer_session *s, int i)
+{
+    const struct cf_node *n = io_node(s, i, 0);
+    return n ? n->name : NULL;
+}
+
+const char *clinfer_session_output_name(const clinfer_session *s, int i)
+{
+    const struct cf_node *n = io_node(s, i, 1);
+    return n ? n->name : NULL;
+}
+
 int64_t clinfer_session_layer_elems(const clinfer_session *s, int i)
 {
     if (!s || i < 0 || i >= s->g->n_nodes) return 0;

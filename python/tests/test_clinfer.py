@@ -1,0 +1,72 @@
+"""The Python package against the library and the command line: summaries, layers, sessions on ref and PoCL,
+compare, devices, and errors. Run from the repository root (scripts/test-python does)."""
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import clinfer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SEED = os.path.join(ROOT, "examples", "seed.py")
+BIN = os.path.join(ROOT, "build", "clinfer")
+
+
+def test_summary_is_the_commands():
+    m = clinfer.load(SEED)
+    cli = subprocess.run([BIN, "summary", SEED], capture_output=True, text=True, check=True).stdout
+    assert m.summary() == cli
+    assert "Total params: 9,494,561" in m.summary()
+    assert "params = (K·K·Cin + 1)·Cout = (3·3·3 + 1)·16 = 448" in m.summary(explain=True)
+    doc = m.summary(format="json", batch=4)
+    assert doc["batch"] == 4
+
+
+def test_layers():
+    layers = clinfer.load(SEED).layers
+    assert layers[1] == {"name": "conv2d_1", "type": "Conv2D", "shape": (None, 148, 148, 16), "params": 448,
+                         "non_trainable": 0, "macs": 9462528}
+    assert sum(L["params"] for L in layers) == 9494561
+
+
+@pytest.mark.parametrize("device", ["ref", "opencl"])
+def test_run_matches_the_command(tmp_path, device):
+    m = clinfer.load(SEED)
+    x = np.random.default_rng(3).random((3, 150, 150, 3), dtype=np.float32)
+    s = m.session(device=device, batch=3)
+    assert s.input_shapes == [(3, 150, 150, 3)] and s.output_shapes == [(3, 1)]
+    y = s.run(x)
+    np.save(tmp_path / "x.npy", x)
+    subprocess.run([BIN, "run", SEED, "-i", str(tmp_path / "x.npy"), "-o", str(tmp_path / "y.npy"), "--device", device],
+                   check=True)
+    np.testing.assert_allclose(y, np.load(tmp_path / "y.npy"), rtol=1e-6, atol=1e-7)
+    assert device.split(":")[0] in s.device
+
+
+def test_compare_and_devices():
+    r = clinfer.compare(SEED, batch=2)
+    assert r["verdict"] == "pass" and r["first_failure"] is None
+    assert [L["name"] for L in r["layers"]][:2] == ["input_1", "conv2d_1"]
+    r = clinfer.compare(SEED, batch=1, init="random", rtol=0, atol=0)
+    assert r["verdict"] != "pass" and r["first_failure"] == "conv2d_1"
+    names = [d["name"] for d in clinfer.devices()]
+    assert names[0] == "ref" and "opencl:0" in names
+
+
+def test_errors_raise_with_the_librarys_message(tmp_path):
+    with pytest.raises(clinfer.Error) as e:
+        clinfer.load(str(tmp_path / "missing.py"))
+    assert "cannot open the model: No such file or directory" in str(e.value)
+    assert e.value.status == "CLINFER_E_IO"
+    m = clinfer.load(SEED)
+    with pytest.raises(clinfer.Error) as e:
+        m.session(device="cuda")
+    assert "unknown device 'cuda'" in str(e.value)
+    s = m.session(device="ref", batch=2)
+    with pytest.raises(ValueError):
+        s.run(np.zeros((3, 150, 150, 3), np.float32))
+    with pytest.raises(ValueError):
+        m.session(tune="fastest")
+    assert clinfer.version() == clinfer.__version__
