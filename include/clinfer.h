@@ -56,6 +56,13 @@ CLINFER_API clinfer_status clinfer_context_new(clinfer_context **out);
 CLINFER_API void clinfer_context_free(clinfer_context *ctx);
 /* The message of the last failure on this context ("" after a success). */
 CLINFER_API const char *clinfer_context_errmsg(const clinfer_context *ctx);
+/* Progress of long work in a call on a context: `done` of `total` steps of `phase` ("kernels": a session's layers
+ * given their kernels, built or loaded; "tuning": candidates timed for a layer, whose name is in detail; "images":
+ * a run's images done, when it runs in several passes). Called on the calling thread, often; keep it quick. */
+typedef void (*clinfer_progress_fn)(void *user, const char *phase, int64_t done, int64_t total, const char *detail);
+/* Sets (or, with NULL, removes) the context's progress callback. */
+CLINFER_API void clinfer_context_set_progress(clinfer_context *ctx, clinfer_progress_fn fn, void *user);
+
 /* What the last call on this context warned of without failing ("" when nothing): a kernel cache that cannot be
  * used, say. Valid until the next call on the context. */
 CLINFER_API const char *clinfer_context_warnings(const clinfer_context *ctx);

@@ -51,6 +51,13 @@ void clinfer_context_free(clinfer_context *ctx) { cf_free(ctx); }
 const char *clinfer_context_errmsg(const clinfer_context *ctx) { return ctx ? ctx->diag.msg : "no context"; }
 const char *clinfer_context_warnings(const clinfer_context *ctx) { return ctx ? ctx->diag.warn : ""; }
 
+void clinfer_context_set_progress(clinfer_context *ctx, clinfer_progress_fn fn, void *user)
+{
+    if (!ctx) return;
+    ctx->diag.progress = fn;
+    ctx->diag.progress_user = user;
+}
+
 struct cf_diag *cf_api_diag(clinfer_context *ctx) { return &ctx->diag; }
 const struct cf_graph *cf_api_graph(const clinfer_model *m) { return m->g; }
 

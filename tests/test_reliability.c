@@ -365,3 +365,20 @@ Test(cache, an_unusable_cache_is_worked_around_with_a_warning, .timeout = 300)
     cr_assert_not_null(strstr(out, "PoCL's kernel cache cannot be used"), "%s", out);
     cr_assert_eq(strstr(strstr(out, "warning:") + 1, "warning:"), NULL, "one warning:\n%s", out);
 }
+
+/* Long work shows a progress line on a terminal (script gives the command one), and nothing in a pipe */
+Test(progress, a_line_on_a_terminal_nothing_in_a_pipe, .timeout = 600)
+{
+    make_dir();
+    static char out[1 << 16];
+    int rc = sh("XDG_CACHE_HOME=$D/cache POCL_CACHE_DIR=$D/pocl script -qec \"$B bench examples/seed.py --batch 2 --iters 1 "
+                "--tune none\" /dev/null",
+                out, sizeof out);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert_not_null(strstr(out, "\r\033[Kclinfer: preparing kernels: layer "), "no progress on a terminal:\n%s", out);
+    rc = sh("XDG_CACHE_HOME=$D/cache2 POCL_CACHE_DIR=$D/pocl2 $B bench examples/seed.py --batch 2 --iters 1 --tune none",
+            out, sizeof out);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert_null(strstr(out, "preparing kernels"), "progress in a pipe:\n%s", out);
+    cr_assert_null(strchr(out, '\r'), "a carriage return in a pipe:\n%s", out);
+}

@@ -36,6 +36,7 @@ static int bench(int argc, char **argv)
     float *in[CLI_MAX_IO] = {0}, *out[CLI_MAX_IO] = {0};
     double *times = NULL;
     if (clinfer_context_new(&ctx)) return cli_error("out of memory"), 1;
+    cli_progress_start(ctx, o.quiet);
     rc = 1;
     if (clinfer_model_load(ctx, o.model, &m)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
@@ -109,5 +110,6 @@ done:
     clinfer_session_free(s);
     clinfer_model_free(m);
     clinfer_context_free(ctx);
+    cli_progress_end();
     return rc;
 }

@@ -58,6 +58,11 @@ int cli_parse(const struct cli_command *c, int argc, char **argv, struct cli_run
 /* A JSON string literal (valid UTF-8, escaped) to f. */
 void cli_json_str(FILE *f, const char *s);
 
+/* A progress line on standard error for the context's long calls, when it is a terminal and not quiet
+ * (progress.c); end clears it. */
+void cli_progress_start(clinfer_context *ctx, int quiet);
+void cli_progress_end(void);
+
 /* Prints what the last call on ctx warned of, if anything ("clinfer: warning: ..."), unless quiet. */
 void cli_warnings(const clinfer_context *ctx, int quiet);
 /* Flushes standard output; on a write error (a full disk, /dev/full) says so and returns 1. */

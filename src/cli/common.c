@@ -41,6 +41,7 @@ void cli_json_str(FILE *f, const char *s)
 
 void cli_warnings(const clinfer_context *ctx, int quiet)
 {
+    cli_progress_end();
     const char *w = clinfer_context_warnings(ctx);
     if (!quiet && w && *w) fprintf(stderr, "clinfer: warning: %s\n", w);
 }

@@ -254,6 +254,7 @@ static int compare(int argc, char **argv)
     for (int k = 0; k < o.n_inputs; k++) reads[2 + k] = o.inputs[k];
     if (o.junit && (rc = cli_outputs_open(&junit, &o.junit, 1, reads, 2 + o.n_inputs))) return rc == 2 ? 2 : EXIT_COULD_NOT_RUN;
     if (clinfer_context_new(&ctx)) return cli_error("out of memory"), EXIT_COULD_NOT_RUN;
+    cli_progress_start(ctx, o.quiet);
     rc = EXIT_COULD_NOT_RUN;
     if (clinfer_model_load(ctx, o.model, &m)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
@@ -301,5 +302,6 @@ done:
     for (int k = 0; k < CLI_MAX_IO; k++) free(in[k]);
     clinfer_model_free(m);
     clinfer_context_free(ctx);
+    cli_progress_end();
     return rc;
 }

@@ -64,6 +64,7 @@ static int run(int argc, char **argv)
         cli_outputs_abort(&outs);
         return cli_error("out of memory"), 1;
     }
+    cli_progress_start(ctx, o.quiet);
     rc = 1;
     if (clinfer_model_load(ctx, o.model, &m)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
@@ -94,6 +95,7 @@ static int run(int argc, char **argv)
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }
+    cli_progress_end();
     double t2 = now_ms();
     for (int k = 0; k < n_out; k++) {
         int64_t dims[CLINFER_MAX_RANK];
@@ -160,5 +162,6 @@ done:
     clinfer_session_free(s);
     clinfer_model_free(m);
     clinfer_context_free(ctx);
+    cli_progress_end();
     return rc;
 }

@@ -179,8 +179,9 @@ static clinfer_status fit_batch(const clinfer_model *model, const clinfer_sessio
     clinfer_status st = s->be->memory ? s->be->memory(spec, &b.max_buffer, &b.total, &b.host, d) : CLINFER_OK;
     if (threaded) pthread_join(worker, NULL);
     if (st) return st; /* (the session's free releases what the setup made) */
-    if (job.st) {
-        *d = job.d;
+    if (job.st) { /* (the failure's words; the context's own hooks stay) */
+        d->status = job.d.status;
+        memcpy(d->msg, job.d.msg, sizeof d->msg);
         return job.st;
     }
     if (opts->max_memory && opts->max_memory < b.total) {
@@ -400,10 +401,12 @@ static clinfer_status run(clinfer_context *ctx, clinfer_session *s, const float 
     struct cf_diag *d = cf_api_diag(ctx);
     if (!s || !inputs) return cf_fail(d, CLINFER_E_ARG, "clinfer_session_run: NULL argument");
     for (int64_t first = 0; first < s->batch; first += s->sub) {
+        if (s->sub < s->batch) cf_progress(d, "images", first, s->batch, "");
         clinfer_status st = pass(s, first, s->batch - first < s->sub ? s->batch - first : s->sub, inputs, outputs,
                                  layers, d);
         if (st) return st;
     }
+    if (s->sub < s->batch) cf_progress(d, "images", s->batch, s->batch, "");
     return CLINFER_OK;
 }
 

@@ -40,6 +40,11 @@ clinfer_status cf_fail_at(struct cf_diag *d, struct cf_loc loc, clinfer_status s
 
 clinfer_status cf_fail_oom(struct cf_diag *d) { return cf_fail(d, CLINFER_E_NOMEM, "out of memory"); }
 
+void cf_progress(const struct cf_diag *d, const char *phase, int64_t done, int64_t total, const char *detail)
+{
+    if (d && d->progress) d->progress(d->progress_user, phase, done, total, detail ? detail : "");
+}
+
 void cf_warn(struct cf_diag *d, const char *fmt, ...)
 {
     if (!d) return;

@@ -620,8 +620,11 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
         struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, x};
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            cf_progress(d, "kernels", i, n, x->g->nodes[i].name);
             if ((st = cf_tuned_choose(&E, i, &s->tuned[i], d))) goto fail;
+        }
+        cf_progress(d, "kernels", n, n, "");
         clock_gettime(CLOCK_MONOTONIC, &t1);
         if (x->tune_ms) *x->tune_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     }

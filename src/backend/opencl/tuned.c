@@ -837,6 +837,7 @@ static clinfer_status tune(const struct cf_tune_env *E, int node, const struct c
     for (int64_t k = 0; k < out_per; k++) scale = fmax(scale, fabs(want[k]));
     double best_ms = INFINITY;
     for (int c = 0; c < nc; c++) {
+        cf_progress(d, "tuning", c, nc, n->name);
         struct cf_tuned t;
         struct cf_diag ignored = {0};
         if (build(E, node, &cands[c], &t, &ignored)) continue; /* a block the compiler refuses is no candidate */
