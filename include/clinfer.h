@@ -1,10 +1,16 @@
 /* clinfer: the whole public API of the clinfer inference engine.
  *
- * Manners (after sqlite and Lua): opaque handles; every fallible call returns a clinfer_status;
- * out-parameters come last and are set to NULL on failure; the detail of the last failure is kept
- * on the context (clinfer_context_errmsg) until the next call on it; destructors accept NULL; the
- * caller owns what *_new / *_load return and frees text with clinfer_free. The library never
- * prints, exits or aborts on bad input. */
+ * Manners (after sqlite and Lua):
+ * - Opaque handles. Every fallible call returns a clinfer_status; out-parameters come last and are set to NULL (or
+ *   0) on failure. The detail of the last failure is kept on the context (clinfer_context_errmsg), valid until the
+ *   next call on that context.
+ * - Ownership: the caller owns what *_new, *_load and clinfer_compare return and frees it with the matching *_free
+ *   (each accepts NULL); text the library returns through a char ** is freed with clinfer_free. Strings returned as
+ *   const char * belong to the handle they came from and live as long as it does.
+ * - Threads: a context, and the calls that take it, belong to one thread at a time; use a context per thread. A
+ *   model is read-only once loaded and may be shared by sessions in several threads; a session is used by one
+ *   thread at a time. Distinct sessions run in parallel (the library holds no global lock while running).
+ * - The library never prints, exits or aborts on bad input: every problem is a status and a message. */
 #ifndef CLINFER_H
 #define CLINFER_H
 
@@ -44,7 +50,7 @@ typedef enum clinfer_status {
     CLINFER_E_DEVICE = 8       /* no OpenCL device can be reached, or a call on one failed */
 } clinfer_status;
 
-/* A short fixed name for a status code ("CLINFER_E_PARSE"). */
+/* A short fixed name for a status code ("CLINFER_E_PARSE"); a static string, never NULL. */
 CLINFER_API const char *clinfer_status_str(clinfer_status s);
 /* The library's version, "MAJOR.MINOR.PATCH" (a static string). */
 CLINFER_API const char *clinfer_version(void);
@@ -52,9 +58,12 @@ CLINFER_API const char *clinfer_version(void);
 typedef struct clinfer_context clinfer_context;
 typedef struct clinfer_model clinfer_model;
 
+/* A context: where the calls that take it keep their last error, warnings and progress callback.
+ * CLINFER_E_ARG (out NULL), CLINFER_E_NOMEM. */
 CLINFER_API clinfer_status clinfer_context_new(clinfer_context **out);
 CLINFER_API void clinfer_context_free(clinfer_context *ctx);
-/* The message of the last failure on this context ("" after a success). */
+/* The message of the last failure on this context ("" after a success): it names the place (file:line:col, layer or
+ * node) and the cause. Valid until the next call on the context; "no context" for NULL. */
 CLINFER_API const char *clinfer_context_errmsg(const clinfer_context *ctx);
 /* Progress of long work in a call on a context: `done` of `total` steps of `phase` ("kernels": a session's layers
  * given their kernels, built or loaded; "tuning": candidates timed for a layer, whose name is in detail; "images":
@@ -67,9 +76,13 @@ CLINFER_API void clinfer_context_set_progress(clinfer_context *ctx, clinfer_prog
  * used, say. Valid until the next call on the context. */
 CLINFER_API const char *clinfer_context_warnings(const clinfer_context *ctx);
 
-/* Loads a model; the format comes from the extension (.py: Keras script). */
+/* Loads a model; the format comes from the extension (.py: a Keras script; .onnx: ONNX). The file must be a regular
+ * file. CLINFER_E_ARG, CLINFER_E_IO (the file: with the system's reason), CLINFER_E_PARSE (malformed),
+ * CLINFER_E_MODEL (well formed but wrong), CLINFER_E_UNSUPPORTED (a format, layer or operator clinfer does not
+ * read), CLINFER_E_LIMIT, CLINFER_E_NOMEM. */
 CLINFER_API clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfer_model **out);
-/* Loads a Keras script held in memory; `name` is used in messages as the file name. */
+/* Loads a Keras script held in memory (len bytes, not necessarily NUL-terminated); `name` is used in messages as the
+ * file name. The same statuses as clinfer_model_load. */
 CLINFER_API clinfer_status clinfer_model_load_keras(clinfer_context *ctx, const char *name, const char *text, size_t len,
                                         clinfer_model **out);
 CLINFER_API void clinfer_model_free(clinfer_model *model);
@@ -85,11 +98,14 @@ typedef struct clinfer_summary_options {
     int64_t batch; /* > 0: bind the batch dimension (shapes print it instead of None); 0: leave it None */
 } clinfer_summary_options;
 
-/* Renders the summary of a model; *out is freed with clinfer_free. */
+/* Renders the summary of a model (opts NULL: the Keras table, no explain, batch None); *out is freed with
+ * clinfer_free. CLINFER_E_ARG (NULL, a format or batch out of range), CLINFER_E_MODEL (the batch cannot bind),
+ * CLINFER_E_NOMEM. */
 CLINFER_API clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *model,
                                      const clinfer_summary_options *opts, char **out);
 
-/* Model facts. */
+/* Model facts, by layer index 0 .. count-1 (the summary's rows, hidden constants included). Names and types belong
+ * to the model; an index out of range gives NULL, 0 or -1 as each says. */
 CLINFER_API int clinfer_model_layer_count(const clinfer_model *model);
 CLINFER_API const char *clinfer_model_layer_name(const clinfer_model *model, int i);
 CLINFER_API const char *clinfer_model_layer_type(const clinfer_model *model, int i);
@@ -134,8 +150,13 @@ typedef struct clinfer_session_options {
                             device has. A batch that does not fit runs as sub-batches that do (same results). */
 } clinfer_session_options;
 
-/* CLINFER_E_ARG for a NULL pointer, a batch < 1, an init or tune that is not one of the enums' values, or an algo
- * that is not one of its forms. */
+/* Makes a session: the model's batch bound, its weights made or loaded, its buffers planned, and the device's
+ * kernels built (or loaded from the cache) and, with tune, chosen by timing. A batch that does not fit the memory
+ * (the device's, max_memory, or the process's limits) runs in sub-batches. CLINFER_E_ARG (a NULL pointer, a batch
+ * < 1, an init or tune that is not one of the enums' values, an algo that is not one of its forms, an unknown
+ * device name), CLINFER_E_DEVICE (no such device, or a driver failure), CLINFER_E_IO and CLINFER_E_PARSE (the
+ * weights file), CLINFER_E_MODEL (weights that do not fit), CLINFER_E_NOMEM (it does not fit even one image, or an
+ * allocation failed: the message gives the sizes and the limit). */
 CLINFER_API clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
                                    const clinfer_session_options *opts, clinfer_session **out);
 CLINFER_API void clinfer_session_free(clinfer_session *s);
@@ -149,7 +170,9 @@ CLINFER_API int clinfer_session_output_shape(const clinfer_session *s, int i, in
 CLINFER_API const char *clinfer_session_input_name(const clinfer_session *s, int i);
 CLINFER_API const char *clinfer_session_output_name(const clinfer_session *s, int i);
 
-/* inputs[i] holds input i (C order, float32); outputs[i] receives output i. */
+/* inputs[i] holds input i (C order, float32, the shape clinfer_session_input_shape gives); outputs[i] receives
+ * output i (outputs may be NULL to run for the side effects, as profiling does). The inputs have been read when it
+ * returns. CLINFER_E_ARG, CLINFER_E_DEVICE, CLINFER_E_NOMEM. */
 CLINFER_API clinfer_status clinfer_session_run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
                                    float *const *outputs);
 /* Runs and copies every layer's output: layers[i] (NULL to skip) receives layer i's output, of
@@ -161,7 +184,7 @@ CLINFER_API int64_t clinfer_session_layer_elems(const clinfer_session *s, int i)
 /* Runs once and times every layer (OpenCL events on a device, wall time on ref): ms[i] for layer i. */
 CLINFER_API clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
                                        double *ms);
-/* The kernel layer i runs ("blocked 8px x 2v", "gemv 4u", "direct", "generic", "reference"; "view" for Flatten,
+/* The kernel layer i runs (written into out, at most size bytes with the NUL) ("blocked 8px x 2v", "gemv 4u", "direct", "generic", "reference"; "view" for Flatten,
  * Reshape, Dropout, Identity and folded BatchNormalization; "input"). */
 CLINFER_API void clinfer_session_layer_algo(const clinfer_session *s, int i, char *out, size_t size);
 
@@ -218,7 +241,10 @@ typedef enum clinfer_verdict {
 typedef struct clinfer_comparison clinfer_comparison;
 
 /* Runs the model on both devices with the same inputs (as clinfer_session_run takes them, at session.batch) and
- * compares every layer's output. The comparison holds its results; free it with clinfer_comparison_free. */
+ * compares every layer's output. The comparison holds its results; free it with clinfer_comparison_free. The
+ * statuses of clinfer_session_new and clinfer_session_run (the message names the device that failed), and
+ * CLINFER_E_ARG for max_outliers outside [0, 1]. A comparison past tolerance is a success of this call: see
+ * clinfer_comparison_verdict. */
 CLINFER_API clinfer_status clinfer_compare(clinfer_context *ctx, const clinfer_model *model, const clinfer_compare_options *opts,
                                const float *const *inputs, clinfer_comparison **out);
 CLINFER_API void clinfer_comparison_free(clinfer_comparison *c);
@@ -232,16 +258,17 @@ CLINFER_API int clinfer_comparison_first_failure(const clinfer_comparison *c);
 CLINFER_API int clinfer_comparison_first_nonfinite(const clinfer_comparison *c, int which);
 CLINFER_API clinfer_verdict clinfer_comparison_verdict(const clinfer_comparison *c);
 
-/* A listing of every OpenCL platform and device (index, name, vendor, type, compute units, memory,
+/* A listing (text, freed with clinfer_free) of every OpenCL platform and device (index, name, vendor, type, compute units, memory,
  * OpenCL C version, driver version). */
 CLINFER_API clinfer_status clinfer_devices(clinfer_context *ctx, char **out);
 /* The same as one JSON document: {"devices": [{"name": "ref", ...}, {"name": "opencl:0", "device": ..., ...}]}. */
 CLINFER_API clinfer_status clinfer_devices_json(clinfer_context *ctx, char **out);
 
-/* The FP32 peak of an OpenCL device ("opencl", "opencl:N", ...), measured with an FMA microbenchmark, in
- * GFLOPS. */
+/* The FP32 peak of an OpenCL device ("opencl", "opencl:N", ...), measured with an FMA microbenchmark (a fraction of a
+ * second), in GFLOPS. CLINFER_E_DEVICE. */
 CLINFER_API clinfer_status clinfer_device_peak(clinfer_context *ctx, const char *device, double *gflops);
 
+/* Frees text the library returned through a char ** (summaries, listings); NULL is accepted. */
 CLINFER_API void clinfer_free(void *p);
 
 #ifdef __cplusplus
