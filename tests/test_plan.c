@@ -5,6 +5,7 @@
 #include "backend/backend.h"
 #include "frontend/frontend.h"
 #include "passes/passes.h"
+#include "runtime/weights.h"
 #include "passes/plan.h"
 
 static struct cf_graph *graph_of(const char *script, int64_t batch)

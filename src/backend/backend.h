@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "../passes/plan.h"
-#include "../runtime/weights.h"
+#include "../ir/weights.h"
 
 /* What a backend runs: a graph with its batch bound, its buffer plan and its weights. */
 struct cf_exec {

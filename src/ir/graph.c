@@ -6,47 +6,72 @@
 
 #include "../util/alloc.h"
 #include "../util/checked.h"
+#include "../util/strbuf.h"
 
-static const char *const op_names[] = {
-#define OP(id, name, infer, weights, macs, explain) name,
+static const struct cf_op_info op_info[] = {
+#define OP(id, name, infer, weights, macs, explain, scratch, traits, num) {name, traits, num},
 #include "ops.def"
 #undef OP
 };
 
-static const char *const act_names[] = {
-#define ACT(id, name) name,
+static const struct act_row {
+    const char *name, *keras, *onnx;
+    float alpha, beta;
+} acts[] = {
+#define ACT(id, name, keras, onnx, alpha, beta) {name, keras, onnx, alpha, beta},
 #include "activations.def"
 #undef ACT
 };
 
-const char *cf_op_name(enum cf_op op) { return (unsigned)op < CF_OP_COUNT ? op_names[op] : "?"; }
-const char *cf_act_name(enum cf_act act) { return (unsigned)act < CF_ACT_COUNT ? act_names[act] : "?"; }
+const struct cf_op_info *cf_op_info(enum cf_op op)
+{
+    static const struct cf_op_info none = {"?", 0, CF_NUM_EXACT};
+    return (unsigned)op < CF_OP_COUNT ? &op_info[op] : &none;
+}
+
+const char *cf_op_name(enum cf_op op) { return cf_op_info(op)->name; }
+const char *cf_act_name(enum cf_act act) { return (unsigned)act < CF_ACT_COUNT ? acts[act].name : "?"; }
 
 int cf_act_lookup(const char *name, enum cf_act *out)
 {
     for (int i = 0; i < CF_ACT_COUNT; i++)
-        if (strcmp(name, act_names[i]) == 0) {
+        if (*name && cf_word_listed(acts[i].keras, name)) {
             *out = (enum cf_act)i;
             return 1;
         }
     return 0;
 }
 
+int cf_act_lookup_onnx(const char *op_type, enum cf_act *out)
+{
+    for (int i = 0; i < CF_ACT_COUNT; i++)
+        if (acts[i].onnx && strcmp(acts[i].onnx, op_type) == 0) {
+            *out = (enum cf_act)i;
+            return 1;
+        }
+    return 0;
+}
+
+int cf_act_keras_names(char (*out)[32], int max)
+{
+    int n = 0;
+    for (int i = 0; i < CF_ACT_COUNT; i++)
+        for (const char *p = acts[i].keras; *p && n < max;) {
+            size_t len = strcspn(p, " ");
+            snprintf(out[n++], sizeof out[0], "%.*s", (int)len, p);
+            p += len;
+            while (*p == ' ') p++;
+        }
+    return n;
+}
+
 void cf_act_set(struct cf_attrs *a, enum cf_act act)
 {
     a->act = act;
-    a->alpha = 0;
-    a->beta = 0;
+    a->alpha = (unsigned)act < CF_ACT_COUNT ? acts[act].alpha : 0;
+    a->beta = (unsigned)act < CF_ACT_COUNT ? acts[act].beta : 0;
     a->max_value = -1.0f;
     a->threshold = 0;
-    switch (act) {
-    case CF_ACT_ELU: a->alpha = 1.0f; break;
-    case CF_ACT_SELU: a->alpha = 1.6732632423543772f, a->beta = 1.0507009873554805f; break;
-    case CF_ACT_HARD_SIGMOID: a->alpha = 0.2f, a->beta = 0.5f; break;
-    case CF_ACT_LEAKY_RELU: a->alpha = 0.3f; break;
-    case CF_ACT_CLIP: a->alpha = -3.402823466e38f, a->beta = 3.402823466e38f; break;
-    default: break;
-    }
 }
 
 void cf_attrs_default(struct cf_attrs *a)

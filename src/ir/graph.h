@@ -17,14 +17,40 @@ struct cf_shape {
 };
 
 enum cf_op {
-#define OP(id, name, infer, weights, macs, explain) CF_OP_##id,
+#define OP(id, name, infer, weights, macs, explain, scratch, traits, num) CF_OP_##id,
 #include "ops.def"
 #undef OP
     CF_OP_COUNT
 };
 
+/* What passes, the planner and the backends ask of an op instead of testing which op it is (ops.def says what each
+ * means and which ops have it). */
+enum cf_op_trait {
+    CF_T_VIEW = 1 << 0,
+    CF_T_INPUT = 1 << 1,
+    CF_T_EPILOGUE = 1 << 2,
+    CF_T_MERGE = 1 << 3,
+    CF_T_FOLDS_BN = 1 << 4,
+    CF_T_RUNTIME_WEIGHTS = 1 << 5,
+    CF_T_IN_PLACE = 1 << 6,
+    CF_T_ACT = 1 << 7,
+    CF_T_SPATIAL2D = 1 << 8,
+};
+/* How an op's result rounds, for compare's default tolerance (docs/compare.md). */
+enum cf_num { CF_NUM_EXACT, CF_NUM_ARITH, CF_NUM_SUM, CF_NUM_FN, CF_NUM_NORM };
+
+struct cf_op_info {
+    const char *name;
+    unsigned traits;
+    enum cf_num num;
+};
+const struct cf_op_info *cf_op_info(enum cf_op op);
+static inline int cf_op_has(enum cf_op op, unsigned trait) { return (cf_op_info(op)->traits & trait) != 0; }
+/* whether a backend runs a kernel for the op (not a view, not an input) */
+static inline int cf_op_runs(enum cf_op op) { return !cf_op_has(op, CF_T_VIEW | CF_T_INPUT); }
+
 enum cf_act {
-#define ACT(id, name) CF_ACT_##id,
+#define ACT(id, name, keras, onnx, alpha, beta) CF_ACT_##id,
 #include "activations.def"
 #undef ACT
     CF_ACT_COUNT
@@ -131,8 +157,12 @@ struct cf_graph {
 
 const char *cf_op_name(enum cf_op op);
 const char *cf_act_name(enum cf_act act);
-/* Looks up an activation by its Keras name; returns 0 when there is none. */
+/* Looks up an activation by a name Keras accepts as activation='...' (activations.def's keras column); 0 when none. */
 int cf_act_lookup(const char *name, enum cf_act *out);
+/* ... by its ONNX operator's name (Relu, HardSigmoid); 0 when none. */
+int cf_act_lookup_onnx(const char *op_type, enum cf_act *out);
+/* Every name Keras accepts as activation='...', for suggestions; returns how many (at most max). */
+int cf_act_keras_names(char (*out)[32], int max);
 /* Sets an activation with its default parameters (ELU alpha 1, SELU's constants, HardSigmoid 0.2/0.5, ...). */
 void cf_act_set(struct cf_attrs *a, enum cf_act act);
 

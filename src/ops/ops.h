@@ -22,22 +22,29 @@ typedef int (*cf_weights_fn)(const struct cf_op_args *a, struct cf_weight *w);
 typedef int64_t (*cf_macs_fn)(const struct cf_op_args *a);
 /* The arithmetic behind the output shape, the parameter count and the MACs, one indented line each. */
 typedef void (*cf_explain_fn)(const struct cf_op_args *a, struct cf_strbuf *sb);
+/* The floats of the temporary buffer its kernels need (at the bound batch); -1 past the element limit. */
+typedef int64_t (*cf_scratch_fn)(const struct cf_op_args *a);
 
 struct cf_op_verbs {
     cf_infer_fn infer;
     cf_weights_fn weights;
     cf_macs_fn macs;
     cf_explain_fn explain;
+    cf_scratch_fn scratch;
 };
 const struct cf_op_verbs *cf_op_verbs(enum cf_op op);
 
-#define OP(id, name, infer, weights, macs, explain)                         \
+#define OP(id, name, infer, weights, macs, explain, scratch, traits, num)    \
     clinfer_status infer(const struct cf_op_args *a, struct cf_diag *d); \
     int weights(const struct cf_op_args *a, struct cf_weight *w);         \
     int64_t macs(const struct cf_op_args *a);                             \
-    void explain(const struct cf_op_args *a, struct cf_strbuf *sb);
+    void explain(const struct cf_op_args *a, struct cf_strbuf *sb);       \
+    int64_t scratch(const struct cf_op_args *a);
 #include "../ir/ops.def"
 #undef OP
+
+/* A node's scratch floats (its op's scratch verb, over its inputs' shapes in g). */
+int64_t cf_op_scratch(const struct cf_graph *g, struct cf_node *n);
 
 /* --- helpers shared by the spatial ops (spatial.c) --- */
 

@@ -3,6 +3,8 @@
  *   MACs   = Ho·Wo·Cin·M·(Kh·Kw + Cout)                                */
 #include "ops.h"
 
+#include "../util/checked.h"
+
 clinfer_status separable_infer(const struct cf_op_args *a, struct cf_diag *d)
 {
     struct cf_node *n = a->n;
@@ -56,4 +58,16 @@ void separable_explain(const struct cf_op_args *a, struct cf_strbuf *sb)
     cf_explain_line(sb, "MACs = Ho·Wo·Cin·M·(Kh·Kw + Cout) = %lld·%lld·%lld·%d·(%d·%d + %lld) = %s",
                     (long long)o->d[cf_axis_h(a->g)], (long long)o->d[cf_axis_w(a->g)], cin, m, kh, kw, cout,
                     a->n->macs < 0 ? "unknown" : macs);
+}
+
+/* the depthwise stage's output, between the two stages: N·Ho·Wo·Cin·M */
+int64_t separable_scratch(const struct cf_op_args *a)
+{
+    int64_t cin = a->in[0]->d[cf_axis_c(a->g)];
+    const struct cf_shape *s = &a->n->out;
+    int64_t d[] = {s->d[0], cf_shape_elems_per_item(s) / a->n->a.filters, cin, a->n->a.depth_multiplier};
+    int64_t p = 1;
+    for (int i = 0; i < 4; i++)
+        if (d[i] < 0 || !cf_mul_ok(p, d[i], &p)) return -1;
+    return p;
 }

@@ -9,11 +9,26 @@
 const struct cf_op_verbs *cf_op_verbs(enum cf_op op)
 {
     static const struct cf_op_verbs table[] = {
-#define OP(id, name, infer, weights, macs, explain) {infer, weights, macs, explain},
+#define OP(id, name, infer, weights, macs, explain, scratch, traits, num) {infer, weights, macs, explain, scratch},
 #include "../ir/ops.def"
 #undef OP
     };
     return &table[op];
+}
+
+int64_t no_scratch(const struct cf_op_args *a)
+{
+    (void)a;
+    return 0;
+}
+
+int64_t cf_op_scratch(const struct cf_graph *g, struct cf_node *n)
+{
+    const struct cf_shape *in[CF_MAX_RANK * 8];
+    int k = 0;
+    for (; k < n->n_in && k < (int)(sizeof in / sizeof in[0]); k++) in[k] = &g->nodes[n->in[k]].out;
+    struct cf_op_args args = {g, n, in, k};
+    return cf_op_verbs(n->op)->scratch(&args);
 }
 
 int cf_axis_h(const struct cf_graph *g) { return g->layout == CF_LAYOUT_NHWC ? 1 : 2; }

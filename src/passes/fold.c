@@ -11,14 +11,15 @@
 #include <string.h>
 
 #include "../ops/ops.h"
-#include "../runtime/weights.h"
+#include "../ir/weights.h"
 #include "../util/alloc.h"
 #include "passes.h"
 
+/* the normalised axis is the layer's channels: the layout's for a window op, the last for Dense */
 static int channel_axis_ok(const struct cf_graph *g, const struct cf_node *bn, const struct cf_node *layer)
 {
     int rank = bn->out.rank, ax = bn->a.axis < 0 ? rank + bn->a.axis : bn->a.axis;
-    if (layer->op == CF_OP_DENSE) return ax == rank - 1;
+    if (!cf_op_has(layer->op, CF_T_SPATIAL2D)) return ax == rank - 1;
     return ax == (g->layout == CF_LAYOUT_NHWC ? 3 : 1) && rank == 4;
 }
 
@@ -47,10 +48,11 @@ static int behind_views(const struct cf_graph *g, const int *readers, int c)
     return c;
 }
 
-static int fusable_layer(const struct cf_node *layer)
+/* a layer whose weights a BatchNormalization after it folds into (ops.def: FOLDS_BN; its first weight is the
+ * kernel, channels last), given at load and with no activation of its own */
+static int folds_bn(const struct cf_node *layer)
 {
-    return (layer->op == CF_OP_CONV2D || layer->op == CF_OP_DEPTHWISE_CONV2D || layer->op == CF_OP_DENSE) &&
-           layer->n_in == 1 && layer->a.act == CF_ACT_LINEAR;
+    return cf_op_has(layer->op, CF_T_FOLDS_BN) && layer->n_in == 1 && layer->a.act == CF_ACT_LINEAR;
 }
 
 int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w)
@@ -63,8 +65,9 @@ int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w)
         if (bn->op != CF_OP_BATCH_NORM || bn->n_in != 1) continue;
         int c = bn->in[0];
         struct cf_node *layer = &g->nodes[c];
-        if (!fusable_layer(layer) || readers[c] != 1 || !channel_axis_ok(g, bn, layer)) continue;
-        struct cf_tensor *kern = find(w, c, layer->op == CF_OP_DEPTHWISE_CONV2D ? "depthwise_kernel" : "kernel");
+        if (!folds_bn(layer) || readers[c] != 1 || !channel_axis_ok(g, bn, layer) || !w->count[c]) continue;
+        const char *kname = w->t[c][0].desc.name;
+        struct cf_tensor *kern = find(w, c, kname);
         struct cf_tensor *bias = find(w, c, "bias"), *gm = find(w, i, "gamma"), *bt = find(w, i, "beta"),
                          *mn = find(w, i, "moving_mean"), *vr = find(w, i, "moving_variance");
         if (!kern || !mn || !vr) continue;
@@ -78,7 +81,7 @@ int cf_fold_batch_norm(struct cf_graph *g, struct cf_weights *w)
             if (!zero) break;
             t[w->count[c]] = (struct cf_tensor){{"bias", 1, {C}, 1}, zero};
             bias = &t[w->count[c]++];
-            kern = find(w, c, layer->op == CF_OP_DEPTHWISE_CONV2D ? "depthwise_kernel" : "kernel");
+            kern = find(w, c, kname);
             layer->a.use_bias = 1;
         }
         for (int64_t ch = 0; ch < C; ch++) {
@@ -110,17 +113,13 @@ int cf_fold_noops(struct cf_graph *g)
     return folded;
 }
 
-/* a binary element-wise op (Add, Multiply, Sub, ...: the ops with the merge shape rule, ops.def): its kernels apply
- * an activation to what they store */
-static int fusable_merge(const struct cf_node *n)
-{
-    return cf_op_verbs(n->op)->infer == merge_infer && n->a.act == CF_ACT_LINEAR;
-}
-
-/* whether node c (found behind views) can apply an activation as it stores: a layer or merge read only here */
+/* whether node c (found behind views) can apply an activation as it stores (ops.def: EPILOGUE; weights given at
+ * load, no activation of its own yet), read only here */
 static int takes_act(const struct cf_graph *g, const int *readers, int c)
 {
-    return (fusable_layer(&g->nodes[c]) || fusable_merge(&g->nodes[c])) && readers[c] == 1;
+    const struct cf_node *n = &g->nodes[c];
+    return cf_op_has(n->op, CF_T_EPILOGUE) && (n->n_in == 1 || cf_op_has(n->op, CF_T_MERGE)) &&
+           n->a.act == CF_ACT_LINEAR && readers[c] == 1;
 }
 
 static void give_act(struct cf_node *layer, const struct cf_node *act)
@@ -139,7 +138,7 @@ int cf_fold_activation(struct cf_graph *g)
     if (!readers) return -1;
     for (int i = 0; i < g->n_nodes; i++) {
         struct cf_node *act = &g->nodes[i];
-        if (act->op != CF_OP_ACTIVATION || act->n_in != 1 || act->a.act == CF_ACT_LINEAR ||
+        if (!cf_op_has(act->op, CF_T_ACT) || act->n_in != 1 || act->a.act == CF_ACT_LINEAR ||
             act->a.act == CF_ACT_SOFTMAX || act->a.act == CF_ACT_LOG_SOFTMAX)
             continue;
         int c = behind_views(g, readers, act->in[0]);

@@ -55,7 +55,7 @@ clinfer_status cf_infer_shapes(struct cf_graph *g, int64_t batch, struct cf_diag
         clinfer_status st = cf_infer_node(g, i, d);
         if (st) return st;
         struct cf_node *n = &g->nodes[i];
-        if (n->op == CF_OP_INPUT && batch > 0 && n->out.d[0] < 0) n->out.d[0] = batch;
+        if (cf_op_has(n->op, CF_T_INPUT) && batch > 0 && n->out.d[0] < 0) n->out.d[0] = batch;
     }
     return CLINFER_OK;
 }

@@ -5,27 +5,9 @@
 
 #include <string.h>
 
+#include "../ops/ops.h"
 #include "../util/alloc.h"
 #include "../util/checked.h"
-
-int cf_op_is_view(enum cf_op op)
-{
-    return op == CF_OP_FLATTEN || op == CF_OP_RESHAPE || op == CF_OP_DROPOUT || op == CF_OP_IDENTITY;
-}
-
-int64_t cf_node_scratch_elems(const struct cf_graph *g, const struct cf_node *n)
-{
-    if (n->op != CF_OP_SEPARABLE_CONV2D) return 0;
-    /* the depthwise stage's output: N·Ho·Wo·Cin·M */
-    const struct cf_shape *x = &g->nodes[n->in[0]].out;
-    int64_t cin = g->layout == CF_LAYOUT_NHWC ? x->d[3] : x->d[1];
-    struct cf_shape s = n->out;
-    int64_t d[] = {s.d[0], cf_shape_elems_per_item(&s) / n->a.filters, cin, n->a.depth_multiplier};
-    int64_t p = 1;
-    for (int i = 0; i < 4; i++)
-        if (d[i] < 0 || !cf_mul_ok(p, d[i], &p)) return -1;
-    return p;
-}
 
 struct block {
     size_t off, size;
@@ -148,7 +130,7 @@ clinfer_status cf_plan_buffers(const struct cf_graph *g, size_t align, int naive
                                                  : "has more than 2^36 elements (256 GiB of floats)");
                 goto done;
             }
-        int64_t s = cf_node_scratch_elems(g, nd);
+        int64_t s = cf_op_scratch(g, (struct cf_node *)nd);
         if (s < 0) {
             st = cf_fail_at(d, nd->loc, CLINFER_E_LIMIT, "layer '%s': its temporary buffer is too large", nd->name);
             goto done;
@@ -171,9 +153,9 @@ clinfer_status cf_plan_buffers(const struct cf_graph *g, size_t align, int naive
         const struct cf_node *nd = &g->nodes[i];
         if (naive || nd->n_in != 1) continue;
         int r = out->storage[nd->in[0]];
-        if (cf_op_is_view(nd->op)) {
+        if (cf_op_has(nd->op, CF_T_VIEW)) {
             out->storage[i] = r;
-        } else if (nd->op == CF_OP_ACTIVATION && !pinned[r] && out->last[r] == i) {
+        } else if (cf_op_has(nd->op, CF_T_IN_PLACE) && !pinned[r] && out->last[r] == i) {
             out->storage[i] = r;
             out->in_place[i] = 1;
         } else {
@@ -191,7 +173,7 @@ clinfer_status cf_plan_buffers(const struct cf_graph *g, size_t align, int naive
     /* inputs first, so nothing else can take their place */
     for (int k = 0; k < g->n_inputs; k++) fa_alloc(&A, out->bytes[g->inputs[k]], &out->offset[g->inputs[k]]);
     for (int i = 0; i < n; i++) {
-        if (out->storage[i] == i && g->nodes[i].op != CF_OP_INPUT) fa_alloc(&A, out->bytes[i], &out->offset[i]);
+        if (out->storage[i] == i && !cf_op_has(g->nodes[i].op, CF_T_INPUT)) fa_alloc(&A, out->bytes[i], &out->offset[i]);
         if (out->scratch_bytes[i]) {
             fa_alloc(&A, out->scratch_bytes[i], &out->scratch_offset[i]);
             if (!naive && !fa_release(&A, out->scratch_offset[i], out->scratch_bytes[i])) goto oom;

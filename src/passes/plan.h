@@ -27,9 +27,4 @@ clinfer_status cf_plan_buffers(const struct cf_graph *g, size_t align, int naive
                                struct cf_diag *d);
 void cf_plan_free(struct cf_plan *p);
 
-/* True when the op's output is a view of its input (Flatten, Reshape, Dropout, Identity): no copy, no kernel. */
-int cf_op_is_view(enum cf_op op);
-/* Elements of temporary storage a node needs while it runs. */
-int64_t cf_node_scratch_elems(const struct cf_graph *g, const struct cf_node *n);
-
 #endif

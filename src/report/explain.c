@@ -16,9 +16,9 @@ void cf_report_explain_node(const struct cf_graph *g, int idx, struct cf_strbuf 
     struct cf_op_args args = {g, n, in, n->n_in};
     cf_op_verbs(n->op)->explain(&args, sb);
     if (in != small) cf_free((void *)in);
-    if (n->a.act != CF_ACT_LINEAR && n->op != CF_OP_ACTIVATION)
+    if (n->a.act != CF_ACT_LINEAR && !cf_op_has(n->op, CF_T_ACT))
         cf_explain_line(sb, "then activation '%s' (element-wise, no parameters)", cf_act_name(n->a.act));
-    if (n->op == CF_OP_ACTIVATION) cf_explain_line(sb, "activation '%s'", cf_act_name(n->a.act));
+    if (cf_op_has(n->op, CF_T_ACT)) cf_explain_line(sb, "activation '%s'", cf_act_name(n->a.act));
     if (!n->trainable && n->params_non_trainable)
         cf_explain_line(sb, "trainable=False: its %lld parameters count as non-trainable",
                         (long long)n->params_non_trainable);

@@ -48,7 +48,7 @@ char *cf_report_json(const struct cf_graph *g, int explain, int64_t batch, const
     int first = 1;
     for (int i = 0; i < g->n_nodes; i++) {
         const struct cf_node *n = &g->nodes[i];
-        if ((!g->list_inputs && n->op == CF_OP_INPUT) || n->hidden) continue;
+        if ((!g->list_inputs && cf_op_has(n->op, CF_T_INPUT)) || n->hidden) continue;
         cf_sb_puts(&sb, first ? "\n    {" : ",\n    {");
         first = 0;
         cf_sb_puts(&sb, "\"name\": ");

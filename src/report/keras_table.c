@@ -55,7 +55,7 @@ static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, co
 
 static int listed(const struct cf_graph *g, int i)
 {
-    return !g->nodes[i].hidden && (g->list_inputs || g->nodes[i].op != CF_OP_INPUT);
+    return !g->nodes[i].hidden && (g->list_inputs || !cf_op_has(g->nodes[i].op, CF_T_INPUT));
 }
 
 char *cf_report_keras(const struct cf_graph *g, int explain, int64_t batch, const struct cf_report_plan *plan)

@@ -323,8 +323,8 @@ void clinfer_session_layer_algo(const clinfer_session *s, int i, char *out, size
         return;
     }
     enum cf_op op = s->g->nodes[i].op;
-    if (op == CF_OP_INPUT) snprintf(out, size, "input");
-    else if (cf_op_is_view(op)) snprintf(out, size, "view");
+    if (cf_op_has(op, CF_T_INPUT)) snprintf(out, size, "input");
+    else if (cf_op_has(op, CF_T_VIEW)) snprintf(out, size, "view");
     else s->be->algo(s->state, i, out, size);
 }
 
@@ -337,7 +337,7 @@ clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer_session *s,
     s->exec.profile = 0;
     for (int i = 0; i < s->g->n_nodes; i++) {
         enum cf_op op = s->g->nodes[i].op;
-        ms[i] = (op == CF_OP_INPUT || cf_op_is_view(op)) ? 0 : s->be->node_ms(s->state, i);
+        ms[i] = cf_op_runs(op) ? s->be->node_ms(s->state, i) : 0;
     }
     return st;
 }
@@ -364,7 +364,7 @@ static clinfer_status pass_queue(clinfer_session *s, int64_t first, int64_t coun
     }
     for (int i = 0; i < g->n_nodes; i++) {
         enum cf_op op = g->nodes[i].op;
-        if (op != CF_OP_INPUT && !cf_op_is_view(op) && (st = s->be->run_node(s->state, i, d))) return st;
+        if (cf_op_runs(op) && (st = s->be->run_node(s->state, i, d))) return st;
         size_t row = per_image(s, i);
         if (layers && layers[i] && (row || first == 0) &&
             (st = s->be->read(s->state, s->plan.offset[i], layers[i] + (size_t)first * row / sizeof(float),
@@ -426,7 +426,7 @@ int64_t clinfer_session_layer_bytes(const clinfer_session *s, int i)
 {
     if (!s || i < 0 || i >= s->g->n_nodes) return 0;
     const struct cf_node *n = &s->g->nodes[i];
-    if (n->op == CF_OP_INPUT || cf_op_is_view(n->op)) return 0;
+    if (!cf_op_runs(n->op)) return 0;
     int64_t b = (int64_t)s->plan.bytes[i];
     for (int k = 0; k < n->n_in; k++) b += (int64_t)s->plan.bytes[n->in[k]];
     for (int k = 0; k < s->w.count[i]; k++) {

@@ -65,7 +65,7 @@ static clinfer_status gather_sources(struct cf_strbuf *src, const char *only, st
 static void build_options(char *out, size_t size)
 {
     static const char *const acts[] = {
-#define ACT(id, name) "-DACT_" #id "=",
+#define ACT(id, name, keras, onnx, alpha, beta) "-DACT_" #id "=",
 #include "../../ir/activations.def"
 #undef ACT
     };

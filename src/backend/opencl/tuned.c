@@ -8,6 +8,7 @@
 
 #include "../../util/alloc.h"
 #include "../../util/files.h"
+#include "../../util/rng.h"
 #include "../../util/strbuf.h"
 #include "../ref/ref.h"
 #include "tuned.h"
@@ -828,10 +829,7 @@ static clinfer_status tune(const struct cf_tune_env *E, int node, const struct c
         const float *ins[1] = {host};
         const struct cf_shape *shs[1] = {&xs1};
         struct ref_args ra = {x->g, &one, ins, shs, want, NULL, x->w, node};
-        if (n->op == CF_OP_CONV2D) ref_conv2d(&ra);
-        else if (n->op == CF_OP_DEPTHWISE_CONV2D) ref_depthwise_conv2d(&ra);
-        else if (n->op == CF_OP_MAX_POOL2D || n->op == CF_OP_AVG_POOL2D) ref_pool2d(&ra);
-        else ref_dense(&ra);
+        ref_op(n->op)(&ra); /* (through ref's own op table) */
     }
     double scale = 0;
     for (int64_t k = 0; k < out_per; k++) scale = fmax(scale, fabs(want[k]));

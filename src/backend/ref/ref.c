@@ -42,6 +42,8 @@ static const ref_fn ref_ops[CF_OP_COUNT] = {
     [CF_OP_DEPTH_TO_SPACE] = ref_depth_to_space,
 };
 
+ref_fn ref_op(enum cf_op op) { return (unsigned)op < CF_OP_COUNT ? ref_ops[op] : NULL; }
+
 const float *ref_weight(const struct ref_args *a, const char *name)
 {
     const struct cf_weights *w = a->w;

@@ -17,6 +17,9 @@ struct ref_args {
 
 typedef void (*ref_fn)(const struct ref_args *a);
 
+/* The reference function of an op, from ref's op table (ref.c); NULL for an op ref does not run. */
+ref_fn ref_op(enum cf_op op);
+
 /* A weight of the node by name: from the weights, or (ONNX) from the run-time input that carries it. */
 const float *ref_weight(const struct ref_args *a, const char *name);
 

@@ -188,10 +188,10 @@ static clinfer_status module_attr(struct eval *E, const struct value *m, const c
         } else v = module_val(E, MOD_OPAQUE, attr, loc);
         break;
     case MOD_ACTIVATIONS: {
-        enum cf_act act;
-        if (!cf_act_lookup(attr, &act) || (act > CF_ACT_RELU6 && act != CF_ACT_LEAKY_RELU))
+        enum cf_act act = CF_ACT_LINEAR;
+        if (!cf_act_lookup(attr, &act) && strcmp(attr, "leaky_relu") != 0) /* (tf.nn.leaky_relu: a function) */
             return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "unknown activation function '%s.%s'", m->s, attr);
-        if ((v = new_val(E, V_FUNC, loc))) v->s = cf_act_name(act);
+        if ((v = new_val(E, V_FUNC, loc))) v->s = strcmp(attr, "leaky_relu") == 0 ? "leaky_relu" : cf_act_name(act);
         break;
     }
     case MOD_OPAQUE:

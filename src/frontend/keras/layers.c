@@ -359,21 +359,22 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
             cf_act_set(a, CF_ACT_LINEAR);
             return CLINFER_OK;
         }
-        /* Keras' activation names: everything up to relu6 in activations.def */
-        if ((v->k == V_STR || (v->k == V_FUNC && strcmp(v->s, "print") != 0)) && cf_act_lookup(v->s, &act) &&
-            act <= CF_ACT_RELU6) {
+        /* the names Keras accepts (activations.def's keras column) */
+        if ((v->k == V_STR || (v->k == V_FUNC && strcmp(v->s, "print") != 0)) && cf_act_lookup(v->s, &act)) {
             cf_act_set(a, act);
             return CLINFER_OK;
         }
-        if (v->k == V_FUNC && strcmp(v->s, "leaky_relu") == 0) {
+        if (v->k == V_FUNC && strcmp(v->s, "leaky_relu") == 0) { /* tf.nn.leaky_relu, a function and no name */
             cf_act_set(a, CF_ACT_LEAKY_RELU);
             a->alpha = 0.2f; /* tf.nn.leaky_relu's default */
             return CLINFER_OK;
         }
         if (v->k == V_STR) {
-            const char *names[CF_ACT_COUNT];
-            for (int k = 0; k <= CF_ACT_RELU6; k++) names[k] = cf_act_name((enum cf_act)k);
-            const char *near = cf_closest_name(v->s, names, CF_ACT_RELU6 + 1);
+            char words[64][32];
+            const char *names[64];
+            int nn = cf_act_keras_names(words, 64);
+            for (int k = 0; k < nn; k++) names[k] = words[k];
+            const char *near = cf_closest_name(v->s, names, nn);
             return cf_fail_at(d, v->loc, CLINFER_E_MODEL, "%s: unknown activation '%s'%s%s%s", cf_keras_class_name(c),
                               v->s, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
         }

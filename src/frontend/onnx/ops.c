@@ -948,17 +948,10 @@ static clinfer_status op_binary(struct onnx_ctx *X, const Onnx__NodeProto *n, st
 static clinfer_status op_activation(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
                                     struct oval *out)
 {
-    static const struct {
-        const char *name;
-        enum cf_act act;
-    } map[] = {{"Relu", CF_ACT_RELU},         {"Sigmoid", CF_ACT_SIGMOID},         {"Tanh", CF_ACT_TANH},
-               {"Softplus", CF_ACT_SOFTPLUS}, {"Softsign", CF_ACT_SOFTSIGN},       {"LeakyRelu", CF_ACT_LEAKY_RELU},
-               {"Elu", CF_ACT_ELU},           {"Selu", CF_ACT_SELU},               {"HardSigmoid", CF_ACT_HARD_SIGMOID},
-               {"Clip", CF_ACT_CLIP},         {"Softmax", CF_ACT_SOFTMAX},         {"LogSoftmax", CF_ACT_LOG_SOFTMAX}};
     struct cf_attrs a;
     cf_attrs_default(&a);
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcmp(n->op_type, map[i].name) == 0) cf_act_set(&a, map[i].act);
+    enum cf_act act;
+    if (cf_act_lookup_onnx(n->op_type, &act)) cf_act_set(&a, act); /* (activations.def's onnx column) */
     int x;
     clinfer_status st = as_ir(X, in[0], &x);
     if (st) return st;
