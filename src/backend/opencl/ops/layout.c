@@ -1,0 +1,82 @@
+/* The data-movement kernels (cl/layout.cl, cl/pad.cl, cl/transpose.cl, cl/depth_to_space.cl): ZeroPadding2D,
+ * Concatenate, Transpose, Pad, DepthToSpace; and a Constant copied into the arena. */
+#include "../launch.h"
+
+static cl_uint in_off(struct cf_cl *s, const struct cf_node *n, int k) { return cf_cl_off(s->x->plan->offset[n->in[k]]); }
+
+clinfer_status cf_cl_zero_pad2d(struct cf_cl *s, int i, struct cf_diag *d)
+{
+    const struct cf_node *n = &s->x->g->nodes[i];
+    const struct cf_shape *xs = &s->x->g->nodes[n->in[0]].out, *ys = &n->out;
+    return CF_CL_LAUNCH(s, "zero_pad2d_f32", n, (size_t)cf_cl_elems(ys), d, A_MEM(s->arena), A_UINT(in_off(s, n, 0)),
+                        A_UINT(cf_cl_off(s->x->plan->offset[i])), A_INT(xs->d[0]), A_INT(xs->d[1]), A_INT(xs->d[2]),
+                        A_INT(xs->d[3]), A_INT(ys->d[1]), A_INT(ys->d[2]), A_INT(n->a.pads[0]), A_INT(n->a.pads[2]));
+}
+
+/* each input copied into its columns of the output */
+clinfer_status cf_cl_concat(struct cf_cl *s, int i, struct cf_diag *d)
+{
+    const struct cf_graph *g = s->x->g;
+    const struct cf_node *n = &g->nodes[i];
+    const struct cf_shape *ys = &n->out;
+    int axis = n->a.axis < 0 ? ys->rank + n->a.axis : n->a.axis;
+    int64_t outer, len, inner, at_col = 0;
+    cf_cl_axis_split(ys, axis, 0, &outer, &len, &inner);
+    for (int k = 0; k < n->n_in; k++) {
+        int64_t chunk = g->nodes[n->in[k]].out.d[axis] * inner;
+        clinfer_status st = CF_CL_LAUNCH(s, "concat_f32", n, (size_t)(outer * ((chunk + 63) / 64)), d, A_MEM(s->arena),
+                                         A_UINT(in_off(s, n, k)), A_UINT(cf_cl_off(s->x->plan->offset[i])), A_INT(outer),
+                                         A_INT(chunk), A_INT(len * inner), A_INT(at_col));
+        if (st) return st;
+        at_col += chunk;
+    }
+    return CLINFER_OK;
+}
+
+clinfer_status cf_cl_constant(struct cf_cl *s, int i, struct cf_diag *d)
+{
+    const struct cf_node *n = &s->x->g->nodes[i];
+    int has;
+    cl_mem v = cf_cl_weight(s, i, "value", &has);
+    cl_int err = clEnqueueCopyBuffer(s->q, v, s->arena, 0, s->x->plan->offset[i],
+                                     sizeof(float) * (size_t)cf_cl_elems(&n->out), 0, NULL, NULL);
+    return err == CL_SUCCESS ? CLINFER_OK : cf_cl_fail(d, "clEnqueueCopyBuffer", n->name, err);
+}
+
+clinfer_status cf_cl_transpose(struct cf_cl *s, int i, struct cf_diag *d)
+{
+    const struct cf_node *n = &s->x->g->nodes[i];
+    const struct cf_shape *xs = &s->x->g->nodes[n->in[0]].out, *ys = &n->out;
+    int64_t st[CF_MAX_RANK], src[CF_MAX_RANK];
+    cf_cl_strides_of(xs, st);
+    for (int ax = 0; ax < ys->rank; ax++) src[ax] = st[n->a.perm[ax]];
+    cl_int8 od = cf_cl_inner_first(ys->d, ys->rank, 1), sv = cf_cl_inner_first(src, ys->rank, 0);
+    return CF_CL_LAUNCH(s, "transpose_f32", n, (size_t)cf_cl_elems(ys), d, A_MEM(s->arena), A_UINT(in_off(s, n, 0)),
+                        A_UINT(cf_cl_off(s->x->plan->offset[i])), A_UINT(cf_cl_elems(ys)), A_VEC(od), A_VEC(sv));
+}
+
+/* constant, reflect or edge padding (negative pads crop); one work-item a row */
+clinfer_status cf_cl_pad(struct cf_cl *s, int i, struct cf_diag *d)
+{
+    const struct cf_node *n = &s->x->g->nodes[i];
+    const struct cf_attrs *at = &n->a;
+    const struct cf_shape *xs = &s->x->g->nodes[n->in[0]].out, *ys = &n->out;
+    int64_t st[CF_MAX_RANK];
+    cf_cl_strides_of(xs, st);
+    cl_int8 od = cf_cl_inner_first(ys->d, ys->rank, 1), xd = cf_cl_inner_first(xs->d, xs->rank, 1),
+            sv = cf_cl_inner_first(st, xs->rank, 0), bg = cf_cl_inner_first(at->pad_begin, xs->rank, 0);
+    int mode = at->pad_mode == CF_PADMODE_CONSTANT ? 0 : at->pad_mode == CF_PADMODE_REFLECT ? 1 : 2;
+    int64_t rows = cf_cl_elems(ys) / (ys->rank ? ys->d[ys->rank - 1] : 1);
+    return CF_CL_LAUNCH(s, "pad_f32", n, (size_t)rows, d, A_MEM(s->arena), A_UINT(in_off(s, n, 0)),
+                        A_UINT(cf_cl_off(s->x->plan->offset[i])), A_UINT(rows), A_VEC(od), A_VEC(xd), A_VEC(sv),
+                        A_VEC(bg), A_INT(mode), A_FLT(at->pad_value));
+}
+
+clinfer_status cf_cl_depth_to_space(struct cf_cl *s, int i, struct cf_diag *d)
+{
+    const struct cf_node *n = &s->x->g->nodes[i];
+    const struct cf_shape *ys = &n->out;
+    return CF_CL_LAUNCH(s, "depth_to_space_f32", n, (size_t)cf_cl_elems(ys), d, A_MEM(s->arena), A_UINT(in_off(s, n, 0)),
+                        A_UINT(cf_cl_off(s->x->plan->offset[i])), A_INT(ys->d[0]), A_INT(ys->d[1]), A_INT(ys->d[2]),
+                        A_INT(ys->d[3]), A_INT(n->a.blocksize), A_INT(n->a.d2s_crd));
+}
