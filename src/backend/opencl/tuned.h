@@ -1,8 +1,9 @@
 /* Layers with a tuned kernel: Conv2D (NHWC and NCHW: register-blocked direct, 1x1 as a GEMM, 3x3 stride 1 by
  * Winograd F(2x2,3x3), CLBlast's GEMM; NCHW: direct with vectors of pixels), depthwise convolution and Dense (GEMV,
  * split-K GEMV on the weights in place, tiled, CLBlast) and NCHW pooling, each a program of its own with the layer's
- * sizes as -D constants. The algorithm and block sizes are chosen per (layer shape, device) by timing the candidates
- * that match ref, and remembered in a tuning database beside the program cache. */
+ * sizes as -D constants. The families are rows of tune/families.c, one file each; the algorithm and block sizes are
+ * chosen per (layer shape, device) by tune/tuner.c, timing the candidates that match ref, and remembered in a tuning
+ * database beside the program cache (tune/tunedb.c). */
 #ifndef CF_TUNED_H
 #define CF_TUNED_H
 
@@ -62,11 +63,6 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
 clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
                                struct cf_diag *d);
 void cf_tuned_release(struct cf_tuned *t);
-/* the CLBlast family (gemm_clblast.c): defs are the layer's -D sizes for cl/gemm_glue.cl */
-clinfer_status cf_clblast_build(const struct cf_tune_env *E, int node, const char *defs, struct cf_tuned *t,
-                                struct cf_diag *d);
-clinfer_status cf_clblast_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
-                                 struct cf_diag *d);
 /* waits for an event and gives its time in ms, releasing it */
 double cf_cl_event_ms(cl_event ev);
 /* "direct", "blocked 8px x 2v", "gemm1x1 8px x 2v", "winograd 2t x 2v", "depthwise 8px", "depthwise 4 rows",

@@ -1,14 +1,15 @@
-/* A conv or dense layer as CLBlast's SGEMM, one of the tuner's candidates (tuned.c): im2col into a scratch buffer
+/* A conv or dense layer as CLBlast's SGEMM, one of the tuner's families: im2col into a scratch buffer
  * (none for a 1x1 stride-1 unpadded conv, whose input already is the matrix), the GEMM on the arena, then bias and
  * activation (cl/gemm_glue.cl). The weights stay HWIO, which is the GEMM's [K][CO] matrix:
  *   NHWC conv:  Y[pixels of the chunk][CO] = col[pixels][K] . W[K][CO]   (one GEMM per chunk of images)
  *   NCHW conv:  Y[n][CO][HO*WO] = W^T . col[n][K][HO*WO]                 (a strided batch over the chunk)
  *   Dense:      Y[rows][units] = X[rows][cin] . W[cin][units]             (one GEMM) */
 #include <clblast_c.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "../../util/alloc.h"
-#include "tuned.h"
+#include "../../../util/alloc.h"
+#include "family.h"
 
 #define SCRATCH_BYTES ((size_t)64 << 20) /* im2col's buffer: as many images as fit, at least one */
 
@@ -48,9 +49,38 @@ static size_t chunk_of(const struct gemm_shape *s)
     return c < 1 ? 1 : c > s->n ? s->n : c;
 }
 
-clinfer_status cf_clblast_build(const struct cf_tune_env *E, int node, const char *defs, struct cf_tuned *t,
-                                struct cf_diag *d)
+static int fits(const struct cf_exec *x, const struct cf_node *n)
 {
+    (void)x;
+    return (n->op == CF_OP_DENSE && n->n_in == 1) || cf_plain_conv_nopool(n);
+}
+
+static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+{
+    (void)x;
+    (void)n;
+    (void)full;
+    out[0] = (struct cf_algo){CF_ALGO_CLBLAST, 1, 1};
+    return 1;
+}
+
+static int valid(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
+{
+    (void)x;
+    (void)n;
+    return a->a == 1 && a->b == 1;
+}
+
+static void defines(const struct cf_algo *a, char *out, size_t size)
+{
+    (void)a;
+    if (size) out[0] = '\0';
+}
+
+static clinfer_status build(const struct cf_tune_env *E, int node, const struct cf_algo *a, const char *defs,
+                            struct cf_tuned *t, struct cf_diag *d)
+{
+    (void)a;
     const struct cf_exec *x = E->x;
     const struct cf_node *n = &x->g->nodes[node];
     struct gemm_shape s;
@@ -86,8 +116,8 @@ static clinfer_status gemm_fail(struct cf_diag *d, const struct cf_node *n, CLBl
     return cf_fail(d, CLINFER_E_DEVICE, "layer '%s': CLBlast's SGEMM failed with status %d", n->name, (int)code);
 }
 
-clinfer_status cf_clblast_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
-                                 struct cf_diag *d)
+static clinfer_status launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
+                             struct cf_diag *d)
 {
     const struct cf_exec *x = E->x;
     const struct cf_node *n = &x->g->nodes[node];
@@ -150,3 +180,13 @@ clinfer_status cf_clblast_launch(const struct cf_tune_env *E, int node, const st
     }
     return CLINFER_OK;
 }
+
+static void describe(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size)
+{
+    (void)a;
+    snprintf(out, size, "%s", n->op == CF_OP_DENSE || cf_pointwise(&n->a) ? "clblast gemm" : "clblast im2col+gemm");
+}
+
+const struct cf_family cf_family_clblast = {
+    CF_ALGO_CLBLAST, "conv dense", "clblast", 0, {0, 0}, "CLBlast's GEMM (im2col for k x k)", 0, "gemm_glue.cl", NULL,
+    fits, candidates, valid, defines, build, launch, describe};

@@ -1,0 +1,182 @@
+/* What the tuned families share: the layer's sizes as -D constants, the weights written into a kernel's layout, the
+ * standard launch, and the table's lookups. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../../util/alloc.h"
+#include "family.h"
+
+int64_t cf_dense_rows(const struct cf_node *n)
+{
+    int64_t rows = 1;
+    for (int k = 0; k < n->out.rank - 1; k++) rows *= n->out.d[k];
+    return rows;
+}
+
+int64_t cf_conv_wo(const struct cf_exec *x, const struct cf_node *n)
+{
+    return n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 3 : 2] * cf_pool_of(n);
+}
+
+int64_t cf_conv_co(const struct cf_exec *x, const struct cf_node *n) { return n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 1 : 3]; }
+
+int cf_pointwise(const struct cf_attrs *a)
+{
+    return a->kernel[0] == 1 && a->kernel[1] == 1 && a->strides[0] == 1 && a->strides[1] == 1 && !a->pads[0] &&
+           !a->pads[1] && !a->pads[2] && !a->pads[3];
+}
+
+int cf_plain_conv(const struct cf_node *n) { return n->op == CF_OP_CONV2D && n->n_in == 1 && n->a.groups == 1; }
+int cf_plain_conv_nopool(const struct cf_node *n) { return cf_plain_conv(n) && n->a.fused_pool <= 1; }
+
+const struct cf_family *cf_family_of(enum cf_algo_kind kind)
+{
+    for (int i = 0; cf_families[i]; i++)
+        if (cf_families[i]->kind == kind) return cf_families[i];
+    return NULL;
+}
+
+const struct cf_family *cf_family_main(const struct cf_exec *x, const struct cf_node *n)
+{
+    if (n->n_in != 1) return NULL; /* weights given at run time */
+    for (int i = 0; cf_families[i]; i++)
+        if (cf_families[i]->primary && cf_families[i]->fits(x, n)) return cf_families[i];
+    return NULL;
+}
+
+const char *cf_family_layer(const struct cf_exec *x, const struct cf_node *n)
+{
+    const struct cf_shape *xs = n->n_in ? &x->g->nodes[n->in[0]].out : NULL;
+    int64_t c = xs && xs->rank == 4 ? xs->d[x->g->layout == CF_LAYOUT_NCHW ? 1 : 3] : -1;
+    switch (n->op) {
+    case CF_OP_CONV2D: return n->a.groups > 1 && n->a.groups == c ? "depthwise" : "conv";
+    case CF_OP_DEPTHWISE_CONV2D: return "depthwise";
+    case CF_OP_DENSE: return "dense";
+    case CF_OP_MAX_POOL2D:
+    case CF_OP_AVG_POOL2D: return "pool";
+    default: return NULL;
+    }
+}
+
+void cf_layer_signature(const struct cf_exec *x, const struct cf_node *n, char *sig, size_t size)
+{
+    const struct cf_shape *xs = &x->g->nodes[n->in[0]].out, *ys = &n->out;
+    const struct cf_attrs *at = &n->a;
+    int act = at->act == CF_ACT_SOFTMAX || at->act == CF_ACT_LOG_SOFTMAX ? CF_ACT_LINEAR : (int)at->act;
+    const char *layer = cf_family_layer(x, n);
+    if (strcmp(layer, "pool") == 0) { /* (NCHW) */
+        snprintf(sig, size,
+                 "-DN=%lld -DC=%lld -DH=%lld -DW=%lld -DHO=%lld -DWO=%lld -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d "
+                 "-DPT=%d -DPB=%d -DPL=%d -DPR=%d -DIS_MAX=%d -DINCLUDE_PAD=%d",
+                 (long long)xs->d[0], (long long)xs->d[1], (long long)xs->d[2], (long long)xs->d[3], (long long)ys->d[2],
+                 (long long)ys->d[3], at->kernel[0], at->kernel[1], at->strides[0], at->strides[1], at->dilation[0],
+                 at->dilation[1], at->pads[0], at->pads[1], at->pads[2], at->pads[3], n->op == CF_OP_MAX_POOL2D,
+                 at->count_include_pad);
+    } else if (strcmp(layer, "dense") != 0) {
+        int nchw = x->g->layout == CF_LAYOUT_NCHW, h = nchw ? 2 : 1, w = nchw ? 3 : 2, c = nchw ? 1 : 3;
+        int dw = strcmp(layer, "depthwise") == 0, pool = cf_pool_of(n);
+        /* HO x WO: the conv pixels computed; HP x WP: the output, pooled when a max pool is fused */
+        snprintf(sig, size,
+                 "-DNCHW=%d -DN=%lld -DH=%lld -DW=%lld -DC=%lld -DHO=%lld -DWO=%lld -DCO=%lld -DCO16=%lld -DKH=%d -DKW=%d "
+                 "-DSH=%d -DSW=%d -DDH=%d -DDW=%d -DPT=%d -DPL=%d -DHAS_BIAS=%d -DACT=%d -DM=%lld -DPOOL=%d -DHP=%lld "
+                 "-DWP=%lld",
+                 nchw, (long long)xs->d[0], (long long)xs->d[h], (long long)xs->d[w], (long long)xs->d[c],
+                 (long long)ys->d[h] * pool, (long long)ys->d[w] * pool, (long long)ys->d[c],
+                 (long long)cf_round16(ys->d[c]), at->kernel[0], at->kernel[1], at->strides[0], at->strides[1],
+                 at->dilation[0], at->dilation[1], at->pads[0], at->pads[2], at->use_bias, act,
+                 dw ? (long long)(ys->d[c] / xs->d[c]) : 0LL, pool, (long long)ys->d[h], (long long)ys->d[w]);
+    } else {
+        snprintf(sig, size, "-DCIN=%lld -DUNITS=%lld -DROWS=%lld -DHAS_BIAS=%d -DACT=%d", (long long)xs->d[xs->rank - 1],
+                 (long long)at->filters, (long long)cf_dense_rows(n), at->use_bias, act);
+    }
+}
+
+void cf_defines_pv(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DP=%d -DV=%d", a->a, a->b); }
+void cf_defines_p(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DP=%d", a->a); }
+
+/* Memory to write count floats of weights into, for a read-only buffer that weights_end makes: on a CPU device,
+ * large weights are host memory of our own (cf_malloc: its pages made in one call) that the buffer then uses in
+ * place; elsewhere a new buffer, mapped. NULL (and *err) when a step fails. */
+static float *weights_begin(const struct cf_tune_env *E, size_t count, cl_mem *m, float **host, cl_int *err)
+{
+    *m = NULL;
+    *host = NULL;
+    if ((E->dev->type & CL_DEVICE_TYPE_CPU) && count * sizeof(float) >= ((size_t)4 << 20)) {
+        *host = cf_malloc(sizeof(float) * count);
+        *err = *host ? CL_SUCCESS : CL_OUT_OF_HOST_MEMORY;
+        return *host;
+    }
+    *m = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY, sizeof(float) * count, NULL, err);
+    if (!*m || *err != CL_SUCCESS) return NULL;
+    float *p = clEnqueueMapBuffer(E->q, *m, CL_TRUE, CL_MAP_WRITE_INVALIDATE_REGION, 0, sizeof(float) * count, 0, NULL,
+                                  NULL, err);
+    return p && *err == CL_SUCCESS ? p : NULL;
+}
+
+static cl_int weights_end(const struct cf_tune_env *E, size_t count, cl_mem *m, float *host, float *p)
+{
+    cl_int err = CL_SUCCESS;
+    if (host) *m = clCreateBuffer(E->ctx, CL_MEM_READ_ONLY | CL_MEM_USE_HOST_PTR, sizeof(float) * count, host, &err);
+    else if (p) err = clEnqueueUnmapMemObject(E->q, *m, p, 0, NULL, NULL);
+    return err;
+}
+
+clinfer_status cf_tune_pack(const struct cf_tune_env *E, int node, size_t count, cf_fill_fn fill, const void *ctx,
+                            int64_t co, int64_t co16, struct cf_tuned *t, struct cf_diag *d)
+{
+    const struct cf_node *n = &E->x->g->nodes[node];
+    const struct cf_tensor *b = cf_weights_get(E->x->w, node, "bias");
+    size_t bn = (size_t)co16 + 16;
+    cl_int err;
+    /* written straight into the device's buffers (mapped: no host copy on a CPU device) */
+    float *bhost = NULL, *wbuf = weights_begin(E, count, &t->w, &t->host_w, &err),
+          *bbuf = wbuf ? weights_begin(E, bn, &t->b, &bhost, &err) : NULL;
+    if (!wbuf || !bbuf) {
+        weights_end(E, count, &t->w, t->host_w, wbuf);
+        return cf_cl_fail(d, "clCreateBuffer/clEnqueueMapBuffer", n->name, err);
+    }
+    memset(wbuf + count - 16, 0, 16 * sizeof(float));
+    fill(ctx, wbuf);
+    memset(bbuf, 0, bn * sizeof(float));
+    if (b) memcpy(bbuf, b->data, sizeof(float) * (size_t)co);
+    err = weights_end(E, count, &t->w, t->host_w, wbuf);
+    cl_int err2 = weights_end(E, bn, &t->b, bhost, bbuf); /* (the bias is small: always a mapped buffer) */
+    if (err != CL_SUCCESS || err2 != CL_SUCCESS)
+        return cf_cl_fail(d, "clCreateBuffer/clEnqueueUnmapMemObject", n->name, err != CL_SUCCESS ? err : err2);
+    return CLINFER_OK;
+}
+
+void cf_fill_rows16(const void *ctx, float *w)
+{
+    const struct cf_rows16 *r = ctx;
+    for (int64_t i = 0; i < r->rows; i++) {
+        memcpy(w + i * r->co16, r->k + i * r->co, sizeof(float) * (size_t)r->co);
+        memset(w + i * r->co16 + r->co, 0, sizeof(float) * (size_t)(r->co16 - r->co));
+    }
+}
+
+clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
+                                  struct cf_diag *d)
+{
+    const struct cf_node *n = &E->x->g->nodes[node];
+    cl_uint xo = (cl_uint)(E->x->plan->offset[n->in[0]] / sizeof(float)), yo = (cl_uint)(E->x->plan->offset[node] / sizeof(float));
+    cl_float4 ap;
+    ap.s[0] = n->a.alpha, ap.s[1] = n->a.beta, ap.s[2] = n->a.max_value, ap.s[3] = n->a.threshold;
+    cl_int err = clSetKernelArg(t->k, 0, sizeof(cl_mem), &E->arena);
+    err |= clSetKernelArg(t->k, 1, sizeof xo, &xo);
+    err |= clSetKernelArg(t->k, 2, sizeof yo, &yo);
+    err |= clSetKernelArg(t->k, 3, sizeof(cl_mem), &t->w);
+    err |= clSetKernelArg(t->k, 4, sizeof(cl_mem), &t->b);
+    err |= clSetKernelArg(t->k, 5, sizeof ap, &ap);
+    if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", n->name, err);
+    size_t local[3] = {1, 1, 1};
+    cl_event ev = NULL;
+    err = clEnqueueNDRangeKernel(E->q, t->k, 3, NULL, t->gws, local, 0, NULL, ms ? &ev : NULL);
+    if (err != CL_SUCCESS) {
+        char what[300];
+        snprintf(what, sizeof what, "%s, layer '%s'", cf_family_of(t->algo.kind)->kernel, n->name);
+        return cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
+    }
+    if (ms) *ms += cf_cl_event_ms(ev);
+    return CLINFER_OK;
+}

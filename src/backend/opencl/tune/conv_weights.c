@@ -1,0 +1,13 @@
+/* Conv weights as the conv families' kernels read them: HWIO with the output channels padded to 16. */
+#include "conv_weights.h"
+
+clinfer_status cf_conv_pack(const struct cf_tune_env *E, int node, int depthwise, struct cf_tuned *t, struct cf_diag *d)
+{
+    const struct cf_exec *x = E->x;
+    const struct cf_node *n = &x->g->nodes[node];
+    const struct cf_tensor *k = &x->w->t[node][0];
+    int64_t co = cf_conv_co(x, n), co16 = cf_round16(co);
+    int64_t rows = depthwise ? (int64_t)n->a.kernel[0] * n->a.kernel[1] : k->desc.dims[0] * k->desc.dims[1] * k->desc.dims[2];
+    struct cf_rows16 r = {k->data, rows, co, co16};
+    return cf_tune_pack(E, node, (size_t)(rows * co16 + 16), cf_fill_rows16, &r, co, co16, t, d);
+}

@@ -1,0 +1,12 @@
+/* The conv families' weights and global sizes: HWIO with the output channels padded to 16 ([KH][KW][C][CO16]),
+ * shared by the blocked, 1x1-GEMM, rows and depthwise kernels (conv_weights.c). */
+#ifndef CF_TUNE_CONV_WEIGHTS_H
+#define CF_TUNE_CONV_WEIGHTS_H
+
+#include "family.h"
+
+/* packs the layer's kernel (its op's first weight: kernel, or depthwise_kernel) as [rows][CO16]: rows = KH·KW·C, or
+ * KH·KW for a depthwise layer */
+clinfer_status cf_conv_pack(const struct cf_tune_env *E, int node, int depthwise, struct cf_tuned *t, struct cf_diag *d);
+
+#endif

@@ -1,0 +1,83 @@
+/* The tuner's algorithm families, as rows of one table (families.c), one file each: a kernel file of cl/ built per
+ * layer shape with the layer's sizes and the block sizes as -D constants, and what the tuner (tuner.c) asks of it:
+ * whether it can run a layer, its candidate block sizes, whether a block size is valid, its -D values, its weights in
+ * the layout its kernel wants (and its global size), its launch, and its name in words. A new family is a new file
+ * and a row; the tuning loop, the tuning database (tunedb.c) and --algo (algo_spec.c) take it from the table. */
+#ifndef CF_TUNE_FAMILY_H
+#define CF_TUNE_FAMILY_H
+
+#include "../tuned.h"
+
+struct cf_family {
+    enum cf_algo_kind kind; /* (the number the tuning database stores) */
+    const char *layer;      /* the layers --algo names it for: "conv", "depthwise", "dense" or "pool" */
+    const char *name;       /* its name in --algo: conv=blocked:P:V */
+    int n_args;             /* the numbers after the name (0 to 2) ... */
+    int max[2];             /* ... each from 1 to max */
+    const char *args_help;  /* "P pixels x V float16 vectors of channels a work-item" */
+    int primary;            /* a layer's main family (the others join its candidates) */
+    const char *file, *kernel; /* cl/ file and kernel (NULL kernel: build makes what it needs) */
+    /* whether it can run the layer at all */
+    int (*fits)(const struct cf_exec *x, const struct cf_node *n);
+    /* its candidates (at most 64): full, or the shortlist that won on PoCL */
+    int (*candidates)(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out);
+    /* whether a block size can run the layer (given that it fits) */
+    int (*valid)(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a);
+    /* the block's -D values ("-DP=8 -DV=2"), before the layer's */
+    void (*defines)(const struct cf_algo *a, char *out, size_t size);
+    /* after its program and kernel are made (t->prog, t->k): the weights in its layout and t->gws; with no kernel,
+     * everything (defs: the layer's -D sizes) */
+    clinfer_status (*build)(const struct cf_tune_env *E, int node, const struct cf_algo *a, const char *defs,
+                            struct cf_tuned *t, struct cf_diag *d);
+    /* NULL: cf_tune_launch_std (arena, x, y, weights, bias, activation; the 3-D global size) */
+    clinfer_status (*launch)(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
+                             struct cf_diag *d);
+    void (*describe)(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size);
+};
+
+/* Every family, in the order the tuner gathers candidates; NULL-terminated. */
+extern const struct cf_family *const cf_families[];
+const struct cf_family *cf_family_of(enum cf_algo_kind kind);
+/* the layer's main family (the first primary one that fits), or NULL: the generic kernel */
+const struct cf_family *cf_family_main(const struct cf_exec *x, const struct cf_node *n);
+/* --algo's name for a layer's kind: "conv", "depthwise", "dense", "pool", or NULL */
+const char *cf_family_layer(const struct cf_exec *x, const struct cf_node *n);
+
+/* --- what the families share (common.c) --- */
+
+static inline int64_t cf_round16(int64_t v) { return (v + 15) / 16 * 16; }
+/* a dense layer's rows: the product of its output's leading dimensions (the batch) */
+int64_t cf_dense_rows(const struct cf_node *n);
+/* a fused max pool's size (1: none) */
+static inline int cf_pool_of(const struct cf_node *n) { return n->a.fused_pool > 1 ? n->a.fused_pool : 1; }
+/* the conv pixels a row computes (before a fused pool), and the output channels, in the graph's layout */
+int64_t cf_conv_wo(const struct cf_exec *x, const struct cf_node *n);
+int64_t cf_conv_co(const struct cf_exec *x, const struct cf_node *n);
+/* a 1x1 window at stride 1, unpadded: the input is already the GEMM's matrix */
+int cf_pointwise(const struct cf_attrs *a);
+/* a plain Conv2D with its weights at load (no groups); and with no fused pool */
+int cf_plain_conv(const struct cf_node *n);
+int cf_plain_conv_nopool(const struct cf_node *n);
+/* the layer's sizes as -D constants (the key of the tuning database too) */
+void cf_layer_signature(const struct cf_exec *x, const struct cf_node *n, char *sig, size_t size);
+/* "-DP=a -DV=b", "-DP=a" */
+void cf_defines_pv(const struct cf_algo *a, char *out, size_t size);
+void cf_defines_p(const struct cf_algo *a, char *out, size_t size);
+
+/* The weights in a kernel's layout: fill writes `count` floats (the last 16 of them zero padding it need not write);
+ * the bias is padded to co16 + 16 floats of zeros past co. Large weights on a CPU device are host memory of our own
+ * that the buffer uses in place; elsewhere a new buffer, mapped and written. */
+typedef void (*cf_fill_fn)(const void *ctx, float *w);
+clinfer_status cf_tune_pack(const struct cf_tune_env *E, int node, size_t count, cf_fill_fn fill, const void *ctx,
+                            int64_t co, int64_t co16, struct cf_tuned *t, struct cf_diag *d);
+/* conv weights HWIO with the output channels padded: [rows][CO16] from [rows][CO] */
+struct cf_rows16 {
+    const float *k;
+    int64_t rows, co, co16;
+};
+void cf_fill_rows16(const void *ctx, float *w);
+
+clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
+                                  struct cf_diag *d);
+
+#endif

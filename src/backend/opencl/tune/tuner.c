@@ -1,0 +1,293 @@
+/* The tuner: for each layer a main family may run, its kernel is forced (--algo), or found in the tuning database, or
+ * chosen by a rule of thumb, or (--tune fast, full) timed: every candidate of every family that fits, each checked
+ * against ref's result (through ref's op table) on a random input, the fastest that matches kept and remembered.
+ * The families are rows of families.c; nothing here knows one but by the rule of thumb's choices. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../../util/alloc.h"
+#include "../../../util/rng.h"
+#include "../../../util/strbuf.h"
+#include "../../ref/ref.h"
+#include "family.h"
+#include "tunedb.h"
+
+#define TUNE_VERSION "clinfer-tune-7"
+#define MAX_CANDIDATES 128
+
+extern const struct cf_family cf_family_blocked, cf_family_dense_tiled, cf_family_depthwise, cf_family_pool_rows,
+    cf_family_gemm1x1, cf_family_rows;
+
+int cf_row_windows(const struct cf_attrs *a, int max_stride)
+{
+    return a->strides[1] >= 1 && a->strides[1] <= max_stride && a->pads[2] <= 16 &&
+           (a->kernel[1] - 1) * a->dilation[1] - a->pads[2] <= 16;
+}
+
+void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size)
+{
+    const struct cf_family *f = cf_family_of(a->kind);
+    if (f) {
+        f->describe(a, n, out, size);
+        return;
+    }
+    int direct = n->op == CF_OP_CONV2D || n->op == CF_OP_DEPTHWISE_CONV2D || n->op == CF_OP_DENSE;
+    snprintf(out, size, "%s", direct ? "direct" : "generic");
+}
+
+/* whether family f, block a, can run layer n: the family fits, the numbers are in its ranges, and it takes them */
+static int runs(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
+{
+    const struct cf_family *f = cf_family_of(a->kind);
+    if (!f || !cf_family_main(x, n) || !f->fits(x, n)) return 0;
+    if (a->a < 1 || a->b < 1 || (f->n_args > 0 && a->a > f->max[0]) || (f->n_args > 1 && a->b > f->max[1])) return 0;
+    return !f->valid || f->valid(x, n, a);
+}
+
+/* The rule of thumb when nothing is timed. */
+static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_node *n, const struct cf_family *main)
+{
+    int nchw = x->g->layout == CF_LAYOUT_NCHW;
+    if (main == &cf_family_pool_rows) { /* as many rows as keep 16 accumulators or fewer */
+        int p = 16;
+        while (p > 1 && (p > n->out.d[2] || p * ((n->out.d[3] + 15) / 16) > 16)) p /= 2;
+        return (struct cf_algo){CF_ALGO_POOL_ROWS, p, 1};
+    }
+    if (main == &cf_family_depthwise) {
+        int64_t len = nchw ? n->out.d[2] : cf_conv_wo(x, n);
+        /* NCHW: as many rows as keep 16 accumulators or fewer (each input row then feeds more of them) */
+        int p = nchw ? 16 : 4;
+        while (nchw && p > 1 && p * ((n->out.d[3] + 15) / 16) > 16) p /= 2;
+        return (struct cf_algo){CF_ALGO_DEPTHWISE, len < p ? (int)len : p, nchw ? 2 : 1};
+    }
+    if (nchw && cf_family_gemm1x1.fits(x, n)) {
+        /* NCHW 1x1: whole vectors of pixels in and out beat the blocked kernel's scattered stores (3x on PoCL) */
+        int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
+        return (struct cf_algo){CF_ALGO_GEMM1X1, co < 8 ? (int)co : 8, hw <= 16 ? 1 : 2};
+    }
+    if (cf_family_rows.fits(x, n) && (n->a.strides[1] == 1 || n->out.d[3] >= 16)) {
+        /* NCHW at stride 1 along the row: vectors of pixels (2-9x the blocked kernel on the PyTorch blocks); at stride
+         * 2 when the rows fill a vector (MobileNet's stem: 4x; ResNet's 8-wide c1 runs 2x slower than blocked) */
+        int64_t co = cf_conv_co(x, n);
+        return (struct cf_algo){CF_ALGO_CONV_ROWS, co < 8 ? (int)co : 8, n->out.d[3] <= 16 ? 1 : 2};
+    }
+    if (main == &cf_family_blocked) {
+        int v = (int)(cf_round16(cf_conv_co(x, n)) / 16);
+        if (v > 4) v = 4;
+        int p = v >= 4 ? 4 : v == 2 ? 6 : 12, k = cf_pool_of(n);
+        if (k > 1 && v > 2) v = 2;
+        if (p > cf_conv_wo(x, n)) p = (int)cf_conv_wo(x, n);
+        p = (p + k - 1) / k * k;
+        return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
+    }
+    int64_t rows = cf_dense_rows(n), nvt = (n->a.filters + 15) / 16;
+    if (rows == 1) return (struct cf_algo){CF_ALGO_DENSE_SPLITK, 256, nvt < 32 ? (int)nvt : 32};
+    return rows <= 2 ? (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 1} : (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 4};
+}
+
+/* --algo for this layer (its grammar is checked by algo_spec.c): "LAYER=direct", or a family that fits it with its
+ * numbers; a main family's blocks are taken as given (a blocked conv's rounded up to whole pool windows), the others'
+ * only where they run. 0: the spec says nothing of this layer, or names a family that does not run it. */
+static int forced(const struct cf_exec *x, const char *spec, const struct cf_node *n, const struct cf_family *main,
+                  struct cf_algo *out)
+{
+    const char *layer = cf_family_layer(x, n);
+    if (!spec || !layer) return 0;
+    for (const char *p = spec; *p;) {
+        size_t len = strcspn(p, ","), ll = strcspn(p, "=");
+        char item[128];
+        snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item ? len : sizeof item - 1), p);
+        p += len + (p[len] == ',');
+        if (ll >= len || strlen(layer) != ll || strncmp(item, layer, ll) != 0) continue;
+        const char *fam = item + ll + 1;
+        if (strcmp(fam, "direct") == 0) {
+            *out = (struct cf_algo){CF_ALGO_GENERIC, 0, 0};
+            return 1;
+        }
+        size_t fl = strcspn(fam, ":");
+        for (int i = 0; cf_families[i]; i++) {
+            const struct cf_family *f = cf_families[i];
+            if (strlen(f->name) != fl || strncmp(f->name, fam, fl) != 0 || !cf_word_listed(f->layer, layer)) continue;
+            int a = 1, b = 1;
+            if (f->n_args == 1 && sscanf(fam + fl, ":%d", &a) != 1) return 0;
+            if (f->n_args == 2 && sscanf(fam + fl, ":%d:%d", &a, &b) != 2) return 0;
+            *out = (struct cf_algo){f->kind, a, b};
+            if (f != main) return runs(x, n, out);
+            if (f == &cf_family_blocked) out->a = (a + cf_pool_of(n) - 1) / cf_pool_of(n) * cf_pool_of(n);
+            if (f == &cf_family_depthwise) out->b = x->g->layout == CF_LAYOUT_NCHW ? 2 : 1;
+            if (f == &cf_family_pool_rows) out->b = 1;
+            return 1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+/* --- building and launching --- */
+
+void cf_tuned_release(struct cf_tuned *t)
+{
+    if (t->k) clReleaseKernel(t->k);
+    if (t->prog) clReleaseProgram(t->prog);
+    if (t->w) clReleaseMemObject(t->w);
+    if (t->b) clReleaseMemObject(t->b);
+    if (t->k2) clReleaseKernel(t->k2);
+    if (t->scratch) clReleaseMemObject(t->scratch);
+    cf_free(t->host_w); /* (after the buffer that used it) */
+    memset(t, 0, sizeof *t);
+}
+
+/* the family's program with the block's and the layer's sizes as -D constants, its kernel, its weights */
+static clinfer_status build(const struct cf_tune_env *E, int node, const struct cf_algo *a, struct cf_tuned *t,
+                            struct cf_diag *d)
+{
+    const struct cf_node *n = &E->x->g->nodes[node];
+    const struct cf_family *f = cf_family_of(a->kind);
+    memset(t, 0, sizeof *t);
+    t->algo = *a;
+    char sig[768], block[128], defs[1024];
+    cf_layer_signature(E->x, n, sig, sizeof sig);
+    f->defines(a, block, sizeof block);
+    snprintf(defs, sizeof defs, "%s%s%s", block, block[0] ? " " : "", sig);
+    clinfer_status st = CLINFER_OK;
+    if (f->kernel) {
+        int cached;
+        if ((st = cf_cl_program_file(E->ctx, E->dev, f->file, defs, &t->prog, &cached, d))) return st;
+        cl_int err;
+        t->k = clCreateKernel(t->prog, f->kernel, &err);
+        if (!t->k || err != CL_SUCCESS) st = cf_cl_fail(d, "clCreateKernel", f->kernel, err);
+    }
+    if (!st) st = f->build(E, node, a, defs, t, d);
+    if (st) cf_tuned_release(t);
+    return st;
+}
+
+clinfer_status cf_tuned_launch(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
+                               struct cf_diag *d)
+{
+    const struct cf_family *f = cf_family_of(t->algo.kind);
+    return f->launch ? f->launch(E, node, t, ms, d) : cf_tune_launch_std(E, node, t, ms, d);
+}
+
+double cf_cl_event_ms(cl_event ev)
+{
+    cl_ulong t0 = 0, t1 = 0;
+    clWaitForEvents(1, &ev);
+    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
+    clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
+    clReleaseEvent(ev);
+    return (double)(t1 - t0) / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Times the candidates on a random input and keeps the fastest whose first image matches ref. */
+static clinfer_status tune(const struct cf_tune_env *E, int node, const struct cf_algo *cands, int nc,
+                           struct cf_algo *best, struct cf_diag *d)
+{
+    const struct cf_exec *x = E->x;
+    const struct cf_node *n = &x->g->nodes[node];
+    const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
+    int64_t in_n = 1, out_per = 1;
+    for (int k = 0; k < xs->rank; k++) in_n *= xs->d[k];
+    for (int k = 1; k < n->out.rank; k++) out_per *= n->out.d[k];
+    float *host = cf_malloc(sizeof(float) * (size_t)in_n), *want = cf_malloc(sizeof(float) * (size_t)out_per),
+          *got = cf_malloc(sizeof(float) * (size_t)out_per);
+    clinfer_status st = CLINFER_OK;
+    if (!host || !want || !got) {
+        st = cf_fail_oom(d);
+        goto done;
+    }
+    uint64_t rng = 12345;
+    for (int64_t k = 0; k < in_n; k++) host[k] = cf_rng_uniform(&rng, -1.0f, 1.0f);
+    cl_int err = clEnqueueWriteBuffer(E->q, E->arena, CL_TRUE, x->plan->offset[n->in[0]], sizeof(float) * (size_t)in_n,
+                                      host, 0, NULL, NULL);
+    if (err != CL_SUCCESS) {
+        st = cf_cl_fail(d, "clEnqueueWriteBuffer", "tuning input", err);
+        goto done;
+    }
+    {
+        /* ref, for the first image */
+        struct cf_node one = *n;
+        struct cf_shape xs1 = *xs;
+        one.out.d[0] = 1;
+        xs1.d[0] = 1;
+        const float *ins[1] = {host};
+        const struct cf_shape *shs[1] = {&xs1};
+        struct ref_args ra = {x->g, &one, ins, shs, want, NULL, x->w, node};
+        ref_op(n->op)(&ra); /* (through ref's own op table) */
+    }
+    double scale = 0;
+    for (int64_t k = 0; k < out_per; k++) scale = fmax(scale, fabs(want[k]));
+    double best_ms = INFINITY;
+    for (int c = 0; c < nc; c++) {
+        cf_progress(d, "tuning", c, nc, n->name);
+        struct cf_tuned t;
+        struct cf_diag ignored = {0};
+        if (build(E, node, &cands[c], &t, &ignored)) continue; /* a block the compiler refuses is no candidate */
+        double ms = 0;
+        int ok = cf_tuned_launch(E, node, &t, &ms, &ignored) == CLINFER_OK;
+        if (ok) {
+            ok = clEnqueueReadBuffer(E->q, E->arena, CL_TRUE, x->plan->offset[node], sizeof(float) * (size_t)out_per, got, 0,
+                                     NULL, NULL) == CL_SUCCESS;
+        }
+        for (int64_t k = 0; ok && k < out_per; k++)
+            if (!(fabs(got[k] - want[k]) <= 1e-3 * fabs(want[k]) + 1e-5 * scale + 1e-6)) ok = 0;
+        double times[5];
+        int nt = 0;
+        for (; ok && nt < 5; nt++) {
+            times[nt] = 0;
+            if (cf_tuned_launch(E, node, &t, &times[nt], &ignored) != CLINFER_OK) break;
+        }
+        cf_tuned_release(&t);
+        if (!ok || nt == 0) continue;
+        qsort(times, (size_t)nt, sizeof times[0], cmp_double);
+        if (times[nt / 2] < best_ms) {
+            best_ms = times[nt / 2];
+            *best = cands[c];
+        }
+    }
+    if (best_ms == INFINITY) *best = (struct cf_algo){CF_ALGO_GENERIC, 0, 0}; /* none matched: the direct kernel */
+done:
+    cf_free(host);
+    cf_free(want);
+    cf_free(got);
+    return st;
+}
+
+clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_tuned *out, struct cf_diag *d)
+{
+    const struct cf_exec *x = E->x;
+    const struct cf_node *n = &x->g->nodes[node];
+    memset(out, 0, sizeof *out);
+    const struct cf_family *main = cf_family_main(x, n);
+    if (!main) return CLINFER_OK;
+    struct cf_algo a;
+    char sig[768], key[1024];
+    cf_layer_signature(x, n, sig, sizeof sig);
+    snprintf(key, sizeof key, "%s|%s", TUNE_VERSION, sig);
+    /* (a database line that does not fit the layer is not believed) */
+    if (!forced(x, x->algo, n, main, &a) && !(cf_tunedb_lookup(E->dev, key, &a) && runs(x, n, &a))) {
+        if (x->tune == 0) {
+            a = rule_of_thumb(x, n, main);
+        } else {
+            struct cf_algo cands[MAX_CANDIDATES];
+            int full = x->tune == 2, nc = main->candidates(x, n, full, cands);
+            for (int i = 0; cf_families[i]; i++)
+                if (!cf_families[i]->primary && cf_families[i]->fits(x, n) && nc < MAX_CANDIDATES - 64)
+                    nc += cf_families[i]->candidates(x, n, full, cands + nc);
+            cands[nc++] = rule_of_thumb(x, n, main);
+            clinfer_status st = tune(E, node, cands, nc, &a, d);
+            if (st) return st;
+            cf_tunedb_store(E->dev, key, &a);
+        }
+    }
+    if (a.kind == CF_ALGO_GENERIC) return CLINFER_OK;
+    return build(E, node, &a, out, d);
+}
