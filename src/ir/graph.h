@@ -35,6 +35,7 @@ enum cf_op_trait {
     CF_T_IN_PLACE = 1 << 6,
     CF_T_ACT = 1 << 7,
     CF_T_SPATIAL2D = 1 << 8,
+    CF_T_MANY_INPUTS = 1 << 9,
 };
 /* How an op's result rounds, for compare's default tolerance (docs/compare.md). */
 enum cf_num { CF_NUM_EXACT, CF_NUM_ARITH, CF_NUM_SUM, CF_NUM_FN, CF_NUM_NORM };

@@ -106,44 +106,73 @@ const struct arg_spec cf_keras_common_args[] = {
     {"weights", AK_ANY, T_IGNORE, 0}, {"activity_regularizer", AK_ANY, T_IGNORE, 0},
     {"dynamic", AK_ANY, T_IGNORE, 0}, END};
 
+/* the classes' own defaults and checks (the classes table's last two columns) */
+static void flatten_defaults(struct cf_attrs *a) { a->axis = 1; }
+static void zero_pad_defaults(struct cf_attrs *a) { a->pads[0] = a->pads[1] = a->pads[2] = a->pads[3] = 1; }
+static void pool_defaults(struct cf_attrs *a)
+{
+    a->kernel[0] = a->kernel[1] = 2;
+    a->strides[0] = a->strides[1] = 0; /* None: the pool size */
+}
+
+static clinfer_status pool_finish(const struct keras_class *c, struct cf_attrs *a, struct cf_loc loc, struct cf_diag *d)
+{
+    (void)c;
+    (void)loc;
+    (void)d;
+    if (a->strides[0] == 0) {
+        a->strides[0] = a->kernel[0];
+        a->strides[1] = a->kernel[1];
+    }
+    return CLINFER_OK;
+}
+
+static clinfer_status conv_finish(const struct keras_class *c, struct cf_attrs *a, struct cf_loc loc, struct cf_diag *d)
+{
+    if ((a->strides[0] > 1 || a->strides[1] > 1) && (a->dilation[0] > 1 || a->dilation[1] > 1))
+        return cf_fail_at(d, loc, CLINFER_E_MODEL, "%s: strides > 1 not supported in conjunction with dilation_rate > 1",
+                          cf_keras_class_name(c));
+    return CLINFER_OK;
+}
+
 #define L CF_ACT_LINEAR
 static const struct keras_class classes[] = {
-    /* name                      kind          op                        act               args                   canonical */
-    {"Input",                    K_INPUT_FN,   CF_OP_INPUT,              L,                input_args,            NULL},
-    {"InputLayer",               K_LAYER,      CF_OP_INPUT,              L,                input_layer_args,      NULL},
-    {"Conv2D",                   K_LAYER,      CF_OP_CONV2D,             L,                conv2d_args,           NULL},
-    {"Convolution2D",            K_LAYER,      CF_OP_CONV2D,             L,                conv2d_args,           "Conv2D"},
-    {"DepthwiseConv2D",          K_LAYER,      CF_OP_DEPTHWISE_CONV2D,   L,                depthwise_args,        NULL},
-    {"SeparableConv2D",          K_LAYER,      CF_OP_SEPARABLE_CONV2D,   L,                separable_args,        NULL},
-    {"SeparableConvolution2D",   K_LAYER,      CF_OP_SEPARABLE_CONV2D,   L,                separable_args,        "SeparableConv2D"},
-    {"Conv2DTranspose",          K_LAYER,      CF_OP_CONV2D_TRANSPOSE,   L,                conv2d_transpose_args, NULL},
-    {"Convolution2DTranspose",   K_LAYER,      CF_OP_CONV2D_TRANSPOSE,   L,                conv2d_transpose_args, "Conv2DTranspose"},
-    {"MaxPooling2D",             K_LAYER,      CF_OP_MAX_POOL2D,         L,                pool2d_args,           NULL},
-    {"MaxPool2D",                K_LAYER,      CF_OP_MAX_POOL2D,         L,                pool2d_args,           "MaxPooling2D"},
-    {"AveragePooling2D",         K_LAYER,      CF_OP_AVG_POOL2D,         L,                pool2d_args,           NULL},
-    {"AvgPool2D",                K_LAYER,      CF_OP_AVG_POOL2D,         L,                pool2d_args,           "AveragePooling2D"},
-    {"GlobalAveragePooling2D",   K_LAYER,      CF_OP_GLOBAL_AVG_POOL2D,  L,                global_pool2d_args,    NULL},
-    {"GlobalAvgPool2D",          K_LAYER,      CF_OP_GLOBAL_AVG_POOL2D,  L,                global_pool2d_args,    "GlobalAveragePooling2D"},
-    {"GlobalMaxPooling2D",       K_LAYER,      CF_OP_GLOBAL_MAX_POOL2D,  L,                global_pool2d_args,    NULL},
-    {"GlobalMaxPool2D",          K_LAYER,      CF_OP_GLOBAL_MAX_POOL2D,  L,                global_pool2d_args,    "GlobalMaxPooling2D"},
-    {"Flatten",                  K_LAYER,      CF_OP_FLATTEN,            L,                flatten_args,          NULL},
-    {"Dense",                    K_LAYER,      CF_OP_DENSE,              L,                dense_args,            NULL},
-    {"Dropout",                  K_LAYER,      CF_OP_DROPOUT,            L,                dropout_args,          NULL},
-    {"BatchNormalization",       K_LAYER,      CF_OP_BATCH_NORM,         L,                batch_norm_args,       NULL},
-    {"Activation",               K_LAYER,      CF_OP_ACTIVATION,         L,                activation_args,       NULL},
-    {"ReLU",                     K_LAYER,      CF_OP_ACTIVATION,         CF_ACT_RELU,      relu_args,             NULL},
-    {"LeakyReLU",                K_LAYER,      CF_OP_ACTIVATION,         CF_ACT_LEAKY_RELU, leaky_relu_args,      NULL},
-    {"Softmax",                  K_LAYER,      CF_OP_ACTIVATION,         CF_ACT_SOFTMAX,   softmax_args,          NULL},
-    {"ZeroPadding2D",            K_LAYER,      CF_OP_ZERO_PAD2D,         L,                zero_pad2d_args,       NULL},
-    {"Reshape",                  K_LAYER,      CF_OP_RESHAPE,            L,                reshape_args,          NULL},
-    {"Add",                      K_LAYER,      CF_OP_ADD,                L,                merge_args,            NULL},
-    {"Multiply",                 K_LAYER,      CF_OP_MULTIPLY,           L,                merge_args,            NULL},
-    {"Concatenate",              K_LAYER,      CF_OP_CONCAT,             L,                concat_args,           NULL},
-    {"add",                      K_MERGE_FN,   CF_OP_ADD,                L,                merge_fn_args,         "Add"},
-    {"multiply",                 K_MERGE_FN,   CF_OP_MULTIPLY,           L,                merge_fn_args,         "Multiply"},
-    {"concatenate",              K_MERGE_FN,   CF_OP_CONCAT,             L,                concat_fn_args,        "Concatenate"},
-    {"Model",                    K_MODEL,      CF_OP_INPUT,              L,                model_args,            NULL},
-    {"Sequential",               K_SEQUENTIAL, CF_OP_INPUT,              L,                sequential_args,       NULL},
+    /* name                      kind          op                        act               args                   canonical              defaults           finish */
+    {"Input",                    K_INPUT_FN,   CF_OP_INPUT,              L,                input_args,            NULL,                  NULL,              NULL},
+    {"InputLayer",               K_LAYER,      CF_OP_INPUT,              L,                input_layer_args,      NULL,                  NULL,              NULL},
+    {"Conv2D",                   K_LAYER,      CF_OP_CONV2D,             L,                conv2d_args,           NULL,                  NULL,              conv_finish},
+    {"Convolution2D",            K_LAYER,      CF_OP_CONV2D,             L,                conv2d_args,           "Conv2D",              NULL,              conv_finish},
+    {"DepthwiseConv2D",          K_LAYER,      CF_OP_DEPTHWISE_CONV2D,   L,                depthwise_args,        NULL,                  NULL,              conv_finish},
+    {"SeparableConv2D",          K_LAYER,      CF_OP_SEPARABLE_CONV2D,   L,                separable_args,        NULL,                  NULL,              conv_finish},
+    {"SeparableConvolution2D",   K_LAYER,      CF_OP_SEPARABLE_CONV2D,   L,                separable_args,        "SeparableConv2D",     NULL,              conv_finish},
+    {"Conv2DTranspose",          K_LAYER,      CF_OP_CONV2D_TRANSPOSE,   L,                conv2d_transpose_args, NULL,                  NULL,              NULL},
+    {"Convolution2DTranspose",   K_LAYER,      CF_OP_CONV2D_TRANSPOSE,   L,                conv2d_transpose_args, "Conv2DTranspose",     NULL,              NULL},
+    {"MaxPooling2D",             K_LAYER,      CF_OP_MAX_POOL2D,         L,                pool2d_args,           NULL,                  pool_defaults,     pool_finish},
+    {"MaxPool2D",                K_LAYER,      CF_OP_MAX_POOL2D,         L,                pool2d_args,           "MaxPooling2D",        pool_defaults,     pool_finish},
+    {"AveragePooling2D",         K_LAYER,      CF_OP_AVG_POOL2D,         L,                pool2d_args,           NULL,                  pool_defaults,     pool_finish},
+    {"AvgPool2D",                K_LAYER,      CF_OP_AVG_POOL2D,         L,                pool2d_args,           "AveragePooling2D",    pool_defaults,     pool_finish},
+    {"GlobalAveragePooling2D",   K_LAYER,      CF_OP_GLOBAL_AVG_POOL2D,  L,                global_pool2d_args,    NULL,                  NULL,              NULL},
+    {"GlobalAvgPool2D",          K_LAYER,      CF_OP_GLOBAL_AVG_POOL2D,  L,                global_pool2d_args,    "GlobalAveragePooling2D",NULL,              NULL},
+    {"GlobalMaxPooling2D",       K_LAYER,      CF_OP_GLOBAL_MAX_POOL2D,  L,                global_pool2d_args,    NULL,                  NULL,              NULL},
+    {"GlobalMaxPool2D",          K_LAYER,      CF_OP_GLOBAL_MAX_POOL2D,  L,                global_pool2d_args,    "GlobalMaxPooling2D",  NULL,              NULL},
+    {"Flatten",                  K_LAYER,      CF_OP_FLATTEN,            L,                flatten_args,          NULL,                  flatten_defaults,  NULL},
+    {"Dense",                    K_LAYER,      CF_OP_DENSE,              L,                dense_args,            NULL,                  NULL,              NULL},
+    {"Dropout",                  K_LAYER,      CF_OP_DROPOUT,            L,                dropout_args,          NULL,                  NULL,              NULL},
+    {"BatchNormalization",       K_LAYER,      CF_OP_BATCH_NORM,         L,                batch_norm_args,       NULL,                  NULL,              NULL},
+    {"Activation",               K_LAYER,      CF_OP_ACTIVATION,         L,                activation_args,       NULL,                  NULL,              NULL},
+    {"ReLU",                     K_LAYER,      CF_OP_ACTIVATION,         CF_ACT_RELU,      relu_args,             NULL,                  NULL,              NULL},
+    {"LeakyReLU",                K_LAYER,      CF_OP_ACTIVATION,         CF_ACT_LEAKY_RELU, leaky_relu_args,      NULL,                  NULL,              NULL},
+    {"Softmax",                  K_LAYER,      CF_OP_ACTIVATION,         CF_ACT_SOFTMAX,   softmax_args,          NULL,                  NULL,              NULL},
+    {"ZeroPadding2D",            K_LAYER,      CF_OP_ZERO_PAD2D,         L,                zero_pad2d_args,       NULL,                  zero_pad_defaults, NULL},
+    {"Reshape",                  K_LAYER,      CF_OP_RESHAPE,            L,                reshape_args,          NULL,                  NULL,              NULL},
+    {"Add",                      K_LAYER,      CF_OP_ADD,                L,                merge_args,            NULL,                  NULL,              NULL},
+    {"Multiply",                 K_LAYER,      CF_OP_MULTIPLY,           L,                merge_args,            NULL,                  NULL,              NULL},
+    {"Concatenate",              K_LAYER,      CF_OP_CONCAT,             L,                concat_args,           NULL,                  NULL,              NULL},
+    {"add",                      K_MERGE_FN,   CF_OP_ADD,                L,                merge_fn_args,         "Add",                 NULL,              NULL},
+    {"multiply",                 K_MERGE_FN,   CF_OP_MULTIPLY,           L,                merge_fn_args,         "Multiply",            NULL,              NULL},
+    {"concatenate",              K_MERGE_FN,   CF_OP_CONCAT,             L,                concat_fn_args,        "Concatenate",         NULL,              NULL},
+    {"Model",                    K_MODEL,      CF_OP_INPUT,              L,                model_args,            NULL,                  NULL,              NULL},
+    {"Sequential",               K_SEQUENTIAL, CF_OP_INPUT,              L,                sequential_args,       NULL,                  NULL,              NULL},
 };
 #undef L
 

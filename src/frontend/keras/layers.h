@@ -56,6 +56,10 @@ struct keras_class {
     enum cf_act act;        /* the activation a class stands for (ReLU, Softmax), LINEAR otherwise */
     const struct arg_spec *args; /* NULL-terminated, in Keras' positional order */
     const char *canonical;  /* aliases and helpers: the class Keras really makes (MaxPool2D -> MaxPooling2D) */
+    /* the class's defaults that the op's do not give (NULL: none), and its checks once the arguments are in (pooling
+     * strides default to the pool size; Keras refuses strides with dilation) */
+    void (*defaults)(struct cf_attrs *a);
+    clinfer_status (*finish)(const struct keras_class *c, struct cf_attrs *a, struct cf_loc loc, struct cf_diag *d);
 };
 
 /* Finds a class by the name written in code; NULL when there is none. */

@@ -1,0 +1,87 @@
+/* The Keras-script evaluator's parts and what they share: scope.c (values, names, modules), model.c (argument binding,
+ * layers, tensors and models, and a model as graph IR), eval.c (calls, expressions, statements: cf_keras_load). */
+#ifndef CF_KERAS_EVAL_H
+#define CF_KERAS_EVAL_H
+
+#include "../../util/alloc.h"
+#include "layers.h"
+#include "ast.h"
+
+struct layer_obj {
+    const struct keras_class *cls;
+    struct cf_attrs a;
+    const char *name;
+    struct cf_loc loc;       /* where the layer is made */
+    int trainable;
+    struct cf_shape in_shape; /* input_shape= and friends; rank 0 when not given */
+    int node;                 /* pool node once called, -1 before */
+};
+
+struct model_obj {
+    int sequential;
+    const char *name;
+    struct cf_loc loc;
+    int n_in, n_out;
+    int *inputs, *outputs; /* pool nodes */
+    /* Sequential */
+    int cur;               /* current output node; -1 while the model has no input */
+    int n_layers, cap_layers;
+    struct layer_obj **layers;
+};
+
+struct binding {
+    const char *name;
+    struct value *v;
+};
+
+struct uid {
+    char prefix[64];
+    int count;
+};
+
+struct eval {
+    struct cf_arena *A;
+    const char *file;
+    struct cf_diag *d;
+    struct cf_graph *pool; /* every layer call of the script; models take their part of it */
+    struct binding *scope;
+    int n_scope, cap_scope;
+    struct uid *uids;
+    int n_uids, cap_uids;
+    struct model_obj *chosen, *last;
+};
+
+#define MAX_BOUND 64 /* arguments of one call */
+struct bound {
+    int n;
+    const struct arg_spec *spec[MAX_BOUND];
+    const struct value *v[MAX_BOUND];
+};
+
+struct value *cf_keval_new_val(struct eval *E, enum val_kind k, struct cf_loc loc);
+struct value *cf_keval_lookup(struct eval *E, const char *name);
+int cf_keval_bind(struct eval *E, const char *name, struct value *v);
+const char *cf_keval_fresh_name(struct eval *E, const char *prefix);
+struct value *cf_keval_module_val(struct eval *E, enum module_kind mod, const char *path, struct cf_loc loc);
+clinfer_status cf_keval_module_attr(struct eval *E, const struct value *m, const char *attr, struct cf_loc loc,
+                                    struct value **out);
+clinfer_status cf_keval_resolve_path(struct eval *E, const char *path, struct cf_loc loc, int upto_segments,
+                                     struct value **out);
+const struct value *cf_keval_bound_get(const struct bound *b, enum target t);
+clinfer_status cf_keval_bind_args(struct eval *E, const struct keras_class *c, int with_common, struct value **args,
+                                  const char **kw, int n, struct cf_loc loc, struct bound *b);
+clinfer_status cf_keval_make_layer(struct eval *E, const struct keras_class *c, const struct bound *b,
+                                   struct cf_loc loc, struct layer_obj **out);
+clinfer_status cf_keval_make_input(struct eval *E, const char *name, const struct cf_shape *shape, struct cf_loc loc,
+                                   int *node);
+clinfer_status cf_keval_tensors_of(struct eval *E, const struct value *v, const char *what, int **out, int *n);
+clinfer_status cf_keval_apply_layer(struct eval *E, struct layer_obj *L, const struct value *x, int *node);
+clinfer_status cf_keval_seq_apply_pending(struct eval *E, struct model_obj *M, int from);
+clinfer_status cf_keval_seq_start(struct eval *E, struct model_obj *M, const char *name, const struct cf_shape *shape,
+                                  struct cf_loc loc);
+clinfer_status cf_keval_seq_add(struct eval *E, struct model_obj *M, struct value *v);
+struct model_obj *cf_keval_new_model(struct eval *E, int sequential, const char *name, struct cf_loc loc);
+clinfer_status cf_keval_build_graph(struct eval *E, const struct model_obj *M, struct cf_graph **out);
+clinfer_status cf_keval_finish_model(struct eval *E, struct model_obj *M, struct cf_graph **out);
+
+#endif
