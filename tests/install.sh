@@ -20,6 +20,8 @@ done
 readlink "$lib/libclinfer.so" | grep -q "libclinfer.so.0" || fail "libclinfer.so has no soname link"
 others=$(nm -D --defined-only "$lib/libclinfer.so" | awk '{print $3}' | grep -v '^clinfer_' || true)
 [ -z "$others" ] || fail "libclinfer.so exports more than clinfer_*: $(head -5 <<<"$others")"
+others=$(nm --defined-only -g "$lib/libclinfer.a" 2>/dev/null | awk 'NF == 3 {print $3}' | grep -v '^clinfer_' || true)
+[ -z "$others" ] || fail "libclinfer.a has global symbols besides clinfer_*: $(head -5 <<<"$others")"
 check_app() { # check_app BINARY: the example runs the seed model on ref
   local out
   out=$(cd "$src" && LD_LIBRARY_PATH="$lib" "$1" examples/seed.py ref) || fail "$1 failed: $out"
@@ -36,7 +38,20 @@ echo "install: pkg-config: ok"
 cmake -S "$src/examples/c" -B "$tmp/fp" -DCMAKE_PREFIX_PATH="$p" > "$tmp/fp.log" || { cat "$tmp/fp.log"; fail "find_package: configure"; }
 cmake --build "$tmp/fp" > "$tmp/fp-build.log" || { cat "$tmp/fp-build.log"; fail "find_package: build"; }
 check_app "$tmp/fp/classify"
-echo "install: find_package: ok"
+# the static library, through find_package's clinfer::static (its internals local: no clash with a program's own)
+mkdir -p "$tmp/static"
+cat > "$tmp/static/CMakeLists.txt" <<CM
+cmake_minimum_required(VERSION 3.16)
+project(static_example C)
+find_package(clinfer 0.2 REQUIRED)
+add_executable(classify $src/examples/c/classify.c)
+target_link_libraries(classify PRIVATE clinfer::static)
+CM
+cmake -S "$tmp/static" -B "$tmp/static/b" -DCMAKE_PREFIX_PATH="$p" > "$tmp/st.log" || { cat "$tmp/st.log"; fail "static: configure"; }
+cmake --build "$tmp/static/b" > "$tmp/st-build.log" || { cat "$tmp/st-build.log"; fail "static: build"; }
+ldd "$tmp/static/b/classify" | grep -q libclinfer && fail "the static example links libclinfer.so"
+check_app "$tmp/static/b/classify"
+echo "install: find_package: ok (shared and static)"
 # add_subdirectory (what FetchContent does) of the source tree, with the tests off as a sub-project has them
 cmake -S "$src/examples/c" -B "$tmp/sub" -DCLINFER_SOURCE="$src" > "$tmp/sub.log" || { cat "$tmp/sub.log"; fail "add_subdirectory: configure"; }
 cmake --build "$tmp/sub" -j"$(nproc)" --target classify > "$tmp/sub-build.log" || { tail -20 "$tmp/sub-build.log"; fail "add_subdirectory: build"; }
