@@ -16,6 +16,7 @@
 #define ACT_LEAKY_RELU 13
 #define ACT_LOG_SOFTMAX 14
 #define ACT_CLIP 15
+#define ACT_HARD_SWISH 16
 #endif
 
 /* NumPy's maximum and minimum (IEEE-754's maximum and minimum): a NaN in either operand gives NaN, where OpenCL's
@@ -44,6 +45,7 @@ static inline float act_apply(float x, int act, float4 p)
     case ACT_RELU6: return MIN_NAN(MAX_NAN(x, 0.0f), 6.0f);
     case ACT_LEAKY_RELU: return x >= 0.0f ? x : p.x * x;
     case ACT_CLIP: return MIN_NAN(MAX_NAN(x, p.x), p.y);
+    case ACT_HARD_SWISH: return x <= -3.0f ? 0.0f : x >= 3.0f ? x : x * (x + 3.0f) / 6.0f; /* x·relu6(x + 3)/6 */
     default: return x; /* linear; softmax runs as its own pass over rows */
     }
 }

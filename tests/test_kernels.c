@@ -70,6 +70,8 @@ static struct kcase cases[] = {
     {"(40,)", "y = layers.Activation('gelu')(x)", FN},
     {"(40,)", "y = layers.Activation('hard_sigmoid')(x)", FN},
     {"(40,)", "y = layers.Activation('relu6')(x)", FN},
+    {"(40,)", "y = layers.Activation('hard_swish')(x)", FN},
+    {"(37,)", "y = layers.Dense(19, activation='hard_silu')(x)", CONV},
     {"(40,)", "y = layers.Activation('linear')(x)", EXACT},
     {"(40,)", "y = layers.Dense(40)(x)\ny = layers.ReLU(max_value=0.8, negative_slope=0.1, threshold=0.2)(y)", CONV},
     {"(40,)", "y = layers.Dense(40)(x)\ny = layers.LeakyReLU(alpha=0.2)(y)", CONV},

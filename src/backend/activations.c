@@ -30,6 +30,7 @@ float cf_act_apply(enum cf_act act, float x, const struct cf_attrs *a)
     case CF_ACT_LOG_SOFTMAX: return x; /* along an axis */
     case CF_ACT_RELU6: return x < 0 ? 0 : x > 6 ? 6 : x;
     case CF_ACT_LEAKY_RELU: return x >= 0 ? x : a->alpha * x;
+    case CF_ACT_HARD_SWISH: return x <= -3.0f ? 0.0f : x >= 3.0f ? x : x * (x + 3.0f) / 6.0f; /* x·relu6(x + 3)/6 */
     case CF_ACT_COUNT: break;
     }
     return x;

@@ -67,6 +67,10 @@ clinfer_status cf_onnx_node(struct onnx_ctx *X, const Onnx__NodeProto *n, struct
     const struct onnx_op *op = NULL;
     for (size_t i = 0; i < sizeof ops / sizeof ops[0] && !op; i++)
         if (strcmp(ops[i].name, n->op_type) == 0) op = &ops[i];
+    /* an activation of activations.def without attributes needs no row of its own (HardSwish) */
+    enum cf_act act;
+    static const struct onnx_op plain_activation = {"", cf_onnx_op_activation, "", 1};
+    if (!op && cf_act_lookup_onnx(n->op_type, &act)) op = &plain_activation;
     if (!op) return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "operator %s is not supported", n->op_type);
     for (size_t i = 0; i < n->n_attribute; i++) {
         const char *an = n->attribute[i]->name ? n->attribute[i]->name : "";
