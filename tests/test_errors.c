@@ -38,6 +38,25 @@ static struct error_case cases[] = {
      "model.py:2:5: Conv2D: strides > 1 not supported in conjunction with dilation_rate > 1"},
     {"x = layers.Input(shape=(3, 8, 8))\ny = layers.Conv2D(8, 3, data_format='channels_first')(x)\n",
      "model.py:2:37: Conv2D: data_format='channels_first' is not supported"},
+    /* 1-D layers */
+    {"x = layers.Input(shape=(8, 8, 3))\ny = layers.Conv1D(4, 3)(x)\n",
+     "model.py:2:5: layer 'conv1d_1' (Conv1D): expected a 3-D input (batch, steps, channels), got (None, 8, 8, 3)"},
+    {"x = layers.Input(shape=(4, 3))\ny = layers.Conv1D(4, 5)(x)\n",
+     "model.py:2:5: layer 'conv1d_1' (Conv1D): kernel 5 is larger than the 4 steps of its input (None, 4, 3) under "
+     "padding='valid'"},
+    {"x = layers.Input(shape=(8, 3))\ny = layers.Conv1D(4, (3, 3))(x)\n",
+     "model.py:2:22: Conv1D: argument 'kernel_size' must be a positive int or a tuple of 1 positive int, got tuple (3, 3)"},
+    {"x = layers.Input(shape=(8, 3))\ny = layers.Conv1D(4, 3, padding='full')(x)\n",
+     "model.py:2:33: Conv1D: argument 'padding' must be 'valid', 'same' or 'causal', got str 'full'"},
+    {"x = layers.Input(shape=(8, 3))\ny = layers.MaxPooling1D(2, padding='causal')(x)\n",
+     "model.py:2:36: MaxPooling1D: argument 'padding' must be 'valid' or 'same', got str 'causal'"},
+    {"x = layers.Input(shape=(4, 3))\ny = layers.AveragePooling1D(5)(x)\n",
+     "layer 'average_pooling1d_1' (AveragePooling1D): pool 5 is larger than the 4 steps of its input (None, 4, 3)"},
+    {"x = layers.Input(shape=(8,))\ny = layers.GlobalMaxPooling1D()(x)\n",
+     "model.py:2:5: layer 'global_max_pooling1d_1' (GlobalMaxPooling1D): expected a 3-D input (batch, steps, channels), "
+     "got (None, 8)"},
+    {"x = layers.Input(shape=(8, 3))\ny = layers.Conv1D(4, 3, strides=2, dilation_rate=2)(x)\n",
+     "model.py:2:5: Conv1D: strides > 1 not supported in conjunction with dilation_rate > 1"},
     /* undefined variables */
     {"x = layers.Input(shape=(8, 8, 3))\ny = layers.Conv2D(4, 3)(z)\n", "model.py:2:25: name 'z' is not defined"},
     {"x = Input(shape=(8,))\n",

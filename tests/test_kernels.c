@@ -48,6 +48,16 @@ static struct kcase cases[] = {
     {"(8, 7, 2)", "y = layers.AveragePooling2D((2, 3), strides=(1, 2))(x)", FN},
     {"(5, 7, 6)", "y = layers.GlobalAveragePooling2D()(x)", FN},
     {"(5, 7, 6)", "y = layers.GlobalMaxPooling2D(keepdims=True)(x)", EXACT},
+    /* the 1-D layers, run as 2-D ones of height 1 (passes/lower_1d.c): strides, 'causal' with dilation, groups,
+     * a BatchNormalization and a ReLU layer after them (folded and fused through the views) */
+    {"(23, 5)", "y = layers.Conv1D(7, 3, activation='relu')(x)", CONV},
+    {"(23, 5)", "y = layers.Conv1D(8, 5, strides=2, padding='same', use_bias=False)(x)", CONV},
+    {"(23, 6)", "y = layers.Conv1D(4, 3, padding='causal', dilation_rate=2, groups=2)(x)", CONV},
+    {"(23, 6)", "y = layers.ReLU()(layers.BatchNormalization()(layers.Conv1D(16, 3, padding='same')(x)))", CONV},
+    {"(21, 7)", "y = layers.MaxPooling1D(3, strides=2, padding='same')(x)", EXACT},
+    {"(21, 7)", "y = layers.AveragePooling1D(2)(x)", FN},
+    {"(21, 7)", "y = layers.GlobalAveragePooling1D()(x)", FN},
+    {"(21, 7)", "y = layers.GlobalMaxPooling1D(keepdims=True)(x)", EXACT},
     /* Dense */
     {"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV},
     {"(5, 13)", "y = layers.Dense(7, use_bias=False, activation='softplus')(x)", CONV},
@@ -296,6 +306,13 @@ static struct acase algos[] = {
     {{"(10, 10, 4)", "y = layers.MaxPooling2D(2)(layers.Conv2D(20, 3, padding='same', activation='tanh')(x))", CONV},
      "conv=blocked:8:2"},
     {{"(10, 10, 4)", "y = layers.MaxPooling2D(2, strides=1)(layers.Conv2D(16, 3)(x))", CONV}, "conv=blocked:4:1"},
+    /* Conv1D through the 2-D families: blocks past the steps, 1x1 as a GEMM, 'causal' pads, CLBlast's im2col */
+    {{"(37, 6)", "y = layers.Conv1D(16, 5, strides=2, padding='same')(x)", CONV}, "conv=blocked:4:1"},
+    {{"(37, 6)", "y = layers.Conv1D(40, 3, activation='relu')(x)", CONV}, "conv=blocked:8:3"},
+    {{"(29, 16)", "y = layers.Conv1D(32, 1)(x)", CONV}, "conv=gemm:4:2"},
+    {{"(23, 5)", "y = layers.Conv1D(8, 3, padding='causal', dilation_rate=2)(x)", CONV}, "conv=blocked:3:1"},
+    {{"(23, 5)", "y = layers.Conv1D(8, 3, padding='causal', dilation_rate=2)(x)", CONV}, "conv=direct"},
+    {{"(17, 8)", "y = layers.Conv1D(20, 3)(x)", CONV}, "conv=clblast"},
     /* depthwise over NHWC: 16-channel vectors, channels that are not a multiple of 16, strides, dilation, padding */
     {{"(9, 13, 32)", "y = layers.DepthwiseConv2D(3, padding='same', activation='relu')(x)", CONV}, "depthwise=blocked:4"},
     {{"(9, 13, 32)", "y = layers.DepthwiseConv2D(3, strides=2, padding='same')(x)", CONV}, "depthwise=blocked:16"},

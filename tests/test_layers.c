@@ -56,6 +56,14 @@ static struct layer_case cases[] = {
     {"(7, 9, 1)", "Conv2D(2, 3, dilation_rate=(2, 3), padding='same')", "(None, 7, 9, 2)", 20, 0, 7 * 9 * 2 * 9},
     {"(5, 5, 3)", "Conv2D(filters=4, kernel_size=5, padding='VALID')", "(None, 1, 1, 4)", 304, 0, 4 * 75},
     {"(None, None, 3)", "Conv2D(8, 3)", "(None, None, None, 8)", 224, 0, -1},
+    /* Conv1D, as tf.keras 2.15 gives it (NWC; 'causal' pads (K - 1)·D steps before) */
+    {"(50, 6)", "Conv1D(16, 3)", "(None, 48, 16)", 304, 0, 48 * 16 * 3 * 6},
+    {"(49, 16)", "Conv1D(32, 5, strides=2, padding='same', groups=4)", "(None, 25, 32)", 672, 0, 25 * 32 * 5 * 4},
+    {"(12, 32)", "Conv1D(8, 3, padding='causal', dilation_rate=2, use_bias=False)", "(None, 12, 8)", 768, 0,
+     12 * 8 * 3 * 32},
+    {"(11, 3)", "Conv1D(2, 4, strides=3, padding='causal')", "(None, 4, 2)", 26, 0, 4 * 2 * 4 * 3},
+    {"(None, 4)", "Conv1D(2, 3)", "(None, None, 2)", 26, 0, -1},
+    {"(10, 3)", "Convolution1D(4, (3,), strides=(2,))", "(None, 4, 4)", 40, 0, 4 * 4 * 9},
     /* DepthwiseConv2D */
     {"(32, 32, 8)", "DepthwiseConv2D(3, depth_multiplier=2)", "(None, 30, 30, 16)", 160, 0, 30 * 30 * 16 * 9},
     {"(9, 9, 4)", "DepthwiseConv2D((3, 3), strides=2, padding='same', use_bias=False)", "(None, 5, 5, 4)", 36, 0,
@@ -78,6 +86,14 @@ static struct layer_case cases[] = {
     {"(11, 11, 2)", "AveragePooling2D(3, 2, 'same')", "(None, 6, 6, 2)", 0, 0, 0},
     {"(7, 7, 32)", "GlobalAveragePooling2D()", "(None, 32)", 0, 0, 0},
     {"(7, 7, 32)", "GlobalMaxPooling2D(keepdims=True)", "(None, 1, 1, 32)", 0, 0, 0},
+    /* 1-D pooling */
+    {"(9, 3)", "MaxPooling1D()", "(None, 4, 3)", 0, 0, 0},
+    {"(9, 3)", "MaxPool1D(3, 1, 'same')", "(None, 9, 3)", 0, 0, 0},
+    {"(10, 3)", "AveragePooling1D(pool_size=3)", "(None, 3, 3)", 0, 0, 0},
+    {"(10, 3)", "AvgPool1D(2, padding='same')", "(None, 5, 3)", 0, 0, 0},
+    {"(7, 32)", "GlobalAveragePooling1D()", "(None, 32)", 0, 0, 0},
+    {"(7, 32)", "GlobalMaxPooling1D(keepdims=True)", "(None, 1, 32)", 0, 0, 0},
+    {"(7, 32)", "GlobalMaxPool1D()", "(None, 32)", 0, 0, 0},
     /* Flatten, Dense */
     {"(17, 17, 64)", "Flatten()", "(None, 18496)", 0, 0, 0},
     {"(18496,)", "Dense(512, activation='relu')", "(None, 512)", 9470464, 0, 18496LL * 512},
@@ -168,4 +184,36 @@ Test(layers, keras_snake_case_names)
         cr_expect_str_eq(clinfer_model_layer_type(m, i), types[i]);
     }
     clinfer_model_free(m);
+}
+
+/* tests/models/conv1d.py as tf.keras 2.15 builds it (tests/models/export_keras_1d.py): each layer's name, class,
+ * output shape and parameters (test_runtime.c checks its predict). */
+Test(layers, one_d_layers_match_keras)
+{
+    char path[1024];
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    snprintf(path, sizeof path, "%s/tests/models/conv1d.py", CLINFER_SOURCE_DIR);
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    snprintf(path, sizeof path, "%s/tests/data/keras1d/layers.txt", CLINFER_SOURCE_DIR);
+    char *rows = read_file(path), *save = NULL;
+    int i = 0;
+    for (char *line = strtok_r(rows, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+        char name[64], type[64], shape[64], got[96];
+        long long params;
+        cr_assert_eq(sscanf(line, "%63s %63s %63s %lld", name, type, shape, &params), 4, "%s", line);
+        cr_assert_lt(i, clinfer_model_layer_count(m));
+        shape_text(m, i, got, sizeof got);
+        for (char *p = got, *q = got;; p++) /* Keras' rows are written without spaces */
+            if (*p != ' ' && !(*q++ = *p)) break;
+        cr_expect_str_eq(clinfer_model_layer_name(m, i), name);
+        cr_expect_str_eq(clinfer_model_layer_type(m, i), type);
+        cr_expect_str_eq(got, shape, "%s", name);
+        cr_expect_eq(clinfer_model_layer_params(m, i, NULL), params, "%s", name);
+    }
+    cr_expect_eq(i, clinfer_model_layer_count(m));
+    free(rows);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
 }

@@ -14,6 +14,13 @@ Test(ops, every_op_has_its_verbs_and_a_function_in_each_backend)
         const struct cf_op_verbs *v = cf_op_verbs((enum cf_op)op);
         cr_assert(info->name && *info->name, "op %d has no name", op);
         cr_assert(v->infer && v->weights && v->macs && v->explain && v->scratch, "%s lacks a verb", info->name);
+        if (info->traits & CF_T_1D) { /* run as their 2-D op (passes/lower_1d.c), which the backends have */
+            enum cf_op two = cf_op_as_2d((enum cf_op)op);
+            cr_assert(two != (enum cf_op)op && !cf_op_has(two, CF_T_1D), "%s is 1-D with no 2-D op to run as", info->name);
+            cr_assert(ref_op(two) && cf_cl_op(two) && !ref_op((enum cf_op)op), "%s", info->name);
+            continue;
+        }
+        cr_assert_eq(cf_op_as_2d((enum cf_op)op), op, "%s is no 1-D op but has a 2-D op to run as", info->name);
         cr_assert_not_null(ref_op((enum cf_op)op), "%s has no function in ref's table (src/backend/ref/ref.c)",
                            info->name);
         int runs = cf_op_runs((enum cf_op)op);

@@ -449,3 +449,36 @@ static void sub_batches_match_one_pass(const char *device)
 
 Test(sub_batches, ref) { sub_batches_match_one_pass("ref"); }
 Test(sub_batches, pocl) { sub_batches_match_one_pass("opencl:pocl"); }
+
+/* tests/models/conv1d.py (every 1-D layer, lowered to 2-D ones of height 1) with the weights tf.keras 2.15 had: its
+ * predict (tests/models/export_keras_1d.py), on ref and on the OpenCL device. */
+Test(weights, one_d_layers_give_keras_predict)
+{
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = load_file(ctx, "tests/models/conv1d.py");
+    struct cf_array x, want;
+    struct cf_diag d = {0};
+    cr_assert_eq(cf_npy_read(src_path("tests/data/keras1d/in.npy"), &x, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(cf_npy_read(src_path("tests/data/keras1d/out.npy"), &want, &d), CLINFER_OK, "%s", d.msg);
+    const char *npz = src_path("tests/data/keras1d/weights.npz");
+    static const char *const devices[] = {"ref", "opencl"};
+    for (int k = 0; k < 2; k++) {
+        clinfer_session *s;
+        clinfer_session_options o = {.device = devices[k], .batch = x.dims[0], .init = CLINFER_INIT_KERAS, .weights = npz};
+        cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+        float got[64];
+        float *outs[] = {got};
+        const float *ins[] = {x.data};
+        cr_assert_eq(clinfer_session_run(ctx, s, ins, outs), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+        /* softmax of sums of tens of float products: Keras (float32, its own order) and clinfer agree to ~1e-6 */
+        for (int j = 0; j < (int)(x.dims[0] * 5); j++)
+            cr_expect(fabsf(got[j] - want.data[j]) <= 1e-5f, "%s: %d: %.8g vs Keras %.8g", devices[k], j, got[j],
+                      want.data[j]);
+        clinfer_session_free(s);
+    }
+    cf_array_free(&x);
+    cf_array_free(&want);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}

@@ -54,8 +54,9 @@ void conv2d_explain(const struct cf_op_args *a, struct cf_strbuf *sb)
     int kh = at->kernel[0], kw = at->kernel[1], g = at->groups;
     int sq = kh == kw;
     char K[16], k[32], cinf[16], cinv[48];
-    snprintf(K, sizeof K, "%s", sq ? "K·K" : "Kh·Kw");
-    snprintf(k, sizeof k, "%d·%d", kh, kw);
+    snprintf(K, sizeof K, "%s", a->one_d ? "K" : sq ? "K·K" : "Kh·Kw");
+    if (a->one_d) snprintf(k, sizeof k, "%d", kw); /* Conv1D: its rows are the one of height 1 */
+    else snprintf(k, sizeof k, "%d·%d", kh, kw);
     snprintf(cinf, sizeof cinf, "%s", g > 1 ? "Cin/G" : "Cin");
     if (g > 1) snprintf(cinv, sizeof cinv, "%lld/%d", cin, g);
     else snprintf(cinv, sizeof cinv, "%lld", cin);
@@ -70,7 +71,11 @@ void conv2d_explain(const struct cf_op_args *a, struct cf_strbuf *sb)
     const struct cf_shape *o = &a->n->out;
     char macs[40];
     cf_fmt_commas(macs, a->n->macs);
-    cf_explain_line(sb, "MACs = Ho·Wo·Cout·%s·%s = %lld·%lld·%lld·%s·%s = %s", K, cinf,
-                    (long long)o->d[cf_axis_h(a->g)], (long long)o->d[cf_axis_w(a->g)], cout, k, cinv,
-                    a->n->macs < 0 ? "unknown" : macs);
+    if (a->one_d)
+        cf_explain_line(sb, "MACs = Wo·Cout·%s·%s = %lld·%lld·%s·%s = %s", K, cinf, (long long)o->d[cf_axis_w(a->g)],
+                        cout, k, cinv, a->n->macs < 0 ? "unknown" : macs);
+    else
+        cf_explain_line(sb, "MACs = Ho·Wo·Cout·%s·%s = %lld·%lld·%lld·%s·%s = %s", K, cinf,
+                        (long long)o->d[cf_axis_h(a->g)], (long long)o->d[cf_axis_w(a->g)], cout, k, cinv,
+                        a->n->macs < 0 ? "unknown" : macs);
 }

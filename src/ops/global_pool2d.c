@@ -22,8 +22,13 @@ void global_pool2d_explain(const struct cf_op_args *a, struct cf_strbuf *sb)
 {
     const struct cf_shape *x = a->in[0];
     long long h = (long long)x->d[cf_axis_h(a->g)], w = (long long)x->d[cf_axis_w(a->g)];
-    const char *how = a->n->op == CF_OP_GLOBAL_AVG_POOL2D ? "averages" : "takes the maximum of";
-    if (h < 0 || w < 0)
+    const char *how = cf_op_as_2d(a->n->op) == CF_OP_GLOBAL_AVG_POOL2D ? "averages" : "takes the maximum of";
+    if (a->one_d && w >= 0)
+        cf_explain_line(sb, "%s all %lld steps of each of the %lld channels; params = 0", how, w,
+                        (long long)x->d[cf_axis_c(a->g)]);
+    else if (a->one_d)
+        cf_explain_line(sb, "%s all steps of each of the %lld channels; params = 0", how, (long long)x->d[cf_axis_c(a->g)]);
+    else if (h < 0 || w < 0)
         cf_explain_line(sb, "%s all rows·cols positions of each of the %lld channels; params = 0", how,
                         (long long)x->d[cf_axis_c(a->g)]);
     else

@@ -12,6 +12,7 @@ struct cf_op_args {
     struct cf_node *n;
     const struct cf_shape *const *in;
     int n_in;
+    int one_d; /* a 1-D layer's verbs calling its 2-D op's over height 1 (one_d.c): explain says "steps" */
 };
 
 /* Shape rule: sets a->n->out, or records why it cannot (message without location; the pass adds it). */
@@ -42,6 +43,12 @@ const struct cf_op_verbs *cf_op_verbs(enum cf_op op);
     int64_t scratch(const struct cf_op_args *a);
 #include "../ir/ops.def"
 #undef OP
+
+/* The 2-D op a 1-D op runs as (Conv1D -> Conv2D, ...); the op itself for any other. */
+enum cf_op cf_op_as_2d(enum cf_op op);
+/* A 1-D activation (batch, steps, channels) as the 2-D one of height 1 it is in memory, and back. */
+struct cf_shape cf_shape_lift_1d(const struct cf_graph *g, const struct cf_shape *s);
+struct cf_shape cf_shape_squeeze_1d(const struct cf_graph *g, const struct cf_shape *s);
 
 /* A node's scratch floats (its op's scratch verb, over its inputs' shapes in g). */
 int64_t cf_op_scratch(const struct cf_graph *g, struct cf_node *n);

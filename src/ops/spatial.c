@@ -90,6 +90,13 @@ clinfer_status cf_spatial_out(const struct cf_op_args *a, const char *what, int6
         int kh = at->kernel[0] + (at->kernel[0] - 1) * (at->dilation[0] - 1);
         int kw = at->kernel[1] + (at->kernel[1] - 1) * (at->dilation[1] - 1);
         char buf[128];
+        if (a->one_d) {
+            struct cf_shape steps = cf_shape_squeeze_1d(a->g, x);
+            cf_shape_format(&steps, buf, sizeof buf);
+            return cf_fail(d, CLINFER_E_MODEL, "%s %d%s is larger than the %lld steps of its input %s under padding=%s",
+                           what, kw, at->dilation[1] > 1 ? " (dilated)" : "", (long long)w, buf,
+                           at->padding == CF_PAD_EXPLICIT ? "'causal'" : "'valid'");
+        }
         cf_shape_format(x, buf, sizeof buf);
         if (at->padding == CF_PAD_EXPLICIT)
             return cf_fail(d, CLINFER_E_MODEL, "%s %dx%d is larger than its %lldx%lld input %s with pads (%d, %d, %d, %d)",
@@ -153,7 +160,12 @@ void cf_explain_spatial(const struct cf_op_args *a, struct cf_strbuf *sb)
     const struct cf_shape *x = a->in[0];
     int64_t h = x->d[cf_axis_h(a->g)], w = x->d[cf_axis_w(a->g)];
     int64_t oh = a->n->out.d[cf_axis_h(a->g)], ow = a->n->out.d[cf_axis_w(a->g)];
-    if (h == w && at->kernel[0] == at->kernel[1] && at->strides[0] == at->strides[1] &&
+    if (a->one_d) { /* (its rows are the one of height 1; explicit pads are Keras' 'causal') */
+        explain_one(sb, "steps: ", w, at->kernel[1], at->strides[1], at->dilation[1], at, at->pads[2], at->pads[3], ow);
+        if (at->padding == CF_PAD_EXPLICIT)
+            cf_explain_line(sb, "('causal' pads (K - 1)·D = (%d - 1)·%d = %d steps before, none after)", at->kernel[1],
+                            at->dilation[1], at->pads[2]);
+    } else if (h == w && at->kernel[0] == at->kernel[1] && at->strides[0] == at->strides[1] &&
         at->dilation[0] == at->dilation[1] && at->pads[0] == at->pads[2] && at->pads[1] == at->pads[3]) {
         explain_one(sb, "rows, cols: ", h, at->kernel[0], at->strides[0], at->dilation[0], at, at->pads[0], at->pads[1],
                     oh);

@@ -35,6 +35,12 @@ int cf_fold_activation(struct cf_graph *g);
  * out of memory. */
 int cf_fold_pool(struct cf_graph *g);
 
+/* Replaces each 1-D layer (CF_T_1D) by its 2-D op of height 1 between two hidden views, in a new graph that takes
+ * g's place (g is freed) with the weights moved to its nodes; layer_node[i] (g's node count of them) receives the
+ * node old node i became. Shapes must be inferred again after. On failure (out of memory) *gp and w are only for
+ * freeing. */
+clinfer_status cf_lower_1d(struct cf_graph **gp, struct cf_weights *w, int *layer_node, struct cf_diag *d);
+
 /* Keras' test for the 65-column layout: no depth (longest path to an output) holds two layers and no layer reads
  * two; hidden nodes (constants) do not count. */
 int cf_sequential_like(const struct cf_graph *g);

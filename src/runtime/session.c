@@ -22,6 +22,9 @@ struct clinfer_session {
     void *state;
     double setup_ms, tune_ms;
     int64_t batch, sub; /* the batch; the images one pass runs (smaller when the batch does not fit) */
+    int n_layers;       /* the model's */
+    int *layer_node;    /* model layer i runs as node layer_node[i] of g (1-D layers are lowered to 2-D ones) */
+    int *node_layer;    /* the layer node j is; -1 for a view the lowering added */
 };
 
 static double now_ms(void)
@@ -38,6 +41,8 @@ void clinfer_session_free(clinfer_session *s)
     cf_weights_free(&s->w);
     cf_plan_free(&s->plan);
     cf_graph_free(s->g);
+    cf_free(s->layer_node);
+    cf_free(s->node_layer);
     cf_free(s);
 }
 
@@ -70,6 +75,17 @@ static clinfer_status setup(const clinfer_model *model, const clinfer_session_op
                               &s->w, d)))
         return st;
     if (opts->weights && (st = cf_weights_load_npz(s->g, opts->weights, &s->w, d))) return st;
+    /* 1-D layers run as their 2-D ops of height 1 */
+    s->n_layers = s->g->n_nodes;
+    if (!(s->layer_node = cf_malloc(sizeof(int) * (size_t)(s->n_layers + 1)))) return cf_fail_oom(d);
+    if ((st = cf_lower_1d(&s->g, &s->w, s->layer_node, d))) return st;
+    if (s->g->n_nodes != s->n_layers) {
+        if ((st = cf_infer_shapes(s->g, batch, d))) return st;
+        cf_count(s->g);
+    }
+    if (!(s->node_layer = cf_malloc(sizeof(int) * (size_t)(s->g->n_nodes + 1)))) return cf_fail_oom(d);
+    for (int j = 0; j < s->g->n_nodes; j++) s->node_layer[j] = -1;
+    for (int i = 0; i < s->n_layers; i++) s->node_layer[s->layer_node[i]] = i;
     /* a Pad or Transpose that changes nothing is a view; BatchNormalization after a Conv goes into the Conv's
      * weights, an activation and a max pool after it into its epilogue; the plan then sees views */
     cf_fold_noops(s->g);
@@ -99,10 +115,16 @@ static void unsetup(clinfer_session *s)
     cf_weights_free(&s->w);
     cf_plan_free(&s->plan);
     cf_graph_free(s->g);
+    cf_free(s->layer_node);
+    cf_free(s->node_layer);
     memset(&s->w, 0, sizeof s->w);
     memset(&s->plan, 0, sizeof s->plan);
     s->g = NULL;
+    s->layer_node = s->node_layer = NULL;
 }
+
+/* The node model layer i runs as; -1 for no such layer. */
+static int node_of(const clinfer_session *s, int i) { return s && i >= 0 && i < s->n_layers ? s->layer_node[i] : -1; }
 
 static uint64_t weight_bytes(const struct cf_weights *w)
 {
@@ -302,9 +324,10 @@ const char *clinfer_session_output_name(const clinfer_session *s, int i)
     return n ? n->name : NULL;
 }
 
-int64_t clinfer_session_layer_elems(const clinfer_session *s, int i)
+int64_t clinfer_session_layer_elems(const clinfer_session *s, int layer)
 {
-    if (!s || i < 0 || i >= s->g->n_nodes) return 0;
+    int i = node_of(s, layer);
+    if (i < 0) return 0;
     size_t row = per_image(s, i);
     return (int64_t)((row ? row * (size_t)s->batch : s->plan.bytes[i]) / sizeof(float));
 }
@@ -315,10 +338,11 @@ const char *clinfer_session_device(const clinfer_session *s) { return s ? s->be-
 double clinfer_session_setup_ms(const clinfer_session *s) { return s ? s->setup_ms : 0; }
 double clinfer_session_tune_ms(const clinfer_session *s) { return s ? s->tune_ms : 0; }
 
-void clinfer_session_layer_algo(const clinfer_session *s, int i, char *out, size_t size)
+void clinfer_session_layer_algo(const clinfer_session *s, int layer, char *out, size_t size)
 {
     if (!out || !size) return;
-    if (!s || i < 0 || i >= s->g->n_nodes) {
+    int i = node_of(s, layer);
+    if (i < 0) {
         out[0] = '\0';
         return;
     }
@@ -335,9 +359,9 @@ clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer_session *s,
     s->exec.profile = 1;
     clinfer_status st = clinfer_session_run(ctx, s, inputs, NULL);
     s->exec.profile = 0;
-    for (int i = 0; i < s->g->n_nodes; i++) {
-        enum cf_op op = s->g->nodes[i].op;
-        ms[i] = cf_op_runs(op) ? s->be->node_ms(s->state, i) : 0;
+    for (int i = 0; i < s->n_layers; i++) {
+        int j = s->layer_node[i];
+        ms[i] = cf_op_runs(s->g->nodes[j].op) ? s->be->node_ms(s->state, j) : 0;
     }
     return st;
 }
@@ -366,8 +390,9 @@ static clinfer_status pass_queue(clinfer_session *s, int64_t first, int64_t coun
         enum cf_op op = g->nodes[i].op;
         if (cf_op_runs(op) && (st = s->be->run_node(s->state, i, d))) return st;
         size_t row = per_image(s, i);
-        if (layers && layers[i] && (row || first == 0) &&
-            (st = s->be->read(s->state, s->plan.offset[i], layers[i] + (size_t)first * row / sizeof(float),
+        int l = s->node_layer[i];
+        if (layers && l >= 0 && layers[l] && (row || first == 0) &&
+            (st = s->be->read(s->state, s->plan.offset[i], layers[l] + (size_t)first * row / sizeof(float),
                               row ? row * (size_t)count : s->plan.bytes[i], d)))
             return st;
     }
@@ -422,9 +447,10 @@ clinfer_status clinfer_session_run_layers(clinfer_context *ctx, clinfer_session 
     return run(ctx, s, inputs, NULL, layers);
 }
 
-int64_t clinfer_session_layer_bytes(const clinfer_session *s, int i)
+int64_t clinfer_session_layer_bytes(const clinfer_session *s, int layer)
 {
-    if (!s || i < 0 || i >= s->g->n_nodes) return 0;
+    int i = node_of(s, layer);
+    if (i < 0) return 0;
     const struct cf_node *n = &s->g->nodes[i];
     if (!cf_op_runs(n->op)) return 0;
     int64_t b = (int64_t)s->plan.bytes[i];
@@ -437,9 +463,10 @@ int64_t clinfer_session_layer_bytes(const clinfer_session *s, int i)
     return b;
 }
 
-int64_t clinfer_session_layer_macs(const clinfer_session *s, int i)
+int64_t clinfer_session_layer_macs(const clinfer_session *s, int layer)
 {
-    if (!s || i < 0 || i >= s->g->n_nodes) return 0;
+    int i = node_of(s, layer);
+    if (i < 0) return 0;
     const struct cf_node *n = &s->g->nodes[i];
     if (n->macs <= 0) return 0;
     return n->macs * (n->out.d[0] > 0 ? n->out.d[0] : 1);

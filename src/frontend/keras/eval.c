@@ -18,7 +18,7 @@ static clinfer_status call_class(struct eval *E, const struct value *callee, str
 {
     const struct keras_class *c = callee->cls;
     struct bound b;
-    clinfer_status st = cf_keval_bind_args(E, c, c->kind == K_LAYER, args, kw, n, loc, &b);
+    clinfer_status st = cf_keval_bind_args(E, c, c->kind == K_LAYER || c->kind == K_MERGE_FN, args, kw, n, loc, &b);
     if (st) return st;
     struct value *v = NULL;
     switch (c->kind) {

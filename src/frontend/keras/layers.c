@@ -24,6 +24,13 @@ static const struct arg_spec conv2d_args[] = {
     {"groups", AK_INT_POS, T_GROUPS, 0}, {"activation", AK_ACT, T_ACT, 0}, {"use_bias", AK_BOOL, T_USE_BIAS, 0},
     INIT_ARGS("kernel"), END};
 
+static const struct arg_spec conv1d_args[] = {
+    {"filters", AK_INT_POS, T_FILTERS, REQ}, {"kernel_size", AK_INT1, T_KERNEL, REQ},
+    {"strides", AK_INT1, T_STRIDES, 0}, {"padding", AK_PADDING_CAUSAL, T_PADDING, 0},
+    {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, {"dilation_rate", AK_INT1, T_DILATION, 0},
+    {"groups", AK_INT_POS, T_GROUPS, 0}, {"activation", AK_ACT, T_ACT, 0}, {"use_bias", AK_BOOL, T_USE_BIAS, 0},
+    INIT_ARGS("kernel"), END};
+
 static const struct arg_spec depthwise_args[] = {
     {"kernel_size", AK_INT2, T_KERNEL, REQ}, {"strides", AK_INT2, T_STRIDES, 0},
     {"padding", AK_PADDING, T_PADDING, 0}, {"depth_multiplier", AK_INT_POS, T_DM, 0},
@@ -51,6 +58,10 @@ static const struct arg_spec conv2d_transpose_args[] = {
 
 static const struct arg_spec pool2d_args[] = {
     {"pool_size", AK_INT2, T_KERNEL, 0}, {"strides", AK_INT2_OR_NONE, T_STRIDES, 0},
+    {"padding", AK_PADDING, T_PADDING, 0}, {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
+
+static const struct arg_spec pool1d_args[] = {
+    {"pool_size", AK_INT1, T_KERNEL, 0}, {"strides", AK_INT1_OR_NONE, T_STRIDES, 0},
     {"padding", AK_PADDING, T_PADDING, 0}, {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
 
 static const struct arg_spec global_pool2d_args[] = {
@@ -115,6 +126,12 @@ static void pool_defaults(struct cf_attrs *a)
     a->strides[0] = a->strides[1] = 0; /* None: the pool size */
 }
 
+static void pool1d_defaults(struct cf_attrs *a)
+{
+    a->kernel[0] = 1, a->kernel[1] = 2;
+    a->strides[0] = a->strides[1] = 0;
+}
+
 static clinfer_status pool_finish(const struct keras_class *c, struct cf_attrs *a, struct cf_loc loc, struct cf_diag *d)
 {
     (void)c;
@@ -135,6 +152,13 @@ static clinfer_status conv_finish(const struct keras_class *c, struct cf_attrs *
     return CLINFER_OK;
 }
 
+/* 'causal' pads (K - 1)·D steps before and none after, so that output t sees inputs up to t */
+static clinfer_status conv1d_finish(const struct keras_class *c, struct cf_attrs *a, struct cf_loc loc, struct cf_diag *d)
+{
+    if (a->padding == CF_PAD_EXPLICIT) a->pads[0] = a->pads[1] = a->pads[3] = 0, a->pads[2] = (a->kernel[1] - 1) * a->dilation[1];
+    return conv_finish(c, a, loc, d);
+}
+
 #define L CF_ACT_LINEAR
 static const struct keras_class classes[] = {
     /* name                      kind          op                        act               args                   canonical              defaults           finish */
@@ -142,6 +166,8 @@ static const struct keras_class classes[] = {
     {"InputLayer",               K_LAYER,      CF_OP_INPUT,              L,                input_layer_args,      NULL,                  NULL,              NULL},
     {"Conv2D",                   K_LAYER,      CF_OP_CONV2D,             L,                conv2d_args,           NULL,                  NULL,              conv_finish},
     {"Convolution2D",            K_LAYER,      CF_OP_CONV2D,             L,                conv2d_args,           "Conv2D",              NULL,              conv_finish},
+    {"Conv1D",                   K_LAYER,      CF_OP_CONV1D,             L,                conv1d_args,           NULL,                  NULL,              conv1d_finish},
+    {"Convolution1D",            K_LAYER,      CF_OP_CONV1D,             L,                conv1d_args,           "Conv1D",              NULL,              conv1d_finish},
     {"DepthwiseConv2D",          K_LAYER,      CF_OP_DEPTHWISE_CONV2D,   L,                depthwise_args,        NULL,                  NULL,              conv_finish},
     {"SeparableConv2D",          K_LAYER,      CF_OP_SEPARABLE_CONV2D,   L,                separable_args,        NULL,                  NULL,              conv_finish},
     {"SeparableConvolution2D",   K_LAYER,      CF_OP_SEPARABLE_CONV2D,   L,                separable_args,        "SeparableConv2D",     NULL,              conv_finish},
@@ -151,6 +177,14 @@ static const struct keras_class classes[] = {
     {"MaxPool2D",                K_LAYER,      CF_OP_MAX_POOL2D,         L,                pool2d_args,           "MaxPooling2D",        pool_defaults,     pool_finish},
     {"AveragePooling2D",         K_LAYER,      CF_OP_AVG_POOL2D,         L,                pool2d_args,           NULL,                  pool_defaults,     pool_finish},
     {"AvgPool2D",                K_LAYER,      CF_OP_AVG_POOL2D,         L,                pool2d_args,           "AveragePooling2D",    pool_defaults,     pool_finish},
+    {"MaxPooling1D",             K_LAYER,      CF_OP_MAX_POOL1D,         L,                pool1d_args,           NULL,                  pool1d_defaults,   pool_finish},
+    {"MaxPool1D",                K_LAYER,      CF_OP_MAX_POOL1D,         L,                pool1d_args,           "MaxPooling1D",        pool1d_defaults,   pool_finish},
+    {"AveragePooling1D",         K_LAYER,      CF_OP_AVG_POOL1D,         L,                pool1d_args,           NULL,                  pool1d_defaults,   pool_finish},
+    {"AvgPool1D",                K_LAYER,      CF_OP_AVG_POOL1D,         L,                pool1d_args,           "AveragePooling1D",    pool1d_defaults,   pool_finish},
+    {"GlobalAveragePooling1D",   K_LAYER,      CF_OP_GLOBAL_AVG_POOL1D,  L,                global_pool2d_args,    NULL,                  NULL,              NULL},
+    {"GlobalAvgPool1D",          K_LAYER,      CF_OP_GLOBAL_AVG_POOL1D,  L,                global_pool2d_args,    "GlobalAveragePooling1D",NULL,              NULL},
+    {"GlobalMaxPooling1D",       K_LAYER,      CF_OP_GLOBAL_MAX_POOL1D,  L,                global_pool2d_args,    NULL,                  NULL,              NULL},
+    {"GlobalMaxPool1D",          K_LAYER,      CF_OP_GLOBAL_MAX_POOL1D,  L,                global_pool2d_args,    "GlobalMaxPooling1D",  NULL,              NULL},
     {"GlobalAveragePooling2D",   K_LAYER,      CF_OP_GLOBAL_AVG_POOL2D,  L,                global_pool2d_args,    NULL,                  NULL,              NULL},
     {"GlobalAvgPool2D",          K_LAYER,      CF_OP_GLOBAL_AVG_POOL2D,  L,                global_pool2d_args,    "GlobalAveragePooling2D",NULL,              NULL},
     {"GlobalMaxPooling2D",       K_LAYER,      CF_OP_GLOBAL_MAX_POOL2D,  L,                global_pool2d_args,    NULL,                  NULL,              NULL},
@@ -368,12 +402,31 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
             dst[1] = (int)pair[1];
         }
         return CLINFER_OK;
+    case AK_INT1:
+    case AK_INT1_OR_NONE:
+        if (spec->kind == AK_INT1_OR_NONE && v->k == V_NONE) {
+            a->strides[0] = a->strides[1] = 0;
+            return CLINFER_OK;
+        }
+        if (!as_int(v, &i64) && !((v->k == V_TUPLE || v->k == V_LIST) && v->n == 1 && as_int(v->items[0], &i64)))
+            return arg_fail(c, spec, v, d, "must be a positive int or a tuple of 1 positive int");
+        if (i64 < 1 || i64 > MAX_SIZE_ARG) return arg_fail(c, spec, v, d, "must be a positive int or a tuple of 1 positive int");
+        {
+            int *dst = spec->tgt == T_KERNEL ? a->kernel : spec->tgt == T_STRIDES ? a->strides : a->dilation;
+            dst[0] = 1; /* the one row */
+            dst[1] = (int)i64;
+        }
+        return CLINFER_OK;
     case AK_PADDING:
-        if (v->k != V_STR) return arg_fail(c, spec, v, d, "must be 'valid' or 'same'");
+    case AK_PADDING_CAUSAL: {
+        const char *which = spec->kind == AK_PADDING ? "must be 'valid' or 'same'" : "must be 'valid', 'same' or 'causal'";
+        if (v->k != V_STR) return arg_fail(c, spec, v, d, "%s", which);
         if (strcasecmp(v->s, "valid") == 0) a->padding = CF_PAD_VALID;
         else if (strcasecmp(v->s, "same") == 0) a->padding = CF_PAD_SAME;
-        else return arg_fail(c, spec, v, d, "must be 'valid' or 'same'");
+        else if (spec->kind == AK_PADDING_CAUSAL && strcasecmp(v->s, "causal") == 0) a->padding = CF_PAD_EXPLICIT;
+        else return arg_fail(c, spec, v, d, "%s", which);
         return CLINFER_OK;
+    }
     case AK_DATA_FORMAT:
         if (v->k == V_NONE || (v->k == V_STR && strcmp(v->s, "channels_last") == 0)) return CLINFER_OK;
         if (v->k == V_STR && strcmp(v->s, "channels_first") == 0)

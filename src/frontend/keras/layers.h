@@ -10,7 +10,10 @@ enum argkind {
     AK_INT_POS,      /* int >= 1 */
     AK_INT2,         /* int or tuple of 2 ints >= 1 */
     AK_INT2_OR_NONE, /* pooling strides: None means the pool size */
+    AK_INT1,         /* int or tuple of 1 int >= 1: the cols of a 1-D layer (its rows are 1) */
+    AK_INT1_OR_NONE, /* 1-D pooling strides */
     AK_PADDING,      /* 'valid' | 'same' */
+    AK_PADDING_CAUSAL, /* 'valid' | 'same' | 'causal' (Conv1D: pads (K - 1)·D before) */
     AK_DATA_FORMAT,  /* None | 'channels_last' */
     AK_ACT,          /* None | activation name | activation function */
     AK_BOOL,
