@@ -46,7 +46,7 @@ static inline char *summary_of_file(const char *rel, int format, int explain, in
     cr_assert_eq(clinfer_context_new(&ctx), CLINFER_OK);
     clinfer_model *m = NULL;
     cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
-    clinfer_summary_options o = {(clinfer_format)format, explain, batch};
+    clinfer_summary_options o = {.format = (clinfer_format)format, .explain = explain, .batch = batch};
     char *text = NULL;
     cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     clinfer_model_free(m);

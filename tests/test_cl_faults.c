@@ -128,7 +128,7 @@ static clinfer_status session_and_run(const clinfer_model *m, const char *device
 {
     clinfer_context *ctx;
     cr_assert_eq(clinfer_context_new(&ctx), CLINFER_OK);
-    clinfer_session_options o = {device, 2, 3, CLINFER_INIT_KERAS, NULL};
+    clinfer_session_options o = {.device = device, .batch = 2, .seed = 3};
     clinfer_session *s = NULL;
     clinfer_status st = clinfer_session_new(ctx, m, &o, &s);
     if (st == CLINFER_OK) {

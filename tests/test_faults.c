@@ -28,9 +28,9 @@ static int pass(const char *model, const char *device, long n)
         goto done;
     }
     if ((st = load_any(ctx, model, &m))) goto check;
-    clinfer_summary_options so = {CLINFER_FORMAT_KERAS, 1, 2};
+    clinfer_summary_options so = {.format = CLINFER_FORMAT_KERAS, .explain = 1, .batch = 2};
     if ((st = clinfer_model_summary(ctx, m, &so, &text))) goto check;
-    clinfer_session_options o = {device, 2, 1, CLINFER_INIT_RANDOM, NULL};
+    clinfer_session_options o = {.device = device, .batch = 2, .seed = 1, .init = CLINFER_INIT_RANDOM};
     if ((st = clinfer_session_new(ctx, m, &o, &s))) goto check;
     int64_t dims[8];
     int rank = clinfer_session_input_shape(s, 0, dims);

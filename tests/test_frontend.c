@@ -109,7 +109,7 @@ static char *summary_of_script(const char *script, clinfer_format fmt)
     cr_assert_not_null(m, "%s", err);
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
-    clinfer_summary_options o = {fmt, 0, 0};
+    clinfer_summary_options o = {.format = fmt};
     char *text = NULL;
     cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_OK);
     clinfer_context_free(ctx);

@@ -136,7 +136,8 @@ static void compare_case_algo(const struct kcase *c, int64_t batch, const char *
     clinfer_session *s[2];
     static const char *const dev[2] = {"opencl", "ref"};
     for (int k = 0; k < 2; k++) {
-        clinfer_session_options o = {dev[k], batch, 7, CLINFER_INIT_RANDOM, NULL, CLINFER_TUNE_NONE, algo};
+        clinfer_session_options o = {.device = dev[k], .batch = batch, .seed = 7, .init = CLINFER_INIT_RANDOM,
+                                     .algo = algo};
         cr_assert_eq(clinfer_session_new(ctx, m, &o, &s[k]), CLINFER_OK, "%s: %s", dev[k], clinfer_context_errmsg(ctx));
     }
     float *in[3];
@@ -231,7 +232,7 @@ static void assert_algo(const char *script, const char *name, const char *want)
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
     clinfer_session *s;
-    clinfer_session_options o = {"opencl", 1, 7, CLINFER_INIT_RANDOM, NULL};
+    clinfer_session_options o = {.device = "opencl", .batch = 1, .seed = 7, .init = CLINFER_INIT_RANDOM};
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     int seen = 0;
     for (int i = 0; i < clinfer_model_layer_count(m); i++) {

@@ -70,7 +70,7 @@ static void run_case(struct report *r, const char *name, const char *dir, clinfe
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
     clinfer_session *s = NULL;
-    clinfer_session_options o = {device, n_in ? ins[0].dims[0] : 1, 0, CLINFER_INIT_KERAS, NULL};
+    clinfer_session_options o = {.device = device, .batch = n_in ? ins[0].dims[0] : 1};
     if (clinfer_session_new(ctx, m, &o, &s)) {
         add_failure(r, "%s on %s: %s", name, device, clinfer_context_errmsg(ctx));
         clinfer_context_free(ctx);
@@ -238,7 +238,7 @@ Test(onnx, light_architectures, .timeout = 1500)
         clinfer_context_new(&ctx);
         clinfer_model *m = NULL;
         cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
-        clinfer_summary_options so = {CLINFER_FORMAT_KERAS, 1, 0};
+        clinfer_summary_options so = {.format = CLINFER_FORMAT_KERAS, .explain = 1};
         char *text = NULL;
         cr_assert_eq(clinfer_model_summary(ctx, m, &so, &text), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
         cr_assert_not_null(strstr(text, "Total params: "));

@@ -406,7 +406,7 @@ Test(onnx_import, a_shared_initializer_counts_once)
     cr_assert_eq(clinfer_model_layer_params(m, 1, NULL), 36 + 2);
     cr_assert_str_eq(clinfer_model_layer_name(m, 2), "conv2");
     cr_assert_eq(clinfer_model_layer_params(m, 2, NULL), 0);
-    clinfer_summary_options o = {CLINFER_FORMAT_KERAS, 0, 0};
+    clinfer_summary_options o = {.format = CLINFER_FORMAT_KERAS};
     char *text;
     cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_OK);
     cr_assert_not_null(strstr(text, "conv (Conv)                  (1, 2, 3, 3)              38        \n"), "%s", text);

@@ -34,7 +34,7 @@ static void small_model_matches_numpy(const char *npz, const char *device)
     clinfer_context_new(&ctx);
     clinfer_model *m = load_file(ctx, "tests/models/small.py");
     clinfer_session *s;
-    clinfer_session_options o = {device, 2, 0, CLINFER_INIT_KERAS, src_path(npz)};
+    clinfer_session_options o = {.device = device, .batch = 2, .weights = src_path(npz)};
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     struct cf_array x, want;
     struct cf_diag d = {0};
@@ -67,7 +67,7 @@ static void weights_error(const char *npz, const char *want)
     clinfer_context_new(&ctx);
     clinfer_model *m = load_file(ctx, "tests/models/small.py");
     clinfer_session *s = NULL;
-    clinfer_session_options o = {"ref", 1, 0, CLINFER_INIT_KERAS, src_path(npz)};
+    clinfer_session_options o = {.device = "ref", .batch = 1, .weights = src_path(npz)};
     cr_assert_neq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK);
     cr_assert_null(s);
     cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), want), "%s", clinfer_context_errmsg(ctx));
@@ -97,7 +97,7 @@ Test(weights, keras_defaults_are_seeded_and_repeat)
     const uint64_t seeds[3] = {1, 1, 2};
     for (int k = 0; k < 3; k++) {
         clinfer_session *s;
-        clinfer_session_options o = {"ref", 1, seeds[k], CLINFER_INIT_KERAS, NULL};
+        clinfer_session_options o = {.device = "ref", .batch = 1, .seed = seeds[k]};
         cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK);
         const float *ins[] = {in};
         float *outs[] = {out[k]};
@@ -156,7 +156,7 @@ Test(devices, choosing_and_listing)
     clinfer_free(text);
     clinfer_model *m = load_file(ctx, "tests/models/small.py");
     clinfer_session *s = NULL;
-    clinfer_session_options o = {"opencl:pocl", 1, 0, CLINFER_INIT_KERAS, NULL};
+    clinfer_session_options o = {.device = "opencl:pocl", .batch = 1};
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     cr_assert_not_null(strstr(clinfer_session_device(s), "opencl:"));
     clinfer_session_free(s);
@@ -231,7 +231,7 @@ Test(program_cache, kernel_dir_override_reports_the_build_log)
     clinfer_context_new(&ctx);
     clinfer_model *m = load_file(ctx, "tests/models/small.py");
     clinfer_session *s = NULL;
-    clinfer_session_options o = {"opencl", 1, 0, CLINFER_INIT_KERAS, NULL};
+    clinfer_session_options o = {.device = "opencl", .batch = 1};
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_E_DEVICE);
     cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "clBuildProgram(cl/conv2d_blocked.cl) on "), "%s",
                        clinfer_context_errmsg(ctx));
@@ -394,7 +394,7 @@ static void sub_batches_match_one_pass(const char *device)
     enum { B = 8, IN = B * 32 * 32 * 3, OUT = B * 10 };
     static float x[IN], want[OUT], got[OUT];
     for (int i = 0; i < IN; i++) x[i] = sinf((float)i * 0.01f);
-    clinfer_session_options o = {device, B, 5, CLINFER_INIT_KERAS, NULL};
+    clinfer_session_options o = {.device = device, .batch = B, .seed = 5};
     clinfer_session *whole, *split;
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &whole), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     cr_assert_eq(clinfer_session_sub_batch(whole), B);

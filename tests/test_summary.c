@@ -131,7 +131,7 @@ Test(explain, same_padding_names_the_padding_it_implies)
     cr_assert_not_null(m, "%s", err);
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
-    clinfer_summary_options o = {CLINFER_FORMAT_KERAS, 1, 0};
+    clinfer_summary_options o = {.format = CLINFER_FORMAT_KERAS, .explain = 1};
     char *text;
     cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_OK);
     /* O = ceil(15/2) = 8; P = (8-1)*2 + 4 - 15 = 3: 1 before, 2 after (TensorFlow puts the extra one after) */
@@ -153,7 +153,7 @@ Test(explain, valid_with_remainder_shows_the_floor)
     cr_assert_not_null(m, "%s", err);
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
-    clinfer_summary_options o = {CLINFER_FORMAT_KERAS, 1, 0};
+    clinfer_summary_options o = {.format = CLINFER_FORMAT_KERAS, .explain = 1};
     char *text;
     cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_OK);
     cr_assert_not_null(strstr(text, "O = ⌊(W - K + 2P)/S⌋ + 1 = ⌊(10 - 3 + 2·0)/2⌋ + 1 = 4"), "%s", text);

@@ -24,7 +24,7 @@ static float *input_of(const clinfer_model *m, const char *device, int64_t *in_e
 {
     clinfer_context *ctx;
     cr_assert_eq(clinfer_context_new(&ctx), CLINFER_OK);
-    clinfer_session_options o = {device, 2, 7, CLINFER_INIT_KERAS, NULL};
+    clinfer_session_options o = {.device = device, .batch = 2, .seed = 7};
     clinfer_session *s = NULL;
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     int64_t d[8];
@@ -48,7 +48,7 @@ static void *worker(void *arg)
     clinfer_context *ctx = NULL;
     clinfer_session *s = NULL;
     float *y = malloc(sizeof *y * (size_t)j->out_elems);
-    clinfer_session_options o = {j->device, 2, 7, CLINFER_INIT_KERAS, NULL};
+    clinfer_session_options o = {.device = j->device, .batch = 2, .seed = 7};
     if (!y || clinfer_context_new(&ctx) || clinfer_session_new(ctx, j->model, &o, &s)) {
         j->failed = 1;
         snprintf(j->err, sizeof j->err, "%s", ctx ? clinfer_context_errmsg(ctx) : "no context");
@@ -80,7 +80,7 @@ static void threads_match_one_thread(const char *device)
     /* single-threaded */
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
-    clinfer_session_options o = {device, 2, 7, CLINFER_INIT_KERAS, NULL};
+    clinfer_session_options o = {.device = device, .batch = 2, .seed = 7};
     clinfer_session *s = NULL;
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     cr_assert_eq(clinfer_session_run(ctx, s, (const float *const[]){x}, (float *const[]){want}), CLINFER_OK);
@@ -129,7 +129,7 @@ Test(threads, program_cache_survives_concurrent_writers, .timeout = 600)
         if (kids[k] == 0) { /* OpenCL is first touched after the fork */
             clinfer_context *ctx;
             clinfer_session *s = NULL;
-            clinfer_session_options o = {"opencl:pocl", 1, 7, CLINFER_INIT_KERAS, NULL};
+            clinfer_session_options o = {.device = "opencl:pocl", .batch = 1, .seed = 7};
             if (clinfer_context_new(&ctx) || clinfer_session_new(ctx, m, &o, &s)) {
                 fprintf(stderr, "writer %d: %s\n", k, clinfer_context_errmsg(ctx));
                 _exit(1);
@@ -175,7 +175,7 @@ Test(threads, program_cache_survives_concurrent_writers, .timeout = 600)
     /* a later process (this one) runs from the cache */
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
-    clinfer_session_options o = {"opencl:pocl", 1, 7, CLINFER_INIT_KERAS, NULL};
+    clinfer_session_options o = {.device = "opencl:pocl", .batch = 1, .seed = 7};
     clinfer_session *s = NULL;
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     clinfer_session_free(s);

@@ -72,7 +72,7 @@ ParameterizedTest(struct torch_case *c, torch, matches_pytorch)
             snprintf(path, sizeof path, "%s/tests/data/torch/%s_out%d.npy", CLINFER_SOURCE_DIR, c->name, batch);
             cr_assert_eq(cf_npy_read(path, &want, &d), CLINFER_OK, "%s", d.msg);
             clinfer_session *s;
-            clinfer_session_options o = {devices[dv], batch, 0, CLINFER_INIT_KERAS, NULL};
+            clinfer_session_options o = {.device = devices[dv], .batch = batch};
             cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
             int64_t n = cf_array_elems(&want);
             float *y = calloc((size_t)n, sizeof(float));
@@ -240,7 +240,7 @@ Test(torch, zero_pad_is_a_view)
     clinfer_model *m = NULL;
     cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     clinfer_session *s;
-    clinfer_session_options o = {"opencl", 1, 7, CLINFER_INIT_RANDOM, NULL};
+    clinfer_session_options o = {.device = "opencl", .batch = 1, .seed = 7, .init = CLINFER_INIT_RANDOM};
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     int seen = 0;
     for (int i = 0; i < clinfer_model_layer_count(m); i++) {

@@ -71,7 +71,9 @@ static int run(int argc, char **argv)
         goto done;
     }
     if (cli_load_inputs(ctx, m, &o, in)) goto done;
-    clinfer_session_options so = {o.device ? o.device : "opencl", o.batch, o.seed, o.init, o.weights, o.tune, o.algo, o.max_memory};
+    clinfer_session_options so = {.device = o.device ? o.device : "opencl", .batch = o.batch, .seed = o.seed,
+                                  .init = o.init, .weights = o.weights, .tune = o.tune, .algo = o.algo,
+                                  .max_memory = o.max_memory};
     if (clinfer_session_new(ctx, m, &so, &s)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;

@@ -175,6 +175,21 @@ int64_t cf_shape_elems_per_item(const struct cf_shape *s)
     return p;
 }
 
+int cf_graph_add_copy(struct cf_graph *g, const struct cf_node *n, const int *in)
+{
+    int idx = cf_graph_add(g, n->op, n->name, n->type, in, n->n_in, &n->a, n->loc);
+    if (idx < 0) return -1;
+    struct cf_node *c = &g->nodes[idx];
+    c->trainable = n->trainable;
+    c->out = n->out;
+    c->params_trainable = n->params_trainable;
+    c->params_non_trainable = n->params_non_trainable;
+    c->macs = n->macs;
+    c->hidden = n->hidden;
+    c->file_params = n->file_params;
+    return idx;
+}
+
 struct cf_graph *cf_graph_clone(const struct cf_graph *src)
 {
     struct cf_graph *g = cf_graph_new();
@@ -193,17 +208,9 @@ struct cf_graph *cf_graph_clone(const struct cf_graph *src)
     g->n_outputs = src->n_outputs;
     for (int i = 0; i < src->n_nodes; i++) {
         const struct cf_node *n = &src->nodes[i];
-        int idx = cf_graph_add(g, n->op, n->name, n->type, n->in, n->n_in, &n->a, n->loc);
+        int idx = cf_graph_add_copy(g, n, n->in);
         if (idx < 0) goto fail;
-        struct cf_node *c = &g->nodes[idx];
-        c->trainable = n->trainable;
-        c->out = n->out;
-        c->params_trainable = n->params_trainable;
-        c->params_non_trainable = n->params_non_trainable;
-        c->macs = n->macs;
-        c->hidden = n->hidden;
-        c->file_params = n->file_params;
-        if (n->n_values && cf_node_set_values(c, n->values, n->n_values)) goto fail;
+        if (n->n_values && cf_node_set_values(&g->nodes[idx], n->values, n->n_values)) goto fail;
     }
     return g;
 fail:

@@ -176,6 +176,10 @@ void cf_graph_free(struct cf_graph *g);
 int cf_graph_add(struct cf_graph *g, enum cf_op op, const char *name, const char *type, const int *in, int n_in,
                  const struct cf_attrs *a, struct cf_loc loc);
 
+/* Appends a copy of node n (of any graph) reading `in` (n->n_in of them), with its shape and counts, without its
+ * values; returns its index or -1 out of memory. */
+int cf_graph_add_copy(struct cf_graph *g, const struct cf_node *n, const int *in);
+
 /* Gives a node copies of weight values (descriptors' names must be static strings); -1 out of memory. */
 int cf_node_set_values(struct cf_node *n, const struct cf_tensor *v, int count);
 

@@ -25,20 +25,12 @@ static int add_view(struct cf_graph *g, int from, const struct cf_shape *to, con
     return i;
 }
 
-/* Moves node n (its weights' values, its counts) to a copy in g reading `in`; returns its index or -1. */
+/* Moves node n to a copy in g reading `in`, its weights' values with it; returns its index or -1. */
 static int move_node(struct cf_graph *g, struct cf_node *n, const int *in)
 {
-    int i = cf_graph_add(g, n->op, n->name, n->type, in, n->n_in, &n->a, n->loc);
+    int i = cf_graph_add_copy(g, n, in);
     if (i < 0) return -1;
-    struct cf_node *c = &g->nodes[i];
-    c->trainable = n->trainable;
-    c->out = n->out;
-    c->params_trainable = n->params_trainable;
-    c->params_non_trainable = n->params_non_trainable;
-    c->macs = n->macs;
-    c->hidden = n->hidden;
-    c->file_params = n->file_params;
-    c->n_values = n->n_values, c->values = n->values;
+    g->nodes[i].n_values = n->n_values, g->nodes[i].values = n->values;
     n->n_values = 0, n->values = NULL;
     return i;
 }

@@ -95,16 +95,27 @@ static clinfer_status set_conv_weights(struct onnx_ctx *X, int idx, struct ctens
     return CLINFER_OK;
 }
 
+/* A 4-D input and constant float W (and B, when given) of a Conv or ConvTranspose. */
+static clinfer_status conv_operands(struct onnx_ctx *X, struct oval **in, int n_in, int *x, struct ctensor **W,
+                                    struct ctensor **B)
+{
+    clinfer_status st;
+    if ((st = cf_onnx_as_ir(X, in[0], x)) || (st = need_4d(X, *x)) ||
+        (st = cf_onnx_need_const(X, in[1], "weight W", 4, W)) || (st = cf_onnx_need_float(X, *W, "weight W")))
+        return st;
+    if (n_in > 2 && in[2] &&
+        ((st = cf_onnx_need_const(X, in[2], "bias B", 1, B)) || (st = cf_onnx_need_float(X, *B, "bias B"))))
+        return st;
+    return CLINFER_OK;
+}
+
 static clinfer_status op_conv(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in, struct oval *out)
 {
     struct ctensor *W = NULL, *B = NULL;
     int x = 0;
-    clinfer_status st;
     if (!in[1]->c || (n_in > 2 && in[2] && !in[2]->c)) return conv_runtime(X, n, in, n_in, out, 0);
-    if ((st = cf_onnx_as_ir(X, in[0], &x)) || (st = need_4d(X, x)) || (st = cf_onnx_need_const(X, in[1], "weight W", 4, &W)) ||
-        (st = cf_onnx_need_float(X, W, "weight W")))
-        return st;
-    if (n_in > 2 && in[2] && ((st = cf_onnx_need_const(X, in[2], "bias B", 1, &B)) || (st = cf_onnx_need_float(X, B, "bias B")))) return st;
+    clinfer_status st = conv_operands(X, in, n_in, &x, &W, &B);
+    if (st) return st;
     struct cf_attrs a;
     cf_attrs_default(&a);
     int64_t M = W->dims[0], Cg = W->dims[1], kh = W->dims[2], kw = W->dims[3], ks[2];
@@ -132,12 +143,9 @@ static clinfer_status op_conv_transpose(struct onnx_ctx *X, const Onnx__NodeProt
 {
     struct ctensor *W = NULL, *B = NULL;
     int x = 0;
-    clinfer_status st;
     if (!in[1]->c || (n_in > 2 && in[2] && !in[2]->c)) return conv_runtime(X, n, in, n_in, out, 1);
-    if ((st = cf_onnx_as_ir(X, in[0], &x)) || (st = need_4d(X, x)) || (st = cf_onnx_need_const(X, in[1], "weight W", 4, &W)) ||
-        (st = cf_onnx_need_float(X, W, "weight W")))
-        return st;
-    if (n_in > 2 && in[2] && ((st = cf_onnx_need_const(X, in[2], "bias B", 1, &B)) || (st = cf_onnx_need_float(X, B, "bias B")))) return st;
+    clinfer_status st = conv_operands(X, in, n_in, &x, &W, &B);
+    if (st) return st;
     if (cf_onnx_attr_i(n, "group", 1) != 1) return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "group %lld: clinfer runs ConvTranspose with group 1",
                                                         (long long)cf_onnx_attr_i(n, "group", 1));
     struct cf_attrs a;
