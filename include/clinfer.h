@@ -228,6 +228,8 @@ typedef struct clinfer_compare_layer {
     double max_abs, max_rel;   /* the largest errors over finite pairs; rel is |a - b| / max(|b|, atol * max|b|) */
     double nmse;               /* normalised mean squared error: sum (a - b)^2 / sum b^2 */
     double scale;              /* max |b| */
+    double worst;              /* the largest |a - b| / (atol * max|b| + rtol * |b|) over finite pairs: the share of
+                                * its tolerance the worst element takes (the layer passes by size while <= 1) */
     int pass;
 } clinfer_compare_layer;
 

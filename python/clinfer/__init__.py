@@ -78,7 +78,8 @@ class _CompareLayer(_c.Structure):
     _fields_ = [("rtol", _c.c_double), ("atol", _c.c_double), ("elements", _c.c_int64),
                 ("past_tolerance", _c.c_int64), ("nonfinite_mismatch", _c.c_int64), ("nonfinite", _c.c_int64 * 2),
                 ("first_bad", _c.c_int64), ("max_abs", _c.c_double), ("max_rel", _c.c_double),
-                ("nmse", _c.c_double), ("scale", _c.c_double), ("pass_", _c.c_int)]
+                ("nmse", _c.c_double), ("scale", _c.c_double), ("worst", _c.c_double),
+                ("pass_", _c.c_int)]
 
 
 _Dims = _c.c_int64 * _MAX_RANK
@@ -328,7 +329,7 @@ def compare(model, x=None, device="opencl", against="ref", rtol=None, atol=None,
                            "type": _layer_type(m._p, i).decode(), "rtol": L.rtol, "atol": L.atol,
                            "elements": L.elements, "past_tolerance": L.past_tolerance,
                            "nonfinite_mismatch": L.nonfinite_mismatch, "nonfinite": list(L.nonfinite),
-                           "max_abs": L.max_abs, "max_rel": L.max_rel, "nmse": L.nmse, "scale": L.scale,
+                           "max_abs": L.max_abs, "max_rel": L.max_rel, "nmse": L.nmse, "scale": L.scale, "worst": L.worst,
                            "pass": bool(L.pass_)})
         first = _cmp_first(c)
         return {"device": _cmp_device(c, 0).decode(), "against": _cmp_device(c, 1).decode(), "layers": layers,

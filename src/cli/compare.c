@@ -65,6 +65,8 @@ static char *report_json(const clinfer_model *m, const clinfer_comparison *c, co
         json_num(&sb, L.nmse);
         cf_sb_puts(&sb, ", \"scale\": ");
         json_num(&sb, L.scale);
+        cf_sb_puts(&sb, ", \"worst\": ");
+        json_num(&sb, L.worst);
         cf_sb_printf(&sb, ", \"pass\": %s}", L.pass ? "true" : "false");
     }
     cf_sb_puts(&sb, "\n  ],\n  \"first_failure\": ");
@@ -166,13 +168,13 @@ static void report_text(const clinfer_model *m, const clinfer_comparison *c, con
     if (o->rtol >= 0 && o->atol >= 0) printf(" (rtol %g, atol %g)", o->rtol, o->atol);
     else printf(" (each op's default tolerance)");
     if (o->max_outliers > 0) printf("; a layer may have %g of its elements past it", o->max_outliers);
-    printf("\n\n%-*s  %-*s  %11s  %11s  %11s  %9s\n", wn, "layer", wt, "type", "max abs err", "max rel err", "NMSE",
-           "past tol");
+    printf("\n\n%-*s  %-*s  %11s  %11s  %11s  %9s  %9s\n", wn, "layer", wt, "type", "max abs err", "max rel err",
+           "NMSE", "of tol", "past tol");
     for (int i = 0; i < n; i++) {
         clinfer_compare_layer L;
         clinfer_comparison_layer(c, i, &L);
-        printf("%-*s  %-*s  %11.3g  %11.3g  %11.3g  %9.3g  ", wn, clinfer_model_layer_name(m, i), wt,
-               clinfer_model_layer_type(m, i), L.max_abs, L.max_rel, L.nmse,
+        printf("%-*s  %-*s  %11.3g  %11.3g  %11.3g  %9.3g  %9.3g  ", wn, clinfer_model_layer_name(m, i), wt,
+               clinfer_model_layer_type(m, i), L.max_abs, L.max_rel, L.nmse, L.worst,
                L.elements ? (double)L.past_tolerance / (double)L.elements : 0.0);
         if (L.nonfinite_mismatch)
             printf("NON-FINITE ON ONE SIDE (%lld elements; NaN/Inf: %lld here, %lld on the reference)\n",
@@ -223,8 +225,11 @@ const struct cli_command cli_cmd_compare = {
     "Runs the model on the device (default opencl) and on the reference (default ref) with the same inputs, and\n"
     "compares every layer's output. An element a (the device) against b (the reference) fails when\n"
     "    |a - b| > atol * max|b| + rtol * |b|\n"
-    "with max|b| the largest |b| of the layer: the absolute part follows the layer's own scale. Each op has its\n"
-    "default rtol and atol (docs/compare.md); --rtol and --atol set them for every layer. A NaN passes only\n"
+    "with max|b| the largest |b| of the layer: the absolute part follows the layer's own scale. By default each\n"
+    "layer's rtol = atol is the rounding its op adds (none for data movement, a few float32 roundings for\n"
+    "arithmetic, more for exp and tanh, 8·sqrt(K)·2^-24 for a sum of K terms) on top of its inputs' (in\n"
+    "quadrature); --rtol and --atol set them for every layer (docs/compare.md). \"of tol\" is the share of its\n"
+    "tolerance a layer's worst element takes. A NaN passes only\n"
     "against a NaN and an Inf only against the same Inf; a NaN or Inf on one side only always fails. A layer\n"
     "passes when at most --max-outliers of its elements fail by size. The verdict names the first layer past\n"
     "tolerance, and whether the outputs recover after it (rounding) or stay off (a wrong kernel).\n\n"

@@ -23,12 +23,15 @@ struct cf_cmp_stats {
     double scale;                /* max |b| over finite b */
     double rms_b;                /* the reference's root mean square, finite values */
     double nmse;                 /* sum (a - b)^2 / sum b^2 over finite pairs (0 when b is all 0 and a equals it) */
+    double worst;                /* max |a - b| / (atol * scale + rtol * |b|): <= 1 within tolerance */
     int pass;
 };
 
 struct cf_graph;
-/* The tolerance node i of g is held to by default: by what its op computes (docs/compare.md). */
-void cf_compare_default_tol(const struct cf_graph *g, int i, double *rtol, double *atol);
+/* The default tolerance of every node of g (rtol and atol alike, tol[i] for node i): the rounding its op adds (by
+ * its numeric class in ops.def and, for sums, the square root of their length) on top of the largest its inputs
+ * carry (docs/compare.md). */
+void cf_compare_default_tols(const struct cf_graph *g, double *tol);
 
 void cf_compare_values(const float *a, const float *b, int64_t n, const struct cf_cmp_tol *t, struct cf_cmp_stats *s);
 

@@ -70,6 +70,7 @@ clinfer_status clinfer_compare(clinfer_context *ctx, const clinfer_model *model,
     c->first_failure = c->first_nonfinite[0] = c->first_nonfinite[1] = -1;
     clinfer_session *s[2] = {0};
     float **layers[2] = {0};
+    double *tol = NULL;
     clinfer_status st = CLINFER_OK;
     if (!(c->layers = cf_calloc((size_t)c->n + 1, sizeof *c->layers))) goto oom;
     const char *dev[2] = {opts->session.device ? opts->session.device : "opencl", opts->against ? opts->against : "ref"};
@@ -88,20 +89,17 @@ clinfer_status clinfer_compare(clinfer_context *ctx, const clinfer_model *model,
             goto fail;
         }
     }
+    if (!(tol = cf_malloc(sizeof(double) * (size_t)(c->n + 1)))) goto oom;
+    cf_compare_default_tols(g, tol);
     for (int i = 0; i < c->n; i++) {
-        struct cf_cmp_tol t = {opts->rtol, opts->atol, opts->max_outliers};
-        if (t.rtol < 0 || t.atol < 0) {
-            double r, a;
-            cf_compare_default_tol(g, i, &r, &a);
-            if (t.rtol < 0) t.rtol = r;
-            if (t.atol < 0) t.atol = a;
-        }
+        struct cf_cmp_tol t = {opts->rtol < 0 ? tol[i] : opts->rtol, opts->atol < 0 ? tol[i] : opts->atol,
+                               opts->max_outliers};
         struct cf_cmp_stats x;
         int64_t n = clinfer_session_layer_elems(s[0], i);
         cf_compare_values(layers[0][i], layers[1][i], n, &t, &x);
         c->layers[i] = (clinfer_compare_layer){t.rtol,     t.atol,      x.n,       x.bad,     x.one_sided,
                                                {x.nonfinite_a, x.nonfinite_b}, x.first_bad, x.max_abs, x.max_rel,
-                                               x.nmse,     x.scale,     x.pass};
+                                               x.nmse,     x.scale,     x.worst,   x.pass};
         if (!x.pass && c->first_failure < 0) c->first_failure = i;
         if (x.nonfinite_a && c->first_nonfinite[0] < 0) c->first_nonfinite[0] = i;
         if (x.nonfinite_b && c->first_nonfinite[1] < 0) c->first_nonfinite[1] = i;
@@ -119,6 +117,7 @@ done:
         cf_free(layers[k]);
         clinfer_session_free(s[k]);
     }
+    cf_free(tol);
     *out = c;
     return st;
 }

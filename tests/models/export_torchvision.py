@@ -1,0 +1,29 @@
+"""Exports torchvision architectures with random weights (torchvision's own initialisation, seeded) to ONNX for
+tests/compare-zoo: 96x96 inputs (Inception v3 107x107, AlexNet 224x224, the least their pooling takes), opset 13.
+    /usr/bin/python3 tests/models/export_torchvision.py OUT_DIR      (Debian's python3-torch, python3-torchvision)
+A model already in OUT_DIR is kept."""
+import os
+import sys
+
+import torch
+import torchvision.models as M
+
+NETWORKS = ["resnet18", "resnet50", "densenet121", "mobilenet_v2", "mobilenet_v3_small", "squeezenet1_0", "alexnet",
+            "efficientnet_b0", "regnet_x_400mf", "mnasnet0_5", "googlenet", "inception_v3"]
+SIZE = {"inception_v3": 107, "alexnet": 224}
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+for name in NETWORKS:
+    path = os.path.join(out, name + ".onnx")
+    if os.path.exists(path):
+        continue
+    torch.manual_seed(0)
+    extra = {"aux_logits": False, "init_weights": True} if name in ("googlenet", "inception_v3") else {}
+    model = getattr(M, name)(weights=None, **extra).eval()
+    size = SIZE.get(name, 96)
+    tmp = path + ".part"
+    torch.onnx.export(model, torch.rand(1, 3, size, size), tmp, opset_version=13, input_names=["input"],
+                      output_names=["output"], dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    os.replace(tmp, path)
+    print("exported", name, flush=True)
