@@ -1,5 +1,7 @@
-/* Transpose: output element i (dims innermost first, padded with 1) reads the input at the sum of its
- * coordinates times src (the input stride of the axis each output axis comes from). */
+/* Transpose and Slice, a strided gather: output element i (dims innermost first, padded with 1) reads the input at
+ * the sum of its coordinates times src (Transpose: the input stride of the axis each output axis comes from; Slice:
+ * the axis' step times its stride, negative for a negative step, from the slice's first element at xo). The sum is
+ * taken modulo 2^64, which gives the right index for negative terms too. */
 __kernel void transpose_f32(__global float *A, uint xo, uint yo, uint n, int8 odims, int8 src)
 {
     size_t i = get_global_id(0);

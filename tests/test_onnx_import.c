@@ -227,6 +227,48 @@ Test(onnx_import, unsupported_operators_attributes_and_types)
     expect_error(&f, CLINFER_E_UNSUPPORTED, "opset 99 is outside 1 to 21");
 }
 
+/* the fixture's node made `op` on X alone, with one attribute (ints when n > 1 or ints_attr, else an int) */
+static void one_input_op(struct fixture *f, const char *op, int opset, const char *attr, const int64_t *v, int n,
+                         int ints_attr)
+{
+    fixture_init(f);
+    f->node.op_type = (char *)op;
+    f->node.n_input = 1;
+    f->opset.version = opset;
+    onnx__attribute_proto__init(&f->attr);
+    f->attr.name = (char *)attr;
+    f->attr.has_type = 1;
+    if (ints_attr) {
+        f->attr.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+        f->attr.n_ints = (size_t)n;
+        f->attr.ints = (int64_t *)v;
+    } else {
+        f->attr.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+        f->attr.has_i = 1;
+        f->attr.i = v[0];
+    }
+    f->attrs[0] = &f->attr;
+    f->node.n_attribute = 1;
+    f->node.attribute = f->attrs;
+}
+
+/* Slice, Split and Cast given what cannot work: the node and the cause named */
+Test(onnx_import, slice_split_and_cast_refuse_what_cannot_work)
+{
+    make_tmp();
+    struct fixture f;
+    static const int64_t two_two[] = {2, 2}, seven[] = {7};
+    one_input_op(&f, "Split", 11, "split", two_two, 2, 1);
+    expect_error(&f, CLINFER_E_MODEL, "node 'conv' (Split): split sizes (2 of them, 4 in all) do not split 1 into 1 outputs");
+    one_input_op(&f, "Cast", 13, "to", seven, 1, 0);
+    expect_error(&f, CLINFER_E_UNSUPPORTED,
+                 "node 'conv' (Cast): Cast of a run-time tensor to integers (data type 7) is not supported");
+    one_input_op(&f, "Slice", 9, "starts", two_two, 2, 1);
+    expect_error(&f, CLINFER_E_MODEL, "node 'conv' (Slice): starts and ends are required");
+    one_input_op(&f, "Slice", 13, "starts", two_two, 2, 1);
+    expect_error(&f, CLINFER_E_UNSUPPORTED, "attribute 'starts' is not supported");
+}
+
 /* A string where a number belongs, a list where one number belongs, a type with no value: refused, named. */
 Test(onnx_import, attributes_of_the_wrong_type)
 {

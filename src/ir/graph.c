@@ -91,6 +91,7 @@ void cf_attrs_default(struct cf_attrs *a)
     a->axis = -1;
     a->epsilon = 1e-3f;
     a->center = a->scale = 1;
+    for (int k = 0; k < CF_MAX_RANK; k++) a->slice_end[k] = CF_SLICE_END, a->slice_step[k] = 1;
 }
 
 struct cf_graph *cf_graph_new(void) { return cf_calloc(1, sizeof(struct cf_graph)); }

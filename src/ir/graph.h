@@ -10,6 +10,7 @@
 #define CF_MAX_RANK CLINFER_MAX_RANK
 #define CF_DIM_UNKNOWN (-1) /* None */
 #define CF_DIM_BATCH (-3)   /* in a Reshape target: the input's batch dimension */
+#define CF_SLICE_END INT64_MAX /* a Slice's end: the axis' end */
 
 struct cf_shape {
     int rank;
@@ -104,6 +105,8 @@ struct cf_attrs {
     int64_t pad_begin[CF_MAX_RANK], pad_end[CF_MAX_RANK];
     int lrn_size;           /* LRN: y = x / (bias + alpha/size·sum x^2)^beta, bias in epsilon */
     int blocksize, d2s_crd; /* DepthToSpace: block size, CRD (1) or DCR (0) order */
+    int64_t slice_start[CF_MAX_RANK], slice_end[CF_MAX_RANK], slice_step[CF_MAX_RANK]; /* Slice, per axis, as ONNX
+                             * gives them (negative: from the end; clamped; end CF_SLICE_END: to the end) */
     int target_full;        /* Reshape: the target includes the batch axis (ONNX); 0 copies, CF_DIM_BATCH is the batch */
     struct cf_shape target; /* Input/Constant: the declared shape, batch included; Reshape: the target shape,
                              * without the batch unless target_full; one -1 is inferred */

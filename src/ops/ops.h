@@ -50,6 +50,9 @@ enum cf_op cf_op_as_2d(enum cf_op op);
 struct cf_shape cf_shape_lift_1d(const struct cf_graph *g, const struct cf_shape *s);
 struct cf_shape cf_shape_squeeze_1d(const struct cf_graph *g, const struct cf_shape *s);
 
+/* A Slice's first element and length along one axis of size dim (slice.c: ONNX's rules). */
+void cf_slice_axis(const struct cf_attrs *a, int axis, int64_t dim, int64_t *first, int64_t *count);
+
 /* A node's scratch floats (its op's scratch verb, over its inputs' shapes in g). */
 int64_t cf_op_scratch(const struct cf_graph *g, struct cf_node *n);
 

@@ -1,16 +1,18 @@
 """Exports torchvision architectures with random weights (torchvision's own initialisation, seeded) to ONNX for
-tests/compare-zoo: 96x96 inputs (Inception v3 107x107, AlexNet 224x224, the least their pooling takes), opset 13.
+tests/compare-zoo, with an input of batch 2 and PyTorch's output on it (NAME_in.npy, NAME_out.npy): 96x96 inputs (Inception v3 107x107, AlexNet and VGG 224x224, the least their pooling takes), opset 13.
     /usr/bin/python3 tests/models/export_torchvision.py OUT_DIR      (Debian's python3-torch, python3-torchvision)
 A model already in OUT_DIR is kept."""
 import os
 import sys
 
+import numpy as np
 import torch
 import torchvision.models as M
 
-NETWORKS = ["resnet18", "resnet50", "densenet121", "mobilenet_v2", "mobilenet_v3_small", "squeezenet1_0", "alexnet",
-            "efficientnet_b0", "regnet_x_400mf", "mnasnet0_5", "googlenet", "inception_v3"]
-SIZE = {"inception_v3": 107, "alexnet": 224}
+NETWORKS = ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "squeezenet1_1", "shufflenet_v2_x1_0",
+            "densenet121", "googlenet", "efficientnet_b0", "regnet_x_400mf", "alexnet", "vgg11_bn", "mnasnet0_5",
+            "inception_v3"]
+SIZE = {"inception_v3": 107, "alexnet": 224, "vgg11_bn": 224}
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -25,5 +27,9 @@ for name in NETWORKS:
     tmp = path + ".part"
     torch.onnx.export(model, torch.rand(1, 3, size, size), tmp, opset_version=13, input_names=["input"],
                       output_names=["output"], dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    x = torch.rand(2, 3, size, size)
+    with torch.no_grad():
+        np.save(os.path.join(out, name + "_out.npy"), model(x).numpy())
+    np.save(os.path.join(out, name + "_in.npy"), x.numpy())
     os.replace(tmp, path)
     print("exported", name, flush=True)

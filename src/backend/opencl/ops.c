@@ -27,6 +27,7 @@ static const cf_cl_run_fn table[CF_OP_COUNT] = {
     [CF_OP_CONSTANT] = cf_cl_constant,
     [CF_OP_MATMUL] = cf_cl_matmul,
     [CF_OP_TRANSPOSE] = cf_cl_transpose,
+    [CF_OP_SLICE] = cf_cl_slice,
     [CF_OP_PAD] = cf_cl_pad,
     [CF_OP_LRN] = cf_cl_lrn,
     [CF_OP_REDUCE_MEAN] = cf_cl_reduce_mean,

@@ -1,7 +1,8 @@
-/* Reference data movement: ZeroPadding2D, Concatenate, Transpose, Pad, DepthToSpace, Constant, and views
+/* Reference data movement: ZeroPadding2D, Concatenate, Transpose, Slice, Pad, DepthToSpace, Constant, and views
  * (Input, Flatten, Reshape, Dropout, Identity share their input's buffer, so there is nothing to do). */
 #include <string.h>
 
+#include "../../ops/ops.h"
 #include "ref.h"
 
 void ref_view(const struct ref_args *a)
@@ -63,6 +64,22 @@ void ref_transpose(const struct ref_args *a)
         int64_t rem = i, src = 0;
         for (int ax = o->rank - 1; ax >= 0; ax--) {
             src += (rem % o->d[ax]) * xs[a->n->a.perm[ax]];
+            rem /= o->d[ax];
+        }
+        a->out[i] = a->in[0][src];
+    }
+}
+
+void ref_slice(const struct ref_args *a)
+{
+    const struct cf_shape *x = a->in_shape[0], *o = &a->n->out;
+    int64_t xs[CF_MAX_RANK], first[CF_MAX_RANK], count, total = ref_elems(o);
+    strides_of(x, xs);
+    for (int ax = 0; ax < x->rank; ax++) cf_slice_axis(&a->n->a, ax, x->d[ax], &first[ax], &count);
+    for (int64_t i = 0; i < total; i++) {
+        int64_t rem = i, src = 0;
+        for (int ax = o->rank - 1; ax >= 0; ax--) {
+            src += (first[ax] + (rem % o->d[ax]) * a->n->a.slice_step[ax]) * xs[ax];
             rem /= o->d[ax];
         }
         a->out[i] = a->in[0][src];

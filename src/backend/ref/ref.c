@@ -36,6 +36,7 @@ static const ref_fn ref_ops[CF_OP_COUNT] = {
     [CF_OP_IDENTITY] = ref_view,
     [CF_OP_MATMUL] = ref_matmul,
     [CF_OP_TRANSPOSE] = ref_transpose,
+    [CF_OP_SLICE] = ref_slice,
     [CF_OP_PAD] = ref_pad,
     [CF_OP_LRN] = ref_lrn,
     [CF_OP_REDUCE_MEAN] = ref_reduce_mean,

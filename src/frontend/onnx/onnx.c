@@ -175,7 +175,7 @@ static clinfer_status load_graph(struct onnx_ctx *X, const Onnx__ModelProto *m)
         if (!n->op_type) return cf_onnx_fail(X, CLINFER_E_PARSE, "no op_type");
         if (n->domain && *n->domain && strcmp(n->domain, "ai.onnx") != 0)
             return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "domain '%s' is not supported", n->domain);
-        if (n->n_input > 64 || n->n_output < 1)
+        if (n->n_input > 64 || n->n_output < 1 || n->n_output > 64)
             return cf_onnx_fail(X, CLINFER_E_MODEL, "%zu inputs and %zu outputs", n->n_input, n->n_output);
         struct oval *in[64];
         for (size_t i = 0; i < n->n_input; i++) {
@@ -193,8 +193,9 @@ static clinfer_status load_graph(struct onnx_ctx *X, const Onnx__ModelProto *m)
                 return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "initializer '%s' has a data type clinfer does not read",
                                     n->input[i]);
         }
-        struct oval out = {NULL, -1, NULL};
-        if ((st = cf_onnx_node(X, n, in, (int)n->n_input, &out))) return st;
+        struct oval out[64]; /* (most operators make only out[0]; Split one per output) */
+        for (size_t o = 0; o < n->n_output; o++) out[o] = (struct oval){NULL, -1, NULL};
+        if ((st = cf_onnx_node(X, n, in, (int)n->n_input, out))) return st;
         for (size_t o = 0; o < n->n_output; o++) {
             if (!n->output[o] || !*n->output[o]) continue;
             int dup;
@@ -202,9 +203,9 @@ static clinfer_status load_graph(struct onnx_ctx *X, const Onnx__ModelProto *m)
             if (!v)
                 return dup ? cf_onnx_fail(X, CLINFER_E_MODEL, "output '%s' is defined twice", n->output[o])
                            : cf_fail_oom(X->d);
-            if (o == 0) {
-                v->ir = out.ir;
-                v->c = out.c;
+            if (o == 0 || out[o].ir >= 0 || out[o].c) {
+                v->ir = out[o].ir;
+                v->c = out[o].c;
             } else {
                 v->ir = -2;
             }

@@ -91,5 +91,12 @@ clinfer_status cf_onnx_op_reduce_mean(struct onnx_ctx *X, const Onnx__NodeProto 
                                       struct oval *out);
 clinfer_status cf_onnx_op_depth_to_space(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
                                          struct oval *out);
+/* ops_slice.c; Split fills out[k] for each of the node's outputs */
+clinfer_status cf_onnx_op_slice(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
+                                struct oval *out);
+clinfer_status cf_onnx_op_split(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
+                                struct oval *out);
+clinfer_status cf_onnx_op_cast(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
+                               struct oval *out);
 
 #endif

@@ -59,6 +59,9 @@ static const struct onnx_op {
     {"Unsqueeze", cf_onnx_op_squeeze, "axes", 1},
     {"ReduceMean", cf_onnx_op_reduce_mean, "axes keepdims noop_with_empty_axes", 1},
     {"DepthToSpace", cf_onnx_op_depth_to_space, "blocksize mode", 1},
+    {"Slice", cf_onnx_op_slice, "starts ends axes", 1},
+    {"Split", cf_onnx_op_split, "axis split num_outputs", 1},
+    {"Cast", cf_onnx_op_cast, "to saturate", 1},
 };
 
 

@@ -1,5 +1,6 @@
 /* The data-movement kernels (cl/layout.cl, cl/pad.cl, cl/transpose.cl, cl/depth_to_space.cl): ZeroPadding2D,
- * Concatenate, Transpose, Pad, DepthToSpace; and a Constant copied into the arena. */
+ * Concatenate, Transpose, Slice, Pad, DepthToSpace; and a Constant copied into the arena. */
+#include "../../../ops/ops.h"
 #include "../launch.h"
 
 static cl_uint in_off(struct cf_cl *s, const struct cf_node *n, int k) { return cf_cl_off(s->x->plan->offset[n->in[k]]); }
@@ -53,6 +54,24 @@ clinfer_status cf_cl_transpose(struct cf_cl *s, int i, struct cf_diag *d)
     cl_int8 od = cf_cl_inner_first(ys->d, ys->rank, 1), sv = cf_cl_inner_first(src, ys->rank, 0);
     return CF_CL_LAUNCH(s, "transpose_f32", n, (size_t)cf_cl_elems(ys), d, A_MEM(s->arena), A_UINT(in_off(s, n, 0)),
                         A_UINT(cf_cl_off(s->x->plan->offset[i])), A_UINT(cf_cl_elems(ys)), A_VEC(od), A_VEC(sv));
+}
+
+/* a Slice is the transpose's strided gather: from its first element, each output axis a step of the input's */
+clinfer_status cf_cl_slice(struct cf_cl *s, int i, struct cf_diag *d)
+{
+    const struct cf_node *n = &s->x->g->nodes[i];
+    const struct cf_shape *xs = &s->x->g->nodes[n->in[0]].out, *ys = &n->out;
+    int64_t st[CF_MAX_RANK], src[CF_MAX_RANK], base = 0, first, count;
+    cf_cl_strides_of(xs, st);
+    for (int ax = 0; ax < ys->rank; ax++) {
+        cf_slice_axis(&n->a, ax, xs->d[ax], &first, &count);
+        base += first * st[ax];
+        src[ax] = n->a.slice_step[ax] * st[ax];
+    }
+    cl_int8 od = cf_cl_inner_first(ys->d, ys->rank, 1), sv = cf_cl_inner_first(src, ys->rank, 0);
+    return CF_CL_LAUNCH(s, "transpose_f32", n, (size_t)cf_cl_elems(ys), d, A_MEM(s->arena),
+                        A_UINT(in_off(s, n, 0) + (cl_uint)base), A_UINT(cf_cl_off(s->x->plan->offset[i])),
+                        A_UINT(cf_cl_elems(ys)), A_VEC(od), A_VEC(sv));
 }
 
 /* constant, reflect or edge padding (negative pads crop); one work-item a row */

@@ -1,0 +1,57 @@
+/* Slice (ONNX Slice and Split): along each axis, elements start, start + step, ... before end, as ONNX defines them:
+ * a negative start or end counts from the axis' end; both are clamped to the axis (to [0, dim] for a positive step,
+ * to [-1, dim - 1] for a negative one); out = max(0, ceil((end - start) / step)). */
+#include "ops.h"
+
+void cf_slice_axis(const struct cf_attrs *a, int axis, int64_t dim, int64_t *first, int64_t *count)
+{
+    int64_t s = a->slice_start[axis], e = a->slice_end[axis], st = a->slice_step[axis];
+    if (s < 0) s = s < -dim ? -1 : s + dim; /* (far past the front: before the first element) */
+    if (e < 0) e = e < -dim ? -1 : e + dim;
+    int64_t lo = st > 0 ? 0 : -1, hi = st > 0 ? dim : dim - 1;
+    s = s < lo ? lo : s > hi ? hi : s;
+    e = e < lo ? lo : e > hi ? hi : e;
+    *first = s;
+    *count = st > 0 ? (e > s ? (e - s + st - 1) / st : 0) : (s > e ? (s - e - st - 1) / -st : 0);
+}
+
+/* whether the slice takes all of an axis, in order */
+static int whole(const struct cf_attrs *a, int axis)
+{
+    return a->slice_start[axis] == 0 && a->slice_end[axis] == CF_SLICE_END && a->slice_step[axis] == 1;
+}
+
+clinfer_status slice_infer(const struct cf_op_args *a, struct cf_diag *d)
+{
+    const struct cf_shape *x = a->in[0];
+    const struct cf_attrs *at = &a->n->a;
+    struct cf_shape *o = &a->n->out;
+    *o = *x;
+    for (int k = 0; k < x->rank; k++) {
+        if (at->slice_step[k] == 0) return cf_fail(d, CLINFER_E_MODEL, "step 0 on axis %d", k);
+        if (x->d[k] < 0) {
+            if (!whole(at, k))
+                return cf_fail(d, CLINFER_E_UNSUPPORTED, "slicing axis %d, whose size is unknown (%s), is not supported",
+                               k, k == 0 ? "the batch" : "None");
+            continue;
+        }
+        int64_t first, count;
+        cf_slice_axis(at, k, x->d[k], &first, &count);
+        if (count == 0) return cf_fail(d, CLINFER_E_UNSUPPORTED, "the slice of axis %d is empty", k);
+        o->d[k] = count;
+    }
+    return CLINFER_OK;
+}
+
+void slice_explain(const struct cf_op_args *a, struct cf_strbuf *sb)
+{
+    const struct cf_shape *x = a->in[0];
+    for (int k = 0; k < x->rank; k++) {
+        if (whole(&a->n->a, k) || x->d[k] < 0) continue;
+        int64_t first, count;
+        cf_slice_axis(&a->n->a, k, x->d[k], &first, &count);
+        cf_explain_line(sb, "axis %d: %lld of %lld, from %lld in steps of %lld", k, (long long)count,
+                        (long long)x->d[k], (long long)first, (long long)a->n->a.slice_step[k]);
+    }
+    cf_explain_line(sb, "params = 0");
+}
