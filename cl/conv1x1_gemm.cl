@@ -8,7 +8,6 @@
 #ifndef P
 #define P 4
 #define V 1
-#define N 1
 #define H 8
 #define W 8
 #define C 4
@@ -39,7 +38,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
-                               float4 ap)
+                               float4 ap, int rows)
 {
     const int co0 = get_global_id(0) * P, px0 = get_global_id(1) * 16 * V, n = get_global_id(2);
     __global const float *x = A + xo + (size_t)n * C * HW + px0;
@@ -79,11 +78,11 @@ __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global con
 
 #else
 
-#define NROWS ((size_t)N * HW) /* the GEMM's rows: every pixel of the batch (not M, the host's depth multiplier) */
+#define NROWS ((size_t)rows * HW) /* the GEMM's rows: every pixel of the batch (rows: the images) */
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
-                               float4 ap)
+                               float4 ap, int rows)
 {
     const int co0 = get_global_id(0) * 16 * V;
     const size_t m0 = get_global_id(1) * (size_t)P;

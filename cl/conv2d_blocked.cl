@@ -5,7 +5,6 @@
 #ifndef P
 #define P 4
 #define V 1
-#define N 1
 #define H 8
 #define W 8
 #define C 4
@@ -84,7 +83,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
-                                 float4 ap)
+                                 float4 ap, int rows)
 {
     const int cb = get_global_id(0), xb = get_global_id(1), ny = get_global_id(2);
     const int n = ny / HP, orow = ny % HP, ox0 = xb * P, co0 = cb * 16 * V;

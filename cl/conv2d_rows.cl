@@ -8,7 +8,6 @@
 #ifndef P
 #define P 8
 #define V 1
-#define N 1
 #define H 8
 #define W 8
 #define C 4
@@ -31,7 +30,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
-                              float4 ap)
+                              float4 ap, int rows)
 {
     const int co0 = get_global_id(0) * P, ox0 = get_global_id(1) * 16 * V, ny = get_global_id(2);
     const int n = ny / HO, oy = ny % HO;

@@ -5,7 +5,6 @@
 #ifndef CIN
 #define CIN 64
 #define UNITS 16
-#define ROWS 1
 #define R 4
 #define MR 1
 #define HAS_BIAS 1
@@ -14,7 +13,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void dense_tiled_f32(__global float *A, uint xo, uint yo, __global const float *WT, __global const float *B,
-                              float4 ap)
+                              float4 ap, int rows)
 {
     /* the row blocks vary fastest, so that the work-items that read one block of units' weights run together and
      * share it in the cache: the weights come from memory once, not once per row block */
@@ -36,8 +35,8 @@ __kernel void dense_tiled_f32(__global float *A, uint xo, uint yo, __global cons
         float16 xv[MR], xw[MR], wv[R], ww[R];
         #pragma unroll
         for (int m = 0; m < MR; m++) {
-            xv[m] = r0 + m < ROWS ? vload16(0, A + xo + (size_t)(r0 + m) * CIN + c) : (float16)0.0f;
-            xw[m] = r0 + m < ROWS ? vload16(0, A + xo + (size_t)(r0 + m) * CIN + c + 16) : (float16)0.0f;
+            xv[m] = r0 + m < rows ? vload16(0, A + xo + (size_t)(r0 + m) * CIN + c) : (float16)0.0f;
+            xw[m] = r0 + m < rows ? vload16(0, A + xo + (size_t)(r0 + m) * CIN + c + 16) : (float16)0.0f;
         }
         #pragma unroll
         for (int r = 0; r < R; r++) {
@@ -60,7 +59,7 @@ __kernel void dense_tiled_f32(__global float *A, uint xo, uint yo, __global cons
     for (; c + 16 <= CIN; c += 16) {
         float16 xv[MR], wv[R];
         #pragma unroll
-        for (int m = 0; m < MR; m++) xv[m] = r0 + m < ROWS ? vload16(0, A + xo + (size_t)(r0 + m) * CIN + c) : (float16)0.0f;
+        for (int m = 0; m < MR; m++) xv[m] = r0 + m < rows ? vload16(0, A + xo + (size_t)(r0 + m) * CIN + c) : (float16)0.0f;
         #pragma unroll
         for (int r = 0; r < R; r++) wv[r] = u0 + r < UNITS ? vload16(0, WT + (size_t)(u0 + r) * CIN + c) : (float16)0.0f;
         #pragma unroll
@@ -70,7 +69,7 @@ __kernel void dense_tiled_f32(__global float *A, uint xo, uint yo, __global cons
     }
     #pragma unroll
     for (int m = 0; m < MR; m++) {
-        if (r0 + m >= ROWS) break;
+        if (r0 + m >= rows) break;
         #pragma unroll
         for (int r = 0; r < R; r++) {
             const int u = u0 + r;

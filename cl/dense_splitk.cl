@@ -23,7 +23,7 @@
 /* part [CHUNKS][NVT * 16] */
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void dense_splitk_f32(__global float *A, uint xo, uint yo, __global const float *W, __global const float *B,
-                               float4 ap, __global float *part)
+                               float4 ap, int rows, __global float *part)
 {
     const int v0 = get_global_id(0) * V, k0 = get_global_id(1) * KC, k1 = min(k0 + KC, CIN);
     const int tail = TAIL > 0 && v0 + V > NV; /* this block holds the tail */

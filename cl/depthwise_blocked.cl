@@ -9,7 +9,6 @@
  *         without masks). */
 #ifndef P
 #define P 4
-#define N 1
 #define H 8
 #define W 8
 #define C 16
@@ -35,7 +34,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __global const float *K,
-                                    __global const float *B, float4 ap)
+                                    __global const float *B, float4 ap, int rows)
 {
 #if NCHW
     /* vectors per output row, and the padded input row they read: the last vector's last tap, plus a vector of slack

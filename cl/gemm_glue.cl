@@ -1,16 +1,15 @@
-/* The glue around CLBlast's SGEMM for a conv or dense layer (src/backend/opencl/gemm_clblast.c): im2col before it,
- * bias and activation after it. Built with the layer's sizes as -D constants, like the tuned kernels.
+/* The glue around CLBlast's SGEMM for a conv or dense layer (src/backend/opencl/tune/clblast.c): im2col before it,
+ * bias and activation after it. Built with the layer's sizes as -D constants, like the tuned kernels (the batch
+ * excepted: the program serves every batch).
  *   im2col, NHWC: col[image][pixel][K], NCHW: col[image][K][pixel], K = (ky, kx, c) in that order, so that the
  *   layer's HWIO weights are the GEMM's [K][CO] matrix as they are. */
 #ifndef NCHW
 #define NCHW 0
 #endif
 
-#ifdef UNITS /* Dense: [ROWS][UNITS] */
-#define OUT_ELEMS ((size_t)ROWS * UNITS)
+#ifdef UNITS /* Dense: [rows][UNITS] */
 #define CHANNEL(i) ((i) % UNITS)
 #else
-#define OUT_ELEMS ((size_t)N * HO * WO * CO)
 #if NCHW
 #define CHANNEL(i) (((i) / ((size_t)HO * WO)) % CO)
 #else
@@ -39,11 +38,11 @@ __kernel void im2col_f32(__global const float *A, uint xo, __global float *col, 
 }
 #endif
 
-/* y = act(y + bias), over the whole output */
-__kernel void bias_act_f32(__global float *A, uint yo, __global const float *B, float4 ap)
+/* y = act(y + bias), over the whole output of `total` elements */
+__kernel void bias_act_f32(__global float *A, uint yo, __global const float *B, float4 ap, ulong total)
 {
     const size_t i = get_global_id(0);
-    if (i >= OUT_ELEMS) return;
+    if (i >= total) return;
     float v = A[yo + i];
     if (HAS_BIAS) v += B[CHANNEL(i)];
     A[yo + i] = act_apply(v, ACT, ap);

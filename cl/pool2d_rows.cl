@@ -6,7 +6,6 @@
  * default) or inside the padded input (INCLUDE_PAD), counted per row and per lane. */
 #ifndef P
 #define P 4
-#define N 1
 #define H 9
 #define W 20
 #define C 2
@@ -32,7 +31,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void pool2d_rows_f32(__global float *A, uint xo, uint yo, __global const float *unused_w,
-                              __global const float *unused_b, float4 ap)
+                              __global const float *unused_b, float4 ap, int rows)
 {
     const int oy0 = get_global_id(0) * P, plane = get_global_id(1);
     __global const float *x = A + xo + (size_t)plane * H * W;

@@ -11,7 +11,6 @@
 #ifndef P
 #define P 2
 #define V 1
-#define N 1
 #define H 8
 #define W 8
 #define C 4
@@ -71,7 +70,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void winograd_f23_f32(__global float *A, uint xo, uint yo, __global const float *U, __global const float *B,
-                               float4 ap)
+                               float4 ap, int rows)
 {
     const int cb = get_global_id(0), tb = get_global_id(1), nt = get_global_id(2);
     const int n = nt / TH, ty = nt % TH, tx0 = tb * T, co0 = cb * 16 * V;

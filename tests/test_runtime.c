@@ -482,3 +482,68 @@ Test(weights, one_d_layers_give_keras_predict)
     clinfer_model_free(m);
     clinfer_context_free(ctx);
 }
+
+/* Files in a folder (the program cache's entries). */
+static int count_files(const char *dir)
+{
+    char cmd[1300];
+    snprintf(cmd, sizeof cmd, "ls -1 %s | wc -l", dir);
+    FILE *f = popen(cmd, "r");
+    int n = -1;
+    cr_assert(f && fscanf(f, "%d", &n) == 1);
+    pclose(f);
+    return n;
+}
+
+/* The programs depend on the layer's shape, not on the batch: a session at a new batch size builds none (its
+ * kernels come from the programs the first session put in the cache), and its results are ref's. */
+Test(program_cache, a_new_batch_size_builds_no_program)
+{
+    char home[] = "/tmp/clinfer-batch-XXXXXX", dir[1200];
+    cr_assert_not_null(mkdtemp(home));
+    setenv("XDG_CACHE_HOME", home, 1); /* (read once, at this process's first device) */
+    snprintf(dir, sizeof dir, "%s/clinfer", home);
+    char err[512];
+    clinfer_model *m = load_script("x = layers.Input(shape=(12, 10, 3))\n"
+                                   "y = layers.Conv2D(16, 3, padding='same', activation='relu')(x)\n"
+                                   "y = layers.MaxPooling2D()(y)\n"
+                                   "y = layers.Conv2D(24, 1)(y)\n"
+                                   "y = layers.DepthwiseConv2D(3)(y)\n"
+                                   "y = layers.GlobalAveragePooling2D()(y)\n"
+                                   "model = Model(x, y)\n",
+                                   err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    int files[3];
+    for (int k = 0; k < 3; k++) {
+        int64_t batch = k == 0 ? 1 : k == 1 ? 5 : 2;
+        clinfer_session *s, *r;
+        clinfer_session_options o = {.device = "opencl", .batch = batch, .seed = 3, .init = CLINFER_INIT_RANDOM},
+                                oref = o;
+        oref.device = "ref";
+        cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+        cr_assert_eq(clinfer_session_new(ctx, m, &oref, &r), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+        float *in = malloc(sizeof(float) * (size_t)(batch * 360)), y[2][5 * 24];
+        for (int j = 0; j < batch * 360; j++) in[j] = (float)((j * 37) % 101) / 50.0f - 1.0f;
+        const float *ins[] = {in};
+        float *o0[] = {y[0]}, *o1[] = {y[1]};
+        cr_assert_eq(clinfer_session_run(ctx, s, ins, o0), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+        cr_assert_eq(clinfer_session_run(ctx, r, ins, o1), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+        for (int j = 0; j < batch * 24; j++)
+            cr_assert(fabsf(y[0][j] - y[1][j]) <= 1e-4f * fabsf(y[1][j]) + 1e-5f, "batch %lld: %d: %g vs ref %g",
+                      (long long)batch, j, y[0][j], y[1][j]);
+        free(in);
+        clinfer_session_free(s);
+        clinfer_session_free(r);
+        files[k] = count_files(dir); /* (the generic kernels' programs are built at their first run) */
+    }
+    cr_assert_gt(files[0], 0, "the first session cached no program in %s", dir);
+    cr_assert_eq(files[1], files[0], "batch 5 built %d programs more than batch 1", files[1] - files[0]);
+    cr_assert_eq(files[2], files[0], "batch 2 built %d programs more than batch 1", files[2] - files[0]);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", home);
+    system(cmd);
+}

@@ -172,8 +172,9 @@ static clinfer_status launch(const struct cf_tune_env *E, int node, const struct
         err |= clSetKernelArg(t->k2, 1, sizeof yo32, &yo32);
         err |= clSetKernelArg(t->k2, 2, sizeof(cl_mem), &t->b);
         err |= clSetKernelArg(t->k2, 3, sizeof ap, &ap);
-        size_t g = s.n * s.co * (s.dense ? 1 : s.hw);
-        g = (g + 63) / 64 * 64;
+        cl_ulong total = (cl_ulong)s.n * s.co * (s.dense ? 1 : s.hw);
+        err |= clSetKernelArg(t->k2, 4, sizeof total, &total);
+        size_t g = (size_t)(total + 63) / 64 * 64;
         if (err == CL_SUCCESS) err = clEnqueueNDRangeKernel(q, t->k2, 1, NULL, &g, NULL, 0, NULL, evp);
         if (err != CL_SUCCESS) return cf_cl_fail(d, "clEnqueueNDRangeKernel", "bias_act_f32", err);
         add_time(ev, ms);

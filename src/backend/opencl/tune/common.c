@@ -58,17 +58,21 @@ const char *cf_family_layer(const struct cf_exec *x, const struct cf_node *n)
     }
 }
 
-void cf_layer_signature(const struct cf_exec *x, const struct cf_node *n, char *sig, size_t size)
+/* The layer's sizes as -D constants: with the batch (-DN, a dense layer's -DROWS), what the tuning database keys
+ * on; without it, the program's constants, so that one program serves every batch (the kernels take it at run
+ * time, the standard launch's `rows`). */
+static void signature(const struct cf_exec *x, const struct cf_node *n, int with_batch, char *sig, size_t size)
 {
     const struct cf_shape *xs = &x->g->nodes[n->in[0]].out, *ys = &n->out;
     const struct cf_attrs *at = &n->a;
     int act = at->act == CF_ACT_SOFTMAX || at->act == CF_ACT_LOG_SOFTMAX ? CF_ACT_LINEAR : (int)at->act;
     const char *layer = cf_family_layer(x, n);
     if (strcmp(layer, "pool") == 0) { /* (NCHW) */
-        snprintf(sig, size,
-                 "-DN=%lld -DC=%lld -DH=%lld -DW=%lld -DHO=%lld -DWO=%lld -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d "
+        int at0 = with_batch ? snprintf(sig, size, "-DN=%lld ", (long long)xs->d[0]) : 0;
+        snprintf(sig + at0, size - (size_t)at0,
+                 "-DC=%lld -DH=%lld -DW=%lld -DHO=%lld -DWO=%lld -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d "
                  "-DPT=%d -DPB=%d -DPL=%d -DPR=%d -DIS_MAX=%d -DINCLUDE_PAD=%d",
-                 (long long)xs->d[0], (long long)xs->d[1], (long long)xs->d[2], (long long)xs->d[3], (long long)ys->d[2],
+                 (long long)xs->d[1], (long long)xs->d[2], (long long)xs->d[3], (long long)ys->d[2],
                  (long long)ys->d[3], at->kernel[0], at->kernel[1], at->strides[0], at->strides[1], at->dilation[0],
                  at->dilation[1], at->pads[0], at->pads[1], at->pads[2], at->pads[3], n->op == CF_OP_MAX_POOL2D,
                  at->count_include_pad);
@@ -76,19 +80,31 @@ void cf_layer_signature(const struct cf_exec *x, const struct cf_node *n, char *
         int nchw = x->g->layout == CF_LAYOUT_NCHW, h = nchw ? 2 : 1, w = nchw ? 3 : 2, c = nchw ? 1 : 3;
         int dw = strcmp(layer, "depthwise") == 0, pool = cf_pool_of(n);
         /* HO x WO: the conv pixels computed; HP x WP: the output, pooled when a max pool is fused */
-        snprintf(sig, size,
-                 "-DNCHW=%d -DN=%lld -DH=%lld -DW=%lld -DC=%lld -DHO=%lld -DWO=%lld -DCO=%lld -DCO16=%lld -DKH=%d -DKW=%d "
+        int at0 = with_batch ? snprintf(sig, size, "-DN=%lld ", (long long)xs->d[0]) : 0;
+        snprintf(sig + at0, size - (size_t)at0,
+                 "-DNCHW=%d -DH=%lld -DW=%lld -DC=%lld -DHO=%lld -DWO=%lld -DCO=%lld -DCO16=%lld -DKH=%d -DKW=%d "
                  "-DSH=%d -DSW=%d -DDH=%d -DDW=%d -DPT=%d -DPL=%d -DHAS_BIAS=%d -DACT=%d -DM=%lld -DPOOL=%d -DHP=%lld "
                  "-DWP=%lld",
-                 nchw, (long long)xs->d[0], (long long)xs->d[h], (long long)xs->d[w], (long long)xs->d[c],
+                 nchw, (long long)xs->d[h], (long long)xs->d[w], (long long)xs->d[c],
                  (long long)ys->d[h] * pool, (long long)ys->d[w] * pool, (long long)ys->d[c],
                  (long long)cf_round16(ys->d[c]), at->kernel[0], at->kernel[1], at->strides[0], at->strides[1],
                  at->dilation[0], at->dilation[1], at->pads[0], at->pads[2], at->use_bias, act,
                  dw ? (long long)(ys->d[c] / xs->d[c]) : 0LL, pool, (long long)ys->d[h], (long long)ys->d[w]);
     } else {
-        snprintf(sig, size, "-DCIN=%lld -DUNITS=%lld -DROWS=%lld -DHAS_BIAS=%d -DACT=%d", (long long)xs->d[xs->rank - 1],
-                 (long long)at->filters, (long long)cf_dense_rows(n), at->use_bias, act);
+        int at0 = with_batch ? snprintf(sig, size, "-DROWS=%lld ", (long long)cf_dense_rows(n)) : 0;
+        snprintf(sig + at0, size - (size_t)at0, "-DCIN=%lld -DUNITS=%lld -DHAS_BIAS=%d -DACT=%d",
+                 (long long)xs->d[xs->rank - 1], (long long)at->filters, at->use_bias, act);
     }
+}
+
+void cf_layer_signature(const struct cf_exec *x, const struct cf_node *n, char *sig, size_t size)
+{
+    signature(x, n, 1, sig, size);
+}
+
+void cf_layer_defines(const struct cf_exec *x, const struct cf_node *n, char *defs, size_t size)
+{
+    signature(x, n, 0, defs, size);
 }
 
 void cf_defines_pv(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DP=%d -DV=%d", a->a, a->b); }
@@ -168,6 +184,10 @@ clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const s
     err |= clSetKernelArg(t->k, 3, sizeof(cl_mem), &t->w);
     err |= clSetKernelArg(t->k, 4, sizeof(cl_mem), &t->b);
     err |= clSetKernelArg(t->k, 5, sizeof ap, &ap);
+    /* the batch-dependent count the kernels take at run time: a dense layer's rows, else the images */
+    const char *layer = cf_family_layer(E->x, n);
+    cl_int rows = (cl_int)(layer && strcmp(layer, "dense") == 0 ? cf_dense_rows(n) : n->out.d[0]);
+    err |= clSetKernelArg(t->k, 6, sizeof rows, &rows);
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", n->name, err);
     size_t local[3] = {1, 1, 1};
     cl_event ev = NULL;

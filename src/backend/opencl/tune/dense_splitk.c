@@ -73,7 +73,7 @@ static clinfer_status launch(const struct cf_tune_env *E, int node, const struct
                              struct cf_diag *d)
 {
     const struct cf_node *n = &E->x->g->nodes[node];
-    cl_int err = clSetKernelArg(t->k, 6, sizeof(cl_mem), &t->scratch);
+    cl_int err = clSetKernelArg(t->k, 7, sizeof(cl_mem), &t->scratch); /* (after the standard seven) */
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", n->name, err);
     clinfer_status st = cf_tune_launch_std(E, node, t, ms, d);
     if (st || !t->k2) return st;

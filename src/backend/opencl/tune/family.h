@@ -60,6 +60,8 @@ int cf_plain_conv(const struct cf_node *n);
 int cf_plain_conv_nopool(const struct cf_node *n);
 /* the layer's sizes as -D constants (the key of the tuning database too) */
 void cf_layer_signature(const struct cf_exec *x, const struct cf_node *n, char *sig, size_t size);
+/* ... and the same without the batch: the program's -D constants (one program serves every batch). */
+void cf_layer_defines(const struct cf_exec *x, const struct cf_node *n, char *defs, size_t size);
 /* "-DP=a -DV=b", "-DP=a" */
 void cf_defines_pv(const struct cf_algo *a, char *out, size_t size);
 void cf_defines_p(const struct cf_algo *a, char *out, size_t size);

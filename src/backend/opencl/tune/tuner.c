@@ -148,7 +148,7 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     memset(t, 0, sizeof *t);
     t->algo = *a;
     char sig[768], block[128], defs[1024];
-    cf_layer_signature(E->x, n, sig, sizeof sig);
+    cf_layer_defines(E->x, n, sig, sizeof sig);
     f->defines(a, block, sizeof block);
     snprintf(defs, sizeof defs, "%s%s%s", block, block[0] ? " " : "", sig);
     clinfer_status st = CLINFER_OK;
