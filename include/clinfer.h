@@ -76,8 +76,18 @@ CLINFER_API void clinfer_context_set_progress(clinfer_context *ctx, clinfer_prog
  * used, say. Valid until the next call on the context. */
 CLINFER_API const char *clinfer_context_warnings(const clinfer_context *ctx);
 
-/* Loads a model; the format comes from the extension (.py: a Keras script; .onnx: ONNX). The file must be a regular
- * file. CLINFER_E_ARG, CLINFER_E_IO (the file: with the system's reason), CLINFER_E_PARSE (malformed),
+/* Which Keras a summary looks like, and which Keras a script is read as: its layer names (Keras 2.2: conv2d_1,
+ * conv2d_2; tf.keras 2 and Keras 3: conv2d, conv2d_1), its model names and the semantics where they differ
+ * (hard_sigmoid). AUTO: a model file is read and printed as the Keras that saved it, a script as Keras 2.2. */
+typedef enum clinfer_style {
+    CLINFER_STYLE_AUTO = 0,
+    CLINFER_STYLE_KERAS2 = 1, /* Keras 2.2's print_summary: 65 / 98 columns, cut fields */
+    CLINFER_STYLE_TF2 = 2,    /* tf.keras 2.x: 65 / 98 columns, wrapped fields, sizes in the totals */
+    CLINFER_STYLE_KERAS3 = 3  /* Keras 3: a box table of 88 / 108 columns, counts with commas */
+} clinfer_style;
+
+/* Loads a model; the format comes from the extension (.py: a Keras script; .keras: a Keras 3 model file; .h5: a
+ * tf.keras 2 or Keras 2 HDF5 model, its weights with it; .onnx: ONNX). The file must be a regular file. CLINFER_E_ARG, CLINFER_E_IO (the file: with the system's reason), CLINFER_E_PARSE (malformed),
  * CLINFER_E_MODEL (well formed but wrong), CLINFER_E_UNSUPPORTED (a format, layer or operator clinfer does not
  * read), CLINFER_E_LIMIT, CLINFER_E_NOMEM. */
 CLINFER_API clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfer_model **out);
@@ -85,10 +95,17 @@ CLINFER_API clinfer_status clinfer_model_load(clinfer_context *ctx, const char *
  * file name. The same statuses as clinfer_model_load. */
 CLINFER_API clinfer_status clinfer_model_load_keras(clinfer_context *ctx, const char *name, const char *text, size_t len,
                                         clinfer_model **out);
+/* clinfer_model_load for a script read as `style` (the names, model names and semantics of that Keras); for a model
+ * file, whose names are its own, the style is what its summary defaults to. */
+CLINFER_API clinfer_status clinfer_model_load_styled(clinfer_context *ctx, const char *path, clinfer_style style,
+                                                     clinfer_model **out);
+/* clinfer_model_load_keras for a script read as `style`. */
+CLINFER_API clinfer_status clinfer_model_load_keras_styled(clinfer_context *ctx, const char *name, const char *text,
+                                                           size_t len, clinfer_style style, clinfer_model **out);
 CLINFER_API void clinfer_model_free(clinfer_model *model);
 
 typedef enum clinfer_format {
-    CLINFER_FORMAT_KERAS = 0, /* the table Keras 2 prints */
+    CLINFER_FORMAT_KERAS = 0, /* the table Keras prints (in the options' style) */
     CLINFER_FORMAT_JSON = 1   /* the same facts as one JSON document */
 } clinfer_format;
 
@@ -96,6 +113,8 @@ typedef struct clinfer_summary_options {
     clinfer_format format;
     int explain;   /* add the arithmetic behind every shape and count */
     int64_t batch; /* > 0: bind the batch dimension (shapes print it instead of None); 0: leave it None */
+    clinfer_style style; /* the table of that Keras (AUTO: the model's own: see clinfer_style) */
+    int line_length;     /* Keras' line_length (0: that Keras' default width) */
 } clinfer_summary_options;
 
 /* Renders the summary of a model (opts NULL: the Keras table, no explain, batch None); *out is freed with

@@ -82,41 +82,65 @@ static clinfer_status wrap_graph(clinfer_context *ctx, struct cf_graph *g, clinf
     return CLINFER_OK;
 }
 
-clinfer_status clinfer_model_load_keras(clinfer_context *ctx, const char *name, const char *text, size_t len,
-                                        clinfer_model **out)
+static int style_ok(clinfer_style s) { return s >= CLINFER_STYLE_AUTO && s <= CLINFER_STYLE_KERAS3; }
+
+clinfer_status clinfer_model_load_keras_styled(clinfer_context *ctx, const char *name, const char *text, size_t len,
+                                               clinfer_style style, clinfer_model **out)
 {
     if (out) *out = NULL;
     if (cf_api_begin(ctx)) return CLINFER_E_ARG;
     if (!out || (!text && len)) return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_load_keras: NULL argument");
+    if (!style_ok(style)) return cf_fail(&ctx->diag, CLINFER_E_ARG, "style %d is not a clinfer_style", (int)style);
     struct cf_graph *g;
-    clinfer_status st = cf_keras_load(name ? name : "<input>", text ? text : "", len, &g, &ctx->diag);
+    clinfer_status st = cf_keras_load(name ? name : "<input>", text ? text : "", len, style, &g, &ctx->diag);
     if (st) return st;
     return wrap_graph(ctx, g, out);
 }
 
-clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfer_model **out)
+clinfer_status clinfer_model_load_keras(clinfer_context *ctx, const char *name, const char *text, size_t len,
+                                        clinfer_model **out)
+{
+    return clinfer_model_load_keras_styled(ctx, name, text, len, CLINFER_STYLE_AUTO, out);
+}
+
+clinfer_status clinfer_model_load_styled(clinfer_context *ctx, const char *path, clinfer_style style,
+                                         clinfer_model **out)
 {
     if (out) *out = NULL;
     if (cf_api_begin(ctx)) return CLINFER_E_ARG;
     if (!path || !out) return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_load: NULL argument");
+    if (!style_ok(style)) return cf_fail(&ctx->diag, CLINFER_E_ARG, "style %d is not a clinfer_style", (int)style);
     const char *dot = strrchr(path, '.');
-    int onnx = dot && strcmp(dot, ".onnx") == 0;
-    if (!dot || (strcmp(dot, ".py") != 0 && !onnx))
+    enum { PY, ONNX, KERAS_FILE } kind = PY;
+    if (dot && strcmp(dot, ".onnx") == 0) kind = ONNX;
+    else if (dot && (strcmp(dot, ".keras") == 0 || strcmp(dot, ".h5") == 0 || strcmp(dot, ".hdf5") == 0))
+        kind = KERAS_FILE;
+    else if (!dot || strcmp(dot, ".py") != 0)
         return cf_fail(&ctx->diag, CLINFER_E_UNSUPPORTED,
-                       "%s: unknown model format '%s' (clinfer reads Keras scripts, *.py, and ONNX, *.onnx)", path,
-                       dot ? dot : "");
+                       "%s: unknown model format '%s' (clinfer reads Keras scripts, *.py; Keras model files, *.keras "
+                       "and *.h5; and ONNX, *.onnx)",
+                       path, dot ? dot : "");
+    struct cf_graph *g;
+    clinfer_status st;
+    if (kind == KERAS_FILE) {
+        if ((st = cf_keras_file_load(path, style, &g, &ctx->diag))) return st;
+        return wrap_graph(ctx, g, out);
+    }
     /* ONNX's own limit: a protobuf of at most 2 GiB (larger weights live in external data files) */
     unsigned char *buf = NULL;
     size_t len = 0;
-    clinfer_status st = cf_read_file(path, "model", onnx ? (size_t)2 << 30 : MAX_SCRIPT_BYTES, &buf, &len, &ctx->diag);
-    if (st == CLINFER_OK && !onnx) st = clinfer_model_load_keras(ctx, path, (const char *)buf, len, out);
-    if (st == CLINFER_OK && onnx) {
-        struct cf_graph *g;
-        if ((st = cf_onnx_load(path, buf, len, &g, &ctx->diag)) == CLINFER_OK)
-            st = wrap_graph(ctx, g, out);
-    }
+    st = cf_read_file(path, "model", kind == ONNX ? (size_t)2 << 30 : MAX_SCRIPT_BYTES, &buf, &len, &ctx->diag);
+    if (st == CLINFER_OK && kind == PY)
+        st = clinfer_model_load_keras_styled(ctx, path, (const char *)buf, len, style, out);
+    if (st == CLINFER_OK && kind == ONNX && (st = cf_onnx_load(path, buf, len, &g, &ctx->diag)) == CLINFER_OK)
+        st = wrap_graph(ctx, g, out);
     cf_free(buf);
     return st;
+}
+
+clinfer_status clinfer_model_load(clinfer_context *ctx, const char *path, clinfer_model **out)
+{
+    return clinfer_model_load_styled(ctx, path, CLINFER_STYLE_AUTO, out);
 }
 
 void clinfer_model_free(clinfer_model *model)
@@ -137,6 +161,9 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
     if (o.format != CLINFER_FORMAT_KERAS && o.format != CLINFER_FORMAT_JSON)
         return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_summary: format %d is not a clinfer_format", (int)o.format);
     if (o.batch < 0) return cf_fail(&ctx->diag, CLINFER_E_ARG, "batch must be positive, got %lld", (long long)o.batch);
+    if (!style_ok(o.style)) return cf_fail(&ctx->diag, CLINFER_E_ARG, "style %d is not a clinfer_style", (int)o.style);
+    if (o.line_length < 0 || o.line_length > 1000)
+        return cf_fail(&ctx->diag, CLINFER_E_ARG, "line_length must be 0 to 1000, got %d", o.line_length);
     const struct cf_graph *g = model->g;
     struct cf_graph *bound = NULL;
     if (o.batch > 0) {
@@ -165,8 +192,12 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
         cf_plan_free(&plan);
     }
     cf_graph_free(pg);
+    clinfer_style style = o.style ? o.style : g->style ? g->style : CLINFER_STYLE_KERAS2;
+    struct cf_report_opts ro = {.explain = o.explain, .batch = o.batch, .plan = &rp, .line_length = o.line_length};
     char *text = o.format == CLINFER_FORMAT_JSON ? cf_report_json(g, o.explain, o.batch, &rp)
-                                                 : cf_report_keras(g, o.explain, o.batch, &rp);
+                 : style == CLINFER_STYLE_TF2    ? cf_report_tf2(g, &ro)
+                 : style == CLINFER_STYLE_KERAS3 ? cf_report_keras3(g, &ro)
+                                                 : cf_report_keras(g, &ro);
     cf_graph_free(bound);
     if (!text) return cf_fail_oom(&ctx->diag);
     *out = text;

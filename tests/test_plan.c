@@ -12,7 +12,7 @@ static struct cf_graph *graph_of(const char *script, int64_t batch)
 {
     struct cf_graph *g = NULL;
     struct cf_diag d = {0};
-    cr_assert_eq(cf_keras_load("plan.py", script, strlen(script), &g, &d), CLINFER_OK, "%s", d.msg);
+    cr_assert_eq(cf_keras_load("plan.py", script, strlen(script), CLINFER_STYLE_AUTO, &g, &d), CLINFER_OK, "%s", d.msg);
     cr_assert_eq(cf_infer_shapes(g, batch, &d), CLINFER_OK, "%s", d.msg);
     return g;
 }

@@ -11,7 +11,7 @@ static int bench(int argc, char **argv);
 const struct cli_command cli_cmd_bench = {
     "bench", bench, 1, "MODEL [--device DEV] [--batch N] [--iters N] [--tune none|fast|full] [--format text|json]",
     "images/s and ms per batch (median after warm-up), compile and tuning time apart",
-    "-i -q --device --batch --iters --seed --weights --tune --algo --format --json",
+    "-i -q --device --batch --iters --seed --weights --tune --algo --format --json --style",
     "Makes a session (compiling or loading kernels, and with --tune timing candidates the first time a layer\n"
     "shape is seen on a device), warms up for at least 0.5 s, then times repeated runs: at least 10 and 1 s, or\n"
     "--iters. The speed is the median run; setup, tuning, the time until ready and the first run are apart.\n\n"
@@ -21,7 +21,7 @@ const struct cli_command cli_cmd_bench = {
     "  --iters N             time N runs\n"
     "  --tune none|fast|full how each layer's kernel is chosen (default fast: a few candidates timed once)\n"
     "  --format text|json    text, or one JSON object (--json is a synonym)\n"
-    "  -i, --weights, --seed, --algo: as for run\n"};
+    "  -i, --weights, --seed, --algo, --style: as for run\n"};
 
 static int bench(int argc, char **argv)
 {
@@ -38,7 +38,7 @@ static int bench(int argc, char **argv)
     if (clinfer_context_new(&ctx)) return cli_error("out of memory"), 1;
     cli_progress_start(ctx, o.quiet);
     rc = 1;
-    if (clinfer_model_load(ctx, o.model, &m)) {
+    if (clinfer_model_load_styled(ctx, o.model, o.style, &m)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }

@@ -49,6 +49,8 @@ struct cli_run_opts {
     clinfer_tune tune;
     const char *algo;
     uint64_t max_memory; /* --max-memory: bytes, 0 for the device's */
+    clinfer_style style; /* --style: how a script is read and a summary printed */
+    int line_length;     /* --line-length (summary) */
 };
 
 /* Parses a command's options (getopt_long; those it does not take are usage errors, with a suggestion) and its

@@ -221,7 +221,7 @@ const struct cli_command cli_cmd_compare = {
     "compare", compare, 1, "MODEL [-i IN.npy] [--device DEV] [--against DEV] [options]",
     "run on two devices, compare every layer, exit 1 past tolerance (the CPU-vs-GPU check for CI)",
     "-i -q --device --against --rtol --atol --max-outliers --format --junit --batch --weights --seed --init --tune "
-    "--algo --max-memory",
+    "--algo --max-memory --style",
     "Runs the model on the device (default opencl) and on the reference (default ref) with the same inputs, and\n"
     "compares every layer's output. An element a (the device) against b (the reference) fails when\n"
     "    |a - b| > atol * max|b| + rtol * |b|\n"
@@ -241,7 +241,7 @@ const struct cli_command cli_cmd_compare = {
     "  --max-outliers F      the fraction of a layer's elements allowed past tolerance (default 0)\n"
     "  --format text|json    a table, or one JSON document (devices, tolerances, per-layer errors, verdict)\n"
     "  --junit FILE.xml      also write a JUnit report: one test case per layer\n"
-    "  --batch N, --weights FILE, --seed S, --init keras|random, --tune, --algo, --max-memory: as for run\n"
+    "  --batch N, --weights FILE, --seed S, --init keras|random, --tune, --algo, --max-memory, --style: as for run\n"
     "exit codes: 0 within tolerance, 1 past tolerance, 2 usage error, 3 could not run (file, model, device)\n"};
 
 static int compare(int argc, char **argv)
@@ -261,7 +261,7 @@ static int compare(int argc, char **argv)
     if (clinfer_context_new(&ctx)) return cli_error("out of memory"), EXIT_COULD_NOT_RUN;
     cli_progress_start(ctx, o.quiet);
     rc = EXIT_COULD_NOT_RUN;
-    if (clinfer_model_load(ctx, o.model, &m)) {
+    if (clinfer_model_load_styled(ctx, o.model, o.style, &m)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }

@@ -11,7 +11,7 @@
 
 enum {
     O_DEVICE = 256, O_AGAINST, O_BATCH, O_WEIGHTS, O_SEED, O_INIT, O_TUNE, O_ALGO, O_MAX_MEMORY, O_ITERS, O_RTOL,
-    O_ATOL, O_MAX_OUTLIERS, O_FORMAT, O_JSON, O_JUNIT, O_EXPLAIN, O_CHECK_FINITE, O_TRACE
+    O_ATOL, O_MAX_OUTLIERS, O_FORMAT, O_JSON, O_JUNIT, O_EXPLAIN, O_CHECK_FINITE, O_TRACE, O_STYLE, O_LINE_LENGTH
 };
 
 static const struct option longopts[] = {
@@ -27,6 +27,7 @@ static const struct option longopts[] = {
     {"format", required_argument, NULL, O_FORMAT},  {"json", no_argument, NULL, O_JSON},
     {"junit", required_argument, NULL, O_JUNIT},    {"explain", no_argument, NULL, O_EXPLAIN},
     {"check-finite", no_argument, NULL, O_CHECK_FINITE}, {"trace", required_argument, NULL, O_TRACE},
+    {"style", required_argument, NULL, O_STYLE},    {"line-length", required_argument, NULL, O_LINE_LENGTH},
     {NULL, 0, NULL, 0}};
 
 /* "-i" or "--device" for an option id: how the commands' option lists spell it */
@@ -186,6 +187,18 @@ int cli_parse(const struct cli_command *c, int argc, char **argv, struct cli_run
             long n = strtol(v, &end, 10);
             if (end == v || *end || n < 1 || n > 100000) return number_error(opt, "an integer from 1 to 100000", v);
             o->iters = (int)n;
+            break;
+        }
+        case O_STYLE:
+            if (strcmp(v, "keras2") == 0) o->style = CLINFER_STYLE_KERAS2;
+            else if (strcmp(v, "tf2") == 0) o->style = CLINFER_STYLE_TF2;
+            else if (strcmp(v, "keras3") == 0) o->style = CLINFER_STYLE_KERAS3;
+            else return number_error(opt, "keras2, tf2 or keras3", v);
+            break;
+        case O_LINE_LENGTH: {
+            long n = strtol(v, &end, 10);
+            if (end == v || *end || n < 20 || n > 1000) return number_error(opt, "an integer from 20 to 1000", v);
+            o->line_length = (int)n;
             break;
         }
         case O_INIT:

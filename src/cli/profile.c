@@ -115,7 +115,7 @@ static int profile(int argc, char **argv);
 const struct cli_command cli_cmd_profile = {
     "profile", profile, 1, "MODEL [--device DEV] [--batch N] [--tune none|fast|full] [--format text|json] [--trace F]",
     "per layer: kernel, time (OpenCL events), GFLOPS, GB/s, % of the device's peak, share",
-    "-i -q --device --batch --seed --weights --tune --algo --format --trace",
+    "-i -q --device --batch --seed --weights --tune --algo --format --trace --style",
     "Warms the model up, measures the device's FP32 peak with an FMA microbenchmark, warms up again, and\n"
     "profiles 5 runs: each layer's time is the median of its 5 OpenCL event times.\n\n"
     "options:\n"
@@ -124,7 +124,7 @@ const struct cli_command cli_cmd_profile = {
     "  --tune none|fast|full how each layer's kernel is chosen (default fast)\n"
     "  --format text|json    a table, or one JSON document (per layer: name, type, family, ms, GFLOPS, GB/s)\n"
     "  --trace FILE.json     also write a Chrome/Perfetto trace of one run: a slice per layer's kernels\n"
-    "  -i, --weights, --seed, --algo: as for run\n"};
+    "  -i, --weights, --seed, --algo, --style: as for run\n"};
 
 static int profile(int argc, char **argv)
 {
@@ -143,7 +143,7 @@ static int profile(int argc, char **argv)
     if (clinfer_context_new(&ctx)) return cli_error("out of memory"), 1;
     cli_progress_start(ctx, o.quiet);
     rc = 1;
-    if (clinfer_model_load(ctx, o.model, &m)) {
+    if (clinfer_model_load_styled(ctx, o.model, o.style, &m)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }

@@ -19,7 +19,7 @@ static int run(int argc, char **argv);
 const struct cli_command cli_cmd_run = {
     "run", run, 1, "MODEL -i IN.npy -o OUT.npy [options]",
     "run the model on a batch: float32 .npy in and out",
-    "-i -o -v -q --device --batch --weights --seed --init --tune --algo --max-memory --check-finite --format",
+    "-i -o -v -q --device --batch --weights --seed --init --tune --algo --max-memory --check-finite --format --style",
     "The batch is the first dimension of IN.npy (one -i per model input, in order; without -i, seeded uniform\n"
     "[0, 1) inputs of --batch images). Each output goes to a temporary file beside its -o, and all of them are\n"
     "renamed into place only once every one is written: a failure leaves the previous files as they were.\n"
@@ -31,6 +31,7 @@ const struct cli_command cli_cmd_run = {
     "  --device DEV          where to run (default opencl)\n"
     "  --batch N             the batch, when no -i is given\n"
     "  --weights FILE        the weights: .npz (Keras names), else Keras' initialisers from --seed\n"
+    "  --style S             read a script as keras2, tf2 or keras3 (its layer names, hard_sigmoid)\n"
     "  --seed S              seed of the initial weights and of generated inputs (default 0)\n"
     "  --init keras|random   Keras' initialisers, or every weight random (biases and statistics too)\n"
     "  --tune none|fast|full choose each layer's kernel by a rule of thumb, or by timing candidates\n"
@@ -66,7 +67,7 @@ static int run(int argc, char **argv)
     }
     cli_progress_start(ctx, o.quiet);
     rc = 1;
-    if (clinfer_model_load(ctx, o.model, &m)) {
+    if (clinfer_model_load_styled(ctx, o.model, o.style, &m)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }

@@ -1,4 +1,5 @@
-/* clinfer summary MODEL [--explain [--device DEV]] [--format text|json] [--batch N]
+/* clinfer summary MODEL [--style keras2|tf2|keras3] [--line-length N] [--explain [--device DEV]] [--format text|json]
+ * [--batch N]
  * --explain also names the kernel each layer would run on the device (the tuning database's choice, else the rule
  * of thumb, as `clinfer run` chooses), from a session made for that purpose. */
 #include <stdio.h>
@@ -31,13 +32,19 @@ static void print_kernels(clinfer_context *ctx, const clinfer_model *m, const ch
 static int summary(int argc, char **argv);
 
 const struct cli_command cli_cmd_summary = {
-    "summary", summary, 1, "MODEL [--explain [--device DEV]] [--format text|json] [--batch N]",
+    "summary", summary, 1,
+    "MODEL [--style keras2|tf2|keras3] [--line-length N] [--explain [--device DEV]] [--format text|json] [--batch N]",
     "print the layer table Keras prints, and with --explain the arithmetic behind it",
-    "--explain --device --format --batch -q",
-    "The table is Keras 2's (65 columns; 98 with Connected to, for models with branches). --explain adds under\n"
-    "every layer the arithmetic of its output shape, its parameter count and its MACs, and after the table the\n"
-    "kernel each layer would run on the device.\n\n"
+    "--style --line-length --explain --device --format --batch -q",
+    "The table is the one the model's Keras prints: a .keras or .h5 file's, the Keras that saved it; a script's,\n"
+    "Keras 2.2's (65 columns; 98 with Connected to, for models with branches). --style picks another: tf2\n"
+    "(tf.keras 2.x: 65 / 98 columns, long fields wrapped) or keras3 (Keras 3's box table, 88 / 108 columns); a\n"
+    "script is then read as that Keras (its layer names: conv2d, conv2d_1 rather than conv2d_1, conv2d_2).\n"
+    "--explain adds under every layer the arithmetic of its output shape, its parameter count and its MACs, and\n"
+    "after the table the kernel each layer would run on the device.\n\n"
     "options:\n"
+    "  --style S             keras2, tf2 or keras3: the summary of that Keras, and a script read as that Keras\n"
+    "  --line-length N       Keras' line_length: the table N columns wide\n"
     "  --explain             the arithmetic behind every shape and count, and each layer's kernel\n"
     "  --device DEV          the device whose kernels --explain names (default opencl)\n"
     "  --format text|json    the table (text; keras is a synonym), or the same facts as one JSON document\n"
@@ -51,7 +58,7 @@ static int summary(int argc, char **argv)
     if (rc) return rc;
     const char *path = ro.model, *device = ro.device ? ro.device : "opencl";
     clinfer_summary_options o = {.format = ro.json ? CLINFER_FORMAT_JSON : CLINFER_FORMAT_KERAS, .explain = ro.explain,
-                                 .batch = ro.batch};
+                                 .batch = ro.batch, .style = ro.style, .line_length = ro.line_length};
     clinfer_context *ctx;
     if (clinfer_context_new(&ctx)) {
         cli_error("out of memory");
@@ -59,7 +66,7 @@ static int summary(int argc, char **argv)
     }
     clinfer_model *m = NULL;
     char *text = NULL;
-    if (clinfer_model_load(ctx, path, &m) || clinfer_model_summary(ctx, m, &o, &text)) {
+    if (clinfer_model_load_styled(ctx, path, ro.style, &m) || clinfer_model_summary(ctx, m, &o, &text)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         rc = 1;
     } else {

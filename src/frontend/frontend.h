@@ -8,8 +8,19 @@
 
 /* Keras script (the Python code that defines a Keras model). `file` names the source in messages.
  * On success *out is a graph with shapes inferred and parameters counted. */
-clinfer_status cf_keras_load(const char *file, const char *text, size_t len, struct cf_graph **out,
-                             struct cf_diag *d);
+clinfer_status cf_keras_load(const char *file, const char *text, size_t len, clinfer_style style,
+                             struct cf_graph **out, struct cf_diag *d);
+
+/* A Keras model file: .keras (Keras 3: a zip of config.json, metadata.json and model.weights.h5) or .h5 (tf.keras 2 /
+ * Keras 2: HDF5 with the model_config attribute and the model_weights group). The architecture from the JSON config,
+ * the weights (as node values) from HDF5; the graph's style is the saving Keras' (style AUTO) or the one asked. */
+clinfer_status cf_keras_file_load(const char *path, clinfer_style style, struct cf_graph **out, struct cf_diag *d);
+
+struct cf_weights;
+/* The weights of a Keras file (.keras, .weights.h5, an .h5 model or save_weights file) into w (made for g: every
+ * node's descriptors and buffers), matched to g's layers by name. */
+clinfer_status cf_keras_weights_load(const struct cf_graph *g, const char *path, struct cf_weights *w,
+                                     struct cf_diag *d);
 
 /* ONNX (a .onnx file's bytes; `path` names it in messages and locates external data). The graph is NCHW. */
 clinfer_status cf_onnx_load(const char *path, const unsigned char *buf, size_t len, struct cf_graph **out,

@@ -187,6 +187,7 @@ int cf_graph_add_copy(struct cf_graph *g, const struct cf_node *n, const int *in
     c->params_non_trainable = n->params_non_trainable;
     c->macs = n->macs;
     c->hidden = n->hidden;
+    c->auto_name = n->auto_name;
     c->file_params = n->file_params;
     return idx;
 }
@@ -198,6 +199,7 @@ struct cf_graph *cf_graph_clone(const struct cf_graph *src)
     g->layout = src->layout;
     g->sequential_like = src->sequential_like;
     g->list_inputs = src->list_inputs;
+    g->style = src->style;
     g->name = src->name ? cf_strdup(src->name) : NULL;
     g->file = src->file ? cf_strdup(src->file) : NULL;
     g->inputs = cf_malloc(sizeof(int) * (size_t)(src->n_inputs + 1));

@@ -139,6 +139,7 @@ struct cf_node {
     int trainable;       /* Keras trainable=False moves weights to the non-trainable count */
     struct cf_loc loc;   /* where the model file defines it */
     int hidden;          /* not a row of the summary (a constant feeding an ONNX node) */
+    int auto_name;       /* the name is Keras' generated one (a class prefix and a counter), not one the model gave */
     int n_values;        /* weights the model file gives (ONNX initializers), in the layouts of the op's */
     struct cf_tensor *values; /* weight descriptors; owned */
     int64_t file_params; /* >= 0: the parameter count the file implies (shared initializers counted once) */
@@ -154,6 +155,7 @@ struct cf_graph {
     int list_inputs;     /* Keras lists InputLayer rows for functional models, not for Sequential */
     char *name;          /* model name (model_1, sequential_1) */
     char *file;          /* model file the graph came from */
+    clinfer_style style; /* the Keras the model was read as (a script) or saved by (a file); AUTO: not Keras */
     int n_nodes, cap_nodes;
     struct cf_node *nodes; /* in Keras' layer order, which is a topological order */
     int n_inputs, n_outputs;

@@ -39,7 +39,10 @@ static void deconv_axis(const struct cf_attrs *at, int i, int64_t in, int64_t *o
         else o = in * s;
         total = (in - 1) * s + op + K - o;
         if (at->padding == CF_PAD_VALID && at->output_shape[i] < 0) total = 0; /* extra rows at the end: bias only */
-        *pb = (int)(at->padding == CF_PAD_SAME ? total / 2 : total - total / 2);
+        /* TensorFlow (and Keras 3, which follows it) takes the leading pad from the forward 'same' convolution from O
+         * back to W alone: half of max((W - 1)·S + K - O, 0), rounded down; output_padding only adds at the end */
+        int64_t fwd = (in - 1) * s + K - o;
+        *pb = (int)(at->padding == CF_PAD_SAME ? (fwd > 0 ? fwd / 2 : 0) : total - total / 2);
         if (total < 0) *pb = 0;
         *pe = (int)(total - *pb);
         *out = o;

@@ -11,10 +11,38 @@ struct cf_report_plan {
     size_t arena_bytes, naive_bytes;
 };
 
-/* Both return text to free with cf_free, or NULL when out of memory. `batch` > 0: shapes were inferred
- * with that batch, and totals are given for it too. */
-char *cf_report_keras(const struct cf_graph *g, int explain, int64_t batch, const struct cf_report_plan *plan);
+/* How a table is asked for. `batch` > 0: shapes were inferred with that batch, and totals are given for it too. */
+struct cf_report_opts {
+    int explain;
+    int64_t batch;
+    const struct cf_report_plan *plan;
+    int line_length; /* 0: the Keras' default */
+};
+
+/* Each returns text to free with cf_free, or NULL when out of memory: the tables of Keras 2.2 (keras_table.c),
+ * tf.keras 2 (tf2_table.c) and Keras 3 (keras3_table.c), and JSON. */
+char *cf_report_keras(const struct cf_graph *g, const struct cf_report_opts *o);
+char *cf_report_tf2(const struct cf_graph *g, const struct cf_report_opts *o);
+char *cf_report_keras3(const struct cf_graph *g, const struct cf_report_opts *o);
 char *cf_report_json(const struct cf_graph *g, int explain, int64_t batch, const struct cf_report_plan *plan);
+
+/* What the three tables share (report_common.c). Python slices strings by code point: */
+/* the bytes of the first `cps` code points of s[0..len), and how many code points it holds */
+size_t cf_utf8_prefix(const char *s, size_t len, size_t cps);
+size_t cf_utf8_len(const char *s, size_t len);
+/* Is node i a row of the summary (not hidden; an InputLayer only where the model lists its inputs)? */
+int cf_report_listed(const struct cf_graph *g, int i);
+/* The totals of the listed rows; macs / bytes -1 when a dimension is None. */
+struct cf_report_totals {
+    int64_t trainable, non_trainable, macs, bytes;
+};
+void cf_report_totals(const struct cf_graph *g, struct cf_report_totals *t);
+/* The footer --explain adds (MACs, output bytes, the planned memory). */
+void cf_report_explain_totals(struct cf_strbuf *sb, const struct cf_report_totals *t, const struct cf_report_opts *o);
+/* Keras' readable_memory_size: "%.2f UNIT" in powers of 1024, unit0 for bytes ("Byte" in tf.keras, "B" in Keras 3). */
+void cf_report_memory_size(char *out, size_t size, double bytes, const char *unit0);
+/* The model name Keras prints in 'Model: "..."' (the graph's, else the style's default for a file without one). */
+const char *cf_report_model_name(const struct cf_graph *g, clinfer_style style);
 
 /* The explain lines of one node (shape and parameter arithmetic, MACs, activation, output bytes). */
 void cf_report_explain_node(const struct cf_graph *g, int idx, struct cf_strbuf *sb);

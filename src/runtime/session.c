@@ -74,7 +74,7 @@ static clinfer_status setup(const clinfer_model *model, const clinfer_session_op
     if ((st = cf_weights_init(s->g, opts->init == CLINFER_INIT_RANDOM ? CF_INIT_RANDOM : CF_INIT_KERAS, opts->seed,
                               &s->w, d)))
         return st;
-    if (opts->weights && (st = cf_weights_load_npz(s->g, opts->weights, &s->w, d))) return st;
+    if (opts->weights && (st = cf_weights_load(s->g, opts->weights, &s->w, d))) return st;
     /* 1-D layers run as their 2-D ops of height 1 */
     s->n_layers = s->g->n_nodes;
     if (!(s->layer_node = cf_malloc(sizeof(int) * (size_t)(s->n_layers + 1)))) return cf_fail_oom(d);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../frontend/frontend.h"
 #include "../io/npy.h"
 #include "../ops/ops.h"
 #include "../util/alloc.h"
@@ -139,4 +140,15 @@ clinfer_status cf_weights_load_npz(const struct cf_graph *g, const char *path, s
     cf_free(used);
     cf_npz_free(&z);
     return st;
+}
+
+clinfer_status cf_weights_load(const struct cf_graph *g, const char *path, struct cf_weights *w, struct cf_diag *d)
+{
+    size_t n = strlen(path);
+    if (n >= 4 && strcmp(path + n - 4, ".npz") == 0) return cf_weights_load_npz(g, path, w, d);
+    if ((n >= 6 && strcmp(path + n - 6, ".keras") == 0) || (n >= 3 && strcmp(path + n - 3, ".h5") == 0) ||
+        (n >= 5 && strcmp(path + n - 5, ".hdf5") == 0))
+        return cf_keras_weights_load(g, path, w, d);
+    return cf_fail(d, CLINFER_E_UNSUPPORTED,
+                   "%s: unknown weights format (clinfer reads .npz, .keras, .weights.h5 and .h5)", path);
 }

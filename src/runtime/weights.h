@@ -13,6 +13,9 @@ enum cf_init {
 
 clinfer_status cf_weights_init(const struct cf_graph *g, enum cf_init mode, uint64_t seed, struct cf_weights *out,
                                struct cf_diag *d);
+/* Replaces the weights with a file's: an .npz (below), else a Keras file (.keras, .h5, .weights.h5: the Keras
+ * front-end reads it). */
+clinfer_status cf_weights_load(const struct cf_graph *g, const char *path, struct cf_weights *w, struct cf_diag *d);
 /* Replaces the weights with the arrays of an .npz saved as np.savez(path, **{w.name: w.numpy() ...}),
  * names like 'conv2d_1/kernel:0'. Missing, extra and wrongly shaped arrays are errors. */
 clinfer_status cf_weights_load_npz(const struct cf_graph *g, const char *path, struct cf_weights *w,

@@ -56,7 +56,7 @@ static clinfer_status call_class(struct eval *E, const struct value *callee, str
         }
         if (shape.rank == 0)
             return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "Input needs shape= (or batch_shape=)");
-        if (!name && !(name = cf_keval_fresh_name(E, "input"))) return cf_fail_oom(E->d);
+        if (!name && !(name = cf_keval_input_name(E))) return cf_fail_oom(E->d);
         if (!(v = cf_keval_new_val(E, V_TENSOR, loc))) return cf_fail_oom(E->d);
         if ((st = cf_keval_make_input(E, name, &shape, loc, &v->tensor))) return st;
         break;
@@ -447,11 +447,11 @@ static clinfer_status predefine(struct eval *E)
     return cf_keval_bind(E, "print", v) ? CLINFER_OK : cf_fail_oom(E->d);
 }
 
-clinfer_status cf_keras_load(const char *file, const char *text, size_t len, struct cf_graph **out,
-                             struct cf_diag *d)
+clinfer_status cf_keras_load(const char *file, const char *text, size_t len, clinfer_style style,
+                             struct cf_graph **out, struct cf_diag *d)
 {
     struct cf_arena arena = {0};
-    struct eval E = {.A = &arena, .file = file, .d = d};
+    struct eval E = {.A = &arena, .file = file, .d = d, .style = style ? style : CLINFER_STYLE_KERAS2};
     struct program prog;
     *out = NULL;
     clinfer_status st = cf_py_parse(&arena, file, text, len, &prog, d);

@@ -15,6 +15,7 @@ struct layer_obj {
     int trainable;
     struct cf_shape in_shape; /* input_shape= and friends; rank 0 when not given */
     int node;                 /* pool node once called, -1 before */
+    int auto_name;            /* the name was generated (not name=...) */
 };
 
 struct model_obj {
@@ -49,6 +50,8 @@ struct eval {
     struct uid *uids;
     int n_uids, cap_uids;
     struct model_obj *chosen, *last;
+    clinfer_style style;   /* the Keras the script is read as: names and semantics */
+    int keep_order;        /* a model file: its layers in the file's order (else Keras 2's depth order) */
 };
 
 #define MAX_BOUND 64 /* arguments of one call */
@@ -61,7 +64,12 @@ struct bound {
 struct value *cf_keval_new_val(struct eval *E, enum val_kind k, struct cf_loc loc);
 struct value *cf_keval_lookup(struct eval *E, const char *name);
 int cf_keval_bind(struct eval *E, const char *name, struct value *v);
-const char *cf_keval_fresh_name(struct eval *E, const char *prefix);
+/* A generated name: prefix_1, prefix_2, ... (zero_based: prefix, prefix_1, ...), counted per prefix. */
+const char *cf_keval_fresh_name(struct eval *E, const char *prefix, int zero_based);
+/* The names the style's Keras gives a layer of a class (its snake-case prefix), an Input, a model. */
+const char *cf_keval_layer_name(struct eval *E, const char *prefix);
+const char *cf_keval_input_name(struct eval *E);
+const char *cf_keval_model_name(struct eval *E, int sequential);
 struct value *cf_keval_module_val(struct eval *E, enum module_kind mod, const char *path, struct cf_loc loc);
 clinfer_status cf_keval_module_attr(struct eval *E, const struct value *m, const char *attr, struct cf_loc loc,
                                     struct value **out);

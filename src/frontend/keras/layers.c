@@ -88,7 +88,7 @@ static const struct arg_spec activation_args[] = {{"activation", AK_ACT, T_ACT, 
 static const struct arg_spec relu_args[] = {
     {"max_value", AK_FLOAT_OR_NONE, T_MAXVAL, 0}, {"negative_slope", AK_FLOAT, T_ALPHA, 0},
     {"threshold", AK_FLOAT, T_THRESHOLD, 0}, END};
-static const struct arg_spec leaky_relu_args[] = {{"alpha", AK_FLOAT, T_ALPHA, 0}, END};
+static const struct arg_spec leaky_relu_args[] = {{"alpha", AK_FLOAT, T_ALPHA, 0}, {"negative_slope", AK_FLOAT, T_ALPHA, 0}, END};
 static const struct arg_spec softmax_args[] = {{"axis", AK_AXIS, T_AXIS, 0}, END};
 static const struct arg_spec zero_pad2d_args[] = {
     {"padding", AK_ZPAD, T_ZPAD, 0}, {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
@@ -492,6 +492,7 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
         }
         return CLINFER_OK;
     case AK_AXIS:
+        if ((v->k == V_TUPLE || v->k == V_LIST) && v->n == 1) v = v->items[0]; /* axis=[3], as tf.keras saves it */
         if (!as_int(v, &i64) || i64 < -CF_MAX_RANK || i64 >= CF_MAX_RANK) return arg_fail(c, spec, v, d, "must be an int axis");
         a->axis = (int)i64;
         return CLINFER_OK;

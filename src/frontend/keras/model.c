@@ -73,6 +73,23 @@ clinfer_status cf_keval_bind_args(struct eval *E, const struct keras_class *c, i
 
 /* --- layers --- */
 
+/* Where Keras 3 differs from Keras 2: hard_sigmoid is relu6(x + 3) / 6 (Keras 2: clip(0.2·x + 0.5, 0, 1)); the
+ * average poolings' pool_size has no default. */
+static clinfer_status keras_version_semantics(struct eval *E, const struct keras_class *c, const struct bound *b,
+                                              struct cf_attrs *a, struct cf_loc loc)
+{
+    if (E->style != CLINFER_STYLE_KERAS3) return CLINFER_OK;
+    if (a->act == CF_ACT_HARD_SIGMOID) {
+        a->alpha = 1.0f / 6.0f;
+        a->beta = 0.5f;
+    }
+    if ((c->op == CF_OP_AVG_POOL2D || c->op == CF_OP_AVG_POOL1D) && !cf_keval_bound_get(b, T_KERNEL))
+        return cf_fail_at(E->d, loc, CLINFER_E_MODEL,
+                          "%s is missing its required argument 'pool_size' (Keras 3 gives it no default)",
+                          cf_keras_class_name(c));
+    return CLINFER_OK;
+}
+
 clinfer_status cf_keval_make_layer(struct eval *E, const struct keras_class *c, const struct bound *b,
                                  struct cf_loc loc, struct layer_obj **out)
 {
@@ -82,27 +99,26 @@ clinfer_status cf_keval_make_layer(struct eval *E, const struct keras_class *c, 
     L->loc = loc;
     L->node = -1;
     L->trainable = 1;
+    clinfer_status st;
     cf_attrs_default(&L->a);
     cf_act_set(&L->a, c->act);
     if (c->defaults) c->defaults(&L->a);
     for (int i = 0; i < b->n; i++) {
-        clinfer_status st = cf_keras_apply_arg(c, b->spec[i], b->v[i], &L->a, &L->in_shape, E->d);
-        if (st) return st;
+        if ((st = cf_keras_apply_arg(c, b->spec[i], b->v[i], &L->a, &L->in_shape, E->d))) return st;
         if (b->spec[i]->tgt == T_NAME) L->name = b->v[i]->s;
         if (b->spec[i]->tgt == T_TRAINABLE) L->trainable = (int)b->v[i]->i;
     }
-    if (c->finish) {
-        clinfer_status st = c->finish(c, &L->a, loc, E->d);
-        if (st) return st;
-    }
+    if (c->finish && (st = c->finish(c, &L->a, loc, E->d))) return st;
+    if ((st = keras_version_semantics(E, c, b, &L->a, loc))) return st;
     if (L->in_shape.rank == 0 && L->in_shape.d[0] > 0)
         return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "%s: batch_size is given without input_shape",
                           cf_keras_class_name(c));
     if (!L->name) {
         char prefix[64];
-        if (cf_op_has(c->op, CF_T_INPUT)) snprintf(prefix, sizeof prefix, "input");
-        else cf_keras_snake_case(cf_keras_class_name(c), prefix, sizeof prefix);
-        if (!(L->name = cf_keval_fresh_name(E, prefix))) return cf_fail_oom(E->d);
+        cf_keras_snake_case(cf_keras_class_name(c), prefix, sizeof prefix);
+        L->name = cf_op_has(c->op, CF_T_INPUT) ? cf_keval_input_name(E) : cf_keval_layer_name(E, prefix);
+        if (!L->name) return cf_fail_oom(E->d);
+        L->auto_name = 1;
     }
     *out = L;
     return CLINFER_OK;
@@ -171,6 +187,7 @@ clinfer_status cf_keval_apply_layer(struct eval *E, struct layer_obj *L, const s
     int idx = cf_graph_add(E->pool, L->cls->op, L->name, cname, ins, n, &L->a, L->loc);
     if (idx < 0) return cf_fail_oom(E->d);
     E->pool->nodes[idx].trainable = L->trainable;
+    E->pool->nodes[idx].auto_name = L->auto_name;
     L->node = idx;
     *node = idx;
     return cf_infer_node(E->pool, idx, E->d);
@@ -264,8 +281,14 @@ struct model_obj *cf_keval_new_model(struct eval *E, int sequential, const char 
     M->sequential = sequential;
     M->loc = loc;
     M->cur = -1;
-    M->name = name ? name : cf_keval_fresh_name(E, sequential ? "sequential" : "model");
+    M->name = name ? name : cf_keval_model_name(E, sequential);
     return M->name ? M : NULL;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
 }
 
 /* Orders nodes by name, then by place in the file (so the first of two equal names comes first). */
@@ -373,6 +396,7 @@ clinfer_status cf_keval_build_graph(struct eval *E, const struct model_obj *M, s
         }
         g->sequential_like = M->sequential || seq_like;
         g->list_inputs = !M->sequential;
+        if (E->keep_order) qsort(order, (size_t)n_post, sizeof *order, cmp_int); /* a file's: the order it lists */
     }
     /* names are unique within a model: sort the names, then compare neighbours */
     {
@@ -416,7 +440,9 @@ clinfer_status cf_keval_build_graph(struct eval *E, const struct model_obj *M, s
             goto done;
         }
         g->nodes[idx].trainable = v->trainable;
+        g->nodes[idx].auto_name = v->auto_name;
     }
+    g->style = E->style;
     g->inputs = cf_malloc(sizeof(int) * (size_t)(M->n_in + 1));
     g->outputs = cf_malloc(sizeof(int) * (size_t)(M->n_out + 1));
     if (!g->inputs || !g->outputs) {

@@ -61,7 +61,7 @@ int cf_keval_bind(struct eval *E, const char *name, struct value *v)
 }
 
 /* Keras' per-prefix counter of a fresh session: conv2d_1, conv2d_2, ... */
-const char *cf_keval_fresh_name(struct eval *E, const char *prefix)
+const char *cf_keval_fresh_name(struct eval *E, const char *prefix, int zero_based)
 {
     struct uid *u = NULL;
     for (int i = 0; i < E->n_uids; i++)
@@ -80,7 +80,9 @@ const char *cf_keval_fresh_name(struct eval *E, const char *prefix)
         u->count = 0;
     }
     char buf[96];
-    snprintf(buf, sizeof buf, "%s_%d", prefix, ++u->count);
+    ++u->count;
+    if (zero_based && u->count == 1) snprintf(buf, sizeof buf, "%s", prefix);
+    else snprintf(buf, sizeof buf, "%s_%d", prefix, zero_based ? u->count - 1 : u->count);
     return cf_arena_strndup(E->A, buf, strlen(buf));
 }
 
@@ -180,4 +182,22 @@ clinfer_status cf_keval_resolve_path(struct eval *E, const char *path, struct cf
     }
     *out = v;
     return CLINFER_OK;
+}
+
+const char *cf_keval_layer_name(struct eval *E, const char *prefix)
+{
+    return cf_keval_fresh_name(E, prefix, E->style != CLINFER_STYLE_KERAS2);
+}
+
+const char *cf_keval_input_name(struct eval *E)
+{
+    if (E->style == CLINFER_STYLE_KERAS3) return cf_keval_fresh_name(E, "input_layer", 1);
+    return cf_keval_fresh_name(E, "input", 0); /* tf.keras 2 too: input_1 */
+}
+
+const char *cf_keval_model_name(struct eval *E, int sequential)
+{
+    if (E->style == CLINFER_STYLE_KERAS2) return cf_keval_fresh_name(E, sequential ? "sequential" : "model", 0);
+    if (E->style == CLINFER_STYLE_TF2) return cf_keval_fresh_name(E, sequential ? "sequential" : "model", 1);
+    return cf_keval_fresh_name(E, sequential ? "sequential" : "functional", 1);
 }

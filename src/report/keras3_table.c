@@ -1,0 +1,204 @@
+/* The summary table as Keras 3 prints it (keras/src/utils/summary_utils.py, print_summary, drawn by rich): a box
+ * table (rich's HEAVY_HEAD box, a line between rows) of 88 columns at [.45, .80, 1] for sequential-like models, else
+ * 108 at [.3, .56, .74, 1] with "Connected to". Each column asks for int(p·L) - (the columns before) cells plus one
+ * of padding each side; the borders make that too wide, and rich takes the excess back evenly (ratio_reduce,
+ * Python's round). A cell's text is word-wrapped to its width; a word longer than the width gets a line of its own,
+ * cut with "…". Counts are right-aligned with commas; totals carry their size. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/alloc.h"
+#include "report.h"
+
+#define MAX_LINES 64 /* lines of one cell */
+
+struct cell_lines {
+    int n;
+    struct cf_strbuf line[MAX_LINES];
+};
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n'; }
+
+/* One line of a cell from text[a, b): rich's rstrip_end, justify and truncate with an ellipsis, to `w` cells. */
+static void fit_line(struct cf_strbuf *out, const char *s, size_t len, size_t w, int right)
+{
+    size_t cps = cf_utf8_len(s, len);
+    if (cps > w) { /* rstrip_end: trailing whitespace beyond the width goes */
+        size_t ws = 0;
+        while (ws < len && is_space(s[len - 1 - ws])) ws++;
+        size_t crop = ws < cps - w ? ws : cps - w;
+        len -= crop;
+        cps -= crop;
+    }
+    if (right) { /* rstrip, then truncate, then pad on the left */
+        while (len > 0 && is_space(s[len - 1])) len--, cps--;
+    }
+    if (cps > w) {
+        size_t keep = w > 0 ? cf_utf8_prefix(s, len, w - 1) : 0;
+        cf_sb_putn(out, s, keep);
+        if (w > 0) cf_sb_puts(out, "\xe2\x80\xa6"); /* … */
+        return;
+    }
+    if (right) cf_sb_pad(out, ' ', w - cps);
+    cf_sb_putn(out, s, len);
+    if (!right) cf_sb_pad(out, ' ', w - cps);
+}
+
+/* rich's divide_line without folding: words are \s*\S+\s*; a word goes to a new line when it does not fit the rest of
+ * this one (its trailing spaces may overhang) and the line is not empty, or when it is longer than a line. */
+static void wrap_cell(const char *text, size_t w, int right, struct cell_lines *c)
+{
+    size_t len = strlen(text), breaks[MAX_LINES];
+    int nb = 0;
+    size_t off = 0, i = 0;
+    while (i < len) {
+        size_t start = i;
+        while (i < len && is_space(text[i])) i++;
+        if (i == len) break; /* trailing spaces: part of the last word */
+        while (i < len && !is_space(text[i])) i++;
+        size_t word_end = i;
+        while (i < len && is_space(text[i])) i++;
+        size_t wl = cf_utf8_len(text + start, word_end - start), full = cf_utf8_len(text + start, i - start);
+        if (w >= off && w - off >= wl) {
+            off += full;
+        } else if (wl > w) {
+            if (start && nb < MAX_LINES - 1) breaks[nb++] = start;
+            off = full;
+        } else if (off && start) {
+            if (nb < MAX_LINES - 1) breaks[nb++] = start;
+            off = full;
+        }
+    }
+    c->n = 0;
+    size_t from = 0;
+    for (int k = 0; k <= nb; k++) {
+        size_t to = k < nb ? breaks[k] : len;
+        memset(&c->line[c->n], 0, sizeof c->line[c->n]);
+        fit_line(&c->line[c->n], text + from, to - from, w, right);
+        c->n++;
+        from = to;
+    }
+}
+
+static void free_cell(struct cell_lines *c)
+{
+    for (int k = 0; k < c->n; k++) cf_sb_free(&c->line[k]);
+    c->n = 0;
+}
+
+/* a border line: left, fill over each column, joints, right (UTF-8 strings) */
+static void border(struct cf_strbuf *sb, const int *w, int n, const char *l, const char *f, const char *j, const char *r)
+{
+    cf_sb_puts(sb, l);
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < w[i]; k++) cf_sb_puts(sb, f);
+        cf_sb_puts(sb, i + 1 < n ? j : r);
+    }
+    cf_sb_puts(sb, "\n");
+}
+
+static void row(struct cf_strbuf *sb, const char *const *fields, const int *w, const int *right, int n, const char *v)
+{
+    struct cell_lines cells[5];
+    int h = 1;
+    for (int i = 0; i < n; i++) {
+        wrap_cell(fields[i], (size_t)(w[i] - 2), right[i], &cells[i]);
+        if (cells[i].n > h) h = cells[i].n;
+    }
+    for (int k = 0; k < h; k++) {
+        cf_sb_puts(sb, v);
+        for (int i = 0; i < n; i++) {
+            cf_sb_puts(sb, " ");
+            if (k < cells[i].n) {
+                char *t = cf_sb_take(&cells[i].line[k]);
+                if (t) cf_sb_puts(sb, t);
+                cf_free(t);
+            } else {
+                cf_sb_pad(sb, ' ', (size_t)(w[i] - 2));
+            }
+            cf_sb_puts(sb, " ");
+            cf_sb_puts(sb, v);
+        }
+        cf_sb_puts(sb, "\n");
+    }
+    for (int i = 0; i < n; i++) free_cell(&cells[i]);
+}
+
+/* rich's ratio_reduce(excess, [1] * n, widths, widths) */
+static void ratio_reduce(int *w, int n, int excess)
+{
+    int total_ratio = n, remaining = excess;
+    for (int i = 0; i < n; i++) {
+        int d = (int)nearbyint((double)remaining / (double)total_ratio); /* ties to even, as Python's round */
+        if (d > w[i]) d = w[i];
+        w[i] -= d;
+        remaining -= d;
+        total_ratio--;
+    }
+}
+
+char *cf_report_keras3(const struct cf_graph *g, const struct cf_report_opts *o)
+{
+    static const double rel88[] = {.45, .80, 1.0}, rel108[] = {.3, .56, .74, 1.0};
+    const int seq = g->sequential_like, ncol = seq ? 3 : 4;
+    const int L = o->line_length > 0 ? o->line_length : seq ? 88 : 108;
+    static const int right[] = {0, 0, 1, 0};
+    int w[4], cur = 0, sum = 0;
+    for (int i = 0; i < ncol; i++) {
+        int p = (int)((seq ? rel88[i] : rel108[i]) * L);
+        w[i] = p - cur + 2; /* with its padding */
+        cur = p;
+        sum += w[i];
+    }
+    int max_width = L - (ncol + 1);
+    if (sum > max_width) ratio_reduce(w, ncol, sum - max_width);
+    for (int i = 0; i < ncol; i++)
+        if (w[i] < 2) w[i] = 2;
+    struct cf_strbuf sb = {0};
+    cf_sb_printf(&sb, "Model: \"%s\"\n", cf_report_model_name(g, CLINFER_STYLE_KERAS3));
+    border(&sb, w, ncol, "\xe2\x94\x8f", "\xe2\x94\x81", "\xe2\x94\xb3", "\xe2\x94\x93"); /* ┏━┳┓ */
+    static const char *const head[] = {"Layer (type)", "Output Shape", "Param #", "Connected to"};
+    row(&sb, head, w, right, ncol, "\xe2\x94\x83");                                        /* ┃ */
+    border(&sb, w, ncol, "\xe2\x94\xa1", "\xe2\x94\x81", "\xe2\x95\x87", "\xe2\x94\xa9"); /* ┡━╇┩ */
+    int first = 1;
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (!cf_report_listed(g, i)) continue;
+        const struct cf_node *n = &g->nodes[i];
+        if (!first) border(&sb, w, ncol, "\xe2\x94\x9c", "\xe2\x94\x80", "\xe2\x94\xbc", "\xe2\x94\xa4"); /* ├─┼┤ */
+        first = 0;
+        char name[600], shape[300], params[40], conn[4096];
+        snprintf(name, sizeof name, "%s (%s)", n->name, n->type);
+        cf_shape_format(&n->out, shape, sizeof shape);
+        cf_fmt_commas(params, n->params_trainable + n->params_non_trainable);
+        size_t cl = 0;
+        conn[0] = '\0';
+        for (int k = 0; k < n->n_in && cl < sizeof conn; k++) {
+            if (g->nodes[n->in[k]].hidden) continue;
+            cl += (size_t)snprintf(conn + cl, sizeof conn - cl, "%s%s[0][0]", cl ? ", " : "", g->nodes[n->in[k]].name);
+        }
+        if (!conn[0]) snprintf(conn, sizeof conn, "-");
+        const char *fields[] = {name, shape, params, conn};
+        row(&sb, fields, w, right, ncol, "\xe2\x94\x82"); /* │ */
+    }
+    border(&sb, w, ncol, "\xe2\x94\x94", "\xe2\x94\x80", "\xe2\x94\xb4", "\xe2\x94\x98"); /* └─┴┘ */
+    if (o->explain) {
+        for (int i = 0; i < g->n_nodes; i++) {
+            if (!cf_report_listed(g, i)) continue;
+            cf_sb_printf(&sb, "%s (%s)\n", g->nodes[i].name, g->nodes[i].type);
+            cf_report_explain_node(g, i, &sb);
+        }
+    }
+    struct cf_report_totals t;
+    cf_report_totals(g, &t);
+    const int64_t counts[3] = {t.trainable + t.non_trainable, t.trainable, t.non_trainable};
+    static const char *const label[3] = {" Total params: ", " Trainable params: ", " Non-trainable params: "};
+    for (int k = 0; k < 3; k++) {
+        char c[40], m[64];
+        cf_fmt_commas(c, counts[k]);
+        cf_report_memory_size(m, sizeof m, 4.0 * (double)counts[k], "B");
+        cf_sb_printf(&sb, "%s%s (%s)\n", label[k], c, m);
+    }
+    if (o->explain) cf_report_explain_totals(&sb, &t, o);
+    return cf_sb_take(&sb);
+}

@@ -1,0 +1,202 @@
+"""Makes the Keras-file fixtures of tests/data/keras_files/ with real Keras, and the summaries Keras 3 and tf.keras 2
+print for examples/*.py (tests/golden/keras3/, tests/golden/tf2/). Run it under each Keras:
+
+    python3 -m venv /tmp/k3 && /tmp/k3/bin/pip install keras jax h5py
+    COLUMNS=200 KERAS_BACKEND=jax /tmp/k3/bin/python tests/models/keras_files.py keras3
+    python3 -m venv /tmp/tf && /tmp/tf/bin/pip install 'tensorflow-cpu==2.15.*'
+    COLUMNS=200 /tmp/tf/bin/python tests/models/keras_files.py tf2
+
+(COLUMNS: Keras 3 narrows its table to the terminal; 200 gives its default widths, 88 and 108 columns.)
+For each model NAME it writes, under Keras 3: NAME.keras, NAME.weights.h5 (save_weights), NAME.keras3.txt (the
+summary of the loaded file), NAME.keras3.out.npy (predict); under tf.keras 2: NAME.h5 (the full model),
+NAME.tf2.weights.h5 (save_weights), NAME.tf2.npz (the README's recipe), NAME.tf2.txt, NAME.tf2.out.npy; and
+NAME.in.npy, the seeded input both predict on. Weights are random (biases and BatchNorm statistics too) from a seed.
+"""
+import io
+import os
+import sys
+import types
+
+import numpy as np
+
+flavor = sys.argv[1]
+if flavor == "keras3":
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import keras
+elif flavor == "tf2":
+    import tensorflow as tf
+    import keras  # Keras 2.15, tf.keras
+else:
+    sys.exit("usage: keras_files.py keras3|tf2")
+
+from keras import layers
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.join(here, "..", "..")
+out_dir = os.path.join(root, "tests", "data", "keras_files")
+os.makedirs(out_dir, exist_ok=True)
+
+
+def cnn():
+    """The 2-D layers in a line: Keras' hard_sigmoid and a 'same' Conv2DTranspose with output_padding among them."""
+    x = inp = keras.Input(shape=(20, 20, 3))
+    x = layers.Conv2D(8, 3, activation="relu")(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2)(x)
+    x = layers.SeparableConv2D(12, 3, padding="same", activation="hard_sigmoid")(x)
+    x = layers.Conv2DTranspose(6, 3, strides=2, padding="same", output_padding=1)(x)
+    x = layers.ZeroPadding2D(((1, 0), (0, 1)))(x)
+    x = layers.AveragePooling2D(2, padding="same")(x)
+    x = layers.Activation("swish")(x)
+    x = layers.Conv2D(10, 1, activation="tanh", use_bias=False)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(10, activation="softmax")(x)
+    return keras.Model(inp, x)
+
+
+def branches():
+    """A graph with branches: Add, Multiply, Concatenate, ReLU, LeakyReLU, Reshape, Softmax, Flatten, Dropout."""
+    inp = keras.Input(shape=(16, 16, 4), name="image")
+    x = layers.Conv2D(8, 3, padding="same", activation="relu")(inp)
+    a = layers.Conv2D(8, 3, padding="same", dilation_rate=2)(x)
+    b = layers.Conv2D(8, 1, activation="sigmoid")(x)
+    m = layers.Multiply()([a, b])
+    s = layers.Add()([m, x])
+    s = layers.ReLU(max_value=6.0)(s)
+    c = layers.Concatenate()([s, a])
+    c = layers.Conv2D(4, 3, strides=2, groups=2, padding="same")(c)
+    c = layers.LeakyReLU(0.2)(c)
+    g = layers.GlobalMaxPooling2D()(c)
+    f = layers.Flatten()(c)
+    f = layers.Dropout(0.5)(f)
+    f = layers.Dense(12, activation="elu")(f)
+    f = layers.Reshape((3, 4))(f)
+    f = layers.Softmax()(f)
+    f = layers.Flatten()(f)
+    out = layers.Concatenate()([f, g])
+    out = layers.Dense(3)(out)
+    return keras.Model(inp, out)
+
+
+def seq():
+    """A Sequential model (no InputLayer row) with the 1-D layers."""
+    return keras.Sequential([
+        keras.Input(shape=(30, 5)),
+        layers.Conv1D(8, 3, activation="relu", padding="causal", dilation_rate=2),
+        layers.MaxPooling1D(2),
+        layers.Conv1D(6, 3, strides=2, padding="same"),
+        layers.AveragePooling1D(2, padding="same"),
+        layers.BatchNormalization(),
+        layers.GlobalMaxPooling1D(),
+        layers.Dense(4, activation="selu"),
+    ])
+
+
+def two_io():
+    """Two inputs, two outputs."""
+    a = keras.Input(shape=(12, 12, 3), name="left")
+    b = keras.Input(shape=(6,), name="right")
+    x = layers.Conv2D(4, 3, activation="relu")(a)
+    x = layers.GlobalAveragePooling2D()(x)
+    y = layers.Dense(4, activation="softplus")(b)
+    z = layers.Add()([x, y])
+    o1 = layers.Dense(2, name="first")(z)
+    o2 = layers.Dense(3, activation="softsign", name="second")(z)
+    return keras.Model([a, b], [o1, o2])
+
+
+def exact():
+    """The two layers whose meaning clinfer had wrong, each on its own output: a 'same' Conv2DTranspose with
+    output_padding (TF's leading pad), and hard_sigmoid (Keras 3: relu6(x + 3) / 6; Keras 2: clip(0.2x + 0.5))."""
+    inp = keras.Input(shape=(5, 5, 3))
+    t = layers.Conv2DTranspose(4, 3, strides=2, padding="same", output_padding=1, name="deconv")(inp)
+    f = layers.Flatten()(inp)
+    h = layers.Dense(6, activation="hard_sigmoid", name="hsig")(f)
+    return keras.Model(inp, [t, h])
+
+
+MODELS = {"exact": exact, "cnn": cnn, "branches": branches, "seq": seq, "two_io": two_io}
+
+
+def summary_text(model):
+    buf = io.StringIO()
+    if flavor == "keras3":
+        # what model.summary() prints to a terminal: the rich console without print_fn
+        import contextlib
+
+        with contextlib.redirect_stdout(buf):
+            model.summary()
+        return buf.getvalue()
+    model.summary(print_fn=lambda s, **kw: buf.write(s + "\n"))
+    return buf.getvalue()
+
+
+def randomise(model, seed):
+    rng = np.random.default_rng(seed)
+    ws = []
+    for w in model.weights:
+        name = w.name if flavor == "tf2" else w.path
+        shape = tuple(w.shape)
+        if "moving_variance" in name:
+            ws.append(rng.uniform(0.5, 1.5, shape).astype(np.float32))
+        else:
+            ws.append(rng.uniform(-0.5, 0.5, shape).astype(np.float32))
+    model.set_weights(ws)
+
+
+def inputs_of(model, seed):
+    rng = np.random.default_rng(seed + 100)
+    # scaled so that hard_sigmoid's inputs reach past both versions' knees
+    return [4 * rng.standard_normal((2,) + tuple(i.shape[1:])).astype(np.float32) for i in model.inputs]
+
+
+def save_outputs(path, ys):
+    ys = ys if isinstance(ys, list) else [ys]
+    if len(ys) == 1:
+        np.save(path + ".out.npy", np.asarray(ys[0], np.float32))
+    else:
+        for k, y in enumerate(ys):
+            np.save("%s.out%d.npy" % (path, k), np.asarray(y, np.float32))
+
+
+for seed, (name, build) in enumerate(sorted(MODELS.items())):
+    keras.backend.clear_session()
+    model = build()
+    randomise(model, seed)
+    xs = inputs_of(model, seed)
+    base = os.path.join(out_dir, name)
+    for k, x in enumerate(xs):
+        np.save(base + (".in.npy" if len(xs) == 1 else ".in%d.npy" % k), x)
+    if flavor == "keras3":
+        model.save(base + ".keras")
+        model.save_weights(base + ".weights.h5")
+        loaded = keras.models.load_model(base + ".keras")
+        tag = "keras3"
+    else:
+        model.save(base + ".h5", save_format="h5")
+        model.save_weights(base + ".tf2_weights.h5")  # .h5, not .weights.h5: the Keras 2 layout
+        np.savez(base + ".tf2.npz", **{w.name: w.numpy() for w in model.weights})
+        loaded = keras.models.load_model(base + ".h5", compile=False)
+        tag = "tf2"
+    with open(base + "." + tag + ".txt", "w") as f:
+        f.write(summary_text(loaded))
+    save_outputs(base + "." + tag, loaded.predict(xs if len(xs) > 1 else xs[0], verbose=0))
+
+# the examples' summaries as this Keras prints them
+if flavor == "keras3":  # the examples import tensorflow.keras: Keras 3 stands in for it
+    tf = types.ModuleType("tensorflow")
+    tf.keras = keras
+    sys.modules["tensorflow"] = tf
+    sys.modules["tensorflow.keras"] = keras
+gold = os.path.join(root, "tests", "golden", flavor)
+os.makedirs(gold, exist_ok=True)
+for fn in sorted(os.listdir(os.path.join(root, "examples"))):
+    if not fn.endswith(".py"):
+        continue
+    keras.backend.clear_session()
+    src = open(os.path.join(root, "examples", fn)).read().replace("model.summary()", "")
+    scope = {}
+    exec("from keras import layers\nfrom keras.models import Model\n" + src, scope)
+    with open(os.path.join(gold, fn[:-3] + ".txt"), "w") as f:
+        f.write(summary_text(scope["model"]))
