@@ -16,6 +16,10 @@ clinfer_status cf_keras_load(const char *file, const char *text, size_t len, cli
  * the weights (as node values) from HDF5; the graph's style is the saving Keras' (style AUTO) or the one asked. */
 clinfer_status cf_keras_file_load(const char *path, clinfer_style style, struct cf_graph **out, struct cf_diag *d);
 
+/* A generated Keras layer name as the other naming counts it: to_zero_based, Keras 2.2's conv2d_1, conv2d_2 as
+ * tf.keras 2 and Keras 3 name them (conv2d, conv2d_1); else the reverse. A name the model gave is itself. */
+void cf_keras_renumber(const struct cf_node *n, int to_zero_based, char *out, size_t size);
+
 struct cf_weights;
 /* The weights of a Keras file (.keras, .weights.h5, an .h5 model or save_weights file) into w (made for g: every
  * node's descriptors and buffers), matched to g's layers by name. */

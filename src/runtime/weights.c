@@ -91,6 +91,23 @@ static void shape_text(const int64_t *dims, int rank, char *out, size_t size)
     if (n < size) snprintf(out + n, size - n, rank == 1 ? ",)" : ")");
 }
 
+/* The array of node i's weight t under one naming: 0 the graph's own names, 1 Keras 2.2's generated names counted as
+ * tf.keras 2 / Keras 3 count them, 2 the reverse; each as 'layer/kernel:0' (tf.keras' w.name) or 'layer/kernel'
+ * (Keras 3's w.path). -1 when absent. */
+static int npz_find(const struct cf_npz *z, const struct cf_node *n, const struct cf_tensor *t, int naming,
+                    char *key, size_t size)
+{
+    char name[512];
+    if (naming == 0) snprintf(name, sizeof name, "%s", n->name);
+    else cf_keras_renumber(n, naming == 1, name, sizeof name);
+    snprintf(key, size, "%s/%s:0", name, t->desc.name);
+    size_t kl = strlen(key) - 2;
+    for (int j = 0; j < z->n; j++)
+        if (strcmp(z->names[j], key) == 0 || (strlen(z->names[j]) == kl && strncmp(z->names[j], key, kl) == 0))
+            return j;
+    return -1;
+}
+
 clinfer_status cf_weights_load_npz(const struct cf_graph *g, const char *path, struct cf_weights *w,
                                    struct cf_diag *d)
 {
@@ -102,18 +119,23 @@ clinfer_status cf_weights_load_npz(const struct cf_graph *g, const char *path, s
         cf_npz_free(&z);
         return cf_fail_oom(d);
     }
+    /* the first naming under which every weight is there (a script read as Keras 2.2, weights saved by tf.keras) */
+    int naming = 0;
+    for (int nm = 0; nm < 3; nm++) {
+        int all = 1;
+        char key[600];
+        for (int i = 0; i < g->n_nodes && all; i++)
+            for (int k = 0; k < w->count[i] && all; k++) all = npz_find(&z, &g->nodes[i], &w->t[i][k], nm, key, sizeof key) >= 0;
+        if (all) {
+            naming = nm;
+            break;
+        }
+    }
     for (int i = 0; i < g->n_nodes && !st; i++) {
         for (int k = 0; k < w->count[i] && !st; k++) {
             struct cf_tensor *t = &w->t[i][k];
             char key[600];
-            snprintf(key, sizeof key, "%s/%s:0", g->nodes[i].name, t->desc.name);
-            int found = -1;
-            for (int j = 0; j < z.n && found < 0; j++) {
-                /* 'conv2d_1/kernel:0', or the same without ':0' */
-                size_t kl = strlen(key) - 2;
-                if (strcmp(z.names[j], key) == 0 || (strlen(z.names[j]) == kl && strncmp(z.names[j], key, kl) == 0))
-                    found = j;
-            }
+            int found = npz_find(&z, &g->nodes[i], t, naming, key, sizeof key);
             char want[128], got[128];
             shape_text(t->desc.dims, t->desc.rank, want, sizeof want);
             if (found < 0) {

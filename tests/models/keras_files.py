@@ -1,4 +1,5 @@
-"""Makes the Keras-file fixtures of tests/data/keras_files/ with real Keras, and the summaries Keras 3 and tf.keras 2
+"""Makes the Keras-file fixtures of tests/data/keras_files/ with real Keras from the scripts in
+tests/models/keras_files/ (Keras scripts that clinfer reads as well), and the summaries Keras 3 and tf.keras 2
 print for examples/*.py (tests/golden/keras3/, tests/golden/tf2/). Run it under each Keras:
 
     python3 -m venv /tmp/k3 && /tmp/k3/bin/pip install keras jax h5py
@@ -106,17 +107,15 @@ def two_io():
     return keras.Model([a, b], [o1, o2])
 
 
-def exact():
-    """The two layers whose meaning clinfer had wrong, each on its own output: a 'same' Conv2DTranspose with
-    output_padding (TF's leading pad), and hard_sigmoid (Keras 3: relu6(x + 3) / 6; Keras 2: clip(0.2x + 0.5))."""
-    inp = keras.Input(shape=(5, 5, 3))
-    t = layers.Conv2DTranspose(4, 3, strides=2, padding="same", output_padding=1, name="deconv")(inp)
-    f = layers.Flatten()(inp)
-    h = layers.Dense(6, activation="hard_sigmoid", name="hsig")(f)
-    return keras.Model(inp, [t, h])
+models_dir = os.path.join(here, "keras_files")
+MODELS = sorted(fn[:-3] for fn in os.listdir(models_dir) if fn.endswith(".py"))
 
 
-MODELS = {"exact": exact, "cnn": cnn, "branches": branches, "seq": seq, "two_io": two_io}
+def build(name):
+    """Runs tests/models/keras_files/NAME.py, a Keras script clinfer reads too, and returns its model."""
+    scope = {}
+    exec(open(os.path.join(models_dir, name + ".py")).read(), scope)
+    return scope["model"]
 
 
 def summary_text(model):
@@ -160,9 +159,9 @@ def save_outputs(path, ys):
             np.save("%s.out%d.npy" % (path, k), np.asarray(y, np.float32))
 
 
-for seed, (name, build) in enumerate(sorted(MODELS.items())):
+for seed, name in enumerate(MODELS):
     keras.backend.clear_session()
-    model = build()
+    model = build(name)
     randomise(model, seed)
     xs = inputs_of(model, seed)
     base = os.path.join(out_dir, name)

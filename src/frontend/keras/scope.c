@@ -201,3 +201,22 @@ const char *cf_keval_model_name(struct eval *E, int sequential)
     if (E->style == CLINFER_STYLE_TF2) return cf_keval_fresh_name(E, sequential ? "sequential" : "model", 1);
     return cf_keval_fresh_name(E, sequential ? "sequential" : "functional", 1);
 }
+
+void cf_keras_renumber(const struct cf_node *n, int to_zero_based, char *out, size_t size)
+{
+    const char *name = n->name, *us = strrchr(name, '_');
+    char *end = NULL;
+    long k = us && us[1] >= '0' && us[1] <= '9' ? strtol(us + 1, &end, 10) : -1;
+    int numbered = end && *end == '\0' && k >= 0;
+    int plen = numbered ? (int)(us - name) : (int)strlen(name);
+    if (!n->auto_name || (to_zero_based && (!numbered || k < 1))) {
+        snprintf(out, size, "%s", name);
+        return;
+    }
+    if (to_zero_based) {
+        if (k == 1) snprintf(out, size, "%.*s", plen, name);
+        else snprintf(out, size, "%.*s_%ld", plen, name, k - 1);
+    } else {
+        snprintf(out, size, "%.*s_%ld", plen, name, numbered ? k + 1 : 1);
+    }
+}

@@ -238,10 +238,12 @@ done:
     return st;
 }
 
-static int node_by_name(const struct cf_graph *g, const char *name)
+/* names: the layer names the weights are matched by (NULL: the graph's; else its generated ones counted the other
+ * way) */
+static int node_by_name(const struct cf_graph *g, char *const *names, const char *name)
 {
     for (int i = 0; i < g->n_nodes; i++)
-        if (strcmp(g->nodes[i].name, name) == 0) return i;
+        if (strcmp(names ? names[i] : g->nodes[i].name, name) == 0) return i;
     return -1;
 }
 
@@ -255,10 +257,12 @@ static hsize_t links_in(hid_t loc, const char *path)
 struct v3_scan {
     const char *name;
     const struct cf_graph *g;
+    char *const *names;
     struct cf_weights *w;
     char *seen;
     struct cf_diag *d;
     clinfer_status st;
+    char extra[700]; /* the first layer of the file the model does not have */
 };
 
 /* One group under layers/: its vars (attribute 'name': the layer's name; the group's own name is Keras' path name,
@@ -278,10 +282,11 @@ static herr_t v3_layer(hid_t layers, const char *group, const H5L_info_t *info, 
         if (s->st) return 1;
     }
     const char *layer = lname ? lname : group;
-    int i = node_by_name(s->g, layer);
+    int i = node_by_name(s->g, s->names, layer);
     if (n > 0 && (i < 0 || s->w->count[i] == 0)) {
-        s->st = cf_fail(s->d, CLINFER_E_MODEL, "%s: layer '%s' of the file holds %llu weights; the model has %s", s->name,
-                        layer, (unsigned long long)n, i < 0 ? "no layer of that name" : "none for it");
+        if (!s->extra[0]) /* said after the layers that do match, whose faults say more */
+            snprintf(s->extra, sizeof s->extra, "%s: layer '%s' of the file holds %llu weights; the model has %s",
+                     s->name, layer, (unsigned long long)n, i < 0 ? "no layer of that name" : "none for it");
     } else if (i >= 0 && s->w->count[i]) {
         const struct cf_node *nd = &s->g->nodes[i];
         s->seen[i] = 1;
@@ -298,18 +303,19 @@ static herr_t v3_layer(hid_t layers, const char *group, const H5L_info_t *info, 
     return s->st ? 1 : 0;
 }
 
-static clinfer_status keras3_layout(const char *name, hid_t root, const struct cf_graph *g, struct cf_weights *w,
-                                    struct cf_diag *d)
+static clinfer_status keras3_layout(const char *name, hid_t root, const struct cf_graph *g, char *const *names,
+                                    struct cf_weights *w, struct cf_diag *d)
 {
     char *seen = cf_calloc((size_t)g->n_nodes + 1, 1);
     if (!seen) return cf_fail_oom(d);
-    struct v3_scan s = {name, g, w, seen, d, CLINFER_OK};
+    struct v3_scan s = {name, g, names, w, seen, d, CLINFER_OK, ""};
     hid_t layers = H5Gopen2(root, "layers", H5P_DEFAULT);
     if (layers < 0) s.st = cf_fail(d, CLINFER_E_PARSE, "%s: 'layers' is not a group", name);
     hsize_t idx = 0;
     if (layers >= 0 && H5Literate(layers, H5_INDEX_NAME, H5_ITER_INC, &idx, v3_layer, &s) < 0 && !s.st)
         s.st = cf_fail(d, CLINFER_E_PARSE, "%s: the layers group cannot be read", name);
     if (layers >= 0) H5Gclose(layers);
+    if (!s.st && s.extra[0]) s.st = cf_fail(d, CLINFER_E_MODEL, "%s", s.extra);
     for (int i = 0; i < g->n_nodes && !s.st; i++)
         if (w->count[i] && !seen[i])
             s.st = cf_fail(d, CLINFER_E_MODEL, "%s: layer '%s' (%s) has no weights in the file", name, g->nodes[i].name,
@@ -318,8 +324,8 @@ static clinfer_status keras3_layout(const char *name, hid_t root, const struct c
     return s.st;
 }
 
-static clinfer_status keras2_layout(const char *name, hid_t root, const struct cf_graph *g, struct cf_weights *w,
-                                    struct cf_diag *d)
+static clinfer_status keras2_layout(const char *name, hid_t root, const struct cf_graph *g, char *const *names,
+                                    struct cf_weights *w, struct cf_diag *d)
 {
     char **layers;
     int nl;
@@ -341,7 +347,7 @@ static clinfer_status keras2_layout(const char *name, hid_t root, const struct c
             H5Gclose(grp);
             break;
         }
-        int i = node_by_name(g, layers[l]);
+        int i = node_by_name(g, names, layers[l]);
         if (nw > 0 && (i < 0 || w->count[i] == 0)) {
             st = cf_fail(d, CLINFER_E_MODEL, "%s: layer '%s' of the file holds %d weights; the model has %s", name,
                          layers[l], nw, i < 0 ? "no layer of that name" : "none for it");
@@ -378,17 +384,47 @@ static clinfer_status keras2_layout(const char *name, hid_t root, const struct c
     return st;
 }
 
+static clinfer_status weights_named(const char *name, hid_t root, const struct cf_graph *g, char *const *names,
+                                    struct cf_weights *w, struct cf_diag *d)
+{
+    if (H5Lexists(root, "layers", H5P_DEFAULT) > 0) return keras3_layout(name, root, g, names, w, d);
+    if (H5Lexists(root, "model_weights", H5P_DEFAULT) > 0) {
+        hid_t mw = H5Gopen2(root, "model_weights", H5P_DEFAULT);
+        if (mw < 0) return cf_fail(d, CLINFER_E_PARSE, "%s: 'model_weights' cannot be opened", name);
+        clinfer_status st = keras2_layout(name, mw, g, names, w, d);
+        H5Gclose(mw);
+        return st;
+    }
+    return keras2_layout(name, root, g, names, w, d);
+}
+
 clinfer_status cf_h5_keras_weights(const char *name, hid_t root, const struct cf_graph *g, struct cf_weights *w,
                                    struct cf_diag *d)
 {
     quiet();
-    if (H5Lexists(root, "layers", H5P_DEFAULT) > 0) return keras3_layout(name, root, g, w, d);
-    if (H5Lexists(root, "model_weights", H5P_DEFAULT) > 0) {
-        hid_t mw = H5Gopen2(root, "model_weights", H5P_DEFAULT);
-        if (mw < 0) return cf_fail(d, CLINFER_E_PARSE, "%s: 'model_weights' cannot be opened", name);
-        clinfer_status st = keras2_layout(name, mw, g, w, d);
-        H5Gclose(mw);
-        return st;
+    clinfer_status st = weights_named(name, root, g, NULL, w, d);
+    int generated = 0;
+    for (int i = 0; i < g->n_nodes; i++) generated |= g->nodes[i].auto_name;
+    if (st != CLINFER_E_MODEL || !generated) return st;
+    /* a script read as one Keras, its weights saved by another: conv2d_1 is the other's conv2d */
+    struct cf_diag first = *d;
+    char **names = cf_calloc((size_t)g->n_nodes + 1, sizeof *names);
+    if (!names) return cf_fail_oom(d);
+    for (int naming = 1; naming <= 2 && st; naming++) {
+        for (int i = 0; i < g->n_nodes; i++) {
+            char buf[512];
+            cf_keras_renumber(&g->nodes[i], naming == 1, buf, sizeof buf);
+            cf_free(names[i]);
+            if (!(names[i] = cf_strdup(buf))) {
+                st = cf_fail_oom(d);
+                goto done;
+            }
+        }
+        st = weights_named(name, root, g, names, w, d);
     }
-    return keras2_layout(name, root, g, w, d);
+    if (st == CLINFER_E_MODEL) *d = first;
+done:
+    for (int i = 0; i < g->n_nodes; i++) cf_free(names[i]);
+    cf_free(names);
+    return st;
 }
