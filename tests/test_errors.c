@@ -265,8 +265,11 @@ Test(errors, missing_file_and_unknown_format)
     clinfer_model *m = NULL;
     cr_assert_eq(clinfer_model_load(ctx, "/nonexistent/model.py", &m), CLINFER_E_IO);
     cr_assert_str_eq(clinfer_context_errmsg(ctx), "/nonexistent/model.py: cannot open the model: No such file or directory");
-    cr_assert_eq(clinfer_model_load(ctx, "model.h5", &m), CLINFER_E_UNSUPPORTED);
-    cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "unknown model format '.h5'"));
+    cr_assert_eq(clinfer_model_load(ctx, "model.pb", &m), CLINFER_E_UNSUPPORTED);
+    cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "unknown model format '.pb'"));
+    cr_assert_eq(clinfer_model_load(ctx, "/nonexistent/model.h5", &m), CLINFER_E_IO);
+    cr_assert_str_eq(clinfer_context_errmsg(ctx),
+                     "/nonexistent/model.h5: cannot open the Keras model file: No such file or directory");
     cr_assert_null(m);
     clinfer_context_free(ctx);
     clinfer_model_free(NULL);
