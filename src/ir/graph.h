@@ -38,6 +38,7 @@ enum cf_op_trait {
     CF_T_SPATIAL2D = 1 << 8,
     CF_T_MANY_INPUTS = 1 << 9,
     CF_T_1D = 1 << 10,
+    CF_T_AS_BN = 1 << 11, /* a per-channel affine map that runs as a BatchNormalization (passes/lower_affine.c) */
 };
 /* How an op's result rounds, for compare's default tolerance (docs/compare.md). */
 enum cf_num { CF_NUM_EXACT, CF_NUM_ARITH, CF_NUM_SUM, CF_NUM_FN, CF_NUM_NORM };
@@ -50,7 +51,7 @@ struct cf_op_info {
 const struct cf_op_info *cf_op_info(enum cf_op op);
 static inline int cf_op_has(enum cf_op op, unsigned trait) { return (cf_op_info(op)->traits & trait) != 0; }
 /* whether a backend runs a kernel for the op (not a view, not an input, not a 1-D op: those run as their 2-D op) */
-static inline int cf_op_runs(enum cf_op op) { return !cf_op_has(op, CF_T_VIEW | CF_T_INPUT | CF_T_1D); }
+static inline int cf_op_runs(enum cf_op op) { return !cf_op_has(op, CF_T_VIEW | CF_T_INPUT | CF_T_1D | CF_T_AS_BN); }
 
 enum cf_act {
 #define ACT(id, name, keras, onnx, alpha, beta) CF_ACT_##id,
@@ -96,6 +97,7 @@ struct cf_attrs {
     float epsilon;          /* BatchNormalization */
     int center, scale;      /* BatchNormalization beta / gamma present */
     float rate;             /* Dropout */
+    float affine_scale, affine_offset; /* Rescaling, and Keras' x * c and x + c: y = x·scale + offset */
     int keepdims;           /* global pooling keeps 1x1 spatial dims; ReduceMean keeps reduced axes */
     unsigned reduce_axes;   /* ReduceMean: a bit per axis */
     enum cf_broadcast broadcast;

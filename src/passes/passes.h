@@ -41,6 +41,10 @@ int cf_fold_pool(struct cf_graph *g);
  * freeing. */
 clinfer_status cf_lower_1d(struct cf_graph **gp, struct cf_weights *w, int *layer_node, struct cf_diag *d);
 
+/* Rescaling and Normalization (CF_T_AS_BN) become BatchNormalizations in place, w's tensors for them computed
+ * (lower_affine.c). */
+clinfer_status cf_lower_affine(struct cf_graph *g, struct cf_weights *w, struct cf_diag *d);
+
 /* Keras' test for the 65-column layout: no depth (longest path to an output) holds two layers and no layer reads
  * two; hidden nodes (constants) do not count. */
 int cf_sequential_like(const struct cf_graph *g);

@@ -107,10 +107,13 @@ char *cf_report_tf2(const struct cf_graph *g, const struct cf_report_opts *o)
     cf_sb_puts(&sb, "\n");
     struct cf_report_totals t;
     cf_report_totals(g, &t);
+    /* the sizes are of float32 weights, but for tf.keras' Normalization count, an int64 */
+    double int64s = 0;
+    for (int i = 0; i < g->n_nodes; i++) int64s += cf_report_listed(g, i) && g->nodes[i].op == CF_OP_NORMALIZATION;
     char m0[64], m1[64], m2[64];
-    cf_report_memory_size(m0, sizeof m0, 4.0 * (double)(t.trainable + t.non_trainable), "Byte");
+    cf_report_memory_size(m0, sizeof m0, 4.0 * (double)(t.trainable + t.non_trainable) + 4.0 * int64s, "Byte");
     cf_report_memory_size(m1, sizeof m1, 4.0 * (double)t.trainable, "Byte");
-    cf_report_memory_size(m2, sizeof m2, 4.0 * (double)t.non_trainable, "Byte");
+    cf_report_memory_size(m2, sizeof m2, 4.0 * (double)t.non_trainable + 4.0 * int64s, "Byte");
     cf_sb_printf(&sb, "Total params: %lld (%s)\n", (long long)(t.trainable + t.non_trainable), m0);
     cf_sb_printf(&sb, "Trainable params: %lld (%s)\n", (long long)t.trainable, m1);
     cf_sb_printf(&sb, "Non-trainable params: %lld (%s)\n", (long long)t.non_trainable, m2);

@@ -79,6 +79,7 @@ static clinfer_status setup(const clinfer_model *model, const clinfer_session_op
     s->n_layers = s->g->n_nodes;
     if (!(s->layer_node = cf_malloc(sizeof(int) * (size_t)(s->n_layers + 1)))) return cf_fail_oom(d);
     if ((st = cf_lower_1d(&s->g, &s->w, s->layer_node, d))) return st;
+    if ((st = cf_lower_affine(s->g, &s->w, d))) return st;
     if (s->g->n_nodes != s->n_layers) {
         if ((st = cf_infer_shapes(s->g, batch, d))) return st;
         cf_count(s->g);

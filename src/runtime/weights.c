@@ -38,7 +38,8 @@ static void init_tensor(const struct cf_node *n, struct cf_tensor *t, enum cf_in
         glorot(&t->desc, t->data, &rng);
         return;
     }
-    float fill = strcmp(nm, "gamma") == 0 || strcmp(nm, "moving_variance") == 0 ? 1.0f : 0.0f;
+    float fill = strcmp(nm, "gamma") == 0 || strcmp(nm, "moving_variance") == 0 || strcmp(nm, "variance") == 0 ? 1.0f
+                                                                                                         : 0.0f;
     for (int64_t i = 0; i < cnt; i++) {
         if (mode == CF_INIT_KERAS) t->data[i] = fill;
         else if (fill == 1.0f) t->data[i] = cf_rng_uniform(&rng, 0.5f, 1.5f);

@@ -84,6 +84,19 @@ static const struct arg_spec batch_norm_args[] = {
     {"gamma_regularizer", AK_ANY, T_IGNORE, 0}, {"beta_constraint", AK_ANY, T_IGNORE, 0},
     {"gamma_constraint", AK_ANY, T_IGNORE, 0}, END};
 
+static const struct arg_spec noise_args[] = { /* the noise layers: identities at inference */
+    {"rate", AK_FLOAT, T_RATE, REQ}, {"noise_shape", AK_ANY, T_IGNORE, 0}, {"seed", AK_ANY, T_IGNORE, 0}, END};
+static const struct arg_spec gaussian_noise_args[] = {
+    {"stddev", AK_FLOAT, T_IGNORE, REQ}, {"seed", AK_ANY, T_IGNORE, 0}, END};
+static const struct arg_spec rescaling_args[] = {
+    {"scale", AK_FLOAT, T_AFFINE_SCALE, REQ}, {"offset", AK_FLOAT, T_AFFINE_OFFSET, 0}, END};
+static const struct arg_spec normalization_args[] = {
+    {"axis", AK_AXIS, T_AXIS, 0}, {"mean", AK_UNSET, T_IGNORE, 0}, {"variance", AK_UNSET, T_IGNORE, 0},
+    {"invert", AK_UNSET, T_IGNORE, 0}, END};
+static const struct arg_spec permute_args[] = {{"dims", AK_PERM, T_PERM, REQ}, END};
+static const struct arg_spec cropping2d_args[] = {
+    {"cropping", AK_ZPAD, T_ZPAD, 0}, {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
+
 static const struct arg_spec activation_args[] = {{"activation", AK_ACT, T_ACT, REQ}, END};
 static const struct arg_spec relu_args[] = {
     {"max_value", AK_FLOAT_OR_NONE, T_MAXVAL, 0}, {"negative_slope", AK_FLOAT, T_ALPHA, 0},
@@ -130,6 +143,21 @@ static void pool1d_defaults(struct cf_attrs *a)
 {
     a->kernel[0] = 1, a->kernel[1] = 2;
     a->strides[0] = a->strides[1] = 0;
+}
+
+static void normalization_defaults(struct cf_attrs *a) { a->axis = -1; }
+static void cropping_defaults(struct cf_attrs *a) { a->pads[0] = a->pads[1] = a->pads[2] = a->pads[3] = 0; }
+/* Cropping2D as a Slice of H and W (NHWC): (top, bottom), (left, right) off each */
+static clinfer_status cropping_finish(const struct keras_class *c, struct cf_attrs *a, struct cf_loc loc,
+                                      struct cf_diag *d)
+{
+    (void)c, (void)loc, (void)d;
+    for (int i = 0; i < 2; i++) {
+        a->slice_start[1 + i] = a->pads[2 * i];
+        a->slice_end[1 + i] = a->pads[2 * i + 1] ? -(int64_t)a->pads[2 * i + 1] : CF_SLICE_END;
+    }
+    a->pads[0] = a->pads[1] = a->pads[2] = a->pads[3] = 0;
+    return CLINFER_OK;
 }
 
 static clinfer_status pool_finish(const struct keras_class *c, struct cf_attrs *a, struct cf_loc loc, struct cf_diag *d)
@@ -192,6 +220,16 @@ static const struct keras_class classes[] = {
     {"Flatten",                  K_LAYER,      CF_OP_FLATTEN,            L,                flatten_args,          NULL,                  flatten_defaults,  NULL},
     {"Dense",                    K_LAYER,      CF_OP_DENSE,              L,                dense_args,            NULL,                  NULL,              NULL},
     {"Dropout",                  K_LAYER,      CF_OP_DROPOUT,            L,                dropout_args,          NULL,                  NULL,              NULL},
+    {"SpatialDropout1D",         K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
+    {"SpatialDropout2D",         K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
+    {"SpatialDropout3D",         K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
+    {"GaussianDropout",          K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
+    {"AlphaDropout",             K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
+    {"GaussianNoise",            K_LAYER,      CF_OP_DROPOUT,            L,                gaussian_noise_args,   NULL,                  NULL,              NULL},
+    {"Rescaling",                K_LAYER,      CF_OP_AFFINE,             L,                rescaling_args,        NULL,                  NULL,              NULL},
+    {"Normalization",            K_LAYER,      CF_OP_NORMALIZATION,      L,                normalization_args,    NULL,                  normalization_defaults, NULL},
+    {"Permute",                  K_LAYER,      CF_OP_TRANSPOSE,          L,                permute_args,          NULL,                  NULL,              NULL},
+    {"Cropping2D",               K_LAYER,      CF_OP_SLICE,              L,                cropping2d_args,       NULL,                  cropping_defaults, cropping_finish},
     {"BatchNormalization",       K_LAYER,      CF_OP_BATCH_NORM,         L,                batch_norm_args,       NULL,                  NULL,              NULL},
     {"Activation",               K_LAYER,      CF_OP_ACTIVATION,         L,                activation_args,       NULL,                  NULL,              NULL},
     {"ReLU",                     K_LAYER,      CF_OP_ACTIVATION,         CF_ACT_RELU,      relu_args,             NULL,                  NULL,              NULL},
@@ -489,6 +527,10 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
             a->max_value = (float)f;
         } else if (spec->tgt == T_THRESHOLD) {
             a->threshold = (float)f;
+        } else if (spec->tgt == T_AFFINE_SCALE) {
+            a->affine_scale = (float)f;
+        } else if (spec->tgt == T_AFFINE_OFFSET) {
+            a->affine_offset = (float)f;
         }
         return CLINFER_OK;
     case AK_AXIS:
@@ -550,6 +592,24 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
             return cf_fail_at(d, v->loc, CLINFER_E_UNSUPPORTED, "%s: dtype '%s' is not supported; clinfer runs float32",
                               cf_keras_class_name(c), v->s);
         return CLINFER_OK; /* tf.float32 and the like: an opaque value */
+    case AK_PERM: {
+        unsigned seen = 0;
+        if ((v->k != V_TUPLE && v->k != V_LIST) || v->n + 1 > CF_MAX_RANK)
+            return arg_fail(c, spec, v, d, "must be a tuple of the axes 1, 2, ... in a new order");
+        a->perm[0] = 0;
+        for (int k = 0; k < v->n; k++) {
+            if (!as_int(v->items[k], &i64) || i64 < 1 || i64 > v->n || (seen >> i64 & 1))
+                return arg_fail(c, spec, v, d, "must be a permutation of 1 .. %d", v->n);
+            seen |= 1u << i64;
+            a->perm[k + 1] = (int)i64;
+        }
+        for (int k = v->n + 1; k < CF_MAX_RANK; k++) a->perm[k] = k;
+        return CLINFER_OK;
+    }
+    case AK_UNSET:
+        if (v->k == V_NONE || (v->k == V_BOOL && !v->i)) return CLINFER_OK;
+        return cf_fail_at(d, v->loc, CLINFER_E_UNSUPPORTED, "%s: argument '%s' is not supported (only None / False)",
+                          cf_keras_class_name(c), spec->name);
     case AK_INT_OR_NONE:
         if (v->k == V_NONE) return CLINFER_OK;
         if (!as_int(v, &i64) || i64 < 1 || i64 > MAX_SIZE_ARG) return arg_fail(c, spec, v, d, "must be a positive int or None");

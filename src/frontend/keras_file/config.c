@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../../passes/passes.h"
 #include "../keras/eval.h"
 #include "keras_file.h"
 
@@ -227,6 +228,12 @@ static clinfer_status inbound_value(struct reader *R, const cJSON *inbound, stru
             return inbound_tensor(R, tensors, loc, &v->tensor);
         }
     }
+    if (cJSON_IsArray(tensors) && cJSON_IsString(cJSON_GetArrayItem(tensors, 0))) { /* tf.keras: [name, n, t, kw] */
+        struct value *v = cf_keval_new_val(E, V_TENSOR, loc);
+        if (!v) return cf_fail_oom(E->d);
+        *out = v;
+        return inbound_tensor(R, tensors, loc, &v->tensor);
+    }
     if (!cJSON_IsArray(tensors) || cJSON_GetArraySize(tensors) == 0)
         return cf_fail_at(E->d, loc, CLINFER_E_PARSE, "an inbound node is not a list of tensors");
     int n = cJSON_GetArraySize(tensors);
@@ -271,6 +278,63 @@ static clinfer_status endpoints(struct reader *R, const cJSON *j, const char *wh
     return CLINFER_OK;
 }
 
+/* Arithmetic on a tensor and a number, which Keras saves as a layer of its own: Keras 3's operations
+ * (module keras.src.ops..., class Add or Multiply, args [x, c]) and tf.keras' TFOpLambda (function __operators__.add,
+ * math.multiply, ..., kwargs {"y": c}). Each is a Rescaling of scale c or offset c. Sets *node, or leaves it -1 when
+ * the layer is no such thing. */
+static clinfer_status tensor_arith(struct reader *R, const cJSON *l, const char *cls, const char *name,
+                                   const cJSON *cfg, int *node)
+{
+    struct eval *E = R->E;
+    *node = -1;
+    const char *module = str_item(l, "module"), *fn = str_item(cfg, "function");
+    int keras3 = module && strncmp(module, "keras.src.ops", 13) == 0, tfop = strcmp(cls, "TFOpLambda") == 0;
+    if (!keras3 && !tfop) return CLINFER_OK;
+    struct cf_loc loc = layer_loc(R, name, cls);
+    const cJSON *inb = cJSON_GetObjectItemCaseSensitive(l, "inbound_nodes");
+    const cJSON *nd = cJSON_IsArray(inb) && cJSON_GetArraySize(inb) == 1 ? cJSON_GetArrayItem(inb, 0) : NULL;
+    const cJSON *x = NULL, *c = NULL;
+    const char *op = keras3 ? cls : fn ? fn : "";
+    if (keras3 && cJSON_IsObject(nd)) {
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(nd, "args");
+        const cJSON *a0 = cJSON_GetArrayItem(args, 0), *a1 = cJSON_GetArrayItem(args, 1);
+        if (cJSON_IsObject(a0) && cJSON_IsNumber(a1)) x = a0, c = a1;
+        else if (cJSON_IsNumber(a0) && cJSON_IsObject(a1) && (strcmp(cls, "Add") == 0 || strcmp(cls, "Multiply") == 0))
+            x = a1, c = a0;
+        else if (cJSON_IsObject(a0) && cJSON_IsObject(a1) && (strcmp(cls, "Add") == 0 || strcmp(cls, "Multiply") == 0))
+            return CLINFER_OK; /* two tensors: the merge layer of that name */
+    } else if (tfop && cJSON_IsArray(nd) && cJSON_IsString(cJSON_GetArrayItem(nd, 0))) {
+        const cJSON *kw = cJSON_GetArrayItem(nd, 3);
+        x = nd;
+        c = cJSON_IsObject(kw) ? cJSON_GetObjectItemCaseSensitive(kw, "y") : NULL;
+    }
+    struct cf_attrs a;
+    cf_attrs_default(&a);
+    double v = c ? c->valuedouble : 0;
+    if (!x || !cJSON_IsNumber(c))
+        return cf_fail_at(E->d, loc, CLINFER_E_UNSUPPORTED,
+                          "%s: only a tensor and a number are supported (x + c, x * c, x - c, x / c)", op);
+    if (strcmp(op, "Add") == 0 || strcmp(op, "__operators__.add") == 0 || strcmp(op, "math.add") == 0)
+        a.affine_offset = (float)v;
+    else if (strcmp(op, "Subtract") == 0 || strcmp(op, "__operators__.sub") == 0 || strcmp(op, "math.subtract") == 0)
+        a.affine_offset = (float)-v;
+    else if (strcmp(op, "Multiply") == 0 || strcmp(op, "math.multiply") == 0 || strcmp(op, "__operators__.mul") == 0)
+        a.affine_scale = (float)v;
+    else if ((strcmp(op, "Divide") == 0 || strcmp(op, "TrueDivide") == 0 || strcmp(op, "math.truediv") == 0 ||
+              strcmp(op, "__operators__.truediv") == 0) && v != 0)
+        a.affine_scale = (float)(1.0 / v);
+    else
+        return cf_fail_at(E->d, loc, CLINFER_E_UNSUPPORTED, "the operation '%s' is not supported", op);
+    int in;
+    clinfer_status st = inbound_tensor(R, x, loc, &in);
+    if (st) return st;
+    int idx = cf_graph_add(E->pool, CF_OP_AFFINE, name, cls, &in, 1, &a, loc);
+    if (idx < 0) return cf_fail_oom(E->d);
+    if ((st = cf_infer_node(E->pool, idx, E->d))) return st;
+    *node = idx;
+    return CLINFER_OK;
+}
+
 static clinfer_status layer_header(struct reader *R, const cJSON *l, const char **cls, const char **name,
                                    const cJSON **cfg, const struct keras_class **c, struct cf_loc *loc)
 {
@@ -296,14 +360,21 @@ static clinfer_status functional(struct reader *R, const cJSON *mc, struct model
     struct eval *E = R->E;
     const cJSON *layers = cJSON_GetObjectItemCaseSensitive(mc, "layers");
     for (const cJSON *l = layers->child; l; l = l->next) {
-        const char *cls, *name;
-        const cJSON *cfg;
+        const char *cls = str_item(l, "class_name"), *name;
+        const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(l, "config");
         const struct keras_class *c;
         struct cf_loc loc;
-        clinfer_status st = layer_header(R, l, &cls, &name, &cfg, &c, &loc);
-        if (st) return st;
+        int node = -1;
+        clinfer_status st;
+        if (cls && cJSON_IsObject(cfg) && (name = str_item(cfg, "name")) && find_layer(R, name) < 0) {
+            if ((st = tensor_arith(R, l, cls, name, cfg, &node))) return st;
+            if (node >= 0) {
+                if ((st = remember(R, name, node))) return st;
+                continue;
+            }
+        }
+        if ((st = layer_header(R, l, &cls, &name, &cfg, &c, &loc))) return st;
         if (find_layer(R, name) >= 0) return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "a second layer of this name");
-        int node;
         if (cf_op_has(c->op, CF_T_INPUT)) {
             const cJSON *bs = cJSON_GetObjectItemCaseSensitive(cfg, "batch_shape");
             if (!bs) bs = cJSON_GetObjectItemCaseSensitive(cfg, "batch_input_shape");

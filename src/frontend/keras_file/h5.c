@@ -212,8 +212,8 @@ static clinfer_status read_weight(const char *name, hid_t loc, const char *path,
         st = cf_fail(d, CLINFER_E_PARSE, "%s: dataset '%s' cannot be read", name, path);
         goto done;
     }
-    if (H5Tget_class(ty) != H5T_FLOAT) {
-        st = cf_fail(d, CLINFER_E_MODEL, "%s: dataset '%s' (the %s of layer '%s') is not floating point", name, path,
+    if (H5Tget_class(ty) != H5T_FLOAT && H5Tget_class(ty) != H5T_INTEGER) { /* (Normalization's count is an int) */
+        st = cf_fail(d, CLINFER_E_MODEL, "%s: dataset '%s' (the %s of layer '%s') is not a number array", name, path,
                      t->desc.name, node->name);
         goto done;
     }
