@@ -15,6 +15,9 @@ clinfer_status cf_keras_load(const char *file, const char *text, size_t len, cli
  * Keras 2: HDF5 with the model_config attribute and the model_weights group). The architecture from the JSON config,
  * the weights (as node values) from HDF5; the graph's style is the saving Keras' (style AUTO) or the one asked. */
 clinfer_status cf_keras_file_load(const char *path, clinfer_style style, struct cf_graph **out, struct cf_diag *d);
+/* The same from a file's bytes held in memory (`name` in messages). */
+clinfer_status cf_keras_file_parse(const char *name, const unsigned char *buf, size_t len, clinfer_style style,
+                                   struct cf_graph **out, struct cf_diag *d);
 
 /* A generated Keras layer name as the other naming counts it: to_zero_based, Keras 2.2's conv2d_1, conv2d_2 as
  * tf.keras 2 and Keras 3 name them (conv2d, conv2d_1); else the reverse. A name the model gave is itself. */

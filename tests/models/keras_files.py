@@ -137,8 +137,10 @@ def randomise(model, seed):
     for w in model.weights:
         name = w.name if flavor == "tf2" else w.path
         shape = tuple(w.shape)
-        if "moving_variance" in name:
+        if "variance" in name:
             ws.append(rng.uniform(0.5, 1.5, shape).astype(np.float32))
+        elif name.endswith("count") or name.endswith("count:0"):
+            ws.append(np.asarray(100, "int64" if flavor == "tf2" else "int32").reshape(shape))
         else:
             ws.append(rng.uniform(-0.5, 0.5, shape).astype(np.float32))
     model.set_weights(ws)
@@ -175,7 +177,7 @@ for seed, name in enumerate(MODELS):
     else:
         model.save(base + ".h5", save_format="h5")
         model.save_weights(base + ".tf2_weights.h5")  # .h5, not .weights.h5: the Keras 2 layout
-        np.savez(base + ".tf2.npz", **{w.name: w.numpy() for w in model.weights})
+        np.savez(base + ".tf2.npz", **{w.name: np.asarray(w.numpy(), np.float32) for w in model.weights})
         loaded = keras.models.load_model(base + ".h5", compile=False)
         tag = "tf2"
     with open(base + "." + tag + ".txt", "w") as f:

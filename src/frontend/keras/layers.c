@@ -86,6 +86,9 @@ static const struct arg_spec batch_norm_args[] = {
 
 static const struct arg_spec noise_args[] = { /* the noise layers: identities at inference */
     {"rate", AK_FLOAT, T_RATE, REQ}, {"noise_shape", AK_ANY, T_IGNORE, 0}, {"seed", AK_ANY, T_IGNORE, 0}, END};
+static const struct arg_spec spatial_dropout_args[] = {
+    {"rate", AK_FLOAT, T_RATE, REQ}, {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, {"noise_shape", AK_ANY, T_IGNORE, 0},
+    {"seed", AK_ANY, T_IGNORE, 0}, END};
 static const struct arg_spec gaussian_noise_args[] = {
     {"stddev", AK_FLOAT, T_IGNORE, REQ}, {"seed", AK_ANY, T_IGNORE, 0}, END};
 static const struct arg_spec rescaling_args[] = {
@@ -220,9 +223,9 @@ static const struct keras_class classes[] = {
     {"Flatten",                  K_LAYER,      CF_OP_FLATTEN,            L,                flatten_args,          NULL,                  flatten_defaults,  NULL},
     {"Dense",                    K_LAYER,      CF_OP_DENSE,              L,                dense_args,            NULL,                  NULL,              NULL},
     {"Dropout",                  K_LAYER,      CF_OP_DROPOUT,            L,                dropout_args,          NULL,                  NULL,              NULL},
-    {"SpatialDropout1D",         K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
-    {"SpatialDropout2D",         K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
-    {"SpatialDropout3D",         K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
+    {"SpatialDropout1D",         K_LAYER,      CF_OP_DROPOUT,            L,                spatial_dropout_args,          NULL,                  NULL,              NULL},
+    {"SpatialDropout2D",         K_LAYER,      CF_OP_DROPOUT,            L,                spatial_dropout_args,          NULL,                  NULL,              NULL},
+    {"SpatialDropout3D",         K_LAYER,      CF_OP_DROPOUT,            L,                spatial_dropout_args,          NULL,                  NULL,              NULL},
     {"GaussianDropout",          K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
     {"AlphaDropout",             K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
     {"GaussianNoise",            K_LAYER,      CF_OP_DROPOUT,            L,                gaussian_noise_args,   NULL,                  NULL,              NULL},

@@ -84,13 +84,13 @@ static void parts_free(struct parts *p)
     if (p->h5 >= 0) H5Fclose(p->h5);
 }
 
-static clinfer_status open_keras_zip(const char *path, struct parts *p, int need_config, struct cf_diag *d)
+/* A .keras archive held in p->file (len bytes). */
+static clinfer_status open_keras_zip(const char *path, struct parts *p, size_t len, int need_config,
+                                     struct cf_diag *d)
 {
-    size_t len;
-    clinfer_status st = cf_read_file(path, "Keras model file", MAX_KERAS_FILE, &p->file, &len, d);
-    if (st) return st;
     struct cf_zip z;
-    if ((st = cf_zip_open(path, p->file, len, &z, d))) return st;
+    clinfer_status st = cf_zip_open(path, p->file, len, &z, d);
+    if (st) return st;
     const struct cf_zip_entry *cfg = cf_zip_find(&z, "config.json"), *meta = cf_zip_find(&z, "metadata.json");
     const struct cf_zip_entry *wts = cf_zip_find(&z, "model.weights.h5");
     if ((need_config && !cfg) || !wts) {
@@ -126,25 +126,12 @@ done:
     return st;
 }
 
-static clinfer_status open_parts(const char *path, struct parts *p, int need_config, struct cf_diag *d)
+/* An .h5 file, open in p->h5: its version and config. */
+static clinfer_status open_h5_model(const char *path, struct parts *p, int need_config, struct cf_diag *d)
 {
-    memset(p, 0, sizeof *p);
-    p->h5 = -1;
-    int fd;
-    uint64_t size;
-    unsigned char magic[8] = {0};
-    clinfer_status st = cf_file_open_read(path, "Keras model file", &fd, &size, d);
-    if (st) return st;
-    st = cf_file_read_at(fd, path, 0, magic, size < 8 ? (size_t)size : 8, d);
-    close(fd);
-    if (st) return st;
-    if (size >= 4 && magic[0] == 'P' && magic[1] == 'K') return open_keras_zip(path, p, need_config, d);
-    if (size < 8 || magic[0] != 0x89 || magic[1] != 'H')
-        return cf_fail(d, CLINFER_E_PARSE, "%s: neither a .keras (zip) nor an .h5 (HDF5) file", path);
-    if ((st = cf_h5_open_file(path, &p->h5, d))) return st;
     snprintf(p->where, sizeof p->where, "%s (model_config)", path);
-    if ((st = cf_h5_attr_string(path, p->h5, "keras_version", &p->version, d))) return st;
-    if ((st = cf_h5_attr_string(path, p->h5, "model_config", &p->config, d))) return st;
+    clinfer_status st = cf_h5_attr_string(path, p->h5, "keras_version", &p->version, d);
+    if (st || (st = cf_h5_attr_string(path, p->h5, "model_config", &p->config, d))) return st;
     if (need_config && !p->config)
         return cf_fail(d, CLINFER_E_PARSE,
                        "%s: an HDF5 file without a model_config attribute (weights alone, from save_weights: give it "
@@ -155,13 +142,47 @@ static clinfer_status open_parts(const char *path, struct parts *p, int need_con
     return CLINFER_OK;
 }
 
-clinfer_status cf_keras_file_load(const char *path, clinfer_style style, struct cf_graph **out, struct cf_diag *d)
+/* The parts of a file (buf NULL: read from path; else an image of len bytes, `path` naming it). */
+static clinfer_status open_parts(const char *path, const unsigned char *buf, size_t len, struct parts *p,
+                                 int need_config, struct cf_diag *d)
+{
+    memset(p, 0, sizeof *p);
+    p->h5 = -1;
+    unsigned char magic[8] = {0};
+    uint64_t size = len;
+    clinfer_status st;
+    if (buf) {
+        memcpy(magic, buf, len < 8 ? len : 8);
+    } else {
+        int fd;
+        if ((st = cf_file_open_read(path, "Keras model file", &fd, &size, d))) return st;
+        st = cf_file_read_at(fd, path, 0, magic, size < 8 ? (size_t)size : 8, d);
+        close(fd);
+        if (st) return st;
+    }
+    if (size >= 4 && magic[0] == 'P' && magic[1] == 'K') {
+        if (buf) {
+            if (!(p->file = cf_malloc(len + 1))) return cf_fail_oom(d);
+            memcpy(p->file, buf, len);
+        } else if ((st = cf_read_file(path, "Keras model file", MAX_KERAS_FILE, &p->file, &len, d))) {
+            return st;
+        }
+        return open_keras_zip(path, p, len, need_config, d);
+    }
+    if (size < 8 || magic[0] != 0x89 || magic[1] != 'H')
+        return cf_fail(d, CLINFER_E_PARSE, "%s: neither a .keras (zip) nor an .h5 (HDF5) file", path);
+    st = buf ? cf_h5_open_image(path, buf, len, &p->h5, d) : cf_h5_open_file(path, &p->h5, d);
+    return st ? st : open_h5_model(path, p, need_config, d);
+}
+
+static clinfer_status load(const char *path, const unsigned char *buf, size_t len, clinfer_style style,
+                           struct cf_graph **out, struct cf_diag *d)
 {
     struct parts p;
     struct cf_weights w = {0};
     struct cf_graph *g = NULL;
     *out = NULL;
-    clinfer_status st = open_parts(path, &p, 1, d);
+    clinfer_status st = open_parts(path, buf, len, &p, 1, d);
     clinfer_style saved = style_of_version(p.version);
     if (!st) st = cf_keras_config_graph(p.where, (const char *)p.json, p.json_len, saved, &g, d);
     if (!st) st = weights_skeleton(g, &w, d);
@@ -180,11 +201,23 @@ clinfer_status cf_keras_file_load(const char *path, clinfer_style style, struct 
     return st;
 }
 
+clinfer_status cf_keras_file_load(const char *path, clinfer_style style, struct cf_graph **out, struct cf_diag *d)
+{
+    return load(path, NULL, 0, style, out, d);
+}
+
+clinfer_status cf_keras_file_parse(const char *name, const unsigned char *buf, size_t len, clinfer_style style,
+                                   struct cf_graph **out, struct cf_diag *d)
+{
+    if (!buf || len == 0) return cf_fail(d, CLINFER_E_PARSE, "%s: an empty file", name);
+    return load(name, buf, len, style, out, d);
+}
+
 clinfer_status cf_keras_weights_load(const struct cf_graph *g, const char *path, struct cf_weights *w,
                                      struct cf_diag *d)
 {
     struct parts p;
-    clinfer_status st = open_parts(path, &p, 0, d);
+    clinfer_status st = open_parts(path, NULL, 0, &p, 0, d);
     if (!st) st = cf_h5_keras_weights(path, p.h5, g, w, d);
     parts_free(&p);
     return st;
