@@ -352,7 +352,7 @@ Test(keras_files, weights_files_that_do_not_fit, .init = make_tmpdir, .fini = dr
     static const char *const bad[][2] = {{DATA "seq.weights.h5", "of the file holds"},
                                          {DATA "branches.tf2_weights.h5", "of the file holds"},
                                          {DATA "seq.h5", "seq.h5"},
-                                         {DATA "cnn.in.npy", "unknown weights format"}};
+                                         {DATA "cnn.in.npy", "not a weights file"}};
     for (int i = 0; i < 4; i++) {
         clinfer_session *s = NULL;
         clinfer_session_options o = {.device = "ref", .batch = 1, .weights = bad[i][0]};

@@ -164,7 +164,7 @@ Test(files, special_files_are_refused_by_name, .timeout = 30)
     cr_assert_eq(sh("$B run examples/seed.py -i /dev/zero -o $D/u.npy --device ref", out, sizeof out), 1, "%s", out);
     cr_assert_not_null(strstr(out, "/dev/zero: the .npy file is a character device, not a regular file"), "%s", out);
     cr_assert_eq(sh("$B run examples/seed.py --weights /dev/zero -o $D/u.npy --device ref", out, sizeof out), 1, "%s", out);
-    cr_assert_not_null(strstr(out, "/dev/zero: the .npz file is a character device"), "%s", out);
+    cr_assert_not_null(strstr(out, "/dev/zero: the weights file is a character device"), "%s", out);
     cr_assert_eq(sh("mkfifo $D/f.npy $D/m.py && $B run examples/seed.py -i $D/f.npy -o $D/u.npy --device ref", out,
                     sizeof out), 1, "%s", out);
     cr_assert_not_null(strstr(out, "f.npy: the .npy file is a FIFO (named pipe), not a regular file"), "%s", out);

@@ -82,8 +82,8 @@ Test(weights, missing_extra_and_misshapen_arrays)
     weights_error("tests/data/small_badshape.npz",
                   "small_badshape.npz: array 'fc/kernel:0' has shape (47, 2); layer 'fc' (Dense) needs (48, 2)");
     weights_error("tests/data/small_f64.npz", "'conv/bias:0.npy': dtype '<f8' is not float32");
-    weights_error("tests/data/nonexistent.npz", "nonexistent.npz: cannot open the .npz file: No such file or directory");
-    weights_error("tests/models/small.py", "small.py: not an .npz (zip) file");
+    weights_error("tests/data/nonexistent.npz", "nonexistent.npz: cannot open the weights file: No such file or directory");
+    weights_error("tests/models/small.py", "small.py: not a weights file");
 }
 
 Test(weights, keras_defaults_are_seeded_and_repeat)

@@ -66,7 +66,11 @@ class _SessionOptions(_c.Structure):
 
 
 class _SummaryOptions(_c.Structure):
-    _fields_ = [("format", _c.c_int), ("explain", _c.c_int), ("batch", _c.c_int64)]
+    _fields_ = [("format", _c.c_int), ("explain", _c.c_int), ("batch", _c.c_int64), ("style", _c.c_int),
+                ("line_length", _c.c_int)]
+
+
+_STYLES = {None: 0, "keras2": 1, "tf2": 2, "keras3": 3}
 
 
 class _CompareOptions(_c.Structure):
@@ -89,7 +93,7 @@ _ctx_new = _fn("clinfer_context_new", _c.c_int, _c.POINTER(_P))
 _ctx_free = _fn("clinfer_context_free", None, _P)
 _errmsg = _fn("clinfer_context_errmsg", _c.c_char_p, _P)
 _free = _fn("clinfer_free", None, _P)
-_model_load = _fn("clinfer_model_load", _c.c_int, _P, _c.c_char_p, _c.POINTER(_P))
+_model_load = _fn("clinfer_model_load_styled", _c.c_int, _P, _c.c_char_p, _c.c_int, _c.POINTER(_P))
 _model_free = _fn("clinfer_model_free", None, _P)
 _model_summary = _fn("clinfer_model_summary", _c.c_int, _P, _P, _c.POINTER(_SummaryOptions), _c.POINTER(_P))
 _layer_count = _fn("clinfer_model_layer_count", _c.c_int, _P)
@@ -159,31 +163,41 @@ def _shape(dims, rank):
     return tuple(None if dims[k] < 0 else int(dims[k]) for k in range(rank))
 
 
-def load(path):
-    """Loads a model: a Keras script (.py) or an ONNX file (.onnx)."""
-    return Model(path)
+def _style(style):
+    if style not in _STYLES:
+        raise ValueError("style is 'keras2', 'tf2', 'keras3' or None, got %r" % (style,))
+    return _STYLES[style]
+
+
+def load(path, style=None):
+    """Loads a model: a Keras script (.py), a Keras model file (.keras, .h5) or an ONNX file (.onnx). style
+    ('keras2', 'tf2', 'keras3') reads a script as that Keras (its layer names and semantics) and is the summary's
+    default; None: a script as Keras 2.2, a file as the Keras that saved it."""
+    return Model(path, style)
 
 
 class Model:
     """A loaded model: its summary, its layers, and sessions that run it."""
 
-    def __init__(self, path):
+    def __init__(self, path, style=None):
         self._ctx = _Context()
         self._p = _P()
         self.path = os.fspath(path)
-        self._ctx.check(_model_load(self._ctx.p, self.path.encode(), _c.byref(self._p)))
+        self._ctx.check(_model_load(self._ctx.p, self.path.encode(), _style(style), _c.byref(self._p)))
 
     def __del__(self):
         if getattr(self, "_p", None):
             _model_free(self._p)
             self._p = None
 
-    def summary(self, explain=False, format="text", batch=None):
+    def summary(self, explain=False, format="text", batch=None, style=None, line_length=None):
         """The table Keras prints (format "text") or the same facts as JSON (format "json", returned parsed);
-        explain adds the arithmetic behind every shape and count; batch binds the batch dimension."""
+        explain adds the arithmetic behind every shape and count; batch binds the batch dimension; style
+        ('keras2', 'tf2', 'keras3') the Keras whose table it is (None: the model's own); line_length as Keras'."""
         if format not in ("text", "json"):
             raise ValueError("format is 'text' or 'json', got %r" % (format,))
-        o = _SummaryOptions(1 if format == "json" else 0, 1 if explain else 0, int(batch or 0))
+        o = _SummaryOptions(1 if format == "json" else 0, 1 if explain else 0, int(batch or 0), _style(style),
+                            int(line_length or 0))
         out = _P()
         self._ctx.check(_model_summary(self._ctx.p, self._p, _c.byref(o), _c.byref(out)))
         text = _text(self._ctx, out)

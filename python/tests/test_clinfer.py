@@ -24,6 +24,25 @@ def test_summary_is_the_commands():
     assert doc["batch"] == 4
 
 
+def test_summary_styles_and_model_files():
+    """--style's tables from Python, and a .keras / .h5 file's own, as real Keras printed them"""
+    data = os.path.join(ROOT, "tests", "data", "keras_files")
+    for style in ("keras3", "tf2"):
+        want = open(os.path.join(ROOT, "tests", "golden", style, "seed.txt")).read()
+        assert clinfer.load(SEED, style=style).summary() == want
+        assert clinfer.load(SEED).summary(style=style) != want  # a script's names follow the style it was read as
+    for ext, style in ((".keras", "keras3"), (".h5", "tf2")):
+        m = clinfer.load(os.path.join(data, "cnn" + ext))
+        assert m.summary() == open(os.path.join(data, "cnn." + style + ".txt")).read()
+        x = np.load(os.path.join(data, "cnn.in.npy"))
+        y = m.session(device="ref", batch=x.shape[0]).run(x)
+        np.testing.assert_allclose(y, np.load(os.path.join(data, "cnn." + style + ".out.npy")), rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError):
+        clinfer.load(SEED, style="keras4")
+    with pytest.raises(ValueError):
+        clinfer.load(SEED).summary(style="tf3")
+
+
 def test_layers():
     layers = clinfer.load(SEED).layers
     assert layers[1] == {"name": "conv2d_1", "type": "Conv2D", "shape": (None, 148, 148, 16), "params": 448,

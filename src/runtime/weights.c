@@ -4,9 +4,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../frontend/frontend.h"
 #include "../io/npy.h"
+#include "../util/files.h"
 #include "../ops/ops.h"
 #include "../util/alloc.h"
 #include "../util/rng.h"
@@ -167,11 +169,21 @@ clinfer_status cf_weights_load_npz(const struct cf_graph *g, const char *path, s
 
 clinfer_status cf_weights_load(const struct cf_graph *g, const char *path, struct cf_weights *w, struct cf_diag *d)
 {
+    /* by content: HDF5 is Keras' (.h5, .weights.h5); a zip is a .keras file when so named, else an .npz */
+    int fd;
+    uint64_t size;
+    unsigned char magic[8] = {0};
+    clinfer_status st = cf_file_open_read(path, "weights file", &fd, &size, d);
+    if (st) return st;
+    st = cf_file_read_at(fd, path, 0, magic, size < 8 ? (size_t)size : 8, d);
+    close(fd);
+    if (st) return st;
     size_t n = strlen(path);
-    if (n >= 4 && strcmp(path + n - 4, ".npz") == 0) return cf_weights_load_npz(g, path, w, d);
-    if ((n >= 6 && strcmp(path + n - 6, ".keras") == 0) || (n >= 3 && strcmp(path + n - 3, ".h5") == 0) ||
-        (n >= 5 && strcmp(path + n - 5, ".hdf5") == 0))
+    if (size >= 8 && magic[0] == 0x89 && magic[1] == 'H' && magic[2] == 'D' && magic[3] == 'F')
         return cf_keras_weights_load(g, path, w, d);
-    return cf_fail(d, CLINFER_E_UNSUPPORTED,
-                   "%s: unknown weights format (clinfer reads .npz, .keras, .weights.h5 and .h5)", path);
+    if (size >= 4 && magic[0] == 'P' && magic[1] == 'K')
+        return n >= 6 && strcmp(path + n - 6, ".keras") == 0 ? cf_keras_weights_load(g, path, w, d)
+                                                              : cf_weights_load_npz(g, path, w, d);
+    return cf_fail(d, CLINFER_E_PARSE,
+                   "%s: not a weights file (clinfer reads .npz, .keras, .weights.h5 and .h5: a zip or HDF5 file)", path);
 }
