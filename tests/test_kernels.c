@@ -87,6 +87,18 @@ static struct kcase cases[] = {
     {"(40,)", "y = layers.Dense(40)(x)\ny = layers.LeakyReLU(alpha=0.2)(y)", CONV},
     {"(3, 5, 4)", "y = layers.Softmax(axis=1)(x)", FN},
     {"(3, 5, 4)", "y = layers.Activation('softmax')(x)", FN},
+    /* UpSampling2D (cl/resize.cl): nearest and bilinear, square and not, factor 1 */
+    {"(4, 5, 3)", "y = layers.UpSampling2D()(x)", EXACT},
+    {"(3, 4, 2)", "y = layers.UpSampling2D((3, 2))(x)", EXACT},
+    {"(4, 5, 3)", "y = layers.UpSampling2D(2, interpolation='bilinear')(x)", FN},
+    {"(3, 2, 5)", "y = layers.UpSampling2D((1, 3), interpolation='bilinear')(x)", FN},
+    /* the affine maps that run as BatchNormalization, Cropping2D (a Slice), Permute (a Transpose), a 'same'
+     * Conv2DTranspose with output_padding */
+    {"(4, 5, 3)", "y = layers.Rescaling(0.25, offset=-1.5)(x)", FN},
+    {"(4, 5, 3)", "y = layers.Normalization()(x)", FN},
+    {"(6, 7, 3)", "y = layers.Cropping2D(((1, 2), (3, 0)))(x)", EXACT},
+    {"(4, 5, 3)", "y = layers.Permute((3, 1, 2))(x)", EXACT},
+    {"(4, 4, 3)", "y = layers.Conv2DTranspose(2, 3, strides=2, padding='same', output_padding=1)(x)", CONV},
     /* ZeroPadding2D, Reshape */
     {"(4, 5, 3)", "y = layers.ZeroPadding2D(((1, 2), (3, 0)))(x)", EXACT},
     {"(4, 5, 3)", "y = layers.Reshape((6, 10))(x)\ny = layers.Dense(3)(y)", CONV},

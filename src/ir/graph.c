@@ -92,6 +92,7 @@ void cf_attrs_default(struct cf_attrs *a)
     a->epsilon = 1e-3f;
     a->affine_scale = 1.0f;
     a->affine_offset = 0.0f;
+    a->resize[0] = a->resize[1] = 2;
     a->center = a->scale = 1;
     for (int k = 0; k < CF_MAX_RANK; k++) a->slice_end[k] = CF_SLICE_END, a->slice_step[k] = 1;
 }

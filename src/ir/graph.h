@@ -98,6 +98,8 @@ struct cf_attrs {
     int center, scale;      /* BatchNormalization beta / gamma present */
     float rate;             /* Dropout */
     float affine_scale, affine_offset; /* Rescaling, and Keras' x * c and x + c: y = x·scale + offset */
+    int resize[2];          /* UpSampling2D: the integer factors of H and W */
+    int resize_linear;      /* 1 bilinear (half-pixel centres, as TensorFlow and JAX), 0 nearest */
     int keepdims;           /* global pooling keeps 1x1 spatial dims; ReduceMean keeps reduced axes */
     unsigned reduce_axes;   /* ReduceMean: a bit per axis */
     enum cf_broadcast broadcast;

@@ -1,4 +1,4 @@
-/* Reference data movement: ZeroPadding2D, Concatenate, Transpose, Slice, Pad, DepthToSpace, Constant, and views
+/* Reference data movement: ZeroPadding2D, Concatenate, Transpose, Slice, Pad, DepthToSpace, UpSampling2D, Constant, and views
  * (Input, Flatten, Reshape, Dropout, Identity share their input's buffer, so there is nothing to do). */
 #include <string.h>
 
@@ -122,4 +122,44 @@ void ref_depth_to_space(const struct ref_args *a)
                     int64_t ci = a->n->a.d2s_crd ? c * b * b + i * b + j : (i * b + j) * C + c;
                     a->out[((n * C + c) * H + y) * W + x] = a->in[0][((n * Ci + ci) * Hi + y / b) * Wi + x / b];
                 }
+}
+
+/* one axis of a resize: the two source indices and the weight of the second */
+static void resize_src(int64_t o, int s, int64_t n, int linear, int64_t *i0, int64_t *i1, double *t)
+{
+    if (!linear) {
+        *i0 = *i1 = o / s;
+        *t = 0;
+        return;
+    }
+    double x = ((double)o + 0.5) / s - 0.5;
+    if (x < 0) x = 0;
+    int64_t lo = (int64_t)x;
+    *i0 = lo < n - 1 ? lo : n - 1;
+    *i1 = lo + 1 < n - 1 ? lo + 1 : n - 1;
+    *t = x - (double)lo;
+}
+
+void ref_resize(const struct ref_args *a)
+{
+    const struct cf_shape *xs = a->in_shape[0], *o = &a->n->out;
+    int ah = cf_axis_h(a->g), aw = cf_axis_w(a->g), ac = cf_axis_c(a->g);
+    int64_t st[4] = {1, 1, 1, 1};
+    for (int k = 2; k >= 0; k--) st[k] = st[k + 1] * xs->d[k + 1];
+    int64_t H = xs->d[ah], W = xs->d[aw], idx[4];
+    const struct cf_attrs *at = &a->n->a;
+    for (int64_t i = 0, n = cf_shape_elems_per_item(o) * o->d[0]; i < n; i++) {
+        int64_t r = i;
+        for (int k = 3; k >= 0; k--) idx[k] = r % o->d[k], r /= o->d[k];
+        int64_t y0, y1, x0, x1;
+        double ty, tx;
+        resize_src(idx[ah], at->resize[0], H, at->resize_linear, &y0, &y1, &ty);
+        resize_src(idx[aw], at->resize[1], W, at->resize_linear, &x0, &x1, &tx);
+        int64_t base = idx[0] * st[0] + idx[ac] * st[ac];
+        const float *x = a->in[0] + base;
+        double v00 = x[y0 * st[ah] + x0 * st[aw]], v01 = x[y0 * st[ah] + x1 * st[aw]];
+        double v10 = x[y1 * st[ah] + x0 * st[aw]], v11 = x[y1 * st[ah] + x1 * st[aw]];
+        double top = v00 + (v01 - v00) * tx, bottom = v10 + (v11 - v10) * tx;
+        a->out[i] = at->resize_linear ? (float)(top + (bottom - top) * ty) : (float)v00;
+    }
 }

@@ -41,6 +41,7 @@ static const ref_fn ref_ops[CF_OP_COUNT] = {
     [CF_OP_LRN] = ref_lrn,
     [CF_OP_REDUCE_MEAN] = ref_reduce_mean,
     [CF_OP_DEPTH_TO_SPACE] = ref_depth_to_space,
+    [CF_OP_RESIZE] = ref_resize,
 };
 
 ref_fn ref_op(enum cf_op op) { return (unsigned)op < CF_OP_COUNT ? ref_ops[op] : NULL; }

@@ -48,6 +48,7 @@ void ref_view(const struct ref_args *a);
 void ref_constant(const struct ref_args *a);
 void ref_transpose(const struct ref_args *a);
 void ref_slice(const struct ref_args *a);
+void ref_resize(const struct ref_args *a);
 void ref_pad(const struct ref_args *a);
 void ref_depth_to_space(const struct ref_args *a);
 

@@ -97,6 +97,9 @@ static const struct arg_spec normalization_args[] = {
     {"axis", AK_AXIS, T_AXIS, 0}, {"mean", AK_UNSET, T_IGNORE, 0}, {"variance", AK_UNSET, T_IGNORE, 0},
     {"invert", AK_UNSET, T_IGNORE, 0}, END};
 static const struct arg_spec permute_args[] = {{"dims", AK_PERM, T_PERM, REQ}, END};
+static const struct arg_spec upsampling2d_args[] = {
+    {"size", AK_INT2, T_RESIZE, 0}, {"data_format", AK_DATA_FORMAT, T_IGNORE, 0},
+    {"interpolation", AK_INTERP, T_IGNORE, 0}, END};
 static const struct arg_spec cropping2d_args[] = {
     {"cropping", AK_ZPAD, T_ZPAD, 0}, {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
 
@@ -232,6 +235,7 @@ static const struct keras_class classes[] = {
     {"Rescaling",                K_LAYER,      CF_OP_AFFINE,             L,                rescaling_args,        NULL,                  NULL,              NULL},
     {"Normalization",            K_LAYER,      CF_OP_NORMALIZATION,      L,                normalization_args,    NULL,                  normalization_defaults, NULL},
     {"Permute",                  K_LAYER,      CF_OP_TRANSPOSE,          L,                permute_args,          NULL,                  NULL,              NULL},
+    {"UpSampling2D",             K_LAYER,      CF_OP_RESIZE,             L,                upsampling2d_args,     NULL,                  NULL,              NULL},
     {"Cropping2D",               K_LAYER,      CF_OP_SLICE,              L,                cropping2d_args,       NULL,                  cropping_defaults, cropping_finish},
     {"BatchNormalization",       K_LAYER,      CF_OP_BATCH_NORM,         L,                batch_norm_args,       NULL,                  NULL,              NULL},
     {"Activation",               K_LAYER,      CF_OP_ACTIVATION,         L,                activation_args,       NULL,                  NULL,              NULL},
@@ -438,7 +442,10 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
         }
         if (!int_pair(v, 1, pair)) return arg_fail(c, spec, v, d, "must be a positive int or a tuple of 2 positive ints");
         {
-            int *dst = spec->tgt == T_KERNEL ? a->kernel : spec->tgt == T_STRIDES ? a->strides : a->dilation;
+            int *dst = spec->tgt == T_KERNEL    ? a->kernel
+                       : spec->tgt == T_STRIDES ? a->strides
+                       : spec->tgt == T_RESIZE  ? a->resize
+                                                : a->dilation;
             dst[0] = (int)pair[0];
             dst[1] = (int)pair[1];
         }
@@ -453,7 +460,10 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
             return arg_fail(c, spec, v, d, "must be a positive int or a tuple of 1 positive int");
         if (i64 < 1 || i64 > MAX_SIZE_ARG) return arg_fail(c, spec, v, d, "must be a positive int or a tuple of 1 positive int");
         {
-            int *dst = spec->tgt == T_KERNEL ? a->kernel : spec->tgt == T_STRIDES ? a->strides : a->dilation;
+            int *dst = spec->tgt == T_KERNEL    ? a->kernel
+                       : spec->tgt == T_STRIDES ? a->strides
+                       : spec->tgt == T_RESIZE  ? a->resize
+                                                : a->dilation;
             dst[0] = 1; /* the one row */
             dst[1] = (int)i64;
         }
@@ -609,6 +619,15 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
         for (int k = v->n + 1; k < CF_MAX_RANK; k++) a->perm[k] = k;
         return CLINFER_OK;
     }
+    case AK_INTERP:
+        if (v->k != V_STR) return arg_fail(c, spec, v, d, "must be a string");
+        if (strcmp(v->s, "nearest") == 0 || strcmp(v->s, "bilinear") == 0) {
+            a->resize_linear = v->s[0] == 'b';
+            return CLINFER_OK;
+        }
+        return cf_fail_at(d, v->loc, CLINFER_E_UNSUPPORTED,
+                          "%s: interpolation '%s' is not supported (clinfer has 'nearest' and 'bilinear')",
+                          cf_keras_class_name(c), v->s);
     case AK_UNSET:
         if (v->k == V_NONE || (v->k == V_BOOL && !v->i)) return CLINFER_OK;
         return cf_fail_at(d, v->loc, CLINFER_E_UNSUPPORTED, "%s: argument '%s' is not supported (only None / False)",

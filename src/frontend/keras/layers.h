@@ -29,13 +29,14 @@ enum argkind {
     AK_DTYPE,        /* None | 'float32' */
     AK_INT_OR_NONE,
     AK_PERM,         /* Permute's dims: a permutation of 1 .. rank-1 */
-    AK_UNSET         /* accepted only as None or False (an option clinfer does not implement) */
+    AK_UNSET,        /* accepted only as None or False (an option clinfer does not implement) */
+    AK_INTERP        /* UpSampling2D's interpolation: 'nearest' | 'bilinear' */
 };
 
 enum target {
     T_IGNORE, T_FILTERS, T_KERNEL, T_STRIDES, T_PADDING, T_DILATION, T_GROUPS, T_ACT, T_USE_BIAS, T_DM,
     T_OUTPAD, T_RATE, T_AXIS, T_EPS, T_CENTER, T_SCALE, T_ALPHA, T_MAXVAL, T_THRESHOLD, T_ZPAD, T_TARGET,
-    T_KEEPDIMS, T_AFFINE_SCALE, T_AFFINE_OFFSET, T_PERM, T_NAME, T_TRAINABLE, T_SHAPE, T_BATCH_SHAPE, T_BATCH_SIZE, T_INPUT_DIM,
+    T_KEEPDIMS, T_AFFINE_SCALE, T_AFFINE_OFFSET, T_PERM, T_RESIZE, T_NAME, T_TRAINABLE, T_SHAPE, T_BATCH_SHAPE, T_BATCH_SIZE, T_INPUT_DIM,
     T_INPUTS, T_OUTPUTS, T_LAYERS /* Model / Sequential arguments, handled by the evaluator */
 };
 

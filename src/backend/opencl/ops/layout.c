@@ -1,5 +1,6 @@
-/* The data-movement kernels (cl/layout.cl, cl/pad.cl, cl/transpose.cl, cl/depth_to_space.cl): ZeroPadding2D,
- * Concatenate, Transpose, Slice, Pad, DepthToSpace; and a Constant copied into the arena. */
+/* The data-movement kernels (cl/layout.cl, cl/pad.cl, cl/transpose.cl, cl/depth_to_space.cl, cl/resize.cl):
+ * ZeroPadding2D, Concatenate, Transpose, Slice, Pad, DepthToSpace, UpSampling2D; and a Constant copied into the
+ * arena. */
 #include "../../../ops/ops.h"
 #include "../launch.h"
 
@@ -98,4 +99,24 @@ clinfer_status cf_cl_depth_to_space(struct cf_cl *s, int i, struct cf_diag *d)
     return CF_CL_LAUNCH(s, "depth_to_space_f32", n, (size_t)cf_cl_elems(ys), d, A_MEM(s->arena), A_UINT(in_off(s, n, 0)),
                         A_UINT(cf_cl_off(s->x->plan->offset[i])), A_INT(ys->d[0]), A_INT(ys->d[1]), A_INT(ys->d[2]),
                         A_INT(ys->d[3]), A_INT(n->a.blocksize), A_INT(n->a.d2s_crd));
+}
+
+clinfer_status cf_cl_resize(struct cf_cl *s, int i, struct cf_diag *d)
+{
+    const struct cf_graph *g = s->x->g;
+    const struct cf_node *n = &g->nodes[i];
+    const struct cf_shape *xs = &g->nodes[n->in[0]].out, *ys = &n->out;
+    cl_int8 od = {{0}};
+    cl_int4 st = {{0}};
+    int64_t stride = 1;
+    for (int k = 3; k >= 0; k--) {
+        od.s[k] = (cl_int)ys->d[k];
+        st.s[k] = (cl_int)stride;
+        stride *= xs->d[k];
+    }
+    int ah = cf_axis_h(g), aw = cf_axis_w(g);
+    return CF_CL_LAUNCH(s, "resize_f32", n, (size_t)cf_cl_elems(ys), d, A_MEM(s->arena), A_UINT(in_off(s, n, 0)),
+                        A_UINT(cf_cl_off(s->x->plan->offset[i])), A_UINT(cf_cl_elems(ys)), A_VEC(od), A_VEC(st),
+                        A_INT(ah), A_INT(aw), A_INT(n->a.resize[0]), A_INT(n->a.resize[1]), A_INT(xs->d[ah]),
+                        A_INT(xs->d[aw]), A_INT(n->a.resize_linear));
 }

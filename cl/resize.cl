@@ -1,0 +1,35 @@
+/* UpSampling2D over rank-4 tensors of either layout: each output element from one source element (nearest) or the
+ * four around it (bilinear, half-pixel centres, clamped at the edges). Strides are in elements; sh, sw the integer
+ * factors. */
+__kernel void resize_f32(__global float *A, uint xo, uint yo, uint total, int8 od, int4 xst, int ah, int aw, int sh,
+                         int sw, int H, int W, int linear)
+{
+    size_t i = get_global_id(0);
+    if (i >= total) return;
+    int idx[4];
+    size_t r = i;
+    idx[3] = (int)(r % od.s3), r /= od.s3;
+    idx[2] = (int)(r % od.s2), r /= od.s2;
+    idx[1] = (int)(r % od.s1), r /= od.s1;
+    idx[0] = (int)r;
+    int st[4] = {xst.s0, xst.s1, xst.s2, xst.s3};
+    size_t base = 0;
+    for (int k = 0; k < 4; k++)
+        if (k != ah && k != aw) base += (size_t)idx[k] * st[k];
+    int oy = idx[ah], ox = idx[aw];
+    if (!linear) {
+        A[yo + i] = A[xo + base + (size_t)(oy / sh) * st[ah] + (size_t)(ox / sw) * st[aw]];
+        return;
+    }
+    float fy = fmax(((float)oy + 0.5f) / (float)sh - 0.5f, 0.0f), fx = fmax(((float)ox + 0.5f) / (float)sw - 0.5f, 0.0f);
+    int y0 = (int)fy, x0 = (int)fx;
+    float ty = fy - (float)y0, tx = fx - (float)x0;
+    int y1 = min(y0 + 1, H - 1), x1 = min(x0 + 1, W - 1);
+    y0 = min(y0, H - 1);
+    x0 = min(x0, W - 1);
+    __global const float *x = A + xo + base;
+    float v00 = x[(size_t)y0 * st[ah] + (size_t)x0 * st[aw]], v01 = x[(size_t)y0 * st[ah] + (size_t)x1 * st[aw]];
+    float v10 = x[(size_t)y1 * st[ah] + (size_t)x0 * st[aw]], v11 = x[(size_t)y1 * st[ah] + (size_t)x1 * st[aw]];
+    float top = v00 + (v01 - v00) * tx, bottom = v10 + (v11 - v10) * tx;
+    A[yo + i] = top + (bottom - top) * ty;
+}
