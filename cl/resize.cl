@@ -1,5 +1,5 @@
-/* UpSampling2D over rank-4 tensors of either layout: each output element from one source element (nearest) or the
- * four around it (bilinear, half-pixel centres, clamped at the edges). Strides are in elements; sh, sw the integer
+/* UpSampling2D / Resize over rank-4 tensors of either layout: each output element from one source element (nearest)
+ * or the four around it (bilinear, the source coordinate by `linear`: CF_RESIZE_*, clamped at the edges). Strides are in elements; sh, sw the integer
  * factors. */
 __kernel void resize_f32(__global float *A, uint xo, uint yo, uint total, int8 od, int4 xst, int ah, int aw, int sh,
                          int sw, int H, int W, int linear)
@@ -21,7 +21,19 @@ __kernel void resize_f32(__global float *A, uint xo, uint yo, uint total, int8 o
         A[yo + i] = A[xo + base + (size_t)(oy / sh) * st[ah] + (size_t)(ox / sw) * st[aw]];
         return;
     }
-    float fy = fmax(((float)oy + 0.5f) / (float)sh - 0.5f, 0.0f), fx = fmax(((float)ox + 0.5f) / (float)sw - 0.5f, 0.0f);
+    float fy, fx; /* the source coordinate: half-pixel (1), align_corners (2), asymmetric (3) */
+    if (linear == 1) {
+        fy = ((float)oy + 0.5f) / (float)sh - 0.5f;
+        fx = ((float)ox + 0.5f) / (float)sw - 0.5f;
+    } else if (linear == 2) {
+        fy = H * sh > 1 ? (float)oy * (float)(H - 1) / (float)(H * sh - 1) : 0.0f;
+        fx = W * sw > 1 ? (float)ox * (float)(W - 1) / (float)(W * sw - 1) : 0.0f;
+    } else {
+        fy = (float)oy / (float)sh;
+        fx = (float)ox / (float)sw;
+    }
+    fy = fmax(fy, 0.0f);
+    fx = fmax(fx, 0.0f);
     int y0 = (int)fy, x0 = (int)fx;
     float ty = fy - (float)y0, tx = fx - (float)x0;
     int y1 = min(y0 + 1, H - 1), x1 = min(x0 + 1, W - 1);

@@ -1,7 +1,7 @@
 /* Real architectures exported from PyTorch (tests/models/export_torch.py: LeNet, a VGG block, a ResNet basic block
  * with its shortcut, a MobileNet block with depthwise convolution and ReLU6, an Inception block with Concat; random
  * weights, BatchNorm with random statistics, a dynamic batch; and Slice and Split as PyTorch writes them,
- * tests/models/export_slice.py): on ref and on PoCL, at batch 1 and at batch 8 from
+ * tests/models/export_slice.py; Resize and Upsample, tests/models/export_resize.py): on ref and on PoCL, at batch 1 and at batch 8 from
  * the same file, they match PyTorch's outputs within 1e-4 relative. */
 #include "helpers.h"
 
@@ -49,7 +49,8 @@ static int profile_count(const char *model, const char *algo, const char *patter
 }
 
 static struct torch_case cases[] = {{"lenet"},           {"vgg_block"},       {"resnet_block"},
-                                    {"mobilenet_block"}, {"inception_block"}, {"slice_variants"}};
+                                    {"mobilenet_block"}, {"inception_block"}, {"slice_variants"},
+                                    {"resize_variants"}, {"upsample_opset9"}};
 
 ParameterizedTestParameters(torch, matches_pytorch)
 {

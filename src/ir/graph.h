@@ -70,6 +70,10 @@ enum cf_broadcast { CF_BCAST_KERAS, CF_BCAST_NUMPY };
 enum cf_pad_mode { CF_PADMODE_CONSTANT, CF_PADMODE_REFLECT, CF_PADMODE_EDGE };
 
 /* Attributes of every op in one flat struct; each op reads the fields its row in ops.def names. */
+/* Resize's bilinear source coordinate of output o (factor s, n in, no out): half-pixel (o + 0.5)/s - 0.5 (Keras,
+ * TensorFlow, JAX, PyTorch's align_corners=False); align_corners o·(n - 1)/(no - 1); asymmetric o/s. */
+enum { CF_RESIZE_NEAREST = 0, CF_RESIZE_HALF_PIXEL = 1, CF_RESIZE_ALIGN_CORNERS = 2, CF_RESIZE_ASYMMETRIC = 3 };
+
 struct cf_attrs {
     int64_t filters;        /* Conv filters, Dense units */
     int kernel[2];          /* kernel or pool size (rows, cols) */
@@ -99,7 +103,7 @@ struct cf_attrs {
     float rate;             /* Dropout */
     float affine_scale, affine_offset; /* Rescaling, and Keras' x * c and x + c: y = x·scale + offset */
     int resize[2];          /* UpSampling2D: the integer factors of H and W */
-    int resize_linear;      /* 1 bilinear (half-pixel centres, as TensorFlow and JAX), 0 nearest */
+    int resize_linear;      /* 0 nearest (floor(o / s)), else bilinear: CF_RESIZE_* where its source coordinate lies */
     int keepdims;           /* global pooling keeps 1x1 spatial dims; ReduceMean keeps reduced axes */
     unsigned reduce_axes;   /* ReduceMean: a bit per axis */
     enum cf_broadcast broadcast;

@@ -1,7 +1,8 @@
-/* UpSampling2D: H and W multiplied by integer factors (Keras' size, default 2):
+/* UpSampling2D (Keras) and Resize / Upsample (ONNX, integer factors): H and W multiplied by integer factors:
  *   nearest:  y[i] = x[floor(i / s)]
  *   bilinear: y[i] = x at (i + 0.5) / s - 0.5, linear between the two nearest rows (cols), clamped at the edges
- *             (half-pixel centres, as tf.image.resize and jax.image.resize place them)
+ *             (half-pixel centres, as tf.image.resize and jax.image.resize place them; ONNX also has align_corners,
+ *             o·(n - 1)/(no - 1), and asymmetric, o/s: graph.h's CF_RESIZE_*)
  *   params = 0 */
 #include "ops.h"
 
@@ -33,6 +34,7 @@ void resize_explain(const struct cf_op_args *a, struct cf_strbuf *sb)
         if (x < 0) cf_explain_line(sb, "%s: O = None (the input dimension is None)", label[i]);
         else cf_explain_line(sb, "%s: O = W·s = %lld·%d = %lld", label[i], x, at->resize[i], x * at->resize[i]);
     }
-    cf_explain_line(sb, "%s; params = 0",
-                    at->resize_linear ? "bilinear, half-pixel centres" : "nearest: each value repeated");
+    static const char *const how[] = {"nearest: each value repeated", "bilinear, half-pixel centres",
+                                      "bilinear, corners aligned", "bilinear, asymmetric (o / s)"};
+    cf_explain_line(sb, "%s; params = 0", how[at->resize_linear & 3]);
 }

@@ -132,7 +132,9 @@ static void resize_src(int64_t o, int s, int64_t n, int linear, int64_t *i0, int
         *t = 0;
         return;
     }
-    double x = ((double)o + 0.5) / s - 0.5;
+    double x = linear == CF_RESIZE_HALF_PIXEL      ? ((double)o + 0.5) / s - 0.5
+               : linear == CF_RESIZE_ALIGN_CORNERS ? (n * s > 1 ? (double)o * (double)(n - 1) / (double)(n * s - 1) : 0)
+                                                   : (double)o / s;
     if (x < 0) x = 0;
     int64_t lo = (int64_t)x;
     *i0 = lo < n - 1 ? lo : n - 1;

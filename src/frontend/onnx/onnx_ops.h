@@ -99,4 +99,8 @@ clinfer_status cf_onnx_op_split(struct onnx_ctx *X, const Onnx__NodeProto *n, st
 clinfer_status cf_onnx_op_cast(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
                                struct oval *out);
 
+/* ops_resize.c */
+clinfer_status cf_onnx_op_resize(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in,
+                                 struct oval *out);
+
 #endif

@@ -62,6 +62,9 @@ static const struct onnx_op {
     {"Slice", cf_onnx_op_slice, "starts ends axes", 1},
     {"Split", cf_onnx_op_split, "axis split num_outputs", 1},
     {"Cast", cf_onnx_op_cast, "to saturate", 1},
+    {"Resize", cf_onnx_op_resize, "antialias axes coordinate_transformation_mode cubic_coeff_a exclude_outside "
+               "extrapolation_value keep_aspect_ratio_policy mode nearest_mode", 1},
+    {"Upsample", cf_onnx_op_resize, "mode scales", 1},
 };
 
 
