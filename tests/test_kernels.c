@@ -92,6 +92,10 @@ static struct kcase cases[] = {
     {"(3, 4, 2)", "y = layers.UpSampling2D((3, 2))(x)", EXACT},
     {"(4, 5, 3)", "y = layers.UpSampling2D(2, interpolation='bilinear')(x)", FN},
     {"(3, 2, 5)", "y = layers.UpSampling2D((1, 3), interpolation='bilinear')(x)", FN},
+    /* LayerNormalization (cl/layer_norm.cl): over rows of channels, with and without gamma / beta */
+    {"(4, 5, 6)", "y = layers.LayerNormalization()(x)", FN},
+    {"(7, 33)", "y = layers.LayerNormalization(epsilon=1e-5, center=False)(x)", FN},
+    {"(3, 2, 1)", "y = layers.LayerNormalization(scale=False)(x)", FN},
     /* the affine maps that run as BatchNormalization, Cropping2D (a Slice), Permute (a Transpose), a 'same'
      * Conv2DTranspose with output_padding */
     {"(4, 5, 3)", "y = layers.Rescaling(0.25, offset=-1.5)(x)", FN},

@@ -103,6 +103,7 @@ clinfer_status cf_cl_slice(struct cf_cl *s, int i, struct cf_diag *d);
 clinfer_status cf_cl_pad(struct cf_cl *s, int i, struct cf_diag *d);
 clinfer_status cf_cl_depth_to_space(struct cf_cl *s, int i, struct cf_diag *d);
 clinfer_status cf_cl_resize(struct cf_cl *s, int i, struct cf_diag *d);
+clinfer_status cf_cl_layer_norm(struct cf_cl *s, int i, struct cf_diag *d);
 clinfer_status cf_cl_reduce_mean(struct cf_cl *s, int i, struct cf_diag *d);
 
 #endif

@@ -33,6 +33,7 @@ static const cf_cl_run_fn table[CF_OP_COUNT] = {
     [CF_OP_REDUCE_MEAN] = cf_cl_reduce_mean,
     [CF_OP_DEPTH_TO_SPACE] = cf_cl_depth_to_space,
     [CF_OP_RESIZE] = cf_cl_resize,
+    [CF_OP_LAYER_NORM] = cf_cl_layer_norm,
 };
 
 cf_cl_run_fn cf_cl_op(enum cf_op op) { return (unsigned)op < CF_OP_COUNT ? table[op] : NULL; }

@@ -137,3 +137,25 @@ void ref_lrn(const struct ref_args *a)
                 a->out[(n * C + c) * inner + i] = (float)(a->in[0][(n * C + c) * inner + i] / den);
             }
 }
+
+void ref_layer_norm(const struct ref_args *a)
+{
+    const struct cf_shape *s = &a->n->out;
+    int64_t c = s->d[s->rank - 1], rows = ref_elems(s) / c;
+    const float *g = ref_weight(a, "gamma"), *b = ref_weight(a, "beta");
+    for (int64_t r = 0; r < rows; r++) {
+        const float *x = a->in[0] + r * c;
+        double mean = 0, var = 0;
+        for (int64_t k = 0; k < c; k++) mean += x[k];
+        mean /= (double)c;
+        for (int64_t k = 0; k < c; k++) var += ((double)x[k] - mean) * ((double)x[k] - mean);
+        var /= (double)c;
+        double inv = 1.0 / sqrt(var + a->n->a.epsilon);
+        for (int64_t k = 0; k < c; k++) {
+            double y = ((double)x[k] - mean) * inv;
+            if (g) y *= g[k];
+            if (b) y += b[k];
+            a->out[r * c + k] = (float)y;
+        }
+    }
+}

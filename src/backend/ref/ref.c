@@ -21,6 +21,7 @@ static const ref_fn ref_ops[CF_OP_COUNT] = {
     [CF_OP_DENSE] = ref_dense,
     [CF_OP_DROPOUT] = ref_view,
     [CF_OP_BATCH_NORM] = ref_batch_norm,
+    [CF_OP_LAYER_NORM] = ref_layer_norm,
     [CF_OP_ACTIVATION] = ref_activation,
     [CF_OP_ZERO_PAD2D] = ref_zero_pad2d,
     [CF_OP_RESHAPE] = ref_view,

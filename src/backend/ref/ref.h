@@ -39,6 +39,7 @@ void ref_activation(const struct ref_args *a);
 void ref_batch_norm(const struct ref_args *a);
 void ref_merge(const struct ref_args *a);
 void ref_lrn(const struct ref_args *a);
+void ref_layer_norm(const struct ref_args *a);
 /* pool.c */
 void ref_reduce_mean(const struct ref_args *a);
 /* layout.c */

@@ -97,6 +97,12 @@ static const struct arg_spec normalization_args[] = {
     {"axis", AK_AXIS, T_AXIS, 0}, {"mean", AK_UNSET, T_IGNORE, 0}, {"variance", AK_UNSET, T_IGNORE, 0},
     {"invert", AK_UNSET, T_IGNORE, 0}, END};
 static const struct arg_spec permute_args[] = {{"dims", AK_PERM, T_PERM, REQ}, END};
+static const struct arg_spec layer_norm_args[] = {
+    {"axis", AK_AXIS, T_AXIS, 0}, {"epsilon", AK_FLOAT, T_EPS, 0}, {"center", AK_BOOL, T_CENTER, 0},
+    {"scale", AK_BOOL, T_SCALE, 0}, {"rms_scaling", AK_UNSET, T_IGNORE, 0}, {"beta_initializer", AK_ANY, T_IGNORE, 0},
+    {"gamma_initializer", AK_ANY, T_IGNORE, 0}, {"beta_regularizer", AK_ANY, T_IGNORE, 0},
+    {"gamma_regularizer", AK_ANY, T_IGNORE, 0}, {"beta_constraint", AK_ANY, T_IGNORE, 0},
+    {"gamma_constraint", AK_ANY, T_IGNORE, 0}, END};
 static const struct arg_spec upsampling2d_args[] = {
     {"size", AK_INT2, T_RESIZE, 0}, {"data_format", AK_DATA_FORMAT, T_IGNORE, 0},
     {"interpolation", AK_INTERP, T_IGNORE, 0}, END};
@@ -235,6 +241,7 @@ static const struct keras_class classes[] = {
     {"Rescaling",                K_LAYER,      CF_OP_AFFINE,             L,                rescaling_args,        NULL,                  NULL,              NULL},
     {"Normalization",            K_LAYER,      CF_OP_NORMALIZATION,      L,                normalization_args,    NULL,                  normalization_defaults, NULL},
     {"Permute",                  K_LAYER,      CF_OP_TRANSPOSE,          L,                permute_args,          NULL,                  NULL,              NULL},
+    {"LayerNormalization",       K_LAYER,      CF_OP_LAYER_NORM,         L,                layer_norm_args,       NULL,                  normalization_defaults, NULL},
     {"UpSampling2D",             K_LAYER,      CF_OP_RESIZE,             L,                upsampling2d_args,     NULL,                  NULL,              NULL},
     {"Cropping2D",               K_LAYER,      CF_OP_SLICE,              L,                cropping2d_args,       NULL,                  cropping_defaults, cropping_finish},
     {"BatchNormalization",       K_LAYER,      CF_OP_BATCH_NORM,         L,                batch_norm_args,       NULL,                  NULL,              NULL},

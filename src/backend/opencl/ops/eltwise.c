@@ -42,6 +42,20 @@ clinfer_status cf_cl_batch_norm(struct cf_cl *s, int i, struct cf_diag *d)
                         A_INT(len), A_INT(inner), A_MEM(s->bn[i]), A_MEM(s->bn[g->n_nodes + i]));
 }
 
+/* gamma and beta, when the layer has them, in the op's weight order; absent ones read nothing (the arena stands in) */
+clinfer_status cf_cl_layer_norm(struct cf_cl *s, int i, struct cf_diag *d)
+{
+    const struct cf_graph *g = s->x->g;
+    const struct cf_node *n = &g->nodes[i];
+    const struct cf_shape *ys = &n->out;
+    int64_t c = ys->d[ys->rank - 1], rows = cf_cl_elems(ys) / c;
+    int k = 0, has_g = n->a.scale, has_b = n->a.center;
+    cl_mem gm = has_g ? s->w[i][k++] : s->arena, bm = has_b ? s->w[i][k] : s->arena;
+    return CF_CL_LAUNCH(s, "layer_norm_f32", n, (size_t)rows, d, A_MEM(s->arena),
+                        A_UINT(cf_cl_off(s->x->plan->offset[n->in[0]])), A_UINT(cf_cl_off(s->x->plan->offset[i])),
+                        A_UINT(rows), A_INT(c), A_FLT(n->a.epsilon), A_MEM(gm), A_MEM(bm), A_INT(has_g), A_INT(has_b));
+}
+
 /* Strides of input `sh` along each output axis (innermost first), 0 where it is broadcast: Keras keeps the batch
  * axis and right-aligns the others; NumPy right-aligns every axis. */
 static cl_int8 bcast_strides(const struct cf_shape *o, const struct cf_shape *sh, int numpy)
