@@ -30,7 +30,8 @@ struct kcase {
 
 static struct kcase cases[] = {{"exact", 1, 2, 1},  {"cnn", 1, 1, 1},    {"branches", 1, 1, 1},
                                {"seq", 1, 1, 1},    {"two_io", 2, 2, 1}, {"extras", 1, 1, 1},
-                               {"upsample", 1, 1, 1},   {"layer_norm", 1, 1, 1}, {"tensor_ops", 1, 1, 0}};
+                               {"upsample", 1, 1, 1},   {"layer_norm", 1, 1, 1}, {"inception", 1, 1, 1},
+                               {"tensor_ops", 1, 1, 0}};
 
 static char *summary_styled(const char *path, clinfer_style style, char *err, size_t errsize)
 {
@@ -89,6 +90,51 @@ Test(keras_files, examples_print_as_each_keras)
             snprintf(golden, sizeof golden, CLINFER_SOURCE_DIR "/tests/golden/%s/%s.txt", dir[s], ex[i]);
             expect_text(path, st[s], golden);
         }
+}
+
+Test(keras_files, line_length_is_keras_own)
+{
+    static const char *const dir[] = {"keras3", "tf2"};
+    static const clinfer_style st[] = {CLINFER_STYLE_KERAS3, CLINFER_STYLE_TF2};
+    for (int s = 0; s < 2; s++)
+        for (int n = 70; n <= 120; n += 50) {
+            char golden[512], err[2048] = "";
+            snprintf(golden, sizeof golden, CLINFER_SOURCE_DIR "/tests/golden/%s/branches.ll%d.txt", dir[s], n);
+            clinfer_context *ctx;
+            clinfer_context_new(&ctx);
+            clinfer_model *m = NULL;
+            char *text = NULL;
+            clinfer_summary_options o = {.style = st[s], .line_length = n};
+            if (clinfer_model_load_styled(ctx, CLINFER_SOURCE_DIR "/examples/branches.py", st[s], &m) ||
+                clinfer_model_summary(ctx, m, &o, &text))
+                snprintf(err, sizeof err, "%s", clinfer_context_errmsg(ctx));
+            cr_assert_not_null(text, "%s", err);
+            char *want = read_file(golden);
+            cr_expect_str_eq(text, want, "line_length %d in %s:\n%s", n, dir[s], text);
+            free(want);
+            clinfer_free(text);
+            clinfer_model_free(m);
+            clinfer_context_free(ctx);
+        }
+}
+
+Test(keras_files, explain_works_in_every_style)
+{
+    static const clinfer_style st[] = {CLINFER_STYLE_KERAS2, CLINFER_STYLE_TF2, CLINFER_STYLE_KERAS3};
+    for (int s = 0; s < 3; s++) {
+        clinfer_context *ctx;
+        clinfer_context_new(&ctx);
+        clinfer_model *m = NULL;
+        char *text = NULL;
+        clinfer_summary_options o = {.style = st[s], .explain = 1};
+        cr_assert_eq(clinfer_model_load(ctx, DATA "cnn.keras", &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+        cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+        cr_assert_not_null(strstr(text, "params = (K·K·Cin + 1)·Cout = (3·3·3 + 1)·8 = 224"), "style %d:\n%s", s, text);
+        cr_assert_not_null(strstr(text, "MACs (multiply-accumulates) per image: "), "style %d:\n%s", s, text);
+        clinfer_free(text);
+        clinfer_model_free(m);
+        clinfer_context_free(ctx);
+    }
 }
 
 /* Runs `path` (with `weights`, NULL: its own) on a device and checks each output against Keras' predict. */

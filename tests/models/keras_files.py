@@ -118,16 +118,16 @@ def build(name):
     return scope["model"]
 
 
-def summary_text(model):
+def summary_text(model, line_length=None):
     buf = io.StringIO()
     if flavor == "keras3":
         # what model.summary() prints to a terminal: the rich console without print_fn
         import contextlib
 
         with contextlib.redirect_stdout(buf):
-            model.summary()
+            model.summary(line_length=line_length)
         return buf.getvalue()
-    model.summary(print_fn=lambda s, **kw: buf.write(s + "\n"))
+    model.summary(line_length=line_length, print_fn=lambda s, **kw: buf.write(s + "\n"))
     return buf.getvalue()
 
 
@@ -201,3 +201,7 @@ for fn in sorted(os.listdir(os.path.join(root, "examples"))):
     exec("from keras import layers\nfrom keras.models import Model\n" + src, scope)
     with open(os.path.join(gold, fn[:-3] + ".txt"), "w") as f:
         f.write(summary_text(scope["model"]))
+    if fn == "branches.py":  # Keras' line_length, narrower and wider than its default
+        for n in (70, 120):
+            with open(os.path.join(gold, "branches.ll%d.txt" % n), "w") as f:
+                f.write(summary_text(scope["model"], line_length=n))
