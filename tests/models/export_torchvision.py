@@ -16,9 +16,12 @@ SIZE = {"inception_v3": 107, "alexnet": 224, "vgg11_bn": 224}
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
+for f in os.listdir(out):  # what an older list left behind is not checked again
+    if f.endswith(".onnx") and f[:-5] not in NETWORKS:
+        os.remove(os.path.join(out, f))
 for name in NETWORKS:
     path = os.path.join(out, name + ".onnx")
-    if os.path.exists(path):
+    if all(os.path.exists(os.path.join(out, name + e)) for e in (".onnx", "_in.npy", "_out.npy")):
         continue
     torch.manual_seed(0)
     extra = {"aux_logits": False, "init_weights": True} if name in ("googlenet", "inception_v3") else {}
