@@ -17,6 +17,8 @@
 #define ACT_LOG_SOFTMAX 14
 #define ACT_CLIP 15
 #define ACT_HARD_SWISH 16
+#define ACT_MISH 17
+#define ACT_GELU_TANH 18
 #endif
 
 /* NumPy's maximum and minimum (IEEE-754's maximum and minimum): a NaN in either operand gives NaN, where OpenCL's
@@ -46,6 +48,8 @@ static inline float act_apply(float x, int act, float4 p)
     case ACT_LEAKY_RELU: return x >= 0.0f ? x : p.x * x;
     case ACT_CLIP: return MIN_NAN(MAX_NAN(x, p.x), p.y);
     case ACT_HARD_SWISH: return x <= -3.0f ? 0.0f : x >= 3.0f ? x : x * (x + 3.0f) / 6.0f; /* x·relu6(x + 3)/6 */
+    case ACT_MISH: return x * tanh(x > 0.0f ? x + log1p(exp(-x)) : log1p(exp(x)));
+    case ACT_GELU_TANH: return 0.5f * x * (1.0f + tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
     default: return x; /* linear; softmax runs as its own pass over rows */
     }
 }

@@ -78,6 +78,7 @@ static struct kcase cases[] = {
     {"(40,)", "y = layers.Activation('softsign')(x)", FN},
     {"(40,)", "y = layers.Activation('swish')(x)", FN},
     {"(40,)", "y = layers.Activation('gelu')(x)", FN},
+    {"(40,)", "y = layers.Activation('mish')(x)", FN},
     {"(40,)", "y = layers.Activation('hard_sigmoid')(x)", FN},
     {"(40,)", "y = layers.Activation('relu6')(x)", FN},
     {"(40,)", "y = layers.Activation('hard_swish')(x)", FN},

@@ -1,12 +1,16 @@
 /* Importing ONNX: parameters counted per initializer, once; and malformed files (truncated, mutated, tensors
  * whose data disagrees with their dims, cycles, missing inputs, external data outside the model's folder,
- * unsupported operators and attributes), each an error that names the place, none a crash. */
+ * unsupported operators and attributes), each an error that names the place, none a crash; and the operators
+ * beyond the CNN core against ONNX Runtime (on ref and PoCL). */
 #include "helpers.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include "frontend/frontend.h"
+#include "io/npy.h"
 #include "frontend/onnx/onnx.h"
 #include "onnx.pb-c.h"
 
@@ -224,7 +228,7 @@ Test(onnx_import, unsupported_operators_attributes_and_types)
     expect_error(&f, CLINFER_E_UNSUPPORTED, "domain 'com.microsoft' is not supported");
     fixture_init(&f);
     f.opset.version = 99;
-    expect_error(&f, CLINFER_E_UNSUPPORTED, "opset 99 is outside 1 to 21");
+    expect_error(&f, CLINFER_E_UNSUPPORTED, "opset 99 is outside 1 to 22");
 }
 
 /* the fixture's node made `op` on X alone, with one attribute (ints when n > 1 or ints_attr, else an int) */
@@ -535,4 +539,48 @@ Test(onnx_import, endless_nesting_is_refused_before_unpacking)
     onnx__model_proto__pack(&f.model, packed);
     cr_assert_eq(cf_onnx_nesting(packed, len, 100), 3, "model > graph > value_info > type: depth 3");
     free(packed);
+}
+
+/* Operators beyond the CNN core (tests/models/export_onnx_ops.py, built with onnx.helper): Gelu of opset 20 (exact
+ * and tanh), Mish, a model of opset 22, and Equal / Where / Expand on constants; on ref and PoCL at batch 1 and 3
+ * against ONNX Runtime's outputs. */
+Test(onnx_import, onnx_ops_match_onnxruntime)
+{
+    static const char *const models[] = {"gelu_mish_opset20", "conv_opset22", "shape_logic"};
+    static const char *const devices[] = {"ref", "opencl"};
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    for (int mi = 0; mi < 3; mi++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/tests/models/onnx_ops/%s.onnx", CLINFER_SOURCE_DIR, models[mi]);
+        clinfer_model *m = NULL;
+        cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+        for (int batch = 1; batch <= 3; batch += 2)
+            for (int dv = 0; dv < 2; dv++) {
+                struct cf_array x, want;
+                struct cf_diag d = {0};
+                snprintf(path, sizeof path, "%s/tests/data/onnx_ops/%s_in%d.npy", CLINFER_SOURCE_DIR, models[mi], batch);
+                cr_assert_eq(cf_npy_read(path, &x, &d), CLINFER_OK, "%s", d.msg);
+                snprintf(path, sizeof path, "%s/tests/data/onnx_ops/%s_out%d.npy", CLINFER_SOURCE_DIR, models[mi], batch);
+                cr_assert_eq(cf_npy_read(path, &want, &d), CLINFER_OK, "%s", d.msg);
+                clinfer_session *s;
+                clinfer_session_options o = {.device = devices[dv], .batch = batch};
+                cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+                int64_t n = cf_array_elems(&want);
+                float *y = calloc((size_t)n, sizeof(float));
+                const float *ins[] = {x.data};
+                float *outs[] = {y};
+                cr_assert_eq(clinfer_session_run(ctx, s, ins, outs), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+                for (int64_t i = 0; i < n; i++)
+                    cr_assert(fabsf(y[i] - want.data[i]) <= 1e-4f * fabsf(want.data[i]) + 1e-5f,
+                              "%s, batch %d, %s: element %lld is %.9g, ONNX Runtime %.9g", models[mi], batch,
+                              devices[dv], (long long)i, y[i], want.data[i]);
+                free(y);
+                clinfer_session_free(s);
+                cf_array_free(&x);
+                cf_array_free(&want);
+            }
+        clinfer_model_free(m);
+    }
+    clinfer_context_free(ctx);
 }

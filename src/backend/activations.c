@@ -31,6 +31,12 @@ float cf_act_apply(enum cf_act act, float x, const struct cf_attrs *a)
     case CF_ACT_RELU6: return x < 0 ? 0 : x > 6 ? 6 : x;
     case CF_ACT_LEAKY_RELU: return x >= 0 ? x : a->alpha * x;
     case CF_ACT_HARD_SWISH: return x <= -3.0f ? 0.0f : x >= 3.0f ? x : x * (x + 3.0f) / 6.0f; /* x·relu6(x + 3)/6 */
+    case CF_ACT_MISH: { /* x·tanh(softplus(x)) */
+        float sp = x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x));
+        return x * tanhf(sp);
+    }
+    case CF_ACT_GELU_TANH: /* 0.5·x·(1 + tanh(sqrt(2/pi)·(x + 0.044715·x^3))) */
+        return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
     case CF_ACT_COUNT: break;
     }
     return x;

@@ -48,6 +48,11 @@ clinfer_status reshape_infer(const struct cf_op_args *a, struct cf_diag *d)
         else if ((known = cf_prod((int64_t[]){known, o->d[i]}, 2)) < 0)
             return cf_fail(d, CLINFER_E_LIMIT, "target shape %s is too large", bt);
     }
+    /* (N, ...) into (-1, rest) with the rest all of an item: the -1 is the batch, which stays where it is */
+    if (in_unknown == 1 && x->d[0] < 0 && out_unknown == 0 && unknown == 0 && known == in) {
+        o->d[0] = x->d[0];
+        return CLINFER_OK;
+    }
     if (in_unknown != out_unknown) {
         if (unknown >= 0) o->d[unknown] = CF_DIM_UNKNOWN;
         if (in_unknown > out_unknown || unknown < 0)

@@ -83,6 +83,95 @@ static clinfer_status fold_binary(struct onnx_ctx *X, const char *op, struct cte
     return CLINFER_OK;
 }
 
+/* the element of t that broadcasts to element e of an output of `rank` dims (NumPy's rule: right-aligned, 1s repeat) */
+static int64_t bcast_at(const struct ctensor *t, int rank, const int64_t *dims, int64_t e)
+{
+    int64_t idx = 0, st = 1;
+    for (int k = rank - 1; k >= 0; k--) {
+        int64_t c = e % dims[k];
+        e /= dims[k];
+        int kt = k - (rank - t->rank);
+        if (kt < 0) continue;
+        idx += (t->dims[kt] == 1 ? 0 : c) * st;
+        st *= t->dims[kt];
+    }
+    return idx;
+}
+
+/* the broadcast dims of n tensors (and of `extra`, a shape, when given) */
+static clinfer_status bcast_dims(struct onnx_ctx *X, struct ctensor *const *t, int n, const int64_t *extra,
+                                 int n_extra, int *rank, int64_t *dims)
+{
+    int r = n_extra;
+    for (int i = 0; i < n; i++) r = t[i]->rank > r ? t[i]->rank : r;
+    if (r > CF_MAX_RANK) return cf_onnx_fail(X, CLINFER_E_LIMIT, "more than %d dimensions", CF_MAX_RANK);
+    for (int k = 0; k < r; k++) {
+        int64_t d = 1;
+        for (int i = 0; i <= n; i++) {
+            int64_t di;
+            if (i < n) {
+                int ki = k - (r - t[i]->rank);
+                di = ki >= 0 ? t[i]->dims[ki] : 1;
+            } else {
+                int ki = k - (r - n_extra);
+                di = extra && ki >= 0 ? extra[ki] : 1;
+            }
+            if (di != d && di != 1 && d != 1) return cf_onnx_fail(X, CLINFER_E_MODEL, "constant operands do not broadcast");
+            if (di != 1) d = di;
+        }
+        dims[k] = d;
+    }
+    *rank = r;
+    return CLINFER_OK;
+}
+
+/* Equal (1 or 0, as int64), Where(cond, x, y) and Expand(x, shape) of constants: the shape logic PyTorch exports */
+static clinfer_status fold_select(struct onnx_ctx *X, const char *op, struct oval **in, int n_in, struct oval *out)
+{
+    int rank;
+    int64_t dims[CF_MAX_RANK], shape[CF_MAX_RANK];
+    int ns = 0;
+    clinfer_status st;
+    struct ctensor *t[3] = {in[0]->c, n_in > 1 ? in[1]->c : NULL, n_in > 2 ? in[2]->c : NULL};
+    if (strcmp(op, "Expand") == 0) {
+        if ((st = cf_onnx_const_ints(X, in[1], "shape", shape, CF_MAX_RANK, &ns)) ||
+            (st = bcast_dims(X, t, 1, shape, ns, &rank, dims)))
+            return st;
+    } else if (strcmp(op, "Equal") == 0) {
+        if (t[0]->type != t[1]->type) return cf_onnx_fail(X, CLINFER_E_MODEL, "operands of different types");
+        if (has_sym(t[0]) || has_sym(t[1]))
+            return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED,
+                                "the batch size, which is bound only at run time, is compared in shape arithmetic; "
+                                "export with a fixed batch");
+        if ((st = bcast_dims(X, t, 2, NULL, 0, &rank, dims))) return st;
+    } else {
+        if (n_in < 3 || t[1]->type != t[2]->type) return cf_onnx_fail(X, CLINFER_E_MODEL, "Where takes x and y of one type");
+        if ((st = bcast_dims(X, t, 3, NULL, 0, &rank, dims))) return st;
+    }
+    enum ctype type = op[0] == 'E' && op[1] == 'q' ? CT_INT64 : op[0] == 'W' ? t[1]->type : t[0]->type;
+    struct ctensor *r = new_like(X, type, rank, dims);
+    if (!r) return cf_onnx_oom(X);
+    for (int64_t e = 0; e < r->n; e++) {
+        if (op[0] == 'E' && op[1] == 'x') {
+            int64_t i = bcast_at(t[0], rank, dims, e);
+            if (type == CT_FLOAT) r->f[e] = t[0]->f[i];
+            else r->i[e] = t[0]->i[i];
+        } else if (op[0] == 'E') {
+            int64_t i = bcast_at(t[0], rank, dims, e), j = bcast_at(t[1], rank, dims, e);
+            r->i[e] = t[0]->type == CT_FLOAT ? t[0]->f[i] == t[1]->f[j] : t[0]->i[i] == t[1]->i[j];
+        } else {
+            int64_t c = bcast_at(t[0], rank, dims, e);
+            int yes = t[0]->type == CT_FLOAT ? t[0]->f[c] != 0 : t[0]->i[c] != 0;
+            const struct ctensor *s = yes ? t[1] : t[2];
+            int64_t i = bcast_at(s, rank, dims, e);
+            if (type == CT_FLOAT) r->f[e] = s->f[i];
+            else r->i[e] = s->i[i];
+        }
+    }
+    out->c = r;
+    return CLINFER_OK;
+}
+
 clinfer_status cf_onnx_axes_of(struct onnx_ctx *X, const Onnx__NodeProto *n, struct oval **in, int n_in, int from_opset,
                               int64_t *axes, int *count)
 {
@@ -164,6 +253,8 @@ clinfer_status cf_onnx_fold(struct onnx_ctx *X, const Onnx__NodeProto *n, struct
     }
     if (strcmp(op, "Add") == 0 || strcmp(op, "Sub") == 0 || strcmp(op, "Mul") == 0 || strcmp(op, "Div") == 0)
         return fold_binary(X, op, in[0]->c, in[1]->c, out);
+    if (strcmp(op, "Equal") == 0 || strcmp(op, "Where") == 0 || strcmp(op, "Expand") == 0)
+        return fold_select(X, op, in, n_in, out);
     if (strcmp(op, "Reshape") == 0 && X->opset >= 5) {
         int64_t t[CF_MAX_RANK], dims[CF_MAX_RANK];
         int tn;

@@ -134,10 +134,10 @@ static clinfer_status load_graph(struct onnx_ctx *X, const Onnx__ModelProto *m)
     if (X->opset < 0)
         return cf_onnx_fail(X, m->n_opset_import ? CLINFER_E_UNSUPPORTED : CLINFER_E_PARSE,
                             "no opset for the default ONNX domain (clinfer runs ai.onnx operators only)");
-    /* 7 to 21; older ones too where an operator means what it means at 7 (an attribute only older opsets
+    /* 7 to 22; older ones too where an operator means what it means at 7 (an attribute only older opsets
      * have, such as consumed_inputs, is an error that names it): the ONNX project's own test cases use 1 and 6 */
-    if (X->opset < 1 || X->opset > 21)
-        return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "opset %lld is outside 1 to 21", (long long)X->opset);
+    if (X->opset < 1 || X->opset > 22)
+        return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "opset %lld is outside 1 to 22", (long long)X->opset);
     /* initializers are constants */
     for (size_t i = 0; i < gp->n_initializer; i++) {
         const Onnx__TensorProto *t = gp->initializer[i];

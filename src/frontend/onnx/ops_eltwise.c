@@ -75,6 +75,14 @@ clinfer_status cf_onnx_op_activation(struct onnx_ctx *X, const Onnx__NodeProto *
         a.alpha = cf_onnx_attr_f(n, "alpha", 1.67326319217681884765625f);
         a.beta = cf_onnx_attr_f(n, "gamma", 1.05070102214813232421875f);
         break;
+    case CF_ACT_GELU: { /* opset 20: approximate none | tanh */
+        char ap[16];
+        cf_onnx_attr_s(n, "approximate", "none", ap, sizeof ap);
+        if (strcmp(ap, "tanh") == 0) cf_act_set(&a, CF_ACT_GELU_TANH);
+        else if (strcmp(ap, "none") != 0)
+            return cf_onnx_fail(X, CLINFER_E_MODEL, "approximate must be 'none' or 'tanh', got '%s'", ap);
+        break;
+    }
     case CF_ACT_HARD_SIGMOID:
         a.alpha = cf_onnx_attr_f(n, "alpha", 0.2f);
         a.beta = cf_onnx_attr_f(n, "beta", 0.5f);
