@@ -1,6 +1,8 @@
 /* Slice (ONNX Slice and Split): along each axis, elements start, start + step, ... before end, as ONNX defines them:
  * a negative start or end counts from the axis' end; both are clamped to the axis (to [0, dim] for a positive step,
  * to [-1, dim - 1] for a negative one); out = max(0, ceil((end - start) / step)). */
+#include <stdint.h>
+
 #include "ops.h"
 
 void cf_slice_axis(const struct cf_attrs *a, int axis, int64_t dim, int64_t *first, int64_t *count)
@@ -12,7 +14,10 @@ void cf_slice_axis(const struct cf_attrs *a, int axis, int64_t dim, int64_t *fir
     s = s < lo ? lo : s > hi ? hi : s;
     e = e < lo ? lo : e > hi ? hi : e;
     *first = s;
-    *count = st > 0 ? (e > s ? (e - s + st - 1) / st : 0) : (s > e ? (s - e - st - 1) / -st : 0);
+    /* ceil(span / |step|) without overflow for any step (s and e are within [-1, dim] now) */
+    uint64_t mag = st > 0 ? (uint64_t)st : (uint64_t)0 - (uint64_t)st, span = st > 0 ? (uint64_t)(e > s ? e - s : 0)
+                                                                                    : (uint64_t)(s > e ? s - e : 0);
+    *count = span ? (int64_t)((span - 1) / mag + 1) : 0;
 }
 
 /* whether the slice takes all of an axis, in order */
