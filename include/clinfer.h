@@ -114,7 +114,7 @@ typedef struct clinfer_summary_options {
     int explain;   /* add the arithmetic behind every shape and count */
     int64_t batch; /* > 0: bind the batch dimension (shapes print it instead of None); 0: leave it None */
     clinfer_style style; /* the table of that Keras (AUTO: the model's own: see clinfer_style) */
-    int line_length;     /* Keras' line_length (0: that Keras' default width) */
+    int line_length;     /* Keras' line_length, 20 to 1000 (0: that Keras' default width) */
 } clinfer_summary_options;
 
 /* Renders the summary of a model (opts NULL: the Keras table, no explain, batch None); *out is freed with

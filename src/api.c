@@ -162,8 +162,9 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
         return cf_fail(&ctx->diag, CLINFER_E_ARG, "clinfer_model_summary: format %d is not a clinfer_format", (int)o.format);
     if (o.batch < 0) return cf_fail(&ctx->diag, CLINFER_E_ARG, "batch must be positive, got %lld", (long long)o.batch);
     if (!style_ok(o.style)) return cf_fail(&ctx->diag, CLINFER_E_ARG, "style %d is not a clinfer_style", (int)o.style);
-    if (o.line_length < 0 || o.line_length > 1000)
-        return cf_fail(&ctx->diag, CLINFER_E_ARG, "line_length must be 0 to 1000, got %d", o.line_length);
+    if (o.line_length != 0 && (o.line_length < 20 || o.line_length > 1000))
+        return cf_fail(&ctx->diag, CLINFER_E_ARG, "line_length must be 0 (the default) or 20 to 1000, got %d",
+                       o.line_length);
     const struct cf_graph *g = model->g;
     struct cf_graph *bound = NULL;
     if (o.batch > 0) {

@@ -118,6 +118,29 @@ Test(keras_files, line_length_is_keras_own)
         }
 }
 
+Test(keras_files, narrow_tables_end, .timeout = 20)
+{
+    /* at 20 columns tf.keras' own print_row would loop forever on a column narrower than its gutter; below 20 the
+     * width is refused */
+    static const clinfer_style st[] = {CLINFER_STYLE_KERAS2, CLINFER_STYLE_TF2, CLINFER_STYLE_KERAS3};
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_load(ctx, DATA "branches.keras", &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    for (int s = 0; s < 3; s++) {
+        char *text = NULL;
+        clinfer_summary_options o = {.style = st[s], .line_length = 20};
+        cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+        cr_assert_not_null(strstr(text, "Total params"), "%s", text);
+        clinfer_free(text);
+        o.line_length = 19;
+        cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_E_ARG);
+        cr_assert_not_null(strstr(clinfer_context_errmsg(ctx), "line_length must be 0 (the default) or 20 to 1000"));
+    }
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}
+
 Test(keras_files, explain_works_in_every_style)
 {
     static const clinfer_style st[] = {CLINFER_STYLE_KERAS2, CLINFER_STYLE_TF2, CLINFER_STYLE_KERAS3};

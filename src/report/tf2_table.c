@@ -27,7 +27,9 @@ static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, co
             int start = col > 0 ? pos[col - 1] : 0, end = pos[col];
             int space = col != n - 1 ? 2 : 0;
             long cutoff = end - start - space - (col != n - 1 ? 1 : 0);
-            if (cutoff < 0) cutoff = 0; /* Python's s[:negative] would count from the end; Keras' widths never do */
+            /* a column narrower than its gutter: Keras' s[:-k] would never empty the field and loop forever; one
+             * character a line ends it (line lengths of 20 and more never come here) */
+            if (cutoff < 1) cutoff = 1;
             size_t fit = cf_utf8_prefix(left[col], rem[col], (size_t)cutoff);
             static const char *const brk[] = {"),", "},", "],", "',"};
             size_t best = (size_t)-1;
