@@ -38,7 +38,7 @@ static struct cf_loc layer_loc(struct reader *R, const char *name, const char *c
 static struct value *json_value(struct eval *E, const cJSON *j, struct cf_loc loc, int depth)
 {
     struct value *v = NULL;
-    if (depth > 32) return NULL;
+    if (depth > 32) return cf_keval_new_val(E, V_OPAQUE, loc); /* nothing a layer takes nests this deep */
     if (cJSON_IsNull(j)) {
         v = cf_keval_new_val(E, V_NONE, loc);
     } else if (cJSON_IsBool(j)) {
