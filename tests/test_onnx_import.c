@@ -547,11 +547,11 @@ Test(onnx_import, endless_nesting_is_refused_before_unpacking)
  * against ONNX Runtime's outputs. */
 Test(onnx_import, onnx_ops_match_onnxruntime)
 {
-    static const char *const models[] = {"gelu_mish_opset20", "conv_opset22", "shape_logic"};
+    static const char *const models[] = {"gelu_mish_opset20", "conv_opset22", "shape_logic", "hard_swish_opset13"};
     static const char *const devices[] = {"ref", "opencl"};
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
-    for (int mi = 0; mi < 3; mi++) {
+    for (int mi = 0; mi < 4; mi++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/tests/models/onnx_ops/%s.onnx", CLINFER_SOURCE_DIR, models[mi]);
         clinfer_model *m = NULL;
@@ -584,4 +584,20 @@ Test(onnx_import, onnx_ops_match_onnxruntime)
         clinfer_model_free(m);
     }
     clinfer_context_free(ctx);
+}
+
+/* x · HardSigmoid(x) (PyTorch's Hardswish before opset 14) runs as one hard-swish in the Conv's epilogue: the
+ * HardSigmoid and the Mul are views in the profile (the values are checked against ONNX Runtime above) */
+Test(onnx_import, hard_sigmoid_times_x_is_one_hard_swish)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s profile tests/models/onnx_ops/hard_swish_opset13.onnx --batch 2 --device opencl 2>&1 | "
+             "grep -cE '^(HardSigmoid|Mul)_1 +(HardSigmoid|Mul) +view'",
+             CLINFER_SOURCE_DIR, CLINFER_BINARY);
+    FILE *f = popen(cmd, "r");
+    int count = -1;
+    cr_assert(f && fscanf(f, "%d", &count) == 1);
+    pclose(f);
+    cr_assert_eq(count, 2, "the HardSigmoid and the Mul should both be views, %d are", count);
 }

@@ -131,6 +131,35 @@ static void give_act(struct cf_node *layer, const struct cf_node *act)
     layer->a.threshold = act->a.threshold;
 }
 
+int cf_fold_hard_swish(struct cf_graph *g)
+{
+    int folded = 0;
+    int *readers = count_readers(g);
+    if (!readers) return -1;
+    for (int i = 0; i < g->n_nodes; i++) {
+        struct cf_node *mul = &g->nodes[i];
+        if (mul->op != CF_OP_MULTIPLY || mul->n_in != 2 || mul->a.act != CF_ACT_LINEAR) continue;
+        for (int k = 0; k < 2; k++) {
+            int h = mul->in[k], x = mul->in[1 - k];
+            struct cf_node *hs = &g->nodes[h];
+            /* PyTorch's Hardsigmoid: relu6(x + 3) / 6, HardSigmoid with alpha 1/6 and beta 1/2 */
+            if (hs->op != CF_OP_ACTIVATION || hs->a.act != CF_ACT_HARD_SIGMOID || hs->n_in != 1 || hs->in[0] != x ||
+                readers[h] != 1 || fabsf(hs->a.alpha - 1.0f / 6.0f) > 1e-7f || hs->a.beta != 0.5f)
+                continue;
+            if (!cf_shape_equal(&hs->out, &mul->out)) continue;
+            cf_act_set(&hs->a, CF_ACT_HARD_SWISH);
+            mul->op = CF_OP_IDENTITY; /* the product is the hard-swish the HardSigmoid node now makes */
+            mul->in[0] = h;
+            mul->n_in = 1;
+            readers[x]--;
+            folded++;
+            break;
+        }
+    }
+    cf_free(readers);
+    return folded;
+}
+
 int cf_fold_activation(struct cf_graph *g)
 {
     int folded = 0;

@@ -3,6 +3,7 @@ outputs on a seeded input as the expected values (tests/test_onnx_import.c, onnx
   gelu_mish_opset20  Conv -> Gelu (opset 20, exact) -> Mish -> Gelu (approximate='tanh')
   conv_opset22       Conv -> Relu -> MaxPool -> GlobalAveragePool at opset 22
   shape_logic        Equal, Where and Expand on constants (shape arithmetic, folded at load) feeding Mul and Reshape
+  hard_swish_opset13 Conv -> x * HardSigmoid(x) (alpha 1/6: PyTorch's Hardswish before opset 14) -> Conv
     python3 -m venv /tmp/onnxenv && /tmp/onnxenv/bin/pip install onnx onnxruntime numpy
     /tmp/onnxenv/bin/python tests/models/export_onnx_ops.py
 """
@@ -78,3 +79,11 @@ save("shape_logic",
       helper.make_node("Where", ["keep", "neg", "flat"], ["target"]),          # [-1, 96]
       helper.make_node("Reshape", ["x2", "target"], ["output"])],
      [], 17, [4, 6, 4], [96])
+
+save("hard_swish_opset13",
+     [helper.make_node("Conv", ["input", "w", "b"], ["c"], pads=[1, 1, 1, 1]),
+      helper.make_node("HardSigmoid", ["c"], ["h"], alpha=1.0 / 6.0, beta=0.5),
+      helper.make_node("Mul", ["c", "h"], ["s"]),
+      helper.make_node("Conv", ["s", "w2"], ["output"])],
+     conv_weights(4, 3, 3) + [numpy_helper.from_array(rng.uniform(-0.5, 0.5, (2, 4, 1, 1)).astype(np.float32), "w2")],
+     13, [3, 5, 6], [2, 5, 6])
