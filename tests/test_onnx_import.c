@@ -478,7 +478,9 @@ Test(onnx_import, fuzz_regressions)
     f.node_in[1] = ""; /* a required input left empty (the way ONNX marks an absent optional one) */
     expect_error(&f, CLINFER_E_MODEL, "node 'conv' (Conv): its input 2 is required but left empty");
     static const char *const files[] = {"onnx-unnamed-attribute.onnx", "onnx-empty-required-input.onnx",
-                                        "onnx-slice-step-overflow.onnx"}; /* a step of -2^63 + 1 overflowed */
+                                        "onnx-slice-step-overflow.onnx",  /* a step of -2^63 + 1 overflowed */
+                                        "onnx-shape-mul-overflow.onnx",   /* int64 shape arithmetic overflowed */
+                                        "onnx-reshape-dims-overflow.onnx"}; /* a folded Reshape's dims */
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/tests/data/regressions/%s", CLINFER_SOURCE_DIR, files[k]);

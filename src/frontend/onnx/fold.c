@@ -1,6 +1,7 @@
 /* Folding at load time: a node whose inputs are all constants becomes a constant (the shape arithmetic PyTorch exports:
  * Shape, Gather, Unsqueeze, Concat, Reshape, ...), with the batch kept as a symbol. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,9 +75,16 @@ static clinfer_status fold_binary(struct onnx_ctx *X, const char *op, struct cte
             float x = a->f[ia], y = b->f[ib];
             r->f[e] = op[0] == 'A' ? x + y : op[0] == 'S' ? x - y : op[0] == 'M' ? x * y : x / y;
         } else {
-            int64_t x = a->i[ia], y = b->i[ib];
+            int64_t x = a->i[ia], y = b->i[ib], z;
             if (op[0] == 'D' && y == 0) return cf_onnx_fail(X, CLINFER_E_MODEL, "integer division by zero");
-            r->i[e] = op[0] == 'A' ? x + y : op[0] == 'S' ? x - y : op[0] == 'M' ? x * y : x / y;
+            int over = op[0] == 'A'   ? __builtin_add_overflow(x, y, &z)
+                       : op[0] == 'S' ? __builtin_sub_overflow(x, y, &z)
+                       : op[0] == 'M' ? __builtin_mul_overflow(x, y, &z)
+                                      : (x == INT64_MIN && y == -1) || (z = x / y, 0);
+            if (over)
+                return cf_onnx_fail(X, CLINFER_E_MODEL, "integer overflow in shape arithmetic (%lld %s %lld)",
+                                    (long long)x, op, (long long)y);
+            r->i[e] = z;
         }
     }
     out->c = r;
@@ -233,7 +241,8 @@ static clinfer_status reshape_dims(struct onnx_ctx *X, const int64_t *in_dims, i
             out[k] = in_dims[k];
         }
         if (out[k] == -1) unknown = k;
-        else known *= out[k];
+        else if (out[k] < 0 || __builtin_mul_overflow(known, out[k], &known))
+            return cf_onnx_fail(X, CLINFER_E_MODEL, "shape dimension %lld is not a size", (long long)out[k]);
     }
     if (unknown >= 0) {
         if (known == 0 || total % known) return cf_onnx_fail(X, CLINFER_E_MODEL, "cannot reshape %lld values", (long long)total);
