@@ -157,7 +157,10 @@ typedef enum clinfer_tune {
 
 typedef struct clinfer_session_options {
     const char *device;  /* "ref", "opencl" (the first GPU, else the first device), "opencl:N", or
-                            "opencl:<case-insensitive substring of a device name>"; NULL: "ref" */
+                            "opencl:<case-insensitive substring of a device name>"; NULL: "ref". Several devices:
+                            a comma-separated list of those ("opencl:0,opencl:1"), or "all" (every OpenCL GPU, else
+                            every OpenCL device): a run then shares its images among them in proportion to their
+                            measured speed (see clinfer_session_device_count). */
     int64_t batch;       /* binds the model's None batch dimension; > 0 */
     uint64_t seed;       /* seed of the initial weights */
     clinfer_init init;
@@ -194,13 +197,22 @@ CLINFER_API const char *clinfer_session_output_name(const clinfer_session *s, in
  * returns. CLINFER_E_ARG, CLINFER_E_DEVICE, CLINFER_E_NOMEM. */
 CLINFER_API clinfer_status clinfer_session_run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
                                    float *const *outputs);
-/* Runs and copies every layer's output: layers[i] (NULL to skip) receives layer i's output, of
+/* Runs count images (any number: more or fewer than the session's batch; 0 does nothing), in passes of the
+ * sub-batch: inputs[i] holds count images of input i, outputs[i] receives count images of output i (images of the
+ * shapes clinfer_session_input_shape and clinfer_session_output_shape give, less their first dimension). A range
+ * [first, first + count) of a larger batch of the caller's is run with pointers to its image first. The results
+ * are those of clinfer_session_run on the same images. CLINFER_E_ARG also when count is not the batch and the
+ * model does not carry the batch first in every input and output. */
+CLINFER_API clinfer_status clinfer_session_run_images(clinfer_context *ctx, clinfer_session *s, int64_t count,
+                                          const float *const *inputs, float *const *outputs);
+/* Runs and copies every layer's output (on the first device of several): layers[i] (NULL to skip) receives layer i's output, of
  * clinfer_session_layer_elems(s, i) floats. Layer i is the model's layer i. */
 CLINFER_API clinfer_status clinfer_session_run_layers(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
                                           float *const *layers);
 CLINFER_API int64_t clinfer_session_layer_elems(const clinfer_session *s, int i);
 
-/* Runs once and times every layer (OpenCL events on a device, wall time on ref): ms[i] for layer i. */
+/* Runs once and times every layer (OpenCL events on a device, wall time on ref): ms[i] for layer i (on the first
+ * device of several). */
 CLINFER_API clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
                                        double *ms);
 /* The kernel layer i runs (written into out, at most size bytes with the NUL) ("blocked 8px x 2v", "gemv 4u", "direct", "generic", "reference"; "view" for Flatten,
@@ -212,16 +224,21 @@ CLINFER_API void clinfer_session_layer_algo(const clinfer_session *s, int i, cha
 CLINFER_API int64_t clinfer_session_layer_bytes(const clinfer_session *s, int i);
 CLINFER_API int64_t clinfer_session_layer_macs(const clinfer_session *s, int i);
 
-/* The device the session runs on, in words. */
+/* The devices a session runs on (1, or the length of its device list), and the images device k (0 the first) ran
+ * in the last run: its share, which follows its speed. */
+CLINFER_API int clinfer_session_device_count(const clinfer_session *s);
+CLINFER_API int64_t clinfer_session_device_images(const clinfer_session *s, int k);
+/* The device the session runs on, in words (one line per device for several). */
 CLINFER_API const char *clinfer_session_device(const clinfer_session *s);
 /* Milliseconds clinfer_session_new spent: device setup, kernel programs (built or from the cache), weights, and
  * tuning (which clinfer_session_tune_ms tells apart). */
 CLINFER_API double clinfer_session_setup_ms(const clinfer_session *s);
 CLINFER_API double clinfer_session_tune_ms(const clinfer_session *s);
-/* Bytes of the planned arena; *naive_bytes: every tensor in its own buffer. */
+/* Bytes of the planned arena (of every device, for several); *naive_bytes: every tensor in its own buffer. */
 CLINFER_API size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes);
 /* The images a session runs at once: its batch, or a smaller sub-batch when the batch does not fit the device's
- * memory (or opts.max_memory); a run then goes through the batch in sub-batches of this size. */
+ * memory (or opts.max_memory); a run then goes through the batch in sub-batches of this size. On several devices,
+ * the sum of theirs. */
 CLINFER_API int64_t clinfer_session_sub_batch(const clinfer_session *s);
 
 /* ---- Comparing two devices layer by layer: the CPU-vs-GPU check of a CI job. */
@@ -284,6 +301,9 @@ CLINFER_API clinfer_verdict clinfer_comparison_verdict(const clinfer_comparison 
 CLINFER_API clinfer_status clinfer_devices(clinfer_context *ctx, char **out);
 /* The same as one JSON document: {"devices": [{"name": "ref", ...}, {"name": "opencl:0", "device": ..., ...}]}. */
 CLINFER_API clinfer_status clinfer_devices_json(clinfer_context *ctx, char **out);
+/* The device list "all" stands for ("opencl:0,opencl:1": every OpenCL GPU, else every OpenCL device), into *out
+ * (free with clinfer_free). */
+CLINFER_API clinfer_status clinfer_devices_all(clinfer_context *ctx, char **out);
 
 /* The FP32 peak of an OpenCL device ("opencl", "opencl:N", ...), measured with an FMA microbenchmark (a fraction of a
  * second), in GFLOPS. CLINFER_E_DEVICE. */

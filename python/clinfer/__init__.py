@@ -113,6 +113,10 @@ _session_out_count = _fn("clinfer_session_output_count", _c.c_int, _P)
 _session_in_shape = _fn("clinfer_session_input_shape", _c.c_int, _P, _c.c_int, _Dims)
 _session_out_shape = _fn("clinfer_session_output_shape", _c.c_int, _P, _c.c_int, _Dims)
 _session_run = _fn("clinfer_session_run", _c.c_int, _P, _P, _c.POINTER(_c.c_void_p), _c.POINTER(_c.c_void_p))
+_session_run_images = _fn("clinfer_session_run_images", _c.c_int, _P, _P, _c.c_int64, _c.POINTER(_c.c_void_p),
+                          _c.POINTER(_c.c_void_p))
+_session_device_count = _fn("clinfer_session_device_count", _c.c_int, _P)
+_session_device_images = _fn("clinfer_session_device_images", _c.c_int64, _P, _c.c_int)
 _session_device = _fn("clinfer_session_device", _c.c_char_p, _P)
 _session_sub = _fn("clinfer_session_sub_batch", _c.c_int64, _P)
 _compare = _fn("clinfer_compare", _c.c_int, _P, _P, _c.POINTER(_CompareOptions), _c.POINTER(_c.c_void_p),
@@ -244,16 +248,20 @@ def _options(device, batch, seed, init, weights, tune, algo, max_memory):
 
 
 def _as_inputs(x, shapes):
+    """The inputs as C-order float32 arrays, each of the session's image shape, and their count of images (the
+    same for all; any number)."""
     xs = list(x) if isinstance(x, (list, tuple)) else [x]
     if len(xs) != len(shapes):
         raise ValueError("the model takes %d input(s), got %d" % (len(shapes), len(xs)))
     out = []
     for k, (a, shape) in enumerate(zip(xs, shapes)):
         a = np.ascontiguousarray(a, dtype=np.float32)
-        if a.shape != shape:
-            raise ValueError("input %d has shape %s; the session takes %s" % (k, a.shape, shape))
+        if a.ndim != len(shape) or a.shape[1:] != tuple(shape[1:]):
+            raise ValueError("input %d has shape %s; the session takes (N,) + %s" % (k, a.shape, tuple(shape[1:])))
+        if out and a.shape[0] != out[0].shape[0]:
+            raise ValueError("input %d holds %d images, input 0 holds %d" % (k, a.shape[0], out[0].shape[0]))
         out.append(a)
-    return out
+    return out, out[0].shape[0] if out else 0
 
 
 class Session:
@@ -296,14 +304,24 @@ class Session:
         """The images one pass runs (smaller than the batch when the batch does not fit the memory)."""
         return int(_session_sub(self._p))
 
+    @property
+    def devices(self):
+        """The devices the session runs on (several for a device list such as "opencl:0,opencl:1" or "all")."""
+        return int(_session_device_count(self._p))
+
+    def device_images(self):
+        """The images each device ran in the last run (its share follows its measured speed)."""
+        return [int(_session_device_images(self._p, k)) for k in range(self.devices)]
+
     def run(self, x):
-        """Runs a batch: x is a float32 array of the input's shape (a list of them for several inputs); returns the
-        output (a list of them for several)."""
-        xs = _as_inputs(x, self.input_shapes)
-        ys = [np.empty(shape, dtype=np.float32) for shape in self.output_shapes]
+        """Runs images: x is a float32 array of N images of the input's shape (N any number: the session goes
+        through them in passes of its sub-batch; a list of arrays for several inputs); returns the output for the N
+        images (a list of them for several)."""
+        xs, n = _as_inputs(x, self.input_shapes)
+        ys = [np.empty((n,) + tuple(shape[1:]), dtype=np.float32) for shape in self.output_shapes]
         ins = (_c.c_void_p * len(xs))(*[a.ctypes.data for a in xs])
         outs = (_c.c_void_p * len(ys))(*[a.ctypes.data for a in ys])
-        self._ctx.check(_session_run(self._ctx.p, self._p, ins, outs))
+        self._ctx.check(_session_run_images(self._ctx.p, self._p, n, ins, outs))
         return ys[0] if len(ys) == 1 else ys
 
 

@@ -45,6 +45,9 @@ struct cf_backend {
 extern const struct cf_backend cf_backend_ref;
 extern const struct cf_backend cf_backend_opencl;
 
+/* Every OpenCL device as a device list ("opencl:0,opencl:1"): the GPUs when there are any, else all of them. */
+clinfer_status cf_opencl_all(char *out, size_t size, struct cf_diag *d);
+
 /* Checks a forced-kernels spec ("conv=blocked:8:2,dense=splitk:256:32") against every form the kernels take
  * (opencl/algo_spec.c); the message lists them. NULL is no spec. */
 clinfer_status cf_algo_spec_check(const char *spec, struct cf_diag *d);

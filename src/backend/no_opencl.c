@@ -22,6 +22,13 @@ static clinfer_status memory(const char *spec, uint64_t *max_buffer, uint64_t *t
 
 const struct cf_backend cf_backend_opencl = {.name = "opencl", .prepare = unavailable, .memory = memory};
 
+clinfer_status cf_opencl_all(char *out, size_t size, struct cf_diag *d)
+{
+    (void)size;
+    out[0] = '\0';
+    return cf_fail(d, CLINFER_E_DEVICE, "device 'all': %s", no_opencl);
+}
+
 clinfer_status cf_algo_spec_check(const char *spec, struct cf_diag *d)
 {
     (void)spec;
@@ -38,6 +45,7 @@ static clinfer_status refuse(clinfer_context *ctx, char **out)
 
 clinfer_status clinfer_devices(clinfer_context *ctx, char **out) { return refuse(ctx, out); }
 clinfer_status clinfer_devices_json(clinfer_context *ctx, char **out) { return refuse(ctx, out); }
+clinfer_status clinfer_devices_all(clinfer_context *ctx, char **out) { return refuse(ctx, out); }
 
 clinfer_status clinfer_device_peak(clinfer_context *ctx, const char *device, double *gflops)
 {

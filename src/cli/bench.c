@@ -33,7 +33,8 @@ static int bench(int argc, char **argv)
     clinfer_context *ctx = NULL;
     clinfer_model *m = NULL;
     clinfer_session *s = NULL;
-    float *in[CLI_MAX_IO] = {0}, *out[CLI_MAX_IO] = {0};
+    struct cli_inputs in = {0};
+    float *out[CLI_MAX_IO] = {0};
     double *times = NULL;
     if (clinfer_context_new(&ctx)) return cli_error("out of memory"), 1;
     cli_progress_start(ctx, o.quiet);
@@ -42,7 +43,7 @@ static int bench(int argc, char **argv)
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }
-    if (cli_load_inputs(ctx, m, &o, in)) goto done;
+    if (cli_load_inputs(ctx, m, &o, &in)) goto done;
     clinfer_session_options so = {.device = o.device ? o.device : "opencl", .batch = o.batch, .seed = o.seed,
                                   .weights = o.weights, .tune = o.tune, .algo = o.algo};
     if (clinfer_session_new(ctx, m, &so, &s)) {
@@ -60,7 +61,7 @@ static int bench(int argc, char **argv)
     double t0 = cli_now_ms(), first = -1;
     for (int k = 0; k < 3 || cli_now_ms() - t0 < 500; k++) {
         double a = cli_now_ms();
-        if (clinfer_session_run(ctx, s, (const float *const *)in, out)) {
+        if (clinfer_session_run(ctx, s, in.data, out)) {
             cli_error("%s", clinfer_context_errmsg(ctx));
             goto done;
         }
@@ -72,7 +73,7 @@ static int bench(int argc, char **argv)
     /* without --iters: at least 10 runs and 1 s */
     while (runs ? n < runs : (n < 10 || cli_now_ms() - t0 < 1000) && n < cap) {
         double a = cli_now_ms();
-        if (clinfer_session_run(ctx, s, (const float *const *)in, out)) {
+        if (clinfer_session_run(ctx, s, in.data, out)) {
             cli_error("%s", clinfer_context_errmsg(ctx));
             goto done;
         }
@@ -103,10 +104,8 @@ oom:
     cli_error("out of memory");
 done:
     free(times);
-    for (int k = 0; k < CLI_MAX_IO; k++) {
-        free(in[k]);
-        free(out[k]);
-    }
+    cli_inputs_free(&in);
+    for (int k = 0; k < CLI_MAX_IO; k++) free(out[k]);
     clinfer_session_free(s);
     clinfer_model_free(m);
     clinfer_context_free(ctx);

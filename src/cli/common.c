@@ -13,10 +13,14 @@
 #include "../runtime/weights.h"
 #include "cli.h"
 
+static const char *g_prefix = "";
+
+void cli_error_prefix(const char *prefix) { g_prefix = prefix ? prefix : ""; }
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
-    fputs("clinfer: error: ", stderr);
+    fprintf(stderr, "clinfer: error: %s", g_prefix);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -64,11 +68,12 @@ static void shape_text(const int64_t *d, int rank, int none_batch, char *out, si
     if (n < size) snprintf(out + n, size - n, rank == 1 ? ",)" : ")");
 }
 
-int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run_opts *o, float **data)
+int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run_opts *o, struct cli_inputs *in)
 {
     /* the model's inputs, in the order a run takes them */
     int n_in = clinfer_model_input_count(m), idx[CLI_MAX_IO];
     (void)ctx;
+    memset(in, 0, sizeof *in);
     if (n_in > CLI_MAX_IO) {
         cli_error("the model takes %d inputs; the command line takes at most %d", n_in, CLI_MAX_IO);
         return 1;
@@ -78,6 +83,7 @@ int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run
         cli_error("the model takes %d input(s), %d -i given", n_in, o->n_inputs);
         return 1;
     }
+    in->n = n_in;
     for (int k = 0; k < n_in; k++) {
         int64_t want[CLINFER_MAX_RANK];
         int rank = clinfer_model_layer_shape(m, idx[k], want);
@@ -93,45 +99,50 @@ int cli_load_inputs(clinfer_context *ctx, const clinfer_model *m, struct cli_run
                     return 1;
                 }
             int64_t n = cli_elems(want, rank);
-            if (!(data[k] = malloc(sizeof(float) * (size_t)n))) return cli_error("out of memory"), 1;
+            if (!(in->gen[k] = malloc(sizeof(float) * (size_t)n))) return cli_error("out of memory"), 1;
             uint64_t rng = cf_rng_seed(o->seed, "input", clinfer_model_layer_name(m, idx[k]));
-            for (int64_t j = 0; j < n; j++) data[k][j] = cf_rng_uniform(&rng, 0.0f, 1.0f);
+            for (int64_t j = 0; j < n; j++) in->gen[k][j] = cf_rng_uniform(&rng, 0.0f, 1.0f);
+            in->data[k] = in->gen[k];
+            in->row[k] = n / o->batch;
             continue;
         }
-        struct cf_array a;
+        struct cf_npy_map *a = &in->map[k];
         struct cf_diag d = {0};
-        if (cf_npy_read(o->inputs[k], &a, &d)) {
+        if (cf_npy_map(o->inputs[k], a, &d)) {
             cli_error("%s", d.msg);
             return 1;
         }
+        if (a->base) cli_catch_sigbus();
         char gtext[160];
-        shape_text(a.dims, a.rank, 0, gtext, sizeof gtext);
-        int ok = a.rank == rank;
-        for (int r = 1; ok && r < rank; r++) ok = want[r] < 0 || want[r] == a.dims[r];
-        if (ok && want[0] > 0 && a.dims[0] != want[0]) ok = 0;
-        if (!ok || a.dims[0] < 1) {
+        shape_text(a->dims, a->rank, 0, gtext, sizeof gtext);
+        int ok = a->rank == rank;
+        for (int r = 1; ok && r < rank; r++) ok = want[r] < 0 || want[r] == a->dims[r];
+        if (ok && want[0] > 0 && a->dims[0] != want[0]) ok = 0;
+        if (!ok || a->dims[0] < 1) {
             cli_error("%s has shape %s; the model's input '%s' takes %s%s", o->inputs[k], gtext,
                       clinfer_model_layer_name(m, idx[k]), wtext,
-                      a.rank == rank - 1 ? " (add the batch dimension: x[None])" : "");
-            cf_array_free(&a);
+                      a->rank == rank - 1 ? " (add the batch dimension: x[None])" : "");
             return 1;
         }
-        if (o->batch && o->batch != a.dims[0]) {
-            cli_error("%s holds a batch of %lld, but %s%lld", o->inputs[k], (long long)a.dims[0],
+        if (o->batch && o->batch != a->dims[0]) {
+            cli_error("%s holds a batch of %lld, but %s%lld", o->inputs[k], (long long)a->dims[0],
                       k ? "the first input holds " : "--batch is ", (long long)o->batch);
-            cf_array_free(&a);
             return 1;
         }
-        o->batch = a.dims[0];
-        data[k] = malloc(sizeof(float) * (size_t)cli_elems(a.dims, a.rank));
-        if (!data[k]) {
-            cf_array_free(&a);
-            return cli_error("out of memory"), 1;
-        }
-        memcpy(data[k], a.data, sizeof(float) * (size_t)cli_elems(a.dims, a.rank));
-        cf_array_free(&a);
+        o->batch = a->dims[0];
+        in->data[k] = a->data;
+        in->row[k] = cli_elems(a->dims + 1, a->rank - 1);
     }
     return 0;
+}
+
+void cli_inputs_free(struct cli_inputs *in)
+{
+    for (int k = 0; k < CLI_MAX_IO; k++) {
+        cf_npy_unmap(&in->map[k]);
+        free(in->gen[k]);
+    }
+    memset(in, 0, sizeof *in);
 }
 
 static int cmp_double(const void *a, const void *b)

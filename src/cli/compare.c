@@ -253,7 +253,7 @@ static int compare(int argc, char **argv)
     clinfer_context *ctx = NULL;
     clinfer_model *m = NULL;
     clinfer_comparison *c = NULL;
-    float *in[CLI_MAX_IO] = {0};
+    struct cli_inputs in = {0};
     struct cli_outputs junit;
     const char *reads[CLI_MAX_IO + 2] = {o.model, o.weights};
     for (int k = 0; k < o.n_inputs; k++) reads[2 + k] = o.inputs[k];
@@ -265,7 +265,7 @@ static int compare(int argc, char **argv)
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }
-    if (cli_load_inputs(ctx, m, &o, in)) goto done;
+    if (cli_load_inputs(ctx, m, &o, &in)) goto done;
     clinfer_compare_options co = {
         .session = {.device = o.device ? o.device : "opencl", .batch = o.batch, .seed = o.seed, .init = o.init,
                     .weights = o.weights, .tune = o.tune, .algo = o.algo, .max_memory = o.max_memory},
@@ -273,7 +273,7 @@ static int compare(int argc, char **argv)
         .rtol = o.rtol,
         .atol = o.atol,
         .max_outliers = o.max_outliers};
-    if (clinfer_compare(ctx, m, &co, (const float *const *)in, &c)) {
+    if (clinfer_compare(ctx, m, &co, in.data, &c)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }
@@ -304,7 +304,7 @@ static int compare(int argc, char **argv)
 done:
     if (o.junit) cli_outputs_abort(&junit);
     clinfer_comparison_free(c);
-    for (int k = 0; k < CLI_MAX_IO; k++) free(in[k]);
+    cli_inputs_free(&in);
     clinfer_model_free(m);
     clinfer_context_free(ctx);
     cli_progress_end();

@@ -112,8 +112,10 @@ int main(int argc, char **argv)
     }
     const struct cli_command *c = find(a);
     if (!c) return unknown(a);
+    cli_mpi_init(&argc, &argv); /* (under mpirun or srun, in a build with MPI) */
     int rc = c->run(argc - 1, argv + 1);
-    if (rc == -1) return cli_flush_stdout(); /* --help */
     int flush = cli_flush_stdout();
+    cli_mpi_finalize();
+    if (rc == -1) return flush; /* --help */
     return rc ? rc : flush ? (c == &cli_cmd_compare ? 3 : 1) : 0;
 }

@@ -11,7 +11,8 @@
 
 enum {
     O_DEVICE = 256, O_AGAINST, O_BATCH, O_WEIGHTS, O_SEED, O_INIT, O_TUNE, O_ALGO, O_MAX_MEMORY, O_ITERS, O_RTOL,
-    O_ATOL, O_MAX_OUTLIERS, O_FORMAT, O_JSON, O_JUNIT, O_EXPLAIN, O_CHECK_FINITE, O_TRACE, O_STYLE, O_LINE_LENGTH
+    O_ATOL, O_MAX_OUTLIERS, O_FORMAT, O_JSON, O_JUNIT, O_EXPLAIN, O_CHECK_FINITE, O_TRACE, O_STYLE, O_LINE_LENGTH,
+    O_CHUNK, O_OVERLAP
 };
 
 static const struct option longopts[] = {
@@ -28,6 +29,7 @@ static const struct option longopts[] = {
     {"junit", required_argument, NULL, O_JUNIT},    {"explain", no_argument, NULL, O_EXPLAIN},
     {"check-finite", no_argument, NULL, O_CHECK_FINITE}, {"trace", required_argument, NULL, O_TRACE},
     {"style", required_argument, NULL, O_STYLE},    {"line-length", required_argument, NULL, O_LINE_LENGTH},
+    {"chunk", required_argument, NULL, O_CHUNK},    {"overlap", required_argument, NULL, O_OVERLAP},
     {NULL, 0, NULL, 0}};
 
 /* "-i" or "--device" for an option id: how the commands' option lists spell it */
@@ -169,13 +171,20 @@ int cli_parse(const struct cli_command *c, int argc, char **argv, struct cli_run
             else if (strcmp(v, "text") == 0 || (strcmp(v, "keras") == 0 && strcmp(c->name, "summary") == 0)) o->json = 0;
             else return number_error("--format", strcmp(c->name, "summary") == 0 ? "text (or keras) or json" : "text or json", v);
             break;
-        case O_BATCH: {
+        case O_BATCH:
+        case O_CHUNK: {
             errno = 0;
             long long b = strtoll(v, &end, 10);
             if (end == v || *end || errno || b < 1 || b > (1LL << 31)) return number_error(opt, "a positive integer", v);
-            o->batch = b;
+            if (id == O_BATCH) o->batch = b;
+            else o->chunk = b;
             break;
         }
+        case O_OVERLAP:
+            if (strcmp(v, "on") == 0) o->no_overlap = 0;
+            else if (strcmp(v, "off") == 0) o->no_overlap = 1;
+            else return number_error(opt, "on or off", v);
+            break;
         case O_SEED: {
             errno = 0;
             unsigned long long s = strtoull(v, &end, 10);

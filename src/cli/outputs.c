@@ -29,6 +29,29 @@ static void on_signal(int sig)
     raise(sig);
 }
 
+/* A mapped input that shrank while it was read (another process truncated or rewrote it): its pages past the new
+ * end raise SIGBUS. The temporaries go, and the process ends with a message and exit code 1, not a crash. */
+static void on_sigbus(int sig)
+{
+    static const char msg[] = "clinfer: error: an input file shrank while it was being read (it was truncated or "
+                              "rewritten by another process); no output file was changed\n";
+    (void)sig;
+    for (int i = 0; i < g_n_tmp; i++)
+        if (g_tmp[i][0]) unlink(g_tmp[i]);
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(1);
+}
+
+void cli_catch_sigbus(void)
+{
+    struct sigaction bus;
+    memset(&bus, 0, sizeof bus);
+    bus.sa_handler = on_sigbus;
+    sigemptyset(&bus.sa_mask);
+    sigaction(SIGBUS, &bus, NULL);
+}
+
 static void catch_signals(void)
 {
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};

@@ -99,11 +99,11 @@ static char *trace_json(const clinfer_model *m, const clinfer_session *s, const 
 
 /* 3 runs and a third of a second at least: a machine that was idle runs slowly for a while (the first profile after
  * a rest had the seed model's conv2d_2 at half its speed) */
-static int warm_up(clinfer_context *ctx, clinfer_session *s, float **in)
+static int warm_up(clinfer_context *ctx, clinfer_session *s, const float *const *in)
 {
     double t0 = cli_now_ms();
     for (int r = 0; r < 3 || cli_now_ms() - t0 < 300; r++)
-        if (clinfer_session_run(ctx, s, (const float *const *)in, NULL)) {
+        if (clinfer_session_run(ctx, s, in, NULL)) {
             cli_error("%s", clinfer_context_errmsg(ctx));
             return 1;
         }
@@ -138,7 +138,7 @@ static int profile(int argc, char **argv)
     clinfer_context *ctx = NULL;
     clinfer_model *m = NULL;
     clinfer_session *s = NULL;
-    float *in[CLI_MAX_IO] = {0};
+    struct cli_inputs in = {0};
     double *ms[5] = {0}, *med = NULL;
     if (clinfer_context_new(&ctx)) return cli_error("out of memory"), 1;
     cli_progress_start(ctx, o.quiet);
@@ -147,7 +147,7 @@ static int profile(int argc, char **argv)
         cli_error("%s", clinfer_context_errmsg(ctx));
         goto done;
     }
-    if (cli_load_inputs(ctx, m, &o, in)) goto done;
+    if (cli_load_inputs(ctx, m, &o, &in)) goto done;
     const char *dev = o.device ? o.device : "opencl";
     clinfer_session_options so = {.device = dev, .batch = o.batch, .seed = o.seed, .weights = o.weights,
                                   .tune = o.tune, .algo = o.algo};
@@ -163,11 +163,11 @@ static int profile(int argc, char **argv)
      * some tens of ms after its burst of FMAs, this machine streams memory at half speed (Dense 18496->512 at batch 1
      * 0.7 ms before it, 1.3-1.7 ms just after), so the model runs again before it is profiled */
     double peak = 0;
-    if (warm_up(ctx, s, in)) goto done;
+    if (warm_up(ctx, s, in.data)) goto done;
     if (strcmp(dev, "ref") != 0 && clinfer_device_peak(ctx, dev, &peak)) peak = 0;
-    if (warm_up(ctx, s, in)) goto done;
+    if (warm_up(ctx, s, in.data)) goto done;
     for (int r = 0; r < 5; r++)
-        if (clinfer_session_profile(ctx, s, (const float *const *)in, ms[r])) {
+        if (clinfer_session_profile(ctx, s, in.data, ms[r])) {
             cli_error("%s", clinfer_context_errmsg(ctx));
             goto done;
         }
@@ -193,7 +193,7 @@ done:
     if (o.trace) cli_outputs_abort(&trace);
     for (int r = 0; r < 5; r++) free(ms[r]);
     free(med);
-    for (int k = 0; k < CLI_MAX_IO; k++) free(in[k]);
+    cli_inputs_free(&in);
     clinfer_session_free(s);
     clinfer_model_free(m);
     clinfer_context_free(ctx);

@@ -10,20 +10,21 @@
 static struct {
     char phase[32];
     double t0, last;
-    int drawn;
+    int on, drawn, streaming;
 } g;
 
 static const char *words(const char *phase)
 {
     if (strcmp(phase, "kernels") == 0) return "preparing kernels: layer";
     if (strcmp(phase, "tuning") == 0) return "tuning: candidate";
-    if (strcmp(phase, "images") == 0) return "running: image";
+    if (strcmp(phase, "images") == 0 || strcmp(phase, "stream") == 0) return "running: image";
     return phase;
 }
 
 static void show(void *user, const char *phase, int64_t done, int64_t total, const char *detail)
 {
-    (void)user;
+    if (g.streaming && strcmp(phase, "images") == 0) return; /* (a streamed run's own count is the one shown) */
+    if (user == &g && !g.on) return;
     double now = cli_now_ms();
     if (strcmp(phase, g.phase) != 0) {
         snprintf(g.phase, sizeof g.phase, "%s", phase);
@@ -32,7 +33,7 @@ static void show(void *user, const char *phase, int64_t done, int64_t total, con
     if (now - g.t0 < 1000 || (now - g.last < 100 && done < total)) return;
     g.last = now;
     char extra[96] = "";
-    if (strcmp(phase, "images") == 0 && done > 0) {
+    if ((strcmp(phase, "images") == 0 || strcmp(phase, "stream") == 0) && done > 0) {
         double rate = (double)done * 1000.0 / (now - g.t0), left = rate > 0 ? (double)(total - done) / rate : 0;
         snprintf(extra, sizeof extra, ", %.0f images/s, %.0f s left", rate, left);
     }
@@ -45,7 +46,14 @@ static void show(void *user, const char *phase, int64_t done, int64_t total, con
 void cli_progress_start(clinfer_context *ctx, int quiet)
 {
     memset(&g, 0, sizeof g);
-    if (!quiet && isatty(STDERR_FILENO)) clinfer_context_set_progress(ctx, show, NULL);
+    g.on = !quiet && isatty(STDERR_FILENO);
+    if (g.on) clinfer_context_set_progress(ctx, show, NULL);
+}
+
+void cli_progress_stream(int64_t done, int64_t total)
+{
+    g.streaming = 1;
+    show(&g, "stream", done, total, "");
 }
 
 void cli_progress_end(void)

@@ -1,10 +1,14 @@
 /* clinfer run MODEL -i IN.npy -o OUT.npy [options]: runs the model on a batch and writes its outputs, whole or not
  * at all. */
-#include <math.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "../io/npy.h"
+#include "../util/files.h"
 #include "cli.h"
 
 static double now_ms(void)
@@ -19,16 +23,24 @@ static int run(int argc, char **argv);
 const struct cli_command cli_cmd_run = {
     "run", run, 1, "MODEL -i IN.npy -o OUT.npy [options]",
     "run the model on a batch: float32 .npy in and out",
-    "-i -o -v -q --device --batch --weights --seed --init --tune --algo --max-memory --check-finite --format --style",
+    "-i -o -v -q --device --batch --weights --seed --init --tune --algo --max-memory --check-finite --format --style "
+    "--chunk --overlap",
     "The batch is the first dimension of IN.npy (one -i per model input, in order; without -i, seeded uniform\n"
-    "[0, 1) inputs of --batch images). Each output goes to a temporary file beside its -o, and all of them are\n"
-    "renamed into place only once every one is written: a failure leaves the previous files as they were.\n"
-    "-o - writes to standard output. A batch that does not fit the device (or --max-memory, or the process's\n"
-    "memory limits) runs in sub-batches that do.\n\n"
+    "[0, 1) inputs of --batch images). The inputs are mapped, not read whole, and the batch runs in chunks whose\n"
+    "outputs are written as they are done, while the next chunk computes: the memory held is that of a chunk,\n"
+    "whatever the batch. Each output goes to a temporary file beside its -o, and all of them are renamed into\n"
+    "place only once every one is written: a failure leaves the previous files as they were. -o - writes to\n"
+    "standard output. A chunk that does not fit the device (or --max-memory, or the process's memory limits)\n"
+    "runs in sub-batches that do. Under mpirun or srun (a build with -DCLINFER_MPI=ON), each rank runs a slice of\n"
+    "the batch on its node's device of its local rank and writes it into the one output file (docs/scaling.md).\n\n"
     "options:\n"
     "  -i, --input IN.npy    an input (float32, C order), once per model input\n"
     "  -o, --output OUT.npy  an output file, once per model output (- for standard output)\n"
-    "  --device DEV          where to run (default opencl)\n"
+    "  --device DEV          where to run (default opencl); several: opencl:0,opencl:1 or all (each takes a\n"
+    "                        share of every chunk in proportion to its speed)\n"
+    "  --chunk N             the images run and written at a time (default: as many as fit 64 MiB of inputs and\n"
+    "                        outputs, at most the sub-batch the memory allows)\n"
+    "  --overlap on|off      read and write chunks while the device computes (default on)\n"
     "  --batch N             the batch, when no -i is given\n"
     "  --weights FILE        the weights: .npz (Keras names), else Keras' initialisers from --seed\n"
     "  --style S             read a script as keras2, tf2 or keras3 (its layer names, hard_sigmoid)\n"
@@ -37,10 +49,29 @@ const struct cli_command cli_cmd_run = {
     "  --tune none|fast|full choose each layer's kernel by a rule of thumb, or by timing candidates\n"
     "  --algo SPEC           force kernels (conv=blocked:8:2,dense=splitk:256:32; clinfer run --algo help)\n"
     "  --max-memory SIZE     hold at most SIZE bytes (K, M, G) of activations and weights\n"
-    "  --check-finite        exit 1 when an output holds NaN or Inf (a warning without it)\n"
+    "  --check-finite        exit 1 when an output holds NaN or Inf (a warning without it); stop, writing\n"
+    "                        nothing, at an input that does\n"
     "  --format text|json    -v's report as text or one JSON object on standard error\n"
     "  -v, --verbose         report the device, setup and inference times, the arena and sub-batches\n"
     "  -q, --quiet           no warnings\n"};
+
+/* Under MPI with the default device: the OpenCL device of this rank's node-local rank, among the GPUs (else all
+ * devices), round robin. */
+static int rank_device(clinfer_context *ctx, char *device, size_t size)
+{
+    char *list = NULL;
+    if (clinfer_devices_all(ctx, &list)) {
+        cli_error("%s", clinfer_context_errmsg(ctx));
+        return 1;
+    }
+    int n = 1;
+    for (const char *p = list; *p; p++) n += *p == ',';
+    const char *p = list;
+    for (int i = cli_mpi_local_rank() % n; i > 0; i--) p = strchr(p, ',') + 1;
+    snprintf(device, size, "%.*s", (int)strcspn(p, ","), p);
+    clinfer_free(list);
+    return 0;
+}
 
 static int run(int argc, char **argv)
 {
@@ -51,117 +82,214 @@ static int run(int argc, char **argv)
         cli_error("run: give the output file with -o OUT.npy");
         return 2;
     }
+    const int rank = cli_mpi_rank(), ranks = cli_mpi_size();
+    for (int k = 0; ranks > 1 && k < o.n_outputs; k++)
+        if (strcmp(o.outputs[k], "-") == 0) {
+            if (rank == 0) cli_error("-o -: under MPI the ranks write one file together; give a file name");
+            return 2;
+        }
     clinfer_context *ctx = NULL;
     clinfer_model *m = NULL;
     clinfer_session *s = NULL;
-    float *in[CLI_MAX_IO] = {0}, *out[CLI_MAX_IO] = {0};
+    struct cli_inputs in = {0};
+    struct cli_stream st = {0};
+    struct cli_outputs outs = {0};
+    char tmp[CLI_MAX_IO][4200] = {{0}};
     double t0 = now_ms();
-    /* the outputs' temporaries first: a path that cannot be written, or that names an input, fails before the run */
+    /* the outputs' temporaries first (rank 0's, for every rank): a path that cannot be written, or that names an
+     * input, fails before the run */
     const char *reads[CLI_MAX_IO + 2] = {o.model, o.weights};
     for (int k = 0; k < o.n_inputs; k++) reads[2 + k] = o.inputs[k];
-    struct cli_outputs outs;
-    if ((rc = cli_outputs_open(&outs, o.outputs, o.n_outputs, reads, 2 + o.n_inputs))) return rc;
-    if (clinfer_context_new(&ctx)) {
-        cli_outputs_abort(&outs);
-        return cli_error("out of memory"), 1;
-    }
-    cli_progress_start(ctx, o.quiet);
+    if (rank == 0) rc = cli_outputs_open(&outs, o.outputs, o.n_outputs, reads, 2 + o.n_inputs);
+    if (cli_mpi_agree(rc, NULL)) return rc ? rc : 1;
     rc = 1;
+    if (clinfer_context_new(&ctx)) {
+        cli_error("out of memory");
+        goto agreed;
+    }
+    if (rank == 0) cli_progress_start(ctx, o.quiet);
     if (clinfer_model_load_styled(ctx, o.model, o.style, &m)) {
         cli_error("%s", clinfer_context_errmsg(ctx));
-        goto done;
+        goto agreed;
     }
-    if (cli_load_inputs(ctx, m, &o, in)) goto done;
-    clinfer_session_options so = {.device = o.device ? o.device : "opencl", .batch = o.batch, .seed = o.seed,
-                                  .init = o.init, .weights = o.weights, .tune = o.tune, .algo = o.algo,
-                                  .max_memory = o.max_memory};
-    if (clinfer_session_new(ctx, m, &so, &s)) {
-        cli_error("%s", clinfer_context_errmsg(ctx));
-        goto done;
+    if (cli_load_inputs(ctx, m, &o, &in)) goto agreed;
+    if (clinfer_model_output_count(m) != o.n_outputs) {
+        cli_error("the model has %d output(s); give one -o for each", clinfer_model_output_count(m));
+        goto agreed;
     }
-    cli_warnings(ctx, o.quiet);
-    int n_out = clinfer_session_output_count(s);
-    if (o.n_outputs != n_out) {
-        cli_error("the model has %d output(s); give one -o for each", n_out);
-        goto done;
+    /* this rank's slice of the batch: contiguous, the first ranks one image more */
+    int64_t q = o.batch / ranks, extra = o.batch % ranks;
+    st.total = o.batch;
+    st.lo = rank * q + (rank < extra ? rank : extra);
+    st.hi = st.lo + q + (rank < extra);
+    int64_t slice = st.hi - st.lo;
+    char device[64];
+    snprintf(device, sizeof device, "%s", o.device ? o.device : "opencl");
+    if (ranks > 1 && strcmp(device, "opencl") == 0 && rank_device(ctx, device, sizeof device)) goto agreed;
+    if (slice > 0) {
+        /* the chunk: as asked, else what holds 64 MiB of inputs and outputs (fewer images when the memory needs) */
+        int64_t chunk = o.chunk, per_image = 0;
+        if (!chunk) {
+            for (int k = 0; k < in.n; k++) per_image += in.row[k] * 4;
+            for (int k = 0; k < o.n_outputs; k++) {
+                int64_t dims[CLINFER_MAX_RANK];
+                int r = clinfer_model_layer_shape(m, clinfer_model_output_layer(m, k), dims);
+                per_image += cli_elems(dims + 1, r - 1) * 4;
+            }
+            chunk = per_image > 0 ? ((int64_t)64 << 20) / per_image : slice;
+            if (chunk < 1) chunk = 1;
+        }
+        if (chunk > slice) chunk = slice;
+        clinfer_session_options so = {.device = device, .batch = chunk, .seed = o.seed, .init = o.init,
+                                      .weights = o.weights, .tune = o.tune, .algo = o.algo,
+                                      .max_memory = o.max_memory};
+        if (clinfer_session_new(ctx, m, &so, &s)) {
+            cli_error("%s", clinfer_context_errmsg(ctx));
+            goto agreed;
+        }
+        cli_warnings(ctx, o.quiet);
+        /* without --chunk, the sub-batch the memory allows */
+        st.chunk = o.chunk ? chunk : clinfer_session_sub_batch(s);
     }
-    for (int k = 0; k < n_out; k++) {
-        int64_t dims[CLINFER_MAX_RANK];
-        int rank = clinfer_session_output_shape(s, k, dims);
-        if (!(out[k] = malloc(sizeof(float) * (size_t)cli_elems(dims, rank)))) {
-            cli_error("out of memory");
+    rc = 0;
+agreed:
+    /* every rank has its session, or the run stops on all of them */
+    {
+        int failed = -1;
+        if (cli_mpi_agree(rc, &failed)) {
+            if (!rc) {
+                if (rank == 0) cli_error("rank %d of %d failed (its message says why); no output file was changed",
+                                         failed, ranks);
+                rc = 1;
+            }
             goto done;
         }
     }
-    double t1 = now_ms();
-    if (clinfer_session_run(ctx, s, (const float *const *)in, out)) {
-        cli_error("%s", clinfer_context_errmsg(ctx));
-        goto done;
-    }
-    cli_progress_end();
-    double t2 = now_ms();
-    for (int k = 0; k < n_out; k++) {
+    rc = 1;
+    /* the outputs' headers: rank 0 writes them; every rank knows their size */
+    st.ctx = ctx;
+    st.s = s;
+    st.in = &in;
+    st.no_overlap = o.no_overlap;
+    st.check_inputs = o.check_finite;
+    for (int k = 0; k < o.n_inputs; k++) st.input_path[k] = o.inputs[k];
+    st.quiet = o.quiet || rank != 0;
+    st.n_out = o.n_outputs;
+    int err = 0;
+    double t1 = now_ms(), t2 = t1;
+    for (int k = 0; k < o.n_outputs; k++) {
         int64_t dims[CLINFER_MAX_RANK];
-        int rank = clinfer_session_output_shape(s, k, dims);
-        if (cli_outputs_write(&outs, k, dims, rank, out[k])) goto done;
-    }
-    if (cli_outputs_commit(&outs)) goto done;
-    /* NaN or Inf in an output: a warning, or with --check-finite an error (the outputs are written either way) */
-    int64_t nonfinite[CLI_MAX_IO] = {0}, any = 0;
-    for (int k = 0; k < n_out; k++) {
-        int64_t dims[CLINFER_MAX_RANK], nan = 0, inf = 0, first = -1;
-        int64_t cnt = cli_elems(dims, clinfer_session_output_shape(s, k, dims));
-        for (int64_t j = 0; j < cnt; j++)
-            if (!isfinite(out[k][j])) {
-                nan += isnan(out[k][j]);
-                inf += !isnan(out[k][j]);
-                if (first < 0) first = j;
+        int r = clinfer_model_layer_shape(m, clinfer_model_output_layer(m, k), dims);
+        char h[640];
+        dims[0] = o.batch;
+        size_t hn = cf_npy_header(dims, r, h, sizeof h);
+        st.header[k] = hn;
+        st.path[k] = o.outputs[k];
+        if (rank == 0) {
+            FILE *f = outs.to_stdout[k] ? stdout : outs.f[k];
+            char why[128];
+            if (!err && (!hn || fwrite(h, 1, hn, f) != hn || fflush(f) != 0)) {
+                cli_error("%s: cannot write the output: %s (no output file was changed)", o.outputs[k],
+                          cf_errno_text(hn ? errno : EINVAL, why, sizeof why));
+                err = 1;
             }
-        nonfinite[k] = nan + inf;
+            st.f[k] = f;
+            snprintf(tmp[k], sizeof tmp[k], "%s", outs.tmp[k][0] ? outs.tmp[k] : o.outputs[k]);
+        }
+    }
+    if (ranks > 1) { /* one file for all the ranks: rank 0's temporary, written at each rank's offsets */
+        cli_mpi_bcast(tmp, sizeof tmp);
+        for (int k = 0; k < o.n_outputs && !err; k++) {
+            char why[256];
+            if (cli_mpi_file_open(tmp[k], &st.mf[k], why, sizeof why)) {
+                cli_error("%s: cannot open for writing with MPI-IO: %s", o.outputs[k], why);
+                err = 1;
+            }
+        }
+    }
+    if (cli_mpi_agree(err, NULL)) goto close;
+    t1 = now_ms();
+    err = cli_stream_run(&st);
+    t2 = now_ms();
+    if (rank == 0) cli_progress_end();
+close:
+    for (int k = 0; k < o.n_outputs; k++) {
+        char why[256];
+        if (cli_mpi_file_close(st.mf[k], why, sizeof why) && !err) {
+            cli_error("%s: cannot write the output: %s (no output file was changed)", o.outputs[k], why);
+            err = 1;
+        }
+        st.mf[k] = NULL;
+    }
+    {
+        int failed = -1;
+        if (cli_mpi_agree(err, &failed)) {
+            if (!err && rank == 0)
+                cli_error("rank %d of %d failed (its message says why); no output file was changed", failed, ranks);
+            goto done;
+        }
+    }
+    int commit = rank == 0 ? cli_outputs_commit(&outs) : 0;
+    cli_mpi_bcast(&commit, sizeof commit);
+    if (commit) goto done;
+    /* NaN or Inf in an output: a warning, or with --check-finite an error (the outputs are written either way) */
+    int64_t any = 0;
+    for (int k = 0; k < o.n_outputs; k++) {
+        int64_t nan = cli_mpi_sum(st.nan[k]), inf = cli_mpi_sum(st.inf[k]);
+        int64_t first = cli_mpi_min(st.first_bad[k] < 0 ? INT64_MAX : st.first_bad[k]);
+        int64_t dims[CLINFER_MAX_RANK];
+        int64_t cnt = o.batch * cli_elems(dims + 1, clinfer_model_layer_shape(m, clinfer_model_output_layer(m, k), dims) - 1);
         any += nan + inf;
-        if ((nan || inf) && (o.check_finite || !o.quiet))
+        st.nan[k] = nan + inf; /* (the report's count) */
+        if ((nan || inf) && (o.check_finite || !o.quiet) && rank == 0)
             fprintf(stderr, "clinfer: %s: output %d (%s) holds %lld NaN and %lld Inf of %lld values (the first at flat "
                             "index %lld)\n",
                     o.check_finite ? "error" : "warning", k, o.outputs[k], (long long)nan, (long long)inf, (long long)cnt,
                     (long long)first);
     }
+    rc = o.check_finite && any ? 1 : 0;
+    double inference = cli_mpi_max(t2 - t1), setup = cli_mpi_max(s ? clinfer_session_setup_ms(s) : 0);
+    if (rank != 0 || !(o.json || o.verbose)) goto done;
+    size_t naive = 0, arena = s ? clinfer_session_arena_bytes(s, &naive) : 0;
     if (o.json) {
-        size_t naive, arena = clinfer_session_arena_bytes(s, &naive);
         FILE *f = outs.n_stdout ? stderr : stdout;
         fprintf(f, "{\"device\": ");
-        cli_json_str(f, clinfer_session_device(s));
-        fprintf(f, ", \"batch\": %lld, \"sub_batch\": %lld, \"setup_ms\": %.3f, \"load_ms\": %.3f, \"inference_ms\": %.3f, "
-                   "\"arena_bytes\": %zu, \"naive_bytes\": %zu, \"outputs\": [",
-                (long long)o.batch, (long long)clinfer_session_sub_batch(s), clinfer_session_setup_ms(s),
-                t1 - t0 - clinfer_session_setup_ms(s), t2 - t1, arena, naive);
-        for (int k = 0; k < n_out; k++) {
+        cli_json_str(f, s ? clinfer_session_device(s) : "");
+        fprintf(f, ", \"batch\": %lld, \"chunk\": %lld, \"sub_batch\": %lld, \"ranks\": %d, \"setup_ms\": %.3f, "
+                   "\"load_ms\": %.3f, \"inference_ms\": %.3f, \"compute_ms\": %.3f, \"arena_bytes\": %zu, "
+                   "\"naive_bytes\": %zu, \"outputs\": [",
+                (long long)o.batch, (long long)st.chunk, (long long)(s ? clinfer_session_sub_batch(s) : 0), ranks,
+                setup, t1 - t0 - setup, inference, st.compute_ms, arena, naive);
+        for (int k = 0; k < o.n_outputs; k++) {
             int64_t dims[CLINFER_MAX_RANK];
-            int rank = clinfer_session_output_shape(s, k, dims);
+            int r = clinfer_model_layer_shape(m, clinfer_model_output_layer(m, k), dims);
+            dims[0] = o.batch;
             fprintf(f, "%s{\"file\": ", k ? ", " : "");
             cli_json_str(f, o.outputs[k]);
             fprintf(f, ", \"shape\": [");
-            for (int r = 0; r < rank; r++) fprintf(f, "%s%lld", r ? ", " : "", (long long)dims[r]);
-            fprintf(f, "], \"nonfinite\": %lld}", (long long)nonfinite[k]);
+            for (int j = 0; j < r; j++) fprintf(f, "%s%lld", j ? ", " : "", (long long)dims[j]);
+            fprintf(f, "], \"nonfinite\": %lld}", (long long)st.nan[k]);
         }
         fprintf(f, "]}\n");
-    } else if (o.verbose) {
-        size_t naive, arena = clinfer_session_arena_bytes(s, &naive);
-        fprintf(stderr, "device: %s\n", clinfer_session_device(s));
-        fprintf(stderr, "setup: %.1f ms (device, kernel program, weights); model load %.1f ms\n",
-                clinfer_session_setup_ms(s), t1 - t0 - clinfer_session_setup_ms(s));
-        fprintf(stderr, "inference: %.1f ms for a batch of %lld\n", t2 - t1, (long long)o.batch);
-        if (clinfer_session_sub_batch(s) < o.batch)
-            fprintf(stderr, "sub-batches: %lld images at a time (the batch does not fit the memory)\n",
+    } else {
+        fprintf(stderr, "device: %s\n", s ? clinfer_session_device(s) : "");
+        if (ranks > 1) fprintf(stderr, "ranks: %d (the figures are rank 0's, the times the slowest rank's)\n", ranks);
+        fprintf(stderr, "setup: %.1f ms (device, kernel program, weights); model load %.1f ms\n", setup,
+                t1 - t0 - setup);
+        fprintf(stderr, "inference: %.1f ms for a batch of %lld (%.1f ms computing; chunks of %lld images)\n",
+                inference, (long long)o.batch, st.compute_ms, (long long)st.chunk);
+        if (s && clinfer_session_sub_batch(s) < st.chunk)
+            fprintf(stderr, "sub-batches: %lld images at a time (the chunk does not fit the memory)\n",
                     (long long)clinfer_session_sub_batch(s));
         fprintf(stderr, "arena: %zu bytes (every tensor apart: %zu)\n", arena, naive);
     }
-    rc = o.check_finite && any ? 1 : 0;
 done:
-    cli_outputs_abort(&outs); /* (nothing left to do after a commit) */
+    if (rank == 0) cli_outputs_abort(&outs); /* (nothing left to do after a commit) */
     for (int k = 0; k < CLI_MAX_IO; k++) {
-        free(in[k]);
-        free(out[k]);
+        char why[256];
+        if (st.mf[k]) cli_mpi_file_close(st.mf[k], why, sizeof why);
     }
+    cli_inputs_free(&in);
     clinfer_session_free(s);
     clinfer_model_free(m);
     clinfer_context_free(ctx);

@@ -2,12 +2,14 @@
  * parsed as the literal it is (NumPy reads it with ast.literal_eval): the three keys once each, nothing else, and
  * only spaces and a newline after the dict. A file's size is checked against what its header claims before its
  * data is read. */
+#define _DEFAULT_SOURCE /* madvise */
 #include "npy.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../util/alloc.h"
@@ -219,42 +221,115 @@ clinfer_status cf_npy_parse(const char *name, const unsigned char *buf, size_t l
     return CLINFER_OK;
 }
 
+/* The preamble and header of an open file, checked against its size: the array's shape and where its data starts. */
+static clinfer_status read_header(int fd, const char *path, uint64_t size, struct cf_array *out, size_t *data_off,
+                                  struct cf_diag *d)
+{
+    unsigned char pre[12] = {0};
+    size_t hstart = 0, hlen = 0;
+    char *h = NULL;
+    clinfer_status st;
+    if ((st = cf_file_read_at(fd, path, 0, pre, size < 12 ? (size_t)size : 12, d))) return st;
+    if ((st = preamble(path, pre, size < 12 ? (size_t)size : 12, &hstart, &hlen, d))) return st;
+    if (hstart + hlen > size) return cf_fail(d, CLINFER_E_PARSE, "%s: truncated .npy header", path);
+    if (!(h = cf_malloc(hlen + 1))) return cf_fail_oom(d);
+    if (!(st = cf_file_read_at(fd, path, hstart, h, hlen, d))) st = parse_header(path, h, hlen, out, d);
+    cf_free(h);
+    if (st) return st;
+    /* the size the header claims, against the file's, before a byte of data is allocated or read */
+    int64_t n = cf_array_elems(out);
+    *data_off = hstart + hlen;
+    if (size - *data_off != (uint64_t)n * 4) return size_mismatch(path, out, size - *data_off, d);
+    return CLINFER_OK;
+}
+
+clinfer_status cf_npy_map(const char *path, struct cf_npy_map *m, struct cf_diag *d)
+{
+    memset(m, 0, sizeof *m);
+    int fd;
+    uint64_t size;
+    struct cf_array a = {0};
+    size_t off = 0;
+    clinfer_status st = cf_file_open_read(path, ".npy file", &fd, &size, d);
+    if (st) return st;
+    if ((st = read_header(fd, path, size, &a, &off, d))) goto done;
+    m->rank = a.rank;
+    memcpy(m->dims, a.dims, sizeof m->dims);
+    int64_t n = cf_array_elems(&a);
+    if (size > (uint64_t)SIZE_MAX) {
+        st = cf_fail(d, CLINFER_E_LIMIT, "%s: larger than this machine's address space", path);
+        goto done;
+    }
+    void *base = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (base != MAP_FAILED && off % sizeof(float) == 0) {
+        m->base = base;
+        m->len = (size_t)size;
+        m->data = (const float *)(const void *)((const unsigned char *)base + off);
+        goto done;
+    }
+    /* a file that cannot be mapped (or whose data is not aligned for floats): read into memory */
+    if (base != MAP_FAILED) munmap(base, (size_t)size);
+    if (!(m->owned = cf_malloc((size_t)n * 4 + 1))) {
+        st = cf_fail(d, CLINFER_E_NOMEM, "%s: out of memory for its %lld floats (%.1f MiB)", path, (long long)n,
+                     (double)n * 4 / 1048576.0);
+        goto done;
+    }
+    if ((st = cf_file_read_at(fd, path, off, m->owned, (size_t)n * 4, d))) goto done;
+    m->data = m->owned;
+done:
+    close(fd);
+    if (st) cf_npy_unmap(m);
+    return st;
+}
+
+void cf_npy_unmap(struct cf_npy_map *m)
+{
+    if (m->base) munmap(m->base, m->len);
+    cf_free(m->owned);
+    memset(m, 0, sizeof *m);
+}
+
+void cf_npy_map_drop(const struct cf_npy_map *m, const void *from, size_t bytes)
+{
+    if (!m->base || !bytes) return;
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)from, hi = lo + bytes, p = page > 0 ? (uintptr_t)page : 4096;
+    lo = (lo + p - 1) / p * p; /* whole pages inside the range only: a neighbour's may still be read */
+    hi = hi / p * p;
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+void cf_npy_map_prefetch(const struct cf_npy_map *m, const void *from, size_t bytes)
+{
+    if (!m->base || !bytes) return;
+    long page = sysconf(_SC_PAGESIZE);
+    uintptr_t p = page > 0 ? (uintptr_t)page : 4096, lo = (uintptr_t)from / p * p;
+    madvise((void *)lo, (uintptr_t)from + bytes - lo, MADV_WILLNEED);
+    /* and touched, a byte a page: the pages are read now, on this thread, not later by the one that computes */
+    volatile const unsigned char *b = from;
+    unsigned sum = 0;
+    for (size_t i = 0; i < bytes; i += p) sum += b[i];
+    sum += b[bytes - 1];
+    (void)sum;
+}
+
 clinfer_status cf_npy_read(const char *path, struct cf_array *out, struct cf_diag *d)
 {
     memset(out, 0, sizeof *out);
     int fd;
     uint64_t size;
+    size_t off = 0;
     clinfer_status st = cf_file_open_read(path, ".npy file", &fd, &size, d);
     if (st) return st;
-    unsigned char pre[12] = {0};
-    size_t hstart = 0, hlen = 0;
-    char *h = NULL;
-    if ((st = cf_file_read_at(fd, path, 0, pre, size < 12 ? (size_t)size : 12, d))) goto done;
-    if ((st = preamble(path, pre, size < 12 ? (size_t)size : 12, &hstart, &hlen, d))) goto done;
-    if (hstart + hlen > size) {
-        st = cf_fail(d, CLINFER_E_PARSE, "%s: truncated .npy header", path);
-        goto done;
-    }
-    if (!(h = cf_malloc(hlen + 1))) {
-        st = cf_fail_oom(d);
-        goto done;
-    }
-    if ((st = cf_file_read_at(fd, path, hstart, h, hlen, d))) goto done;
-    if ((st = parse_header(path, h, hlen, out, d))) goto done;
-    /* the size the header claims, against the file's, before a byte of data is allocated or read */
+    if ((st = read_header(fd, path, size, out, &off, d))) goto done;
     int64_t n = cf_array_elems(out);
-    if (size - (hstart + hlen) != (uint64_t)n * 4) {
-        st = size_mismatch(path, out, size - (hstart + hlen), d);
-        goto done;
-    }
     if (!(out->data = cf_malloc((size_t)n * 4))) {
         st = cf_fail(d, CLINFER_E_NOMEM, "%s: out of memory for its %lld floats (%.1f MiB)", path, (long long)n,
                      (double)n * 4 / 1048576.0);
         goto done;
     }
-    st = cf_file_read_at(fd, path, hstart + hlen, out->data, (size_t)n * 4, d);
+    st = cf_file_read_at(fd, path, off, out->data, (size_t)n * 4, d);
 done:
-    cf_free(h);
     close(fd);
     if (st) cf_array_free(out);
     return st;

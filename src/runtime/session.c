@@ -5,27 +5,11 @@
 #include <strings.h>
 #include <time.h>
 
-#include "../api.h"
-#include "../backend/backend.h"
 #include "../passes/passes.h"
-#include "../passes/plan.h"
 #include "../util/alloc.h"
 #include "../util/memlimit.h"
-#include "weights.h"
+#include "session.h"
 
-struct clinfer_session {
-    struct cf_graph *g;
-    struct cf_plan plan;
-    struct cf_weights w;
-    struct cf_exec exec;
-    const struct cf_backend *be;
-    void *state;
-    double setup_ms, tune_ms;
-    int64_t batch, sub; /* the batch; the images one pass runs (smaller when the batch does not fit) */
-    int n_layers;       /* the model's */
-    int *layer_node;    /* model layer i runs as node layer_node[i] of g (1-D layers are lowered to 2-D ones) */
-    int *node_layer;    /* the layer node j is; -1 for a view the lowering added */
-};
 
 static double now_ms(void)
 {
@@ -37,6 +21,7 @@ static double now_ms(void)
 void clinfer_session_free(clinfer_session *s)
 {
     if (!s) return;
+    cf_multi_free(s);
     if (s->be && s->state) s->be->release(s->state);
     cf_weights_free(&s->w);
     cf_plan_free(&s->plan);
@@ -252,28 +237,18 @@ static clinfer_status fit_batch(const clinfer_model *model, const clinfer_sessio
     return CLINFER_OK;
 }
 
-clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
-                                   const clinfer_session_options *opts, clinfer_session **out)
+clinfer_status cf_session_new_one(const clinfer_model *model, const clinfer_session_options *opts, const char *spec,
+                                  clinfer_session **out, struct cf_diag *d)
 {
-    if (out) *out = NULL;
-    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
-    struct cf_diag *d = cf_api_diag(ctx);
-    if (!model || !opts || !out) return cf_fail(d, CLINFER_E_ARG, "clinfer_session_new: NULL argument");
-    if (opts->batch < 1) return cf_fail(d, CLINFER_E_ARG, "the batch must be positive, got %lld", (long long)opts->batch);
-    if (opts->init != CLINFER_INIT_KERAS && opts->init != CLINFER_INIT_RANDOM)
-        return cf_fail(d, CLINFER_E_ARG, "clinfer_session_new: init %d is not a clinfer_init", (int)opts->init);
-    if (opts->tune != CLINFER_TUNE_NONE && opts->tune != CLINFER_TUNE_FAST && opts->tune != CLINFER_TUNE_FULL)
-        return cf_fail(d, CLINFER_E_ARG, "clinfer_session_new: tune %d is not a clinfer_tune", (int)opts->tune);
-    if (cf_algo_spec_check(opts->algo, d)) return d->status;
+    *out = NULL;
     double t0 = now_ms();
-    const char *spec = opts->device ? opts->device : "ref";
     const struct cf_backend *be = NULL;
     if (strcmp(spec, "ref") == 0) be = &cf_backend_ref;
     else if (strncasecmp(spec, "opencl", 6) == 0 && (spec[6] == '\0' || spec[6] == ':')) be = &cf_backend_opencl;
     else
         return cf_fail(d, CLINFER_E_ARG,
-                       "unknown device '%s': use ref, opencl, opencl:N or opencl:<part of a device name> "
-                       "(`clinfer devices` lists them)",
+                       "unknown device '%s': use ref, opencl, opencl:N, opencl:<part of a device name>, a list of "
+                       "them (opencl:0,opencl:1) or all (`clinfer devices` lists them)",
                        spec);
     clinfer_session *s = cf_calloc(1, sizeof *s);
     if (!s) return cf_fail_oom(d);
@@ -292,6 +267,24 @@ clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *mo
 fail:
     clinfer_session_free(s);
     return st;
+}
+
+clinfer_status clinfer_session_new(clinfer_context *ctx, const clinfer_model *model,
+                                   const clinfer_session_options *opts, clinfer_session **out)
+{
+    if (out) *out = NULL;
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
+    struct cf_diag *d = cf_api_diag(ctx);
+    if (!model || !opts || !out) return cf_fail(d, CLINFER_E_ARG, "clinfer_session_new: NULL argument");
+    if (opts->batch < 1) return cf_fail(d, CLINFER_E_ARG, "the batch must be positive, got %lld", (long long)opts->batch);
+    if (opts->init != CLINFER_INIT_KERAS && opts->init != CLINFER_INIT_RANDOM)
+        return cf_fail(d, CLINFER_E_ARG, "clinfer_session_new: init %d is not a clinfer_init", (int)opts->init);
+    if (opts->tune != CLINFER_TUNE_NONE && opts->tune != CLINFER_TUNE_FAST && opts->tune != CLINFER_TUNE_FULL)
+        return cf_fail(d, CLINFER_E_ARG, "clinfer_session_new: tune %d is not a clinfer_tune", (int)opts->tune);
+    if (cf_algo_spec_check(opts->algo, d)) return d->status;
+    const char *spec = opts->device ? opts->device : "ref";
+    if (cf_multi_spec(spec)) return cf_multi_new(model, opts, out, d);
+    return cf_session_new_one(model, opts, spec, out, d);
 }
 
 static const struct cf_node *io_node(const clinfer_session *s, int i, int output)
@@ -335,9 +328,17 @@ int64_t clinfer_session_layer_elems(const clinfer_session *s, int layer)
     return (int64_t)((row ? row * (size_t)s->batch : s->plan.bytes[i]) / sizeof(float));
 }
 
-int64_t clinfer_session_sub_batch(const clinfer_session *s) { return s ? s->sub : 0; }
+int64_t clinfer_session_sub_batch(const clinfer_session *s)
+{
+    int64_t sub = 0;
+    for (int k = 0; s && k <= s->n_peers; k++) sub += k ? s->peer[k - 1]->sub : s->sub;
+    return sub;
+}
 
-const char *clinfer_session_device(const clinfer_session *s) { return s ? s->be->describe(s->state) : ""; }
+const char *clinfer_session_device(const clinfer_session *s)
+{
+    return !s ? "" : s->devices ? s->devices : s->be->describe(s->state);
+}
 double clinfer_session_setup_ms(const clinfer_session *s) { return s ? s->setup_ms : 0; }
 double clinfer_session_tune_ms(const clinfer_session *s) { return s ? s->tune_ms : 0; }
 
@@ -355,12 +356,16 @@ void clinfer_session_layer_algo(const clinfer_session *s, int layer, char *out, 
     else s->be->algo(s->state, i, out, size);
 }
 
+static clinfer_status run(clinfer_context *ctx, clinfer_session *s, int64_t count, const float *const *inputs,
+                          float *const *outputs, float *const *layers, int one_device, const char *fn);
+
+/* (on the first device of several) */
 clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer_session *s, const float *const *inputs, double *ms)
 {
     if (cf_api_begin(ctx)) return CLINFER_E_ARG;
     if (!s || !ms) return cf_fail(cf_api_diag(ctx), CLINFER_E_ARG, "clinfer_session_profile: NULL argument");
     s->exec.profile = 1;
-    clinfer_status st = clinfer_session_run(ctx, s, inputs, NULL);
+    clinfer_status st = run(ctx, s, s->batch, inputs, NULL, NULL, 1, "clinfer_session_profile");
     s->exec.profile = 0;
     for (int i = 0; i < s->n_layers; i++) {
         int j = s->layer_node[i];
@@ -371,8 +376,14 @@ clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer_session *s,
 
 size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes)
 {
-    if (naive_bytes) *naive_bytes = s ? s->plan.naive_bytes : 0;
-    return s ? s->plan.arena_bytes : 0;
+    size_t arena = 0, naive = 0;
+    for (int k = 0; s && k <= s->n_peers; k++) {
+        const clinfer_session *p = k ? s->peer[k - 1] : s;
+        arena += p->plan.arena_bytes;
+        naive += p->plan.naive_bytes;
+    }
+    if (naive_bytes) *naive_bytes = naive;
+    return arena;
 }
 
 /* One pass over images [first, first + count) of the batch (count <= the sub-batch). */
@@ -420,34 +431,64 @@ static clinfer_status pass(clinfer_session *s, int64_t first, int64_t count, con
     return st ? st : fin;
 }
 
-/* The batch in passes of the sub-batch (one pass when the batch fits); the last pass may hold fewer images, the
- * rest of its sub-batch keeping the previous pass's, which no image's result depends on. */
-static clinfer_status run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs, float *const *outputs,
-                          float *const *layers)
+/* Images [first, first + count) in passes of the sub-batch (one pass when they fit); the last pass may hold fewer
+ * images, the rest of its sub-batch keeping the previous pass's, which no image's result depends on. */
+clinfer_status cf_session_span(clinfer_session *s, int64_t first, int64_t count, const float *const *inputs,
+                               float *const *outputs, float *const *layers, struct cf_diag *d)
 {
-    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
-    struct cf_diag *d = cf_api_diag(ctx);
-    if (!s || !inputs) return cf_fail(d, CLINFER_E_ARG, "clinfer_session_run: NULL argument");
-    for (int64_t first = 0; first < s->batch; first += s->sub) {
-        if (s->sub < s->batch) cf_progress(d, "images", first, s->batch, "");
-        clinfer_status st = pass(s, first, s->batch - first < s->sub ? s->batch - first : s->sub, inputs, outputs,
+    for (int64_t done = 0; done < count; done += s->sub) {
+        if (s->sub < count) cf_progress(d, "images", done, count, "");
+        clinfer_status st = pass(s, first + done, count - done < s->sub ? count - done : s->sub, inputs, outputs,
                                  layers, d);
         if (st) return st;
     }
-    if (s->sub < s->batch) cf_progress(d, "images", s->batch, s->batch, "");
+    if (s->sub < count) cf_progress(d, "images", count, count, "");
     return CLINFER_OK;
+}
+
+static clinfer_status run(clinfer_context *ctx, clinfer_session *s, int64_t count, const float *const *inputs,
+                          float *const *outputs, float *const *layers, int one_device, const char *fn)
+{
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
+    struct cf_diag *d = cf_api_diag(ctx);
+    if (!s || !inputs) return cf_fail(d, CLINFER_E_ARG, "%s: NULL argument", fn);
+    if (count < 0) return cf_fail(d, CLINFER_E_ARG, "%s: a negative count of images (%lld)", fn, (long long)count);
+    if (s->n_peers && !one_device) return cf_multi_span(s, 0, count, inputs, outputs, d);
+    s->ran = count;
+    return cf_session_span(s, 0, count, inputs, outputs, layers, d);
 }
 
 clinfer_status clinfer_session_run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
                                    float *const *outputs)
 {
-    return run(ctx, s, inputs, outputs, NULL);
+    return run(ctx, s, s ? s->batch : 0, inputs, outputs, NULL, 0, "clinfer_session_run");
+}
+
+clinfer_status clinfer_session_run_images(clinfer_context *ctx, clinfer_session *s, int64_t count,
+                                          const float *const *inputs, float *const *outputs)
+{
+    if (s && count != s->batch && !splittable(s, s->sub)) {
+        if (cf_api_begin(ctx)) return CLINFER_E_ARG;
+        return cf_fail(cf_api_diag(ctx), CLINFER_E_ARG,
+                       "clinfer_session_run_images: %lld images, but the session's batch is %lld and this model "
+                       "cannot run another count (an input or output does not carry the batch first)",
+                       (long long)count, (long long)s->batch);
+    }
+    return run(ctx, s, count, inputs, outputs, NULL, 0, "clinfer_session_run_images");
 }
 
 clinfer_status clinfer_session_run_layers(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,
                                           float *const *layers)
 {
-    return run(ctx, s, inputs, NULL, layers);
+    return run(ctx, s, s ? s->batch : 0, inputs, NULL, layers, 1, "clinfer_session_run_layers");
+}
+
+int clinfer_session_device_count(const clinfer_session *s) { return s ? 1 + s->n_peers : 0; }
+
+int64_t clinfer_session_device_images(const clinfer_session *s, int k)
+{
+    if (!s || k < 0 || k > s->n_peers) return 0;
+    return s->n_peers ? s->images[k] : s->ran;
 }
 
 int64_t clinfer_session_layer_bytes(const clinfer_session *s, int layer)

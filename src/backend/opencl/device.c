@@ -7,6 +7,7 @@
 #include "../../api.h"
 #include "../../util/alloc.h"
 #include "../../util/strbuf.h"
+#include "../backend.h"
 #include "cl.h"
 
 #define MAX_PLATFORMS 16
@@ -146,6 +147,38 @@ clinfer_status cf_cl_select(const char *spec, struct cf_cl_device *out, struct c
     }
     cf_free(list);
     return st;
+}
+
+clinfer_status cf_opencl_all(char *out, size_t size, struct cf_diag *d)
+{
+    struct cf_cl_device *list;
+    int n, gpus = 0;
+    clinfer_status st = cf_cl_devices(&list, &n, d);
+    if (st) return st;
+    for (int i = 0; i < n; i++) gpus += (list[i].type & CL_DEVICE_TYPE_GPU) != 0;
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && len < size; i++)
+        if (!gpus || (list[i].type & CL_DEVICE_TYPE_GPU))
+            len += (size_t)snprintf(out + len, size - len, "%sopencl:%d", len ? "," : "", list[i].index);
+    cf_free(list);
+    if (len >= size) return cf_fail(d, CLINFER_E_LIMIT, "device all: too many OpenCL devices");
+    return CLINFER_OK;
+}
+
+clinfer_status clinfer_devices_all(clinfer_context *ctx, char **out)
+{
+    if (out) *out = NULL;
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
+    struct cf_diag *d = cf_api_diag(ctx);
+    if (!out) return cf_fail(d, CLINFER_E_ARG, "clinfer_devices_all: NULL argument");
+    char list[4096];
+    clinfer_status st = cf_opencl_all(list, sizeof list, d);
+    if (st) return st;
+    size_t n = strlen(list) + 1;
+    if (!(*out = cf_malloc(n))) return cf_fail_oom(d);
+    memcpy(*out, list, n);
+    return CLINFER_OK;
 }
 
 clinfer_status clinfer_devices_json(clinfer_context *ctx, char **out)
