@@ -55,6 +55,7 @@ struct cli_run_opts {
     int line_length;     /* --line-length (summary) */
     int64_t chunk;       /* --chunk: the images a streamed run holds at once; 0: chosen */
     int no_overlap;      /* --overlap off: read, compute and write one after the other */
+    int check_inputs;    /* --check-inputs: stop at an input that holds NaN or Inf */
 };
 
 /* Parses a command's options (getopt_long; those it does not take are usage errors, with a suggestion) and its

@@ -24,7 +24,7 @@ const struct cli_command cli_cmd_run = {
     "run", run, 1, "MODEL -i IN.npy -o OUT.npy [options]",
     "run the model on a batch: float32 .npy in and out",
     "-i -o -v -q --device --batch --weights --seed --init --tune --algo --max-memory --check-finite --format --style "
-    "--chunk --overlap",
+    "--chunk --overlap --check-inputs",
     "The batch is the first dimension of IN.npy (one -i per model input, in order; without -i, seeded uniform\n"
     "[0, 1) inputs of --batch images). The inputs are mapped, not read whole, and the batch runs in chunks whose\n"
     "outputs are written as they are done, while the next chunk computes: the memory held is that of a chunk,\n"
@@ -49,8 +49,8 @@ const struct cli_command cli_cmd_run = {
     "  --tune none|fast|full choose each layer's kernel by a rule of thumb, or by timing candidates\n"
     "  --algo SPEC           force kernels (conv=blocked:8:2,dense=splitk:256:32; clinfer run --algo help)\n"
     "  --max-memory SIZE     hold at most SIZE bytes (K, M, G) of activations and weights\n"
-    "  --check-finite        exit 1 when an output holds NaN or Inf (a warning without it); stop, writing\n"
-    "                        nothing, at an input that does\n"
+    "  --check-finite        exit 1 when an output holds NaN or Inf (a warning without it)\n"
+    "  --check-inputs        stop at an input image that holds NaN or Inf (exit 1, no output written)\n"
     "  --format text|json    -v's report as text or one JSON object on standard error\n"
     "  -v, --verbose         report the device, setup and inference times, the arena and sub-batches\n"
     "  -q, --quiet           no warnings\n"};
@@ -71,6 +71,13 @@ static int rank_device(clinfer_context *ctx, char *device, size_t size)
     snprintf(device, size, "%.*s", (int)strcspn(p, ","), p);
     clinfer_free(list);
     return 0;
+}
+
+/* rank 0's word when another rank failed (that rank has said why) */
+static void rank_failed(int failed, int ranks)
+{
+    fprintf(stderr, "clinfer: error: rank %d of %d failed (its message says why); no output file was changed\n", failed,
+            ranks);
 }
 
 static int run(int argc, char **argv)
@@ -158,8 +165,7 @@ agreed:
         int failed = -1;
         if (cli_mpi_agree(rc, &failed)) {
             if (!rc) {
-                if (rank == 0) cli_error("rank %d of %d failed (its message says why); no output file was changed",
-                                         failed, ranks);
+                if (rank == 0) rank_failed(failed, ranks);
                 rc = 1;
             }
             goto done;
@@ -171,7 +177,7 @@ agreed:
     st.s = s;
     st.in = &in;
     st.no_overlap = o.no_overlap;
-    st.check_inputs = o.check_finite;
+    st.check_inputs = o.check_inputs;
     for (int k = 0; k < o.n_inputs; k++) st.input_path[k] = o.inputs[k];
     st.quiet = o.quiet || rank != 0;
     st.n_out = o.n_outputs;
@@ -224,8 +230,7 @@ close:
     {
         int failed = -1;
         if (cli_mpi_agree(err, &failed)) {
-            if (!err && rank == 0)
-                cli_error("rank %d of %d failed (its message says why); no output file was changed", failed, ranks);
+            if (!err && rank == 0) rank_failed(failed, ranks);
             goto done;
         }
     }

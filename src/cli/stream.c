@@ -86,7 +86,7 @@ static int input_ok(const struct reader *r, const struct cli_stream *st)
 {
     if (r->bad_input < 0) return 1;
     int k = r->bad_input;
-    cli_error("%s: image %lld holds %s (at flat index %lld): --check-finite runs only finite inputs",
+    cli_error("%s: image %lld holds %s (at flat index %lld), and --check-inputs runs only finite inputs",
               st->input_path[k] ? st->input_path[k] : "the generated input", (long long)(r->bad_at / st->in->row[k]),
               isnan(r->bad_value) ? "NaN" : "Inf", (long long)r->bad_at);
     return 0;
