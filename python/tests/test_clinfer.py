@@ -3,6 +3,7 @@ compare, devices, and errors. Run from the repository root (scripts/test-python 
 import json
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -64,6 +65,38 @@ def test_run_matches_the_command(tmp_path, device):
     assert device.split(":")[0] in s.device
 
 
+def test_run_takes_any_number_of_images():
+    """a session of batch 2 runs 7 images (in passes of its sub-batch), as a session of batch 7 does: map_batches
+    hands a worker batches of any size"""
+    m = clinfer.load(SEED)
+    x = np.random.default_rng(4).random((7, 150, 150, 3), dtype=np.float32)
+    want = m.session(device="opencl", batch=7).run(x)
+    s = m.session(device="opencl", batch=2)
+    np.testing.assert_allclose(s.run(x), want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(s.run(x[2:5]), want[2:5], rtol=1e-5, atol=1e-6)
+    assert s.run(x[:0]).shape == (0, 1)
+    with pytest.raises(ValueError):
+        s.run(x[:, :100])
+
+
+def test_several_devices():
+    """two PoCL devices (POCL_DEVICES lists the driver twice, before the process starts OpenCL): each runs a share"""
+    code = ("import clinfer, numpy as np\n"
+            "m = clinfer.load(%r)\n"
+            "x = np.random.default_rng(5).random((9, 150, 150, 3), dtype=np.float32)\n"
+            "s = m.session(device='opencl:0,opencl:1', batch=9)\n"
+            "y = s.run(x)\n"
+            "one = m.session(device='opencl:0', batch=9).run(x)\n"
+            "np.testing.assert_allclose(y, one, rtol=1e-5, atol=1e-6)\n"
+            "print(s.devices, s.device_images())\n" % SEED)
+    env = dict(os.environ, POCL_DEVICES="pthread pthread")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    devices, shares = out.stdout.split(" ", 1)
+    shares = json.loads(shares)
+    assert devices == "2" and sum(shares) == 9 and min(shares) > 0, out.stdout
+
+
 def test_compare_and_devices():
     r = clinfer.compare(SEED, batch=2)
     assert r["verdict"] == "pass" and r["first_failure"] is None
@@ -85,7 +118,7 @@ def test_errors_raise_with_the_librarys_message(tmp_path):
     assert "unknown device 'cuda'" in str(e.value)
     s = m.session(device="ref", batch=2)
     with pytest.raises(ValueError):
-        s.run(np.zeros((3, 150, 150, 3), np.float32))
+        s.run(np.zeros((3, 150, 150, 4), np.float32))  # (any number of images, but of the input's shape)
     with pytest.raises(ValueError):
         m.session(tune="fastest")
     assert clinfer.version() == clinfer.__version__
