@@ -153,7 +153,7 @@ static void several_devices(const char *list, const char *single, int n_devices,
 
 Test(devices, two_pocl_devices_equal_one, .timeout = 120) { several_devices("opencl:0,opencl:1", "opencl:0", 2, 1e-5f); }
 Test(devices, all_is_every_device, .timeout = 120) { several_devices("all", "opencl:0", 2, 1e-5f); }
-Test(devices, ref_beside_opencl, .timeout = 120) { several_devices("ref,opencl:1,opencl:0", "ref", 3, 1e-5f); }
+Test(devices, ref_beside_opencl, .timeout = 120) { several_devices("ref, opencl:1 ,opencl:0", "ref", 3, 1e-5f); }
 
 static void refused(const char *list, clinfer_status want, const char *words)
 {
@@ -177,6 +177,7 @@ Test(devices, wrong_lists_say_which_device, .timeout = 60)
     refused("all,ref", CLINFER_E_ARG, "'all' is not one device");
     refused("opencl:0,gpu0", CLINFER_E_ARG, "device 1 of 2 (gpu0): unknown device 'gpu0'");
     refused("ref,opencl:7", CLINFER_E_DEVICE, "device 1 of 2 (opencl:7): no OpenCL device matches 'opencl:7'");
+    refused("opencl:7 , ref", CLINFER_E_DEVICE, "device 0 of 2 (opencl:7): no OpenCL device matches 'opencl:7'");
 }
 
 Test(devices, the_all_list, .timeout = 60)

@@ -138,10 +138,11 @@ static int run(int argc, char **argv)
         int64_t chunk = o.chunk, per_image = 0;
         if (!chunk) {
             for (int k = 0; k < in.n; k++) per_image += in.row[k] * 4;
-            for (int k = 0; k < o.n_outputs; k++) {
-                int64_t dims[CLINFER_MAX_RANK];
+            for (int k = 0; k < o.n_outputs; k++) { /* (an unknown dimension counts as 1: a guess) */
+                int64_t dims[CLINFER_MAX_RANK], e = 4;
                 int r = clinfer_model_layer_shape(m, clinfer_model_output_layer(m, k), dims);
-                per_image += cli_elems(dims + 1, r - 1) * 4;
+                for (int j = 1; j < r; j++) e *= dims[j] > 0 ? dims[j] : 1;
+                per_image += e;
             }
             chunk = per_image > 0 ? ((int64_t)64 << 20) / per_image : slice;
             if (chunk < 1) chunk = 1;
@@ -183,12 +184,18 @@ agreed:
     st.n_out = o.n_outputs;
     int err = 0;
     double t1 = now_ms(), t2 = t1;
+    /* the outputs' shapes: rank 0's session's (rank 0 always has images), with the whole batch first */
+    int64_t odims[CLI_MAX_IO][CLINFER_MAX_RANK] = {{0}};
+    int orank[CLI_MAX_IO] = {0};
+    for (int k = 0; rank == 0 && k < o.n_outputs; k++) {
+        orank[k] = clinfer_session_output_shape(s, k, odims[k]);
+        odims[k][0] = o.batch;
+    }
+    cli_mpi_bcast(odims, sizeof odims);
+    cli_mpi_bcast(orank, sizeof orank);
     for (int k = 0; k < o.n_outputs; k++) {
-        int64_t dims[CLINFER_MAX_RANK];
-        int r = clinfer_model_layer_shape(m, clinfer_model_output_layer(m, k), dims);
         char h[640];
-        dims[0] = o.batch;
-        size_t hn = cf_npy_header(dims, r, h, sizeof h);
+        size_t hn = cf_npy_header(odims[k], orank[k], h, sizeof h);
         st.header[k] = hn;
         st.path[k] = o.outputs[k];
         if (rank == 0) {
@@ -203,6 +210,7 @@ agreed:
             snprintf(tmp[k], sizeof tmp[k], "%s", outs.tmp[k][0] ? outs.tmp[k] : o.outputs[k]);
         }
     }
+    if (cli_mpi_agree(err, NULL)) goto close; /* (MPI_File_open is collective: all ranks open, or none) */
     if (ranks > 1) { /* one file for all the ranks: rank 0's temporary, written at each rank's offsets */
         cli_mpi_bcast(tmp, sizeof tmp);
         for (int k = 0; k < o.n_outputs && !err; k++) {
@@ -242,8 +250,7 @@ close:
     for (int k = 0; k < o.n_outputs; k++) {
         int64_t nan = cli_mpi_sum(st.nan[k]), inf = cli_mpi_sum(st.inf[k]);
         int64_t first = cli_mpi_min(st.first_bad[k] < 0 ? INT64_MAX : st.first_bad[k]);
-        int64_t dims[CLINFER_MAX_RANK];
-        int64_t cnt = o.batch * cli_elems(dims + 1, clinfer_model_layer_shape(m, clinfer_model_output_layer(m, k), dims) - 1);
+        int64_t cnt = cli_elems(odims[k], orank[k]);
         any += nan + inf;
         st.nan[k] = nan + inf; /* (the report's count) */
         if ((nan || inf) && (o.check_finite || !o.quiet) && rank == 0)
@@ -266,13 +273,10 @@ close:
                 (long long)o.batch, (long long)st.chunk, (long long)(s ? clinfer_session_sub_batch(s) : 0), ranks,
                 setup, t1 - t0 - setup, inference, st.compute_ms, arena, naive);
         for (int k = 0; k < o.n_outputs; k++) {
-            int64_t dims[CLINFER_MAX_RANK];
-            int r = clinfer_model_layer_shape(m, clinfer_model_output_layer(m, k), dims);
-            dims[0] = o.batch;
             fprintf(f, "%s{\"file\": ", k ? ", " : "");
             cli_json_str(f, o.outputs[k]);
             fprintf(f, ", \"shape\": [");
-            for (int j = 0; j < r; j++) fprintf(f, "%s%lld", j ? ", " : "", (long long)dims[j]);
+            for (int j = 0; j < orank[k]; j++) fprintf(f, "%s%lld", j ? ", " : "", (long long)odims[k][j]);
             fprintf(f, "], \"nonfinite\": %lld}", (long long)st.nan[k]);
         }
         fprintf(f, "]}\n");

@@ -120,25 +120,40 @@ clinfer_status cf_multi_new(const clinfer_model *model, const clinfer_session_op
     char names[MAX_DEVICES][256];
     int n = 0;
     for (const char *p = spec;; n++) {
+        while (*p == ' ') p++;
         size_t len = strcspn(p, ",");
+        while (len && p[len - 1] == ' ') len--;
         if (n == MAX_DEVICES) return cf_fail(d, CLINFER_E_ARG, "device '%s': more than %d devices", spec, MAX_DEVICES);
         if (len == 0 || len >= sizeof names[0])
             return cf_fail(d, CLINFER_E_ARG, "device '%s': an empty or over-long name in the list", spec);
         memcpy(names[n], p, len);
         names[n][len] = '\0';
         if (cf_multi_spec(names[n])) return cf_fail(d, CLINFER_E_ARG, "device '%s': 'all' is not one device", spec);
-        if (!p[len]) {
+        p += len;
+        while (*p == ' ') p++;
+        if (!*p) {
             n++;
             break;
         }
-        p += len + 1;
+        p++; /* the comma */
     }
     /* each device binds an even share of the batch (its sub-batch, fitted to its memory, may be smaller) */
     clinfer_session_options one = *opts;
     one.batch = (opts->batch + n - 1) / n;
     clinfer_session *s = NULL;
     clinfer_status st = cf_session_new_one(model, &one, names[0], &s, d);
-    if (st) return st;
+    if (st) {
+        char why[sizeof d->msg];
+        memcpy(why, d->msg, sizeof why);
+        return cf_fail(d, st, "device 0 of %d (%s): %s", n, names[0], why);
+    }
+    if (!cf_session_splittable(s, s->sub)) {
+        clinfer_session_free(s);
+        return cf_fail(d, CLINFER_E_ARG,
+                       "device '%s': this model cannot share its batch among devices (an input or output does not "
+                       "carry the batch first)",
+                       spec);
+    }
     struct cf_strbuf text = {0};
     if (!(s->peer = cf_calloc((size_t)n, sizeof *s->peer)) || !(s->speed = cf_calloc((size_t)n, sizeof *s->speed)) ||
         !(s->images = cf_calloc((size_t)n, sizeof *s->images))) {

@@ -151,7 +151,7 @@ static int fits(const clinfer_session *s, const struct budget *b)
 }
 
 /* Whether every input and output carries the batch first, so that sub-batches are independent runs. */
-static int splittable(const clinfer_session *s, int64_t sub)
+int cf_session_splittable(const clinfer_session *s, int64_t sub)
 {
     for (int k = 0; k < s->g->n_inputs; k++)
         if (s->g->nodes[s->g->inputs[k]].out.d[0] != sub) return 0;
@@ -227,7 +227,7 @@ static clinfer_status fit_batch(const clinfer_model *model, const clinfer_sessio
         sub = guess >= sub ? sub - 1 : guess < 1 ? 1 : guess;
         unsetup(s);
         if ((st = setup(model, opts, sub, s, d))) return st;
-        if (!splittable(s, sub))
+        if (!cf_session_splittable(s, sub))
             return cf_fail(d, CLINFER_E_NOMEM,
                            "the batch of %lld does not fit (%s allows %s), and this model cannot run in "
                            "sub-batches (an input or output does not carry the batch first)",
@@ -467,7 +467,7 @@ clinfer_status clinfer_session_run(clinfer_context *ctx, clinfer_session *s, con
 clinfer_status clinfer_session_run_images(clinfer_context *ctx, clinfer_session *s, int64_t count,
                                           const float *const *inputs, float *const *outputs)
 {
-    if (s && count != s->batch && !splittable(s, s->sub)) {
+    if (s && count != s->batch && !cf_session_splittable(s, s->sub)) {
         if (cf_api_begin(ctx)) return CLINFER_E_ARG;
         return cf_fail(cf_api_diag(ctx), CLINFER_E_ARG,
                        "clinfer_session_run_images: %lld images, but the session's batch is %lld and this model "

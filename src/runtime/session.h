@@ -32,6 +32,8 @@ struct clinfer_session {
 /* One device's session (spec names one device). */
 clinfer_status cf_session_new_one(const clinfer_model *model, const clinfer_session_options *opts, const char *spec,
                                   clinfer_session **out, struct cf_diag *d);
+/* Whether every input and output of s (bound at sub) carries the batch first: images can run in any groups. */
+int cf_session_splittable(const clinfer_session *s, int64_t sub);
 /* Runs images [first, first + count) of the caller's batch (inputs[k], outputs[k] point at its image 0) on this
  * session's device alone, in passes of its sub-batch; outputs and layers may be NULL. */
 clinfer_status cf_session_span(clinfer_session *s, int64_t first, int64_t count, const float *const *inputs,
