@@ -102,7 +102,7 @@ Test(run_images, any_count_and_range_equals_the_whole_batch_on_opencl, .timeout 
 
 /* A device list: each device runs a part, together the whole, as one device does (the same PoCL driver on both:
  * within float rounding of a different sub-batch, which is none for these kernels, but tolerated). */
-static void several_devices(const char *list, const char *single, int n_devices, float tol)
+static void several_devices(const char *list, const char *single, int n_devices, int alike, float tol)
 {
     char err[512];
     clinfer_model *m = load_script(two_io, err, sizeof err);
@@ -126,7 +126,9 @@ static void several_devices(const char *list, const char *single, int n_devices,
         int64_t sum = 0;
         for (int k = 0; k < n_devices; k++) {
             int64_t part = clinfer_session_device_images(s, k);
-            cr_assert(part > 0, "round %d: device %d ran no image", round, k);
+            /* alike devices each take a share; a much slower one (ref beside PoCL) may rightly take none */
+            cr_assert(part > 0 || !alike, "round %d: device %d ran no image", round, k);
+            cr_assert(part >= 0, "round %d: device %d ran %lld images", round, k, (long long)part);
             sum += part;
         }
         cr_assert_eq(sum, N_IMG);
@@ -151,9 +153,9 @@ static void several_devices(const char *list, const char *single, int n_devices,
     clinfer_model_free(m);
 }
 
-Test(devices, two_pocl_devices_equal_one, .timeout = 120) { several_devices("opencl:0,opencl:1", "opencl:0", 2, 1e-5f); }
-Test(devices, all_is_every_device, .timeout = 120) { several_devices("all", "opencl:0", 2, 1e-5f); }
-Test(devices, ref_beside_opencl, .timeout = 120) { several_devices("ref, opencl:1 ,opencl:0", "ref", 3, 1e-5f); }
+Test(devices, two_pocl_devices_equal_one, .timeout = 120) { several_devices("opencl:0,opencl:1", "opencl:0", 2, 1, 1e-5f); }
+Test(devices, all_is_every_device, .timeout = 120) { several_devices("all", "opencl:0", 2, 1, 1e-5f); }
+Test(devices, ref_beside_opencl, .timeout = 120) { several_devices("ref, opencl:1 ,opencl:0", "ref", 3, 0, 1e-5f); }
 
 static void refused(const char *list, clinfer_status want, const char *words)
 {
