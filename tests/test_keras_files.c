@@ -31,7 +31,10 @@ struct kcase {
 static struct kcase cases[] = {{"exact", 1, 2, 1},  {"cnn", 1, 1, 1},    {"branches", 1, 1, 1},
                                {"seq", 1, 1, 1},    {"two_io", 2, 2, 1}, {"extras", 1, 1, 1},
                                {"upsample", 1, 1, 1},   {"layer_norm", 1, 1, 1}, {"inception", 1, 1, 1},
-                               {"tensor_ops", 1, 1, 0}};
+                               {"tensor_ops", 1, 1, 0},
+                               /* Keras code with def, for, if, comprehensions, f-strings (the Python subset) */
+                               {"xception", 1, 1, 1},   {"resnet_builder", 1, 1, 1}, {"unet", 1, 1, 1},
+                               {"branch_comp", 1, 1, 1}};
 
 static char *summary_styled(const char *path, clinfer_style style, char *err, size_t errsize)
 {

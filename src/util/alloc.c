@@ -80,6 +80,7 @@ void *cf_arena_alloc(struct cf_arena *a, size_t n)
         if (!c) return NULL;
         c->used = 0;
         c->cap = cap;
+        a->bytes += cap;
         if (n > 16384 && a->head) { /* a large block gets a chunk of its own: the head keeps its free room */
             c->next = a->head->next;
             a->head->next = c;
@@ -104,6 +105,7 @@ char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n)
 void cf_arena_free(struct cf_arena *a)
 {
     struct cf_arena_chunk *c = a->head;
+    a->bytes = 0;
     while (c) {
         struct cf_arena_chunk *next = c->next;
         cf_free(c);

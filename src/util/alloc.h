@@ -20,6 +20,7 @@ long cf_alloc_count(void);
 /* A bump arena for short-lived objects (parser trees, evaluator values): freed in one call. */
 struct cf_arena {
     struct cf_arena_chunk *head;
+    size_t bytes; /* of every chunk it holds */
 };
 void *cf_arena_alloc(struct cf_arena *a, size_t n); /* zeroed memory, NULL when out of memory */
 char *cf_arena_strndup(struct cf_arena *a, const char *s, size_t n);

@@ -35,6 +35,22 @@ struct binding {
     struct value *v;
 };
 
+/* The names of the module (globals) or of one call of a def (its locals, with the def's frame as parent). */
+struct frame {
+    struct binding *tab;
+    int n, cap;
+    struct frame *parent;
+};
+
+/* The evaluator's limits on a script: each reached is an error with its place, never a hang or exhaustion. */
+#define CF_PY_MAX_STEPS 2000000  /* statements run, loop iterations and calls, in all */
+#define CF_PY_MAX_CALLS 100      /* calls of defs nested (recursion) */
+#define CF_PY_MAX_ITEMS 1000000  /* items of one list, tuple, dict or range */
+#define CF_PY_MAX_STR 65536      /* bytes of one string made by the script */
+#define CF_PY_MAX_BYTES ((size_t)512 << 20) /* the evaluator's memory: values, names, the syntax tree */
+
+enum ctl { CTL_NONE, CTL_RETURN, CTL_BREAK, CTL_CONTINUE };
+
 struct uid {
     char prefix[64];
     int count;
@@ -45,8 +61,11 @@ struct eval {
     const char *file;
     struct cf_diag *d;
     struct cf_graph *pool; /* every layer call of the script; models take their part of it */
-    struct binding *scope;
-    int n_scope, cap_scope;
+    struct frame globals, *frame; /* frame: where names are bound and first looked up */
+    long steps;
+    int calls, loops;             /* defs being called, for loops running */
+    enum ctl ctl;                 /* a return, break or continue on its way out of blocks */
+    struct value *ret;
     struct uid *uids;
     int n_uids, cap_uids;
     struct model_obj *chosen, *last;
@@ -62,6 +81,47 @@ struct bound {
 };
 
 struct value *cf_keval_new_val(struct eval *E, enum val_kind k, struct cf_loc loc);
+/* Evaluates an expression (eval.c); runs a block of statements (exec.c); calls a def (exec.c). */
+clinfer_status cf_keval_expr(struct eval *E, const struct expr *e, struct value **out);
+clinfer_status cf_keval_block(struct eval *E, const struct block *b);
+clinfer_status cf_keval_call_user(struct eval *E, const struct value *f, struct value **args, const char **kw, int n,
+                                  struct cf_loc loc, struct value **out);
+/* One more step of the script; an error past the limit (of steps, or of the evaluator's memory). */
+clinfer_status cf_keval_step(struct eval *E, struct cf_loc loc);
+/* An error when the evaluator holds more than CF_PY_MAX_BYTES. */
+clinfer_status cf_keval_room(struct eval *E, struct cf_loc loc);
+/* builtins.c: Python's builtins of the subset, truth, equality and order, iteration, str() and formatting */
+struct value *cf_keval_builtin(struct eval *E, const char *name, struct cf_loc loc);
+clinfer_status cf_keval_call_builtin(struct eval *E, const struct value *f, struct value **args, const char **kw,
+                                     int n, struct cf_loc loc, struct value **out);
+clinfer_status cf_keval_truth(struct eval *E, const struct value *v, struct cf_loc loc, int *out);
+int cf_keval_equal(const struct value *a, const struct value *b);
+/* a < b: -1 when they cannot be ordered */
+int cf_keval_less(const struct value *a, const struct value *b);
+/* The items a for loop or a comprehension goes through (a list, tuple, dict's keys, string's characters). */
+clinfer_status cf_keval_items(struct eval *E, const struct value *v, struct cf_loc loc, struct value ***items, int *n);
+/* str(v), and format(v, spec), into the arena */
+clinfer_status cf_keval_str(struct eval *E, const struct value *v, int repr, struct cf_loc loc, const char **out);
+clinfer_status cf_keval_format(struct eval *E, const struct value *v, const char *spec, struct cf_loc loc,
+                               const char **out);
+/* 'fmt' % args, and 'fmt'.format(args) */
+clinfer_status cf_keval_percent(struct eval *E, const char *fmt, const struct value *args, struct cf_loc loc,
+                                struct value **out);
+clinfer_status cf_keval_str_method(struct eval *E, const struct value *m, struct value **args, const char **kw,
+                                   int n, struct cf_loc loc, struct value **out);
+/* xs.append(x), xs.extend(ys), xs.insert(i, x), xs.pop([i]), xs.index(x), xs.count(x); d.get(k[, default]),
+ * d.items(), d.keys(), d.values(), d.update(m) */
+clinfer_status cf_keval_container_method(struct eval *E, const struct value *m, struct value **args, const char **kw,
+                                         int n, struct cf_loc loc, struct value **out);
+struct value *cf_keval_seq(struct eval *E, enum val_kind k, int n, struct cf_loc loc); /* a tuple or list of n */
+/* a op b (EX_BINOP's ops) on numbers, strings, lists and tuples */
+clinfer_status cf_keval_binop(struct eval *E, char op, struct value *a, struct value *b, struct cf_loc loc,
+                              struct value **out);
+/* d[key] = val */
+clinfer_status cf_keval_dict_set(struct eval *E, struct value *d, struct value *key, struct value *val,
+                                 struct cf_loc loc);
+/* target = v: a name, a tuple or list of targets (unpacked), or x.trainable (exec.c) */
+clinfer_status cf_keval_assign(struct eval *E, const struct expr *target, struct value *v);
 struct value *cf_keval_lookup(struct eval *E, const char *name);
 int cf_keval_bind(struct eval *E, const char *name, struct value *v);
 /* A generated name: prefix_1, prefix_2, ... (zero_based: prefix, prefix_1, ...), counted per prefix. */

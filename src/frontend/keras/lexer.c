@@ -7,6 +7,8 @@
 
 #include "../../util/alloc.h"
 
+#define MAX_INDENT 101 /* indentation levels (Python's own limit is 100) */
+
 struct lexer {
     struct cf_arena *arena;
     const char *file, *s;
@@ -98,12 +100,37 @@ static clinfer_status lex_number(struct lexer *L)
     return push(L, tk) ? CLINFER_OK : cf_fail_oom(L->d);
 }
 
+/* An f-string: its source between the quotes, kept for the parser, which reads its fields as expressions. */
+static clinfer_status lex_fstring(struct lexer *L, int raw)
+{
+    struct cf_loc loc = here(L);
+    char q = peek(L, 0);
+    if (peek(L, 1) == q && peek(L, 2) == q)
+        return cf_fail_at(L->d, loc, CLINFER_E_UNSUPPORTED, "triple-quoted f-strings are not supported");
+    if (raw) return cf_fail_at(L->d, loc, CLINFER_E_UNSUPPORTED, "raw f-strings (rf'...') are not supported");
+    advance(L);
+    struct cf_loc start = here(L);
+    size_t s0 = L->pos;
+    while (!at_end(L) && peek(L, 0) != q && peek(L, 0) != '\n') {
+        if (peek(L, 0) == '\\' && L->pos + 1 < L->len && peek(L, 1) != '\n') advance(L);
+        if (peek(L, 0) == '\0') return cf_fail_at(L->d, here(L), CLINFER_E_PARSE, "NUL byte inside a string literal");
+        advance(L);
+    }
+    if (at_end(L) || peek(L, 0) != q) return cf_fail_at(L->d, loc, CLINFER_E_PARSE, "unterminated string literal");
+    char *text = cf_arena_strndup(L->arena, L->s + s0, L->pos - s0);
+    advance(L);
+    if (!text || !push(L, (struct token){.kind = TK_FSTR, .loc = start, .text = text, .len = strlen(text)}))
+        return cf_fail_oom(L->d);
+    return CLINFER_OK;
+}
+
 static clinfer_status lex_string(struct lexer *L, int raw, int fstring)
 {
     struct cf_loc loc = here(L);
     char q = peek(L, 0);
     int triple = peek(L, 1) == q && peek(L, 2) == q;
     int nq = triple ? 3 : 1;
+    if (fstring) return lex_fstring(L, raw);
     for (int i = 0; i < nq; i++) advance(L);
     /* the literal's raw length bounds its decoded one: allocate that, not the rest of the file (a script of
      * thousands of strings would otherwise take memory quadratic in its length) */
@@ -137,9 +164,6 @@ static clinfer_status lex_string(struct lexer *L, int raw, int fstring)
             }
             continue;
         }
-        if (fstring && (c == '{' || c == '}'))
-            return cf_fail_at(L->d, here(L), CLINFER_E_UNSUPPORTED,
-                              "f-strings with replacement fields are not supported; write the name out");
         if (c == '\0') return cf_fail_at(L->d, here(L), CLINFER_E_PARSE, "NUL byte inside a string literal");
         out[n++] = c;
         advance(L);
@@ -157,12 +181,16 @@ clinfer_status cf_py_lex(struct cf_arena *arena, const char *file, const char *t
                          struct token_list *out, struct cf_diag *d)
 {
     struct lexer L = {.arena = arena, .file = file, .s = text, .len = len, .line = 1, .col = 1, .d = d};
-    int line_start = 1, indented = 0;
+    int line_start = 1, indented = 0, width = 0;
+    int levels[MAX_INDENT] = {0}, n_levels = 1; /* the indentation stack; levels[0] = 0 */
     clinfer_status st;
     while (!at_end(&L)) {
         char c = peek(&L, 0);
         if (c == ' ' || c == '\t' || c == '\f' || c == '\r') {
-            if (line_start && L.depth == 0) indented = 1;
+            if (line_start && L.depth == 0) {
+                indented = 1;
+                width = c == '\t' ? (width / 8 + 1) * 8 : c == '\f' ? 0 : c == ' ' ? width + 1 : width;
+            }
             advance(&L);
             continue;
         }
@@ -181,11 +209,26 @@ clinfer_status cf_py_lex(struct cf_arena *arena, const char *file, const char *t
                 if (!push(&L, (struct token){.kind = TK_NEWLINE, .loc = here(&L)})) return cf_fail_oom(d);
                 line_start = 1;
             }
-            if (L.depth == 0) indented = 0;
+            if (L.depth == 0) indented = width = 0;
             advance(&L);
             continue;
         }
         int first = line_start && L.depth == 0;
+        if (first) { /* the line's indentation against the stack: INDENT when deeper, a DEDENT per level left */
+            struct cf_loc loc = here(&L);
+            if (width > levels[n_levels - 1]) {
+                if (n_levels == MAX_INDENT)
+                    return cf_fail_at(d, loc, CLINFER_E_LIMIT, "blocks nested more than %d deep", MAX_INDENT - 1);
+                levels[n_levels++] = width;
+                if (!push(&L, (struct token){.kind = TK_INDENT, .loc = loc})) return cf_fail_oom(d);
+            }
+            while (width < levels[n_levels - 1]) {
+                n_levels--;
+                if (!push(&L, (struct token){.kind = TK_DEDENT, .loc = loc})) return cf_fail_oom(d);
+            }
+            if (width != levels[n_levels - 1])
+                return cf_fail_at(d, loc, CLINFER_E_PARSE, "unindent does not match any outer indentation level");
+        }
         int n_before = L.n;
         if (is_id_start(c)) {
             int raw = 0, fs = 0;
@@ -246,6 +289,7 @@ clinfer_status cf_py_lex(struct cf_arena *arena, const char *file, const char *t
             L.t[n_before].indented = indented;
             line_start = 0;
         }
+        (void)indented;
     }
     if (L.depth > 0) {
         /* find the innermost unclosed bracket for the message */
@@ -268,6 +312,8 @@ clinfer_status cf_py_lex(struct cf_arena *arena, const char *file, const char *t
         return cf_fail_at(d, open, CLINFER_E_PARSE, "'%c' was never closed (the file ends first)", open_ch);
     }
     if (!line_start && !push(&L, (struct token){.kind = TK_NEWLINE, .loc = here(&L)})) return cf_fail_oom(d);
+    for (; n_levels > 1; n_levels--)
+        if (!push(&L, (struct token){.kind = TK_DEDENT, .loc = here(&L)})) return cf_fail_oom(d);
     if (!push(&L, (struct token){.kind = TK_EOF, .loc = here(&L)})) return cf_fail_oom(d);
     out->n = L.n;
     out->t = L.t;

@@ -4,12 +4,13 @@
 
 #include "ast.h"
 
-enum tok_kind { TK_EOF, TK_NEWLINE, TK_NAME, TK_INT, TK_FLOAT, TK_STR, TK_OP };
+enum tok_kind { TK_EOF, TK_NEWLINE, TK_INDENT, TK_DEDENT, TK_NAME, TK_INT, TK_FLOAT, TK_STR, TK_FSTR, TK_OP };
 
 struct token {
     enum tok_kind kind;
     struct cf_loc loc;
-    const char *text; /* NAME: the identifier; STR: decoded value; OP: the operator ("(", "//", "**") */
+    const char *text; /* NAME: the identifier; STR: decoded value; FSTR: the f-string's source between its quotes
+                         (fields and escapes still in it; loc is its first character's); OP: the operator */
     size_t len;       /* bytes of text */
     int64_t ival;
     double fval;
@@ -21,7 +22,8 @@ struct token_list {
     struct token *t;
 };
 
-/* Splits the whole text into tokens; NEWLINE ends each logical line (brackets and backslashes join lines). */
+/* Splits the whole text into tokens; NEWLINE ends each logical line (brackets and backslashes join lines), INDENT
+ * and DEDENT mark where a line's indentation grows and shrinks (Python's rule: a tab goes to the next multiple of 8). */
 clinfer_status cf_py_lex(struct cf_arena *arena, const char *file, const char *text, size_t len,
                          struct token_list *out, struct cf_diag *d);
 

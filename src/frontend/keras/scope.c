@@ -28,35 +28,47 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
+static struct value *frame_get(const struct frame *f, const char *name)
+{
+    if (!f->cap) return NULL;
+    for (size_t i = hash_str(name) & (size_t)(f->cap - 1);; i = (i + 1) & (size_t)(f->cap - 1)) {
+        if (!f->tab[i].name) return NULL;
+        if (strcmp(f->tab[i].name, name) == 0) return f->tab[i].v;
+    }
+}
+
+/* the frame's own names, then its def's frame's, and so on to the globals */
 struct value *cf_keval_lookup(struct eval *E, const char *name)
 {
-    if (!E->cap_scope) return NULL;
-    for (size_t i = hash_str(name) & (size_t)(E->cap_scope - 1);; i = (i + 1) & (size_t)(E->cap_scope - 1)) {
-        if (!E->scope[i].name) return NULL;
-        if (strcmp(E->scope[i].name, name) == 0) return E->scope[i].v;
+    for (const struct frame *f = E->frame ? E->frame : &E->globals; f; f = f->parent) {
+        struct value *v = frame_get(f, name);
+        if (v) return v;
     }
+    return NULL;
 }
 
 int cf_keval_bind(struct eval *E, const char *name, struct value *v)
 {
-    if ((E->n_scope + 1) * 2 > E->cap_scope) {
-        int cap = E->cap_scope ? E->cap_scope * 2 : 64;
+    struct frame *f = E->frame ? E->frame : &E->globals;
+    if ((f->n + 1) * 2 > f->cap) {
+        int cap = f->cap ? f->cap * 2 : 16;
         struct binding *s = cf_arena_alloc(E->A, sizeof *s * (size_t)cap);
         if (!s) return 0;
-        for (int i = 0; i < E->cap_scope; i++) {
-            if (!E->scope[i].name) continue;
-            size_t j = hash_str(E->scope[i].name) & (size_t)(cap - 1);
+        memset(s, 0, sizeof *s * (size_t)cap);
+        for (int i = 0; i < f->cap; i++) {
+            if (!f->tab[i].name) continue;
+            size_t j = hash_str(f->tab[i].name) & (size_t)(cap - 1);
             while (s[j].name) j = (j + 1) & (size_t)(cap - 1);
-            s[j] = E->scope[i];
+            s[j] = f->tab[i];
         }
-        E->scope = s;
-        E->cap_scope = cap;
+        f->tab = s;
+        f->cap = cap;
     }
-    size_t i = hash_str(name) & (size_t)(E->cap_scope - 1);
-    while (E->scope[i].name && strcmp(E->scope[i].name, name) != 0) i = (i + 1) & (size_t)(E->cap_scope - 1);
-    if (!E->scope[i].name) E->n_scope++;
-    E->scope[i].name = name;
-    E->scope[i].v = v;
+    size_t i = hash_str(name) & (size_t)(f->cap - 1);
+    while (f->tab[i].name && strcmp(f->tab[i].name, name) != 0) i = (i + 1) & (size_t)(f->cap - 1);
+    if (!f->tab[i].name) f->n++;
+    f->tab[i].name = name;
+    f->tab[i].v = v;
     return 1;
 }
 
@@ -124,6 +136,7 @@ clinfer_status cf_keval_module_attr(struct eval *E, const struct value *m, const
         if (strcmp(attr, "layers") == 0) v = cf_keval_module_val(E, MOD_LAYERS, "keras.layers", loc);
         else if (strcmp(attr, "models") == 0) v = cf_keval_module_val(E, MOD_MODELS, "keras.models", loc);
         else if (strcmp(attr, "activations") == 0) v = cf_keval_module_val(E, MOD_ACTIVATIONS, "keras.activations", loc);
+        else if (strcmp(attr, "applications") == 0) v = cf_keval_module_val(E, MOD_OPAQUE, "keras.applications", loc);
         else if (c && (c->kind == K_INPUT_FN || c->kind == K_MODEL || c->kind == K_SEQUENTIAL)) {
             if ((v = cf_keval_new_val(E, V_CLASS, loc))) v->cls = c;
         } else v = cf_keval_module_val(E, MOD_OPAQUE, attr, loc);
@@ -150,7 +163,14 @@ clinfer_status cf_keval_module_attr(struct eval *E, const struct value *m, const
         break;
     }
     case MOD_OPAQUE:
-        v = cf_keval_module_val(E, MOD_OPAQUE, attr, loc);
+        if (m->s && strncmp(m->s, "keras.applications", 18) == 0) { /* (its full path: a call of it is refused) */
+            char *path = cf_arena_alloc(E->A, strlen(m->s) + strlen(attr) + 2);
+            if (!path) return cf_fail_oom(E->d);
+            sprintf(path, "%s.%s", m->s, attr);
+            v = cf_keval_module_val(E, MOD_OPAQUE, path, loc);
+        } else {
+            v = cf_keval_module_val(E, MOD_OPAQUE, attr, loc);
+        }
         break;
     }
     if (!v) return cf_fail_oom(E->d);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ast.h"
 #include "layers.h"
 
 const char *cf_value_type_name(const struct value *v)
@@ -24,6 +25,9 @@ const char *cf_value_type_name(const struct value *v)
     case V_MODEL: return "model";
     case V_METHOD: return "method";
     case V_OPAQUE: return "object";
+    case V_DICT: return "dict";
+    case V_USERFN: return "function";
+    case V_BUILTIN: return "builtin function";
     }
     return "?";
 }
@@ -57,5 +61,8 @@ void cf_value_repr(const struct value *v, char *out, size_t size)
     case V_MODEL: snprintf(out, size, "(a model)"); break;
     case V_METHOD: snprintf(out, size, "%s", v->s); break;
     case V_OPAQUE: snprintf(out, size, "(an object clinfer does not model)"); break;
+    case V_DICT: snprintf(out, size, "(a dict of %d)", v->n); break;
+    case V_USERFN: snprintf(out, size, "%s()", v->fn->def->name); break;
+    case V_BUILTIN: snprintf(out, size, "%s()", v->s); break;
     }
 }

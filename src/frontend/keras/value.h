@@ -13,8 +13,11 @@ enum val_kind {
     V_LAYER,   /* a layer object, created, maybe called */
     V_TENSOR,  /* the output of a layer call: node index in the pool graph */
     V_MODEL,
-    V_METHOD,  /* a bound method of a model: self.str */
-    V_OPAQUE   /* something outside the model subset (numpy, regularizers): allowed where it is ignored */
+    V_METHOD,  /* a bound method: of a model (model), of a string (str: self in items[0]), self.s the method */
+    V_OPAQUE,  /* something outside the model subset (numpy, regularizers): allowed where it is ignored */
+    V_DICT,    /* n pairs: items[2k] the key, items[2k + 1] the value, in insertion order */
+    V_USERFN,  /* a function the script defines (def): fn */
+    V_BUILTIN  /* one of Python's builtins the subset has (len, range, zip, ...): s */
 };
 
 enum module_kind { MOD_TF, MOD_KERAS, MOD_LAYERS, MOD_MODELS, MOD_ACTIVATIONS, MOD_OPAQUE };
@@ -22,6 +25,15 @@ enum module_kind { MOD_TF, MOD_KERAS, MOD_LAYERS, MOD_MODELS, MOD_ACTIVATIONS, M
 struct keras_class;
 struct layer_obj;
 struct model_obj;
+struct frame;
+
+/* a def: its statement, the frame it was made in (its closure), its defaults' values (evaluated at def, as Python
+ * does) */
+struct func {
+    const struct stmt *def;
+    struct frame *closure;
+    struct value **defaults;
+};
 
 struct value {
     enum val_kind k;
@@ -29,13 +41,15 @@ struct value {
     int64_t i;      /* V_BOOL, V_INT */
     double f;       /* V_FLOAT */
     const char *s;  /* V_STR, V_FUNC name, V_METHOD name, V_MODULE path */
-    int n;          /* V_TUPLE, V_LIST */
+    int n;          /* V_TUPLE, V_LIST; V_DICT: pairs */
+    int cap;        /* a list's or dict's room for items (pairs), when larger than n (append, d[k] = v) */
     struct value **items;
     enum module_kind mod;
     const struct keras_class *cls;
     struct layer_obj *layer;
     int tensor;
     struct model_obj *model;
+    struct func *fn;
 };
 
 const char *cf_value_type_name(const struct value *v);
