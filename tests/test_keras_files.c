@@ -83,10 +83,10 @@ ParameterizedTest(struct kcase *c, keras_files, summary_is_keras_own)
 
 Test(keras_files, examples_print_as_each_keras)
 {
-    static const char *const ex[] = {"seed", "seed_named", "branches", "sequential"};
+    static const char *const ex[] = {"seed", "seed_named", "branches", "sequential", "make_model"};
     static const char *const dir[] = {"keras3", "tf2"};
     static const clinfer_style st[] = {CLINFER_STYLE_KERAS3, CLINFER_STYLE_TF2};
-    for (int i = 0; i < 4; i++)
+    for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++)
         for (int s = 0; s < 2; s++) {
             char path[512], golden[512];
             snprintf(path, sizeof path, CLINFER_SOURCE_DIR "/examples/%s.py", ex[i]);
