@@ -120,20 +120,23 @@ static void several_devices(const char *list, const char *single, int n_devices,
     clinfer_session_output_shape(s, 0, dims);
     cr_assert_eq(dims[0], N_IMG, "the session's batch is the whole one");
     float *got[2] = {calloc((size_t)(out_row[0] * N_IMG), sizeof(float)), calloc((size_t)(out_row[1] * N_IMG), sizeof(float))};
+    int64_t ran[8] = {0};
     for (int round = 0; round < 3; round++) { /* (the shares follow each run's speeds) */
         cr_assert_eq(clinfer_session_run(ctx, s, (const float *const *)x, got), CLINFER_OK, "%s",
                      clinfer_context_errmsg(ctx));
         int64_t sum = 0;
         for (int k = 0; k < n_devices; k++) {
             int64_t part = clinfer_session_device_images(s, k);
-            /* alike devices each take a share; a much slower one (ref beside PoCL) may rightly take none */
-            cr_assert(part > 0 || !alike, "round %d: device %d ran no image", round, k);
             cr_assert(part >= 0, "round %d: device %d ran %lld images", round, k, (long long)part);
             sum += part;
+            ran[k] += part;
         }
         cr_assert_eq(sum, N_IMG);
         for (int k = 0; k < 2; k++) near(got[k], want[k], out_row[k] * N_IMG, tol, list);
     }
+    /* alike devices each take a share (in one of the runs at least: the machine may disturb a measurement); a much
+     * slower one (ref beside PoCL) may rightly take none */
+    for (int k = 0; alike && k < n_devices; k++) cr_assert(ran[k] > 0, "device %d ran no image", k);
     /* and a count of the caller's: 9 images */
     cr_assert_eq(clinfer_session_run_images(ctx, s, 9, (const float *const *)x, got), CLINFER_OK, "%s",
                  clinfer_context_errmsg(ctx));
