@@ -225,3 +225,18 @@ ParameterizedTest(struct err_case *c, subset, errors_name_the_place)
     cr_assert_null(m, "loaded:\n%s", c->script);
     cr_expect(strstr(err, c->message) != NULL, "message\n  %s\ndoes not contain\n  %s", err, c->message);
 }
+
+/* Inputs the fuzzer found (scripts/fuzz), each loading as it should; under the sanitizers (scripts/test-sanitizers)
+ * a use of freed or out-of-scope memory fails them. */
+Test(subset, fuzz_regressions)
+{
+    /* a from-import of another module's names: each name kept by the module value (it had pointed into a buffer of
+     * the import's, reused by the next import) */
+    char *text = read_file(CLINFER_SOURCE_DIR "/tests/data/regressions/keras-module-attr-stack-name.py");
+    cr_assert_not_null(text);
+    char err[1024] = "";
+    clinfer_model *m = load_script(text, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    clinfer_model_free(m);
+    free(text);
+}

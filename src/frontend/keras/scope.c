@@ -126,6 +126,8 @@ clinfer_status cf_keval_module_attr(struct eval *E, const struct value *m, const
 {
     const struct keras_class *c = cf_keras_class(attr);
     struct value *v = NULL;
+    /* (attr may be a caller's buffer: a module value keeps its own copy of the name) */
+    if (!(attr = cf_arena_strndup(E->A, attr, strlen(attr)))) return cf_fail_oom(E->d);
     switch (m->mod) {
     case MOD_TF:
         if (strcmp(attr, "keras") == 0) v = cf_keval_module_val(E, MOD_KERAS, "tf.keras", loc);
