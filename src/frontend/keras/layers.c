@@ -91,6 +91,25 @@ static const struct arg_spec spatial_dropout_args[] = {
     {"seed", AK_ANY, T_IGNORE, 0}, END};
 static const struct arg_spec gaussian_noise_args[] = {
     {"stddev", AK_FLOAT, T_IGNORE, REQ}, {"seed", AK_ANY, T_IGNORE, 0}, END};
+/* the augmentation layers: random in training, the identity at inference (what clinfer runs) */
+static const struct arg_spec random_flip_args[] = {
+    {"mode", AK_ANY, T_IGNORE, 0}, {"seed", AK_ANY, T_IGNORE, 0}, {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
+static const struct arg_spec random_rotation_args[] = {
+    {"factor", AK_ANY, T_IGNORE, REQ}, {"fill_mode", AK_ANY, T_IGNORE, 0}, {"interpolation", AK_ANY, T_IGNORE, 0},
+    {"seed", AK_ANY, T_IGNORE, 0}, {"fill_value", AK_ANY, T_IGNORE, 0}, {"value_range", AK_ANY, T_IGNORE, 0},
+    {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
+static const struct arg_spec random_zoom_args[] = {
+    {"height_factor", AK_ANY, T_IGNORE, REQ}, {"width_factor", AK_ANY, T_IGNORE, 0}, {"fill_mode", AK_ANY, T_IGNORE, 0},
+    {"interpolation", AK_ANY, T_IGNORE, 0}, {"seed", AK_ANY, T_IGNORE, 0}, {"fill_value", AK_ANY, T_IGNORE, 0},
+    {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
+static const struct arg_spec random_translation_args[] = {
+    {"height_factor", AK_ANY, T_IGNORE, REQ}, {"width_factor", AK_ANY, T_IGNORE, REQ}, {"fill_mode", AK_ANY, T_IGNORE, 0},
+    {"interpolation", AK_ANY, T_IGNORE, 0}, {"seed", AK_ANY, T_IGNORE, 0}, {"fill_value", AK_ANY, T_IGNORE, 0},
+    {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
+static const struct arg_spec random_contrast_args[] = {
+    {"factor", AK_ANY, T_IGNORE, REQ}, {"seed", AK_ANY, T_IGNORE, 0}, {"value_range", AK_ANY, T_IGNORE, 0}, END};
+static const struct arg_spec random_brightness_args[] = {
+    {"factor", AK_ANY, T_IGNORE, REQ}, {"value_range", AK_ANY, T_IGNORE, 0}, {"seed", AK_ANY, T_IGNORE, 0}, END};
 static const struct arg_spec rescaling_args[] = {
     {"scale", AK_FLOAT, T_AFFINE_SCALE, REQ}, {"offset", AK_FLOAT, T_AFFINE_OFFSET, 0}, END};
 static const struct arg_spec normalization_args[] = {
@@ -238,6 +257,12 @@ static const struct keras_class classes[] = {
     {"GaussianDropout",          K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
     {"AlphaDropout",             K_LAYER,      CF_OP_DROPOUT,            L,                noise_args,            NULL,                  NULL,              NULL},
     {"GaussianNoise",            K_LAYER,      CF_OP_DROPOUT,            L,                gaussian_noise_args,   NULL,                  NULL,              NULL},
+    {"RandomFlip",               K_LAYER,      CF_OP_DROPOUT,            L,                random_flip_args,      NULL,                  NULL,              NULL},
+    {"RandomRotation",           K_LAYER,      CF_OP_DROPOUT,            L,                random_rotation_args,  NULL,                  NULL,              NULL},
+    {"RandomZoom",               K_LAYER,      CF_OP_DROPOUT,            L,                random_zoom_args,      NULL,                  NULL,              NULL},
+    {"RandomTranslation",        K_LAYER,      CF_OP_DROPOUT,            L,                random_translation_args, NULL,                NULL,              NULL},
+    {"RandomContrast",           K_LAYER,      CF_OP_DROPOUT,            L,                random_contrast_args,  NULL,                  NULL,              NULL},
+    {"RandomBrightness",         K_LAYER,      CF_OP_DROPOUT,            L,                random_brightness_args, NULL,                 NULL,              NULL},
     {"Rescaling",                K_LAYER,      CF_OP_AFFINE,             L,                rescaling_args,        NULL,                  NULL,              NULL},
     {"Normalization",            K_LAYER,      CF_OP_NORMALIZATION,      L,                normalization_args,    NULL,                  normalization_defaults, NULL},
     {"Permute",                  K_LAYER,      CF_OP_TRANSPOSE,          L,                permute_args,          NULL,                  NULL,              NULL},

@@ -190,8 +190,8 @@ clinfer_status cf_keval_resolve_path(struct eval *E, const char *path, struct cf
     struct value *v;
     if (strcmp(seg, "tensorflow") == 0 || strcmp(seg, "tf") == 0) v = cf_keval_module_val(E, MOD_TF, "tensorflow", loc);
     else if (strcmp(seg, "keras") == 0 || strcmp(seg, "tf_keras") == 0) v = cf_keval_module_val(E, MOD_KERAS, "keras", loc);
-    else v = cf_keval_module_val(E, MOD_OPAQUE, seg, loc);
-    if (!v) return cf_fail_oom(E->d);
+    else v = cf_keval_module_val(E, MOD_OPAQUE, cf_arena_strndup(E->A, seg, strlen(seg)), loc); /* (not buf's) */
+    if (!v || !v->s) return cf_fail_oom(E->d);
     int n = 1;
     while ((upto_segments <= 0 || n < upto_segments) && (seg = strtok_r(NULL, ".", &save))) {
         if (v->mod == MOD_TF && strcmp(seg, "python") == 0) continue; /* tensorflow.python.keras */
