@@ -34,7 +34,9 @@ static struct kcase cases[] = {{"exact", 1, 2, 1},  {"cnn", 1, 1, 1},    {"branc
                                {"tensor_ops", 1, 1, 0},
                                /* Keras code with def, for, if, comprehensions, f-strings (the Python subset) */
                                {"xception", 1, 1, 1},   {"resnet_builder", 1, 1, 1}, {"unet", 1, 1, 1},
-                               {"branch_comp", 1, 1, 1}};
+                               {"branch_comp", 1, 1, 1},
+                               /* augmentation layers: the identity at inference */
+                               {"augment", 1, 1, 1}};
 
 static char *summary_styled(const char *path, clinfer_style style, char *err, size_t errsize)
 {

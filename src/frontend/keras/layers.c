@@ -107,9 +107,11 @@ static const struct arg_spec random_translation_args[] = {
     {"interpolation", AK_ANY, T_IGNORE, 0}, {"seed", AK_ANY, T_IGNORE, 0}, {"fill_value", AK_ANY, T_IGNORE, 0},
     {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
 static const struct arg_spec random_contrast_args[] = {
-    {"factor", AK_ANY, T_IGNORE, REQ}, {"seed", AK_ANY, T_IGNORE, 0}, {"value_range", AK_ANY, T_IGNORE, 0}, END};
+    {"factor", AK_ANY, T_IGNORE, REQ}, {"seed", AK_ANY, T_IGNORE, 0}, {"value_range", AK_ANY, T_IGNORE, 0},
+    {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
 static const struct arg_spec random_brightness_args[] = {
-    {"factor", AK_ANY, T_IGNORE, REQ}, {"value_range", AK_ANY, T_IGNORE, 0}, {"seed", AK_ANY, T_IGNORE, 0}, END};
+    {"factor", AK_ANY, T_IGNORE, REQ}, {"value_range", AK_ANY, T_IGNORE, 0}, {"seed", AK_ANY, T_IGNORE, 0},
+    {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
 static const struct arg_spec rescaling_args[] = {
     {"scale", AK_FLOAT, T_AFFINE_SCALE, REQ}, {"offset", AK_FLOAT, T_AFFINE_OFFSET, 0}, END};
 static const struct arg_spec normalization_args[] = {

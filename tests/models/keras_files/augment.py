@@ -1,0 +1,21 @@
+# Augmentation and preprocessing layers at inference, inline in a functional model (random in training, the identity
+# when the model predicts), between Rescaling and the convolutions; a list of them applied by a loop.
+import keras
+from keras import layers
+
+augmentation = [
+    layers.RandomFlip("horizontal"),
+    layers.RandomRotation(0.1),
+    layers.RandomZoom(0.2, 0.1),
+    layers.RandomTranslation(0.1, 0.1, fill_mode="nearest"),
+    layers.RandomContrast(0.2),
+    layers.RandomBrightness(0.1, value_range=(0.0, 1.0)),
+]
+inputs = keras.Input(shape=(16, 16, 3))
+x = layers.Rescaling(1.0 / 255)(inputs)
+for layer in augmentation:
+    x = layer(x)
+x = layers.Conv2D(4, 3, activation="relu")(x)
+x = layers.GlobalAveragePooling2D()(x)
+outputs = layers.Dense(2, activation="softmax")(x)
+model = keras.Model(inputs, outputs)
