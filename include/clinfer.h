@@ -115,6 +115,10 @@ typedef struct clinfer_summary_options {
     int64_t batch; /* > 0: bind the batch dimension (shapes print it instead of None); 0: leave it None */
     clinfer_style style; /* the table of that Keras (AUTO: the model's own: see clinfer_style) */
     int line_length;     /* Keras' line_length, 20 to 1000 (0: that Keras' default width) */
+    int show_trainable;  /* Keras' show_trainable: a "Trainable" column (the tf2 and keras3 styles) */
+    const char *layer_range[2]; /* Keras' layer_range: the rows from the first layer whose name matches [0] (from its
+                                   start; a POSIX extended regular expression) to the last that matches [1];
+                                   NULL: all */
 } clinfer_summary_options;
 
 /* Renders the summary of a model (opts NULL: the Keras table, no explain, batch None); *out is freed with

@@ -194,7 +194,24 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
     }
     cf_graph_free(pg);
     clinfer_style style = o.style ? o.style : g->style ? g->style : CLINFER_STYLE_KERAS2;
-    struct cf_report_opts ro = {.explain = o.explain, .batch = o.batch, .plan = &rp, .line_length = o.line_length};
+    struct cf_report_opts ro = {.explain = o.explain, .batch = o.batch, .plan = &rp, .line_length = o.line_length,
+                                .show_trainable = o.show_trainable};
+    clinfer_status st = CLINFER_OK;
+    char why[512];
+    if ((o.show_trainable || o.layer_range[0] || o.layer_range[1]) && style == CLINFER_STYLE_KERAS2 &&
+        o.format != CLINFER_FORMAT_JSON)
+        st = cf_fail(&ctx->diag, CLINFER_E_ARG,
+                     "show_trainable and layer_range are tf.keras' and Keras 3's (Keras 2.2's summary has neither): "
+                     "give the style tf2 or keras3");
+    else if ((o.layer_range[0] || o.layer_range[1]) && (!o.layer_range[0] || !o.layer_range[1]))
+        st = cf_fail(&ctx->diag, CLINFER_E_ARG, "layer_range takes two names (the first and the last)");
+    else if (o.layer_range[0] &&
+             cf_report_layer_range(g, o.layer_range[0], o.layer_range[1], &ro.row_lo, &ro.row_hi, why, sizeof why))
+        st = cf_fail(&ctx->diag, CLINFER_E_ARG, "%s", why);
+    if (st) {
+        cf_graph_free(bound);
+        return st;
+    }
     char *text = o.format == CLINFER_FORMAT_JSON ? cf_report_json(g, o.explain, o.batch, &rp)
                  : style == CLINFER_STYLE_TF2    ? cf_report_tf2(g, &ro)
                  : style == CLINFER_STYLE_KERAS3 ? cf_report_keras3(g, &ro)

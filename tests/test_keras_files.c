@@ -97,6 +97,57 @@ Test(keras_files, examples_print_as_each_keras)
         }
 }
 
+/* show_trainable and layer_range as each Keras prints them (tests/models/summary_args.py wrote the goldens with
+ * Keras 3.15 and tf.keras 2.15): frozen layers by argument and by assignment, regular expressions, a range given
+ * last-first, a wider line; in the functional and the sequential layouts */
+Test(keras_files, summary_arguments_are_keras_own)
+{
+    static const struct {
+        const char *model, *c, *first, *last;
+        int trainable, line_length;
+    } args[] = {{"frozen", "trainable", NULL, NULL, 1, 0},         {"frozen", "range", "stem_bn", "join", 0, 0},
+                 {"frozen", "range_regex", "branch_.*", "p", 0, 0},  {"frozen", "both_ll120", "image", "branch_a", 1, 120},
+                 {"frozen_seq", "trainable", NULL, NULL, 1, 0},      {"frozen_seq", "range", "drop", "d3", 0, 0},
+                 {"frozen_seq", "range_reversed", "d3", "d1", 0, 0}};
+    static const char *const dir[] = {"keras3", "tf2"};
+    static const clinfer_style st[] = {CLINFER_STYLE_KERAS3, CLINFER_STYLE_TF2};
+    for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+        for (int s = 0; s < 2; s++) {
+            char path[512], golden[512];
+            snprintf(path, sizeof path, CLINFER_SOURCE_DIR "/tests/models/summary_args/%s.py", args[i].model);
+            snprintf(golden, sizeof golden, CLINFER_SOURCE_DIR "/tests/golden/%s/args/%s.%s.txt", dir[s], args[i].model,
+                     args[i].c);
+            clinfer_context *ctx;
+            clinfer_context_new(&ctx);
+            clinfer_model *m = NULL;
+            char *got = NULL;
+            clinfer_summary_options o = {.style = st[s], .show_trainable = args[i].trainable,
+                                         .line_length = args[i].line_length,
+                                         .layer_range = {args[i].first, args[i].last}};
+            cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+            cr_assert_eq(clinfer_model_summary(ctx, m, &o, &got), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+            char *want = read_file(golden);
+            cr_expect_str_eq(got, want, "%s %s (%s):\n%s", args[i].model, args[i].c, dir[s], got);
+            free(want);
+            clinfer_free(got);
+            /* what is refused, and why */
+            static const struct {
+                clinfer_style style;
+                const char *first, *last, *words;
+            } bad[] = {{CLINFER_STYLE_KERAS2, "stem", "join", "Keras 2.2's summary has neither"},
+                       {CLINFER_STYLE_TF2, "nothing", "join", "do not both match names of the model's layers"},
+                       {CLINFER_STYLE_TF2, "stem", NULL, "layer_range takes two names"},
+                       {CLINFER_STYLE_KERAS3, "(", "join", "'(' is not a regular expression"}};
+            for (size_t b = 0; i == 0 && s == 0 && b < sizeof bad / sizeof bad[0]; b++) {
+                clinfer_summary_options ob = {.style = bad[b].style, .layer_range = {bad[b].first, bad[b].last}};
+                cr_assert_eq(clinfer_model_summary(ctx, m, &ob, &got), CLINFER_E_ARG);
+                cr_expect(strstr(clinfer_context_errmsg(ctx), bad[b].words) != NULL, "%s", clinfer_context_errmsg(ctx));
+            }
+            clinfer_model_free(m);
+            clinfer_context_free(ctx);
+        }
+}
+
 Test(keras_files, line_length_is_keras_own)
 {
     static const char *const dir[] = {"keras3", "tf2"};

@@ -67,7 +67,7 @@ class _SessionOptions(_c.Structure):
 
 class _SummaryOptions(_c.Structure):
     _fields_ = [("format", _c.c_int), ("explain", _c.c_int), ("batch", _c.c_int64), ("style", _c.c_int),
-                ("line_length", _c.c_int)]
+                ("line_length", _c.c_int), ("show_trainable", _c.c_int), ("layer_range", _c.c_char_p * 2)]
 
 
 _STYLES = {None: 0, "keras2": 1, "tf2": 2, "keras3": 3}
@@ -194,14 +194,19 @@ class Model:
             _model_free(self._p)
             self._p = None
 
-    def summary(self, explain=False, format="text", batch=None, style=None, line_length=None):
+    def summary(self, explain=False, format="text", batch=None, style=None, line_length=None, show_trainable=False,
+                layer_range=None):
         """The table Keras prints (format "text") or the same facts as JSON (format "json", returned parsed);
         explain adds the arithmetic behind every shape and count; batch binds the batch dimension; style
-        ('keras2', 'tf2', 'keras3') the Keras whose table it is (None: the model's own); line_length as Keras'."""
+        ('keras2', 'tf2', 'keras3') the Keras whose table it is (None: the model's own); line_length,
+        show_trainable and layer_range (two names: regular expressions from the names' start) as Keras'."""
         if format not in ("text", "json"):
             raise ValueError("format is 'text' or 'json', got %r" % (format,))
+        if layer_range is not None and (len(layer_range) != 2 or not all(isinstance(n, str) for n in layer_range)):
+            raise ValueError("layer_range is two layer names, got %r" % (layer_range,))
+        rng = (_c.c_char_p * 2)(*[n.encode() for n in layer_range]) if layer_range else (_c.c_char_p * 2)()
         o = _SummaryOptions(1 if format == "json" else 0, 1 if explain else 0, int(batch or 0), _style(style),
-                            int(line_length or 0))
+                            int(line_length or 0), 1 if show_trainable else 0, rng)
         out = _P()
         self._ctx.check(_model_summary(self._ctx.p, self._p, _c.byref(o), _c.byref(out)))
         text = _text(self._ctx, out)

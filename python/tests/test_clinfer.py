@@ -44,6 +44,18 @@ def test_summary_styles_and_model_files():
         clinfer.load(SEED).summary(style="tf3")
 
 
+def test_summary_arguments():
+    """show_trainable and layer_range, as Keras prints them (tests/golden/*/args/, made by tests/models/summary_args.py)"""
+    m = clinfer.load(os.path.join(ROOT, "tests", "models", "summary_args", "frozen.py"))
+    gold = os.path.join(ROOT, "tests", "golden")
+    assert m.summary(style="keras3", show_trainable=True) == open(os.path.join(gold, "keras3", "args", "frozen.trainable.txt")).read()
+    assert m.summary(style="tf2", layer_range=("stem_bn", "join")) == open(os.path.join(gold, "tf2", "args", "frozen.range.txt")).read()
+    with pytest.raises(clinfer.Error):
+        m.summary(style="tf2", layer_range=("nothing", "join"))
+    with pytest.raises(ValueError):
+        m.summary(layer_range=("one",))
+
+
 def test_layers():
     layers = clinfer.load(SEED).layers
     assert layers[1] == {"name": "conv2d_1", "type": "Conv2D", "shape": (None, 148, 148, 16), "params": 448,

@@ -56,6 +56,8 @@ struct cli_run_opts {
     int64_t chunk;       /* --chunk: the images a streamed run holds at once; 0: chosen */
     int no_overlap;      /* --overlap off: read, compute and write one after the other */
     int check_inputs;    /* --check-inputs: stop at an input that holds NaN or Inf */
+    int show_trainable;  /* --show-trainable (summary) */
+    const char *layer_range[2]; /* --layer-range FIRST LAST (summary) */
 };
 
 /* Parses a command's options (getopt_long; those it does not take are usage errors, with a suggestion) and its

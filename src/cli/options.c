@@ -12,7 +12,7 @@
 enum {
     O_DEVICE = 256, O_AGAINST, O_BATCH, O_WEIGHTS, O_SEED, O_INIT, O_TUNE, O_ALGO, O_MAX_MEMORY, O_ITERS, O_RTOL,
     O_ATOL, O_MAX_OUTLIERS, O_FORMAT, O_JSON, O_JUNIT, O_EXPLAIN, O_CHECK_FINITE, O_TRACE, O_STYLE, O_LINE_LENGTH,
-    O_CHUNK, O_OVERLAP, O_CHECK_INPUTS
+    O_CHUNK, O_OVERLAP, O_CHECK_INPUTS, O_SHOW_TRAINABLE, O_LAYER_RANGE
 };
 
 static const struct option longopts[] = {
@@ -30,7 +30,8 @@ static const struct option longopts[] = {
     {"check-finite", no_argument, NULL, O_CHECK_FINITE}, {"trace", required_argument, NULL, O_TRACE},
     {"style", required_argument, NULL, O_STYLE},    {"line-length", required_argument, NULL, O_LINE_LENGTH},
     {"chunk", required_argument, NULL, O_CHUNK},    {"overlap", required_argument, NULL, O_OVERLAP},
-    {"check-inputs", no_argument, NULL, O_CHECK_INPUTS},
+    {"check-inputs", no_argument, NULL, O_CHECK_INPUTS}, {"show-trainable", no_argument, NULL, O_SHOW_TRAINABLE},
+    {"layer-range", required_argument, NULL, O_LAYER_RANGE},
     {NULL, 0, NULL, 0}};
 
 /* "-i" or "--device" for an option id: how the commands' option lists spell it */
@@ -167,6 +168,22 @@ int cli_parse(const struct cli_command *c, int argc, char **argv, struct cli_run
         case O_EXPLAIN: o->explain = 1; break;
         case O_CHECK_FINITE: o->check_finite = 1; break;
         case O_CHECK_INPUTS: o->check_inputs = 1; break;
+        case O_SHOW_TRAINABLE: o->show_trainable = 1; break;
+        case O_LAYER_RANGE: { /* --layer-range FIRST LAST, or FIRST,LAST */
+            const char *comma = strchr(v, ',');
+            if (comma) {
+                static char first[512];
+                snprintf(first, sizeof first, "%.*s", (int)(comma - v), v);
+                o->layer_range[0] = first;
+                o->layer_range[1] = comma + 1;
+            } else if (optind < argc && argv[optind][0] != '-') {
+                o->layer_range[0] = v;
+                o->layer_range[1] = argv[optind++];
+            } else {
+                return usage_error(c, "--layer-range takes the first and the last layer's names%s%s", "", "");
+            }
+            break;
+        }
         case O_JSON: o->json = 1; break;
         case O_FORMAT:
             if (strcmp(v, "json") == 0) o->json = 1;

@@ -21,8 +21,9 @@ struct cell_lines {
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n'; }
 
 /* One line of a cell from text[a, b): rich's rstrip_end, justify and truncate with an ellipsis, to `w` cells. */
-static void fit_line(struct cf_strbuf *out, const char *s, size_t len, size_t w, int right)
+static void fit_line(struct cf_strbuf *out, const char *s, size_t len, size_t w, int align)
 {
+    const int right = align == 1, center = align == 2;
     size_t cps = cf_utf8_len(s, len);
     if (cps > w) { /* rstrip_end: trailing whitespace beyond the width goes */
         size_t ws = 0;
@@ -40,6 +41,14 @@ static void fit_line(struct cf_strbuf *out, const char *s, size_t len, size_t w,
         if (w > 0) cf_sb_puts(out, "\xe2\x80\xa6"); /* … */
         return;
     }
+    if (center) { /* rich's Text.align: the excess halved, the odd cell on the right */
+        while (len > 0 && is_space(s[len - 1])) len--, cps--;
+        size_t left = (w - cps) / 2;
+        cf_sb_pad(out, ' ', left);
+        cf_sb_putn(out, s, len);
+        cf_sb_pad(out, ' ', w - cps - left);
+        return;
+    }
     if (right) cf_sb_pad(out, ' ', w - cps);
     cf_sb_putn(out, s, len);
     if (!right) cf_sb_pad(out, ' ', w - cps);
@@ -47,7 +56,7 @@ static void fit_line(struct cf_strbuf *out, const char *s, size_t len, size_t w,
 
 /* rich's divide_line without folding: words are \s*\S+\s*; a word goes to a new line when it does not fit the rest of
  * this one (its trailing spaces may overhang) and the line is not empty, or when it is longer than a line. */
-static void wrap_cell(const char *text, size_t w, int right, struct cell_lines *c)
+static void wrap_cell(const char *text, size_t w, int align, struct cell_lines *c)
 {
     size_t len = strlen(text), breaks[MAX_LINES];
     int nb = 0;
@@ -75,7 +84,7 @@ static void wrap_cell(const char *text, size_t w, int right, struct cell_lines *
     for (int k = 0; k <= nb; k++) {
         size_t to = k < nb ? breaks[k] : len;
         memset(&c->line[c->n], 0, sizeof c->line[c->n]);
-        fit_line(&c->line[c->n], text + from, to - from, w, right);
+        fit_line(&c->line[c->n], text + from, to - from, w, align);
         c->n++;
         from = to;
     }
@@ -98,6 +107,7 @@ static void border(struct cf_strbuf *sb, const int *w, int n, const char *l, con
     cf_sb_puts(sb, "\n");
 }
 
+/* a row of cells: right[i] is column i's alignment (0 left, 1 right, 2 centred) */
 static void row(struct cf_strbuf *sb, const char *const *fields, const int *w, const int *right, int n, const char *v)
 {
     struct cell_lines cells[5];
@@ -141,12 +151,16 @@ static void ratio_reduce(int *w, int n, int excess)
 char *cf_report_keras3(const struct cf_graph *g, const struct cf_report_opts *o)
 {
     static const double rel88[] = {.45, .80, 1.0}, rel108[] = {.3, .56, .74, 1.0};
-    const int seq = g->sequential_like, ncol = seq ? 3 : 4;
-    const int L = o->line_length > 0 ? o->line_length : seq ? 88 : 108;
-    static const int right[] = {0, 0, 1, 0};
-    int w[4], cur = 0, sum = 0;
+    const int seq = g->sequential_like, base = seq ? 3 : 4, ncol = base + (o->show_trainable != 0);
+    /* show_trainable: 12 columns more by default, the others' positions at 0.9 of theirs, a centred last column */
+    const int L = o->line_length > 0 ? o->line_length : (seq ? 88 : 108) + (o->show_trainable ? 12 : 0);
+    int right[5] = {0, 0, 1, 0, 2};
+    if (seq) right[3] = 2;
+    int w[5], cur = 0, sum = 0;
     for (int i = 0; i < ncol; i++) {
-        int p = (int)((seq ? rel88[i] : rel108[i]) * L);
+        double rel = i == base ? 1.0 : seq ? rel88[i] : rel108[i];
+        if (o->show_trainable && i < base) rel *= 0.90;
+        int p = (int)(rel * L);
         w[i] = p - cur + 2; /* with its padding */
         cur = p;
         sum += w[i];
@@ -158,12 +172,12 @@ char *cf_report_keras3(const struct cf_graph *g, const struct cf_report_opts *o)
     struct cf_strbuf sb = {0};
     cf_sb_printf(&sb, "Model: \"%s\"\n", cf_report_model_name(g, CLINFER_STYLE_KERAS3));
     border(&sb, w, ncol, "\xe2\x94\x8f", "\xe2\x94\x81", "\xe2\x94\xb3", "\xe2\x94\x93"); /* ┏━┳┓ */
-    static const char *const head[] = {"Layer (type)", "Output Shape", "Param #", "Connected to"};
+    const char *head[] = {"Layer (type)", "Output Shape", "Param #", seq ? "Trainable" : "Connected to", "Trainable"};
     row(&sb, head, w, right, ncol, "\xe2\x94\x83");                                        /* ┃ */
     border(&sb, w, ncol, "\xe2\x94\xa1", "\xe2\x94\x81", "\xe2\x95\x87", "\xe2\x94\xa9"); /* ┡━╇┩ */
     int first = 1;
-    for (int i = 0; i < g->n_nodes; i++) {
-        if (!cf_report_listed(g, i)) continue;
+    for (int i = 0, r = -1; i < g->n_nodes; i++) {
+        if (!cf_report_listed(g, i) || !cf_report_row_in_range(o, ++r)) continue;
         const struct cf_node *n = &g->nodes[i];
         if (!first) border(&sb, w, ncol, "\xe2\x94\x9c", "\xe2\x94\x80", "\xe2\x94\xbc", "\xe2\x94\xa4"); /* ├─┼┤ */
         first = 0;
@@ -178,7 +192,9 @@ char *cf_report_keras3(const struct cf_graph *g, const struct cf_report_opts *o)
             cl += (size_t)snprintf(conn + cl, sizeof conn - cl, "%s%s[0][0]", cl ? ", " : "", g->nodes[n->in[k]].name);
         }
         if (!conn[0]) snprintf(conn, sizeof conn, "-");
-        const char *fields[] = {name, shape, params, conn};
+        /* a layer without weights: "-" */
+        const char *yn = n->params_trainable + n->params_non_trainable == 0 ? "-" : n->trainable ? "Y" : "N";
+        const char *fields[] = {name, shape, params, seq ? yn : conn, yn};
         row(&sb, fields, w, right, ncol, "\xe2\x94\x82"); /* │ */
     }
     border(&sb, w, ncol, "\xe2\x94\x94", "\xe2\x94\x80", "\xe2\x94\xb4", "\xe2\x94\x98"); /* └─┴┘ */

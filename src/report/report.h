@@ -17,6 +17,8 @@ struct cf_report_opts {
     int64_t batch;
     const struct cf_report_plan *plan;
     int line_length; /* 0: the Keras' default */
+    int show_trainable;                  /* tf.keras' and Keras 3's show_trainable: a "Trainable" column */
+    int row_lo, row_hi;                  /* layer_range: the rows [lo, hi) of the listed layers (hi 0: all) */
 };
 
 /* Each returns text to free with cf_free, or NULL when out of memory: the tables of Keras 2.2 (keras_table.c),
@@ -32,6 +34,13 @@ size_t cf_utf8_prefix(const char *s, size_t len, size_t cps);
 size_t cf_utf8_len(const char *s, size_t len);
 /* Is node i a row of the summary (not hidden; an InputLayer only where the model lists its inputs)? */
 int cf_report_listed(const struct cf_graph *g, int i);
+/* Keras' layer_range: the first listed row whose name matches `first` (Python's re.match: at its start; here a POSIX
+ * extended regular expression) to the last that matches `last`, as rows [*lo, *hi); -1 with the reason in err when
+ * none matches or an expression is not one. */
+int cf_report_layer_range(const struct cf_graph *g, const char *first, const char *last, int *lo, int *hi, char *err,
+                          size_t size);
+/* The listed rows' count, and whether listed row number r (0-based, of the listed ones) is node i's */
+int cf_report_row_in_range(const struct cf_report_opts *o, int row);
 /* The totals of the listed rows; macs / bytes -1 when a dimension is None. */
 struct cf_report_totals {
     int64_t trainable, non_trainable, macs, bytes;

@@ -1,5 +1,7 @@
 /* What the three Keras tables share: which nodes are rows, the totals, the --explain footer, the model's name. */
+#include <regex.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../util/alloc.h"
 #include "report.h"
@@ -25,6 +27,57 @@ size_t cf_utf8_len(const char *s, size_t len)
 int cf_report_listed(const struct cf_graph *g, int i)
 {
     return !g->nodes[i].hidden && (g->list_inputs || !cf_op_has(g->nodes[i].op, CF_T_INPUT));
+}
+
+int cf_report_layer_range(const struct cf_graph *g, const char *first, const char *last, int *lo, int *hi, char *err,
+                          size_t size)
+{
+    regex_t re[2];
+    const char *pat[2] = {first, last};
+    for (int k = 0; k < 2; k++) {
+        /* re.match: a match from the name's start */
+        size_t n = strlen(pat[k]) + 8;
+        char *anchored = cf_malloc(n);
+        int bad = !anchored;
+        if (anchored) {
+            snprintf(anchored, n, "^(%s)", pat[k]);
+            bad = regcomp(&re[k], anchored, REG_EXTENDED | REG_NOSUB) != 0;
+            cf_free(anchored);
+        }
+        if (bad) {
+            if (k) regfree(&re[0]);
+            snprintf(err, size, "layer_range: '%s' is not a regular expression", pat[k]);
+            return -1;
+        }
+    }
+    int lower_min = -1, lower_max = -1, upper_min = -1, upper_max = -1, row = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (!cf_report_listed(g, i)) continue;
+        if (regexec(&re[0], g->nodes[i].name, 0, NULL, 0) == 0) {
+            if (lower_min < 0) lower_min = row;
+            lower_max = row;
+        }
+        if (regexec(&re[1], g->nodes[i].name, 0, NULL, 0) == 0) {
+            if (upper_min < 0) upper_min = row;
+            upper_max = row;
+        }
+        row++;
+    }
+    regfree(&re[0]);
+    regfree(&re[1]);
+    if (lower_min < 0 || upper_min < 0) {
+        snprintf(err, size, "layer_range: '%s' and '%s' do not both match names of the model's layers", first, last);
+        return -1;
+    }
+    /* Keras: [min(lower), max(upper) + 1], or the other way round when the first match comes after the last */
+    if (lower_min > upper_max) *lo = upper_min, *hi = lower_max + 1;
+    else *lo = lower_min, *hi = upper_max + 1;
+    return 0;
+}
+
+int cf_report_row_in_range(const struct cf_report_opts *o, int row)
+{
+    return o->row_hi <= 0 || (row >= o->row_lo && row < o->row_hi);
 }
 
 void cf_report_totals(const struct cf_graph *g, struct cf_report_totals *t)

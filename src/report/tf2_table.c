@@ -16,6 +16,7 @@ static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, co
 {
     const char *left[5];
     size_t rem[5];
+    if (n > 5) n = 5;
     for (int i = 0; i < n; i++) left[i] = fields[i], rem[i] = strlen(fields[i]);
     for (;;) {
         int any = 0;
@@ -66,20 +67,25 @@ static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, co
 char *cf_report_tf2(const struct cf_graph *g, const struct cf_report_opts *o)
 {
     static const double rel65[] = {.45, .85, 1.0}, rel98[] = {.3, .6, .70, 1.0};
-    const int seq = g->sequential_like, ncol = seq ? 3 : 4;
-    const int width = o->line_length > 0 ? o->line_length : seq ? 65 : 98;
-    int pos[4];
+    const int seq = g->sequential_like;
+    int ncol = seq ? 3 : 4, width = o->line_length > 0 ? o->line_length : seq ? 65 : 98;
+    int pos[5];
     for (int i = 0; i < ncol; i++) pos[i] = (int)(width * (seq ? rel65[i] : rel98[i]));
+    /* show_trainable: 11 more columns, the last column "Trainable" */
+    if (o->show_trainable) {
+        width += 11;
+        pos[ncol++] = width;
+    }
     struct cf_strbuf sb = {0};
     cf_sb_printf(&sb, "Model: \"%s\"\n", cf_report_model_name(g, CLINFER_STYLE_TF2));
     cf_sb_pad(&sb, '_', (size_t)width);
     cf_sb_puts(&sb, "\n");
-    static const char *const head[] = {"Layer (type)", "Output Shape", "Param #", "Connected to"};
+    const char *head[] = {"Layer (type)", "Output Shape", "Param #", seq ? "Trainable" : "Connected to", "Trainable"};
     print_row(&sb, head, ncol, pos);
     cf_sb_pad(&sb, '=', (size_t)width);
     cf_sb_puts(&sb, "\n");
-    for (int i = 0; i < g->n_nodes; i++) {
-        if (!cf_report_listed(g, i)) continue;
+    for (int i = 0, row = -1; i < g->n_nodes; i++) {
+        if (!cf_report_listed(g, i) || !cf_report_row_in_range(o, ++row)) continue;
         const struct cf_node *n = &g->nodes[i];
         char name[600], shape[300], params[32], conn[MAX_FIELD];
         snprintf(name, sizeof name, "%s (%s)", n->name, n->type);
@@ -99,7 +105,8 @@ char *cf_report_tf2(const struct cf_graph *g, const struct cf_report_opts *o)
             first = 0;
         }
         if (cl < sizeof conn) snprintf(conn + cl, sizeof conn - cl, "]");
-        const char *fields[] = {name, shape, params, conn};
+        const char *yn = n->trainable ? "Y" : "N";
+        const char *fields[] = {name, shape, params, seq ? yn : conn, yn};
         print_row(&sb, fields, ncol, pos);
         if (o->explain) cf_report_explain_node(g, i, &sb);
         cf_sb_pad(&sb, ' ', (size_t)width);
