@@ -119,6 +119,11 @@ typedef struct clinfer_summary_options {
     const char *layer_range[2]; /* Keras' layer_range: the rows from the first layer whose name matches [0] (from its
                                    start; a POSIX extended regular expression) to the last that matches [1];
                                    NULL: all */
+    const double *positions; /* Keras' positions: where each column ends, one per column (3, or 4 with Connected
+                                to): fractions of the line, or (tf2, keras2, when the last is > 1) columns */
+    int n_positions;         /* 0: the style's own */
+    int memory;              /* a line under the totals: the memory a batch takes on the device (the weights and
+                                the planned arena of activations at batch, or 1) */
 } clinfer_summary_options;
 
 /* Renders the summary of a model (opts NULL: the Keras table, no explain, batch None); *out is freed with

@@ -8,6 +8,7 @@
 #include "passes/passes.h"
 #include "passes/plan.h"
 #include "report/report.h"
+#include "runtime/session.h"
 #include "util/alloc.h"
 #include "util/files.h"
 
@@ -195,7 +196,8 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
     cf_graph_free(pg);
     clinfer_style style = o.style ? o.style : g->style ? g->style : CLINFER_STYLE_KERAS2;
     struct cf_report_opts ro = {.explain = o.explain, .batch = o.batch, .plan = &rp, .line_length = o.line_length,
-                                .show_trainable = o.show_trainable};
+                                .show_trainable = o.show_trainable, .positions = o.positions,
+                                .n_positions = o.n_positions, .memory = o.memory};
     clinfer_status st = CLINFER_OK;
     char why[512];
     if ((o.show_trainable || o.layer_range[0] || o.layer_range[1]) && style == CLINFER_STYLE_KERAS2 &&
@@ -205,8 +207,25 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
                      "give the style tf2 or keras3");
     else if ((o.layer_range[0] || o.layer_range[1]) && (!o.layer_range[0] || !o.layer_range[1]))
         st = cf_fail(&ctx->diag, CLINFER_E_ARG, "layer_range takes two names (the first and the last)");
-    else if (o.layer_range[0] &&
-             cf_report_layer_range(g, o.layer_range[0], o.layer_range[1], &ro.row_lo, &ro.row_hi, why, sizeof why))
+    else if (o.n_positions && (!o.positions || o.n_positions != (g->sequential_like ? 3 : 4)))
+        st = cf_fail(&ctx->diag, CLINFER_E_ARG, "positions: this table has %d columns (%s), so %d positions, got %d",
+                     g->sequential_like ? 3 : 4, g->sequential_like ? "a sequential layout" : "with Connected to",
+                     g->sequential_like ? 3 : 4, o.n_positions);
+    if (!st && o.memory && o.format != CLINFER_FORMAT_JSON) {
+        /* what a session at the batch holds: a ref session's weights (folded as every session folds them) and its
+         * arena (the OpenCL backend plans the same arena) */
+        clinfer_session_options so = {.device = "ref", .batch = o.batch > 0 ? o.batch : 1};
+        clinfer_session *s = NULL;
+        struct cf_diag quiet = {0};
+        if (cf_session_new_one(model, &so, "ref", &s, &quiet) == CLINFER_OK) {
+            ro.mem_batch = so.batch;
+            ro.mem_weights = cf_session_weight_bytes(s);
+            ro.mem_arena = clinfer_session_arena_bytes(s, NULL);
+        }
+        clinfer_session_free(s);
+    }
+    if (!st && o.layer_range[0] &&
+        cf_report_layer_range(g, o.layer_range[0], o.layer_range[1], &ro.row_lo, &ro.row_hi, why, sizeof why))
         st = cf_fail(&ctx->diag, CLINFER_E_ARG, "%s", why);
     if (st) {
         cf_graph_free(bound);

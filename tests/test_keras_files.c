@@ -104,15 +104,23 @@ Test(keras_files, summary_arguments_are_keras_own)
 {
     static const struct {
         const char *model, *c, *first, *last;
-        int trainable, line_length;
-    } args[] = {{"frozen", "trainable", NULL, NULL, 1, 0},         {"frozen", "range", "stem_bn", "join", 0, 0},
-                 {"frozen", "range_regex", "branch_.*", "p", 0, 0},  {"frozen", "both_ll120", "image", "branch_a", 1, 120},
-                 {"frozen_seq", "trainable", NULL, NULL, 1, 0},      {"frozen_seq", "range", "drop", "d3", 0, 0},
-                 {"frozen_seq", "range_reversed", "d3", "d1", 0, 0}};
+        int trainable, line_length, n_pos, tf2_only;
+        double pos[4];
+    } args[] = {{"frozen", "trainable", NULL, NULL, 1, 0, 0, 0, {0}},
+                {"frozen", "range", "stem_bn", "join", 0, 0, 0, 0, {0}},
+                {"frozen", "range_regex", "branch_.*", "p", 0, 0, 0, 0, {0}},
+                {"frozen", "both_ll120", "image", "branch_a", 1, 120, 0, 0, {0}},
+                {"frozen", "positions", NULL, NULL, 0, 0, 4, 0, {0.4, 0.65, 0.75, 1.0}},
+                {"frozen", "positions_trainable", NULL, NULL, 1, 0, 4, 0, {0.35, 0.6, 0.7, 1.0}},
+                {"frozen_seq", "trainable", NULL, NULL, 1, 0, 0, 0, {0}},
+                {"frozen_seq", "range", "drop", "d3", 0, 0, 0, 0, {0}},
+                {"frozen_seq", "range_reversed", "d3", "d1", 0, 0, 0, 0, {0}},
+                {"frozen_seq", "positions", NULL, NULL, 0, 0, 3, 0, {0.5, 0.8, 1.0}},
+                {"frozen_seq", "positions_columns", NULL, NULL, 0, 0, 3, 1, {30, 50, 60}}};
     static const char *const dir[] = {"keras3", "tf2"};
     static const clinfer_style st[] = {CLINFER_STYLE_KERAS3, CLINFER_STYLE_TF2};
     for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
-        for (int s = 0; s < 2; s++) {
+        for (int s = args[i].tf2_only; s < 2; s++) {
             char path[512], golden[512];
             snprintf(path, sizeof path, CLINFER_SOURCE_DIR "/tests/models/summary_args/%s.py", args[i].model);
             snprintf(golden, sizeof golden, CLINFER_SOURCE_DIR "/tests/golden/%s/args/%s.%s.txt", dir[s], args[i].model,
@@ -123,7 +131,8 @@ Test(keras_files, summary_arguments_are_keras_own)
             char *got = NULL;
             clinfer_summary_options o = {.style = st[s], .show_trainable = args[i].trainable,
                                          .line_length = args[i].line_length,
-                                         .layer_range = {args[i].first, args[i].last}};
+                                         .layer_range = {args[i].first, args[i].last},
+                                         .positions = args[i].pos, .n_positions = args[i].n_pos};
             cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
             cr_assert_eq(clinfer_model_summary(ctx, m, &o, &got), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
             char *want = read_file(golden);
@@ -138,6 +147,13 @@ Test(keras_files, summary_arguments_are_keras_own)
                        {CLINFER_STYLE_TF2, "nothing", "join", "do not both match names of the model's layers"},
                        {CLINFER_STYLE_TF2, "stem", NULL, "layer_range takes two names"},
                        {CLINFER_STYLE_KERAS3, "(", "join", "'(' is not a regular expression"}};
+            static const double three[] = {0.5, 0.8, 1.0};
+            clinfer_summary_options op = {.style = CLINFER_STYLE_TF2, .positions = three, .n_positions = 3};
+            if (i == 0 && s == 0) {
+                cr_assert_eq(clinfer_model_summary(ctx, m, &op, &got), CLINFER_E_ARG);
+                cr_expect(strstr(clinfer_context_errmsg(ctx), "this table has 4 columns (with Connected to), so 4 positions, got 3"),
+                          "%s", clinfer_context_errmsg(ctx));
+            }
             for (size_t b = 0; i == 0 && s == 0 && b < sizeof bad / sizeof bad[0]; b++) {
                 clinfer_summary_options ob = {.style = bad[b].style, .layer_range = {bad[b].first, bad[b].last}};
                 cr_assert_eq(clinfer_model_summary(ctx, m, &ob, &got), CLINFER_E_ARG);

@@ -199,3 +199,32 @@ Test(json, non_trainable_counts_split)
     cr_assert_not_null(strstr(got, "\"non_trainable_params\": 64,\n"));
     clinfer_free(got);
 }
+
+/* --memory: under the totals, the weights and the activations' arena a session at that batch holds (the activations
+ * and max-pools folded into the convolutions' epilogues: less than the summary's own plan of every layer) */
+Test(summary, memory_line_is_the_sessions)
+{
+    char err[512];
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_model *m = NULL;
+    cr_assert_eq(clinfer_model_load(ctx, CLINFER_SOURCE_DIR "/examples/seed.py", &m), CLINFER_OK);
+    clinfer_session_options so = {.device = "ref", .batch = 8};
+    clinfer_session *s = NULL;
+    cr_assert_eq(clinfer_session_new(ctx, m, &so, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    double arena = (double)clinfer_session_arena_bytes(s, NULL), weights = 4.0 * 9494561; /* (nothing to fold) */
+    clinfer_session_free(s);
+    char want[256];
+    snprintf(want, sizeof want,
+             "\n Device memory at batch 8: %.2f MB (weights %.2f MB + activations %.2f MB, the planned arena)\n",
+             (weights + arena) / 1048576.0, weights / 1048576.0, arena / 1048576.0);
+    clinfer_summary_options o = {.style = CLINFER_STYLE_KERAS3, .batch = 8, .memory = 1};
+    char *text = NULL;
+    cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    cr_expect_not_null(strstr(text, want), "%s\nwithout\n%s", text, want);
+    cr_expect_not_null(strstr(text, " Non-trainable params: 0 (0.00 B)\n Device memory"), "under the totals:\n%s", text);
+    clinfer_free(text);
+    (void)err;
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}

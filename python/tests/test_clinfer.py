@@ -52,6 +52,7 @@ def test_summary_arguments():
     assert m.summary(style="tf2", layer_range=("stem_bn", "join")) == open(os.path.join(gold, "tf2", "args", "frozen.range.txt")).read()
     with pytest.raises(clinfer.Error):
         m.summary(style="tf2", layer_range=("nothing", "join"))
+    assert m.summary(style="tf2", positions=[0.4, 0.65, 0.75, 1.0]) == open(os.path.join(gold, "tf2", "args", "frozen.positions.txt")).read()
     with pytest.raises(ValueError):
         m.summary(layer_range=("one",))
 

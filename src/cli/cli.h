@@ -58,6 +58,9 @@ struct cli_run_opts {
     int check_inputs;    /* --check-inputs: stop at an input that holds NaN or Inf */
     int show_trainable;  /* --show-trainable (summary) */
     const char *layer_range[2]; /* --layer-range FIRST LAST (summary) */
+    double positions[4];        /* --positions (summary) */
+    int memory;                 /* --memory (summary) */
+    int n_positions;
 };
 
 /* Parses a command's options (getopt_long; those it does not take are usage errors, with a suggestion) and its

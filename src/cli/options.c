@@ -12,7 +12,7 @@
 enum {
     O_DEVICE = 256, O_AGAINST, O_BATCH, O_WEIGHTS, O_SEED, O_INIT, O_TUNE, O_ALGO, O_MAX_MEMORY, O_ITERS, O_RTOL,
     O_ATOL, O_MAX_OUTLIERS, O_FORMAT, O_JSON, O_JUNIT, O_EXPLAIN, O_CHECK_FINITE, O_TRACE, O_STYLE, O_LINE_LENGTH,
-    O_CHUNK, O_OVERLAP, O_CHECK_INPUTS, O_SHOW_TRAINABLE, O_LAYER_RANGE
+    O_CHUNK, O_OVERLAP, O_CHECK_INPUTS, O_SHOW_TRAINABLE, O_LAYER_RANGE, O_POSITIONS, O_MEMORY
 };
 
 static const struct option longopts[] = {
@@ -31,7 +31,8 @@ static const struct option longopts[] = {
     {"style", required_argument, NULL, O_STYLE},    {"line-length", required_argument, NULL, O_LINE_LENGTH},
     {"chunk", required_argument, NULL, O_CHUNK},    {"overlap", required_argument, NULL, O_OVERLAP},
     {"check-inputs", no_argument, NULL, O_CHECK_INPUTS}, {"show-trainable", no_argument, NULL, O_SHOW_TRAINABLE},
-    {"layer-range", required_argument, NULL, O_LAYER_RANGE},
+    {"layer-range", required_argument, NULL, O_LAYER_RANGE}, {"positions", required_argument, NULL, O_POSITIONS},
+    {"memory", no_argument, NULL, O_MEMORY},
     {NULL, 0, NULL, 0}};
 
 /* "-i" or "--device" for an option id: how the commands' option lists spell it */
@@ -169,6 +170,23 @@ int cli_parse(const struct cli_command *c, int argc, char **argv, struct cli_run
         case O_CHECK_FINITE: o->check_finite = 1; break;
         case O_CHECK_INPUTS: o->check_inputs = 1; break;
         case O_SHOW_TRAINABLE: o->show_trainable = 1; break;
+        case O_MEMORY: o->memory = 1; break;
+        case O_POSITIONS: { /* 0.3,0.6,0.7,1 */
+            o->n_positions = 0;
+            for (const char *p = v;;) {
+                double x = strtod(p, &end);
+                if (end == p || !(x > 0) || x > 10000 || o->n_positions == 4)
+                    return number_error(opt, "3 or 4 increasing positive numbers, comma-separated (0.4,0.8,1)", v);
+                o->positions[o->n_positions++] = x;
+                if (!*end) break;
+                if (*end != ',') return number_error(opt, "3 or 4 increasing positive numbers, comma-separated", v);
+                p = end + 1;
+            }
+            for (int k = 1; k < o->n_positions; k++)
+                if (!(o->positions[k] > o->positions[k - 1]))
+                    return number_error(opt, "3 or 4 increasing positive numbers, comma-separated", v);
+            break;
+        }
         case O_LAYER_RANGE: { /* --layer-range FIRST LAST, or FIRST,LAST */
             const char *comma = strchr(v, ',');
             if (comma) {

@@ -35,7 +35,7 @@ const struct cli_command cli_cmd_summary = {
     "summary", summary, 1,
     "MODEL [--style keras2|tf2|keras3] [--line-length N] [--explain [--device DEV]] [--format text|json] [--batch N]",
     "print the layer table Keras prints, and with --explain the arithmetic behind it",
-    "--style --line-length --explain --device --format --batch -q --show-trainable --layer-range",
+    "--style --line-length --explain --device --format --batch -q --show-trainable --layer-range --positions --memory",
     "The table is the one the model's Keras prints: a .keras or .h5 file's, the Keras that saved it; a script's,\n"
     "Keras 2.2's (65 columns; 98 with Connected to, for models with branches). --style picks another: tf2\n"
     "(tf.keras 2.x: 65 / 98 columns, long fields wrapped) or keras3 (Keras 3's box table, 88 / 108 columns); a\n"
@@ -48,6 +48,9 @@ const struct cli_command cli_cmd_summary = {
     "  --show-trainable      Keras' show_trainable: a Trainable column (styles tf2 and keras3)\n"
     "  --layer-range A B     Keras' layer_range: the rows from the first layer whose name matches A to the last\n"
     "                        that matches B (regular expressions from the name's start; also A,B)\n"
+    "  --positions P,P,P[,P] Keras' positions: where each column ends (fractions of the line, or columns)\n"
+    "  --memory              a line under the totals: the device memory of a batch (--batch N, else 1): the\n"
+    "                        weights and the planned arena of activations\n"
     "  --explain             the arithmetic behind every shape and count, and each layer's kernel\n"
     "  --device DEV          the device whose kernels --explain names (default opencl)\n"
     "  --format text|json    the table (text; keras is a synonym), or the same facts as one JSON document\n"
@@ -63,7 +66,8 @@ static int summary(int argc, char **argv)
     clinfer_summary_options o = {.format = ro.json ? CLINFER_FORMAT_JSON : CLINFER_FORMAT_KERAS, .explain = ro.explain,
                                  .batch = ro.batch, .style = ro.style, .line_length = ro.line_length,
                                  .show_trainable = ro.show_trainable,
-                                 .layer_range = {ro.layer_range[0], ro.layer_range[1]}};
+                                 .layer_range = {ro.layer_range[0], ro.layer_range[1]},
+                                 .positions = ro.positions, .n_positions = ro.n_positions, .memory = ro.memory};
     clinfer_context *ctx;
     if (clinfer_context_new(&ctx)) {
         cli_error("out of memory");

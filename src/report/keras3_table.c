@@ -158,7 +158,7 @@ char *cf_report_keras3(const struct cf_graph *g, const struct cf_report_opts *o)
     if (seq) right[3] = 2;
     int w[5], cur = 0, sum = 0;
     for (int i = 0; i < ncol; i++) {
-        double rel = i == base ? 1.0 : seq ? rel88[i] : rel108[i];
+        double rel = i == base ? 1.0 : o->n_positions ? o->positions[i] : seq ? rel88[i] : rel108[i];
         if (o->show_trainable && i < base) rel *= 0.90;
         int p = (int)(rel * L);
         w[i] = p - cur + 2; /* with its padding */
@@ -215,6 +215,7 @@ char *cf_report_keras3(const struct cf_graph *g, const struct cf_report_opts *o)
         cf_report_memory_size(m, sizeof m, 4.0 * (double)counts[k], "B");
         cf_sb_printf(&sb, "%s%s (%s)\n", label[k], c, m);
     }
+    cf_report_memory_line(&sb, &t, o, " ", "B");
     if (o->explain) cf_report_explain_totals(&sb, &t, o);
     return cf_sb_take(&sb);
 }

@@ -42,6 +42,9 @@ char *cf_report_keras(const struct cf_graph *g, const struct cf_report_opts *o)
     const int width = o->line_length > 0 ? o->line_length : seq ? 65 : 98;
     int pos[4];
     for (int i = 0; i < (seq ? 3 : 4); i++) pos[i] = (int)(width * (seq ? rel65[i] : rel98[i]));
+    /* positions given: fractions of the line when the last is at most 1, else columns */
+    for (int i = 0; i < o->n_positions && i < 4; i++)
+        pos[i] = o->positions[o->n_positions - 1] <= 1 ? (int)(width * o->positions[i]) : (int)o->positions[i];
     struct cf_strbuf sb = {0};
     static const char *const head[] = {"Layer (type)", "Output Shape", "Param #", "Connected to"};
     cf_sb_pad(&sb, '_', (size_t)width);
@@ -91,6 +94,7 @@ char *cf_report_keras(const struct cf_graph *g, const struct cf_report_opts *o)
     cf_sb_puts(&sb, "\nNon-trainable params: ");
     cf_sb_int_commas(&sb, t.non_trainable);
     cf_sb_puts(&sb, "\n");
+    cf_report_memory_line(&sb, &t, o, "", "B");
     if (o->explain) cf_report_explain_totals(&sb, &t, o);
     cf_sb_pad(&sb, '_', (size_t)width);
     cf_sb_puts(&sb, "\n");

@@ -19,6 +19,11 @@ struct cf_report_opts {
     int line_length; /* 0: the Keras' default */
     int show_trainable;                  /* tf.keras' and Keras 3's show_trainable: a "Trainable" column */
     int row_lo, row_hi;                  /* layer_range: the rows [lo, hi) of the listed layers (hi 0: all) */
+    int memory;                          /* the device-memory line under the totals: */
+    int64_t mem_batch;                   /* (0: the model could not be set up at a batch) */
+    uint64_t mem_weights, mem_arena;     /* a ref session's weights (after its folds) and planned arena */
+    const double *positions;             /* Keras' positions, one per column (n_positions 0: the defaults) */
+    int n_positions;
 };
 
 /* Each returns text to free with cf_free, or NULL when out of memory: the tables of Keras 2.2 (keras_table.c),
@@ -46,6 +51,10 @@ struct cf_report_totals {
     int64_t trainable, non_trainable, macs, bytes;
 };
 void cf_report_totals(const struct cf_graph *g, struct cf_report_totals *t);
+/* The line Keras never printed, under the totals: the memory a batch takes on the device, the weights and the
+ * planned arena of a session at that batch ("B" or "Byte": the style's unit, lead: " " in Keras 3's). */
+void cf_report_memory_line(struct cf_strbuf *sb, const struct cf_report_totals *t, const struct cf_report_opts *o,
+                           const char *lead, const char *unit);
 /* The footer --explain adds (MACs, output bytes, the planned memory). */
 void cf_report_explain_totals(struct cf_strbuf *sb, const struct cf_report_totals *t, const struct cf_report_opts *o);
 /* Keras' readable_memory_size: "%.2f UNIT" in powers of 1024, unit0 for bytes ("Byte" in tf.keras, "B" in Keras 3). */

@@ -119,6 +119,26 @@ void cf_report_explain_totals(struct cf_strbuf *sb, const struct cf_report_total
     }
 }
 
+void cf_report_memory_line(struct cf_strbuf *sb, const struct cf_report_totals *t, const struct cf_report_opts *o,
+                           const char *lead, const char *unit)
+{
+    (void)t;
+    if (!o->memory) return;
+    if (!o->mem_batch) {
+        cf_sb_printf(sb, "%sDevice memory: unknown (the model cannot be set up at a batch: a dimension besides the "
+                         "batch is None)\n",
+                     lead);
+        return;
+    }
+    double w = (double)o->mem_weights, a = (double)o->mem_arena;
+    char all[64], weights[64], acts[64];
+    cf_report_memory_size(all, sizeof all, w + a, unit);
+    cf_report_memory_size(weights, sizeof weights, w, unit);
+    cf_report_memory_size(acts, sizeof acts, a, unit);
+    cf_sb_printf(sb, "%sDevice memory at batch %lld: %s (weights %s + activations %s, the planned arena)\n", lead,
+                 (long long)o->mem_batch, all, weights, acts);
+}
+
 /* Keras' readable_memory_size: "{:.2f} {}" over Byte, KB, MB, ... (powers of 1024) */
 void cf_report_memory_size(char *out, size_t size, double bytes, const char *unit0)
 {

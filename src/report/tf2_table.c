@@ -71,6 +71,9 @@ char *cf_report_tf2(const struct cf_graph *g, const struct cf_report_opts *o)
     int ncol = seq ? 3 : 4, width = o->line_length > 0 ? o->line_length : seq ? 65 : 98;
     int pos[5];
     for (int i = 0; i < ncol; i++) pos[i] = (int)(width * (seq ? rel65[i] : rel98[i]));
+    /* positions given: fractions of the line when the last is at most 1, else columns */
+    for (int i = 0; i < o->n_positions && i < 4; i++)
+        pos[i] = o->positions[o->n_positions - 1] <= 1 ? (int)(width * o->positions[i]) : (int)o->positions[i];
     /* show_trainable: 11 more columns, the last column "Trainable" */
     if (o->show_trainable) {
         width += 11;
@@ -126,6 +129,7 @@ char *cf_report_tf2(const struct cf_graph *g, const struct cf_report_opts *o)
     cf_sb_printf(&sb, "Total params: %lld (%s)\n", (long long)(t.trainable + t.non_trainable), m0);
     cf_sb_printf(&sb, "Trainable params: %lld (%s)\n", (long long)t.trainable, m1);
     cf_sb_printf(&sb, "Non-trainable params: %lld (%s)\n", (long long)t.non_trainable, m2);
+    cf_report_memory_line(&sb, &t, o, "", "Byte");
     if (o->explain) cf_report_explain_totals(&sb, &t, o);
     cf_sb_pad(&sb, '_', (size_t)width);
     cf_sb_puts(&sb, "\n");

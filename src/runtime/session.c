@@ -111,8 +111,17 @@ static void unsetup(clinfer_session *s)
     s->layer_node = s->node_layer = NULL;
 }
 
+static uint64_t weight_bytes(const struct cf_weights *w);
+
 /* The node model layer i runs as; -1 for no such layer. */
 static int node_of(const clinfer_session *s, int i) { return s && i >= 0 && i < s->n_layers ? s->layer_node[i] : -1; }
+
+uint64_t cf_session_weight_bytes(const clinfer_session *s)
+{
+    uint64_t b = 0;
+    for (int k = 0; s && k <= s->n_peers; k++) b += weight_bytes(&(k ? s->peer[k - 1] : s)->w);
+    return b;
+}
 
 static uint64_t weight_bytes(const struct cf_weights *w)
 {

@@ -32,6 +32,8 @@ struct clinfer_session {
 /* One device's session (spec names one device). */
 clinfer_status cf_session_new_one(const clinfer_model *model, const clinfer_session_options *opts, const char *spec,
                                   clinfer_session **out, struct cf_diag *d);
+/* The bytes of the weights the session holds (after its folds: BatchNormalization in the Conv's, ...). */
+uint64_t cf_session_weight_bytes(const clinfer_session *s);
 /* Whether every input and output of s (bound at sub) carries the batch first: images can run in any groups. */
 int cf_session_splittable(const clinfer_session *s, int64_t sub);
 /* Runs images [first, first + count) of the caller's batch (inputs[k], outputs[k] point at its image 0) on this

@@ -25,11 +25,15 @@ CASES = {
         ("range", dict(layer_range=["stem_bn", "join"])),
         ("range_regex", dict(layer_range=["branch_.*", "p"])),
         ("both_ll120", dict(show_trainable=True, layer_range=["image", "branch_a"], line_length=120)),
+        ("positions", dict(positions=[0.4, 0.65, 0.75, 1.0])),
+        ("positions_trainable", dict(positions=[0.35, 0.6, 0.7, 1.0], show_trainable=True)),
     ],
     "frozen_seq": [
         ("trainable", dict(show_trainable=True)),
         ("range", dict(layer_range=["drop", "d3"])),
         ("range_reversed", dict(layer_range=["d3", "d1"])),
+        ("positions", dict(positions=[0.5, 0.8, 1.0])),
+        ("positions_columns", dict(positions=[30, 50, 60]), "tf2"),  # (columns: tf.keras' only)
     ],
 }
 
@@ -38,7 +42,9 @@ for name, cases in CASES.items():
     scope = {}
     exec(open(os.path.join(here, "summary_args", name + ".py")).read(), scope)
     model = scope["model"]
-    for case, kw in cases:
+    for case, kw, *only in cases:
+        if only and only[0] != flavor:
+            continue
         buf = io.StringIO()
         if flavor == "keras3":
             with contextlib.redirect_stdout(buf):
