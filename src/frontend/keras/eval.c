@@ -607,35 +607,22 @@ clinfer_status eval_expr(struct eval *E, const struct expr *e, struct value **ou
             }
             break;
         }
-        if (obj->k == V_LIST || obj->k == V_DICT) {
-            static const char *const lm[] = {"append", "extend", "insert", "pop", "index", "count", NULL};
-            static const char *const dm[] = {"get", "items", "keys", "values", "update", NULL};
-            const char *const *ms = obj->k == V_LIST ? lm : dm;
-            for (int k = 0; ms[k]; k++)
-                if (strcmp(e->str, ms[k]) == 0) {
-                    if (!(v = cf_keval_new_val(E, V_METHOD, e->loc)) || !(v->items = cf_arena_alloc(E->A, sizeof *v->items)))
-                        return cf_fail_oom(E->d);
-                    v->s = ms[k];
-                    v->items[0] = obj;
-                    v->n = 1;
-                    *out = v;
-                    return CLINFER_OK;
-                }
-        }
-        if (obj->k == V_STR) {
-            static const char *const methods[] = {"format", "join", "upper", "lower", "replace", "startswith",
-                                                  "endswith", "strip", "split", NULL};
-            for (int k = 0; methods[k]; k++)
-                if (strcmp(e->str, methods[k]) == 0) {
-                    if (!(v = cf_keval_new_val(E, V_METHOD, e->loc)) || !(v->items = cf_arena_alloc(E->A, sizeof *v->items)))
-                        return cf_fail_oom(E->d);
-                    v->s = methods[k];
-                    v->items[0] = obj;
-                    v->n = 1;
-                    *out = v;
-                    return CLINFER_OK;
-                }
-        }
+        /* the methods of lists, dicts and strings: bound to their object */
+        static const char *const list_m[] = {"append", "extend", "insert", "pop", "index", "count", NULL};
+        static const char *const dict_m[] = {"get", "items", "keys", "values", "update", NULL};
+        static const char *const str_m[] = {"format", "join", "upper", "lower", "replace", "startswith", "endswith",
+                                            "strip", "split", NULL};
+        const char *const *ms = obj->k == V_LIST ? list_m : obj->k == V_DICT ? dict_m : obj->k == V_STR ? str_m : NULL;
+        for (int k = 0; ms && ms[k]; k++)
+            if (strcmp(e->str, ms[k]) == 0) {
+                if (!(v = cf_keval_new_val(E, V_METHOD, e->loc)) || !(v->items = cf_arena_alloc(E->A, sizeof *v->items)))
+                    return cf_fail_oom(E->d);
+                v->s = ms[k];
+                v->items[0] = obj;
+                v->n = 1;
+                *out = v;
+                return CLINFER_OK;
+            }
         return cf_fail_at(E->d, e->loc, CLINFER_E_UNSUPPORTED, "attribute '%s' of a %s is not supported", e->str,
                           cf_value_type_name(obj));
     }
