@@ -11,9 +11,11 @@ static const struct cli_command *const commands[] = {&cli_cmd_summary, &cli_cmd_
 #define N_COMMANDS ((int)(sizeof commands / sizeof commands[0]))
 
 static const char common_help[] =
-    "MODEL is a Keras script (.py: the Python code that defines a Keras model) or an ONNX file (.onnx).\n"
+    "MODEL is a Keras script (.py: the Python code that defines a Keras model), a saved Keras model (.keras,\n"
+    ".h5) or an ONNX file (.onnx).\n"
     "DEV is ref (the C reference backend), opencl (the first GPU, else the first device), opencl:N, or\n"
-    "opencl:<part of a device name> (`clinfer devices` lists them).\n"
+    "opencl:<part of a device name> (`clinfer devices` lists them); for run and bench also a list of them\n"
+    "(opencl:0,opencl:1) or all (every GPU, else every OpenCL device), which share the batch.\n"
     "Options take their value as --opt VALUE or --opt=VALUE; -- ends the options.\n"
     "Exit codes: 0 success, 1 a model, file or device problem, 2 a usage error\n"
     "(compare: 0 within tolerance, 1 past tolerance, 2 usage, 3 could not run).\n";
