@@ -201,6 +201,8 @@ static struct err_case err_cases[] = {
     {"x = '{:q}'.format(1)\n", "model.py:1:5: invalid format specifier 'q'"},
     {"x = 1 < 'a'\n", "model.py:1:5: '<' not supported between instances of 'int' and 'str'"},
     {"x = [1] + (2,)\n", "model.py:1:5: can only concatenate list (not tuple) to list"},
+    {"x = layers.Input(shape=(8, 8, 3))\ny = layers.CenterCrop(10, 4)(x)\n",
+     "CenterCrop to 10 rows from 8: Keras resizes a smaller input, which clinfer does not yet"},
     /* limits: never a hang or exhaustion */
     {"def f(n):\n    return f(n + 1)\nf(0)\n", "model.py:2:12: calls of 'f' nested more than 100 deep"},
     {"for i in range(2000):\n    for j in range(2000):\n        pass\n", "runs more than 2000000 steps"},

@@ -103,6 +103,7 @@ struct cf_attrs {
     float rate;             /* Dropout */
     float affine_scale, affine_offset; /* Rescaling, and Keras' x * c and x + c: y = x·scale + offset */
     int resize[2];          /* UpSampling2D: the integer factors of H and W */
+    int64_t center_crop[2]; /* Slice as Keras' CenterCrop: H and W cut to these at their centre (0: not) */
     int resize_linear;      /* 0 nearest (floor(o / s)), else bilinear: CF_RESIZE_* where its source coordinate lies */
     int keepdims;           /* global pooling keeps 1x1 spatial dims; ReduceMean keeps reduced axes */
     unsigned reduce_axes;   /* ReduceMean: a bit per axis */

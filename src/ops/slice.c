@@ -1,4 +1,4 @@
-/* Slice (ONNX Slice and Split): along each axis, elements start, start + step, ... before end, as ONNX defines them:
+/* Slice (ONNX Slice and Split, Keras' Cropping2D and CenterCrop): along each axis, elements start, start + step, ... before end, as ONNX defines them:
  * a negative start or end counts from the axis' end; both are clamped to the axis (to [0, dim] for a positive step,
  * to [-1, dim - 1] for a negative one); out = max(0, ceil((end - start) / step)). */
 #include <stdint.h>
@@ -26,9 +26,34 @@ static int whole(const struct cf_attrs *a, int axis)
     return a->slice_start[axis] == 0 && a->slice_end[axis] == CF_SLICE_END && a->slice_step[axis] == 1;
 }
 
+/* Keras' CenterCrop: H and W from ((x - h) // 2) for h, once the input's size is known */
+static clinfer_status center(const struct cf_op_args *a, struct cf_diag *d)
+{
+    struct cf_attrs *at = &a->n->a;
+    int ax[2] = {cf_axis_h(a->g), cf_axis_w(a->g)};
+    for (int i = 0; i < 2; i++) {
+        int64_t x = a->in[0]->d[ax[i]], c = at->center_crop[i];
+        if (x < 0)
+            return cf_fail(d, CLINFER_E_UNSUPPORTED, "CenterCrop of an input whose %s are unknown (None)",
+                           i ? "cols" : "rows");
+        if (x < c)
+            return cf_fail(d, CLINFER_E_UNSUPPORTED,
+                           "CenterCrop to %lld %s from %lld: Keras resizes a smaller input, which clinfer does not yet",
+                           (long long)c, i ? "cols" : "rows", (long long)x);
+        at->slice_start[ax[i]] = (x - c) / 2;
+        at->slice_end[ax[i]] = (x - c) / 2 + c;
+        at->slice_step[ax[i]] = 1;
+    }
+    return CLINFER_OK;
+}
+
 clinfer_status slice_infer(const struct cf_op_args *a, struct cf_diag *d)
 {
     const struct cf_shape *x = a->in[0];
+    if (a->n->a.center_crop[0] > 0) {
+        clinfer_status st = x->rank == 4 ? center(a, d) : cf_fail(d, CLINFER_E_MODEL, "CenterCrop takes images (rank 4)");
+        if (st) return st;
+    }
     const struct cf_attrs *at = &a->n->a;
     struct cf_shape *o = &a->n->out;
     *o = *x;

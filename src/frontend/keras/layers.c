@@ -112,6 +112,9 @@ static const struct arg_spec random_contrast_args[] = {
 static const struct arg_spec random_brightness_args[] = {
     {"factor", AK_ANY, T_IGNORE, REQ}, {"value_range", AK_ANY, T_IGNORE, 0}, {"seed", AK_ANY, T_IGNORE, 0},
     {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
+static const struct arg_spec center_crop_args[] = {
+    {"height", AK_INT_POS, T_CROP_H, REQ}, {"width", AK_INT_POS, T_CROP_W, REQ},
+    {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
 static const struct arg_spec rescaling_args[] = {
     {"scale", AK_FLOAT, T_AFFINE_SCALE, REQ}, {"offset", AK_FLOAT, T_AFFINE_OFFSET, 0}, END};
 static const struct arg_spec normalization_args[] = {
@@ -271,6 +274,7 @@ static const struct keras_class classes[] = {
     {"LayerNormalization",       K_LAYER,      CF_OP_LAYER_NORM,         L,                layer_norm_args,       NULL,                  normalization_defaults, NULL},
     {"UpSampling2D",             K_LAYER,      CF_OP_RESIZE,             L,                upsampling2d_args,     NULL,                  NULL,              NULL},
     {"Cropping2D",               K_LAYER,      CF_OP_SLICE,              L,                cropping2d_args,       NULL,                  cropping_defaults, cropping_finish},
+    {"CenterCrop",               K_LAYER,      CF_OP_SLICE,              L,                center_crop_args,      NULL,                  NULL,              NULL},
     {"BatchNormalization",       K_LAYER,      CF_OP_BATCH_NORM,         L,                batch_norm_args,       NULL,                  NULL,              NULL},
     {"Activation",               K_LAYER,      CF_OP_ACTIVATION,         L,                activation_args,       NULL,                  NULL,              NULL},
     {"ReLU",                     K_LAYER,      CF_OP_ACTIVATION,         CF_ACT_RELU,      relu_args,             NULL,                  NULL,              NULL},
@@ -462,6 +466,8 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
         if (spec->tgt == T_FILTERS) a->filters = i64;
         else if (spec->tgt == T_GROUPS) a->groups = (int)i64;
         else if (spec->tgt == T_DM) a->depth_multiplier = (int)i64;
+        else if (spec->tgt == T_CROP_H) a->center_crop[0] = i64;
+        else if (spec->tgt == T_CROP_W) a->center_crop[1] = i64;
         else if (spec->tgt == T_INPUT_DIM) {
             shape->rank = 2;
             shape->d[0] = CF_DIM_UNKNOWN;

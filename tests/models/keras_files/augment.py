@@ -1,5 +1,5 @@
 # Augmentation and preprocessing layers at inference, inline in a functional model (random in training, the identity
-# when the model predicts), between Rescaling and the convolutions; a list of them applied by a loop.
+# when the model predicts), between Rescaling and the convolutions; a list of them applied by a loop; CenterCrop.
 import keras
 from keras import layers
 
@@ -15,6 +15,7 @@ inputs = keras.Input(shape=(16, 16, 3))
 x = layers.Rescaling(1.0 / 255)(inputs)
 for layer in augmentation:
     x = layer(x)
+x = layers.CenterCrop(12, 10)(x)  # (an odd margin: rows 2-13 of 16, cols 3-12)
 x = layers.Conv2D(4, 3, activation="relu")(x)
 x = layers.GlobalAveragePooling2D()(x)
 outputs = layers.Dense(2, activation="softmax")(x)
