@@ -9,6 +9,14 @@
 
 #include "clinfer.h"
 
+/* The OpenCL device the suites that name one run on: CLINFER_TEST_DEVICE (scripts/gpu-check sets it to the GPU),
+ * else PoCL's CPU device. */
+static inline const char *test_device(void)
+{
+    const char *d = getenv("CLINFER_TEST_DEVICE");
+    return d && *d ? d : "opencl:pocl";
+}
+
 /* Loads a script; on failure returns NULL and copies the message to err (when given). */
 static inline clinfer_model *load_script(const char *text, char *err, size_t errsize)
 {

@@ -152,9 +152,9 @@ Test(cl_faults, every_failing_opencl_call_is_reported_and_released, .timeout = 9
     cr_assert_eq(session_and_run(m, "ref", x, want, err, sizeof err), CLINFER_OK, "%s", err);
     /* how many shimmed calls a whole session and run makes, with the program cache filled (as in every later run) */
     fail_at = 0;
-    cr_assert_eq(session_and_run(m, "opencl:pocl", x, y, err, sizeof err), CLINFER_OK, "%s", err);
+    cr_assert_eq(session_and_run(m, test_device(), x, y, err, sizeof err), CLINFER_OK, "%s", err);
     calls = 0, live = 0;
-    cr_assert_eq(session_and_run(m, "opencl:pocl", x, y, err, sizeof err), CLINFER_OK, "%s", err);
+    cr_assert_eq(session_and_run(m, test_device(), x, y, err, sizeof err), CLINFER_OK, "%s", err);
     long total = calls;
     cr_assert_gt(total, 10, "the shim saw %ld calls: is it in place?", total);
     cr_assert_eq(live, 0, "a clean session leaves %ld OpenCL objects unreleased", live);
@@ -162,7 +162,7 @@ Test(cl_faults, every_failing_opencl_call_is_reported_and_released, .timeout = 9
     const char *seen[16] = {0};
     for (long n = 1; n <= total; n++) {
         fail_at = n, calls = 0, live = 0, failed_call = NULL;
-        clinfer_status st = session_and_run(m, "opencl:pocl", x, y, err, sizeof err);
+        clinfer_status st = session_and_run(m, test_device(), x, y, err, sizeof err);
         cr_assert_not_null(failed_call, "call %ld of %ld was not reached", n, total);
         if (st == CLINFER_OK) {
             /* recovered (a cached program the driver refuses is rebuilt from source): then the answer is right */
@@ -186,7 +186,7 @@ Test(cl_faults, every_failing_opencl_call_is_reported_and_released, .timeout = 9
         }
         /* the process stays usable: a clean session right after gives the reference's results */
         fail_at = 0;
-        cr_assert_eq(session_and_run(m, "opencl:pocl", x, y, err, sizeof err), CLINFER_OK, "after call %ld: %s", n, err);
+        cr_assert_eq(session_and_run(m, test_device(), x, y, err, sizeof err), CLINFER_OK, "after call %ld: %s", n, err);
         for (int i = 0; i < OUT; i++)
             cr_assert(fabsf(y[i] - want[i]) <= 1e-5f + 1e-4f * fabsf(want[i]), "after call %ld: y[%d] %g, ref %g", n,
                       i, y[i], want[i]);

@@ -156,7 +156,7 @@ Test(devices, choosing_and_listing)
     clinfer_free(text);
     clinfer_model *m = load_file(ctx, "tests/models/small.py");
     clinfer_session *s = NULL;
-    clinfer_session_options o = {.device = "opencl:pocl", .batch = 1};
+    clinfer_session_options o = {.device = test_device(), .batch = 1};
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     cr_assert_not_null(strstr(clinfer_session_device(s), "opencl:"));
     clinfer_session_free(s);
@@ -333,7 +333,7 @@ Test(commands, run_seed_batch_8_on_pocl_matches_ref)
     snprintf(o1, sizeof o1, "%s/out_cl.npy", tmp);
     snprintf(o2, sizeof o2, "%s/out_ref.npy", tmp);
     cr_assert_eq(cf_npy_write(in, &a, &d), CLINFER_OK);
-    snprintf(args, sizeof args, "run examples/seed.py -i %s -o %s --device opencl:pocl -v", in, o1);
+    snprintf(args, sizeof args, "run examples/seed.py -i %s -o %s --device %s -v", in, o1, test_device());
     cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
     cr_assert_not_null(strstr(out, "setup: "), "%s", out);
     snprintf(args, sizeof args, "run examples/seed.py -i %s -o %s --device ref", in, o2);
@@ -448,7 +448,7 @@ static void sub_batches_match_one_pass(const char *device)
 }
 
 Test(sub_batches, ref) { sub_batches_match_one_pass("ref"); }
-Test(sub_batches, pocl) { sub_batches_match_one_pass("opencl:pocl"); }
+Test(sub_batches, pocl) { sub_batches_match_one_pass(test_device()); }
 
 /* tests/models/conv1d.py (every 1-D layer, lowered to 2-D ones of height 1) with the weights tf.keras 2.15 had: its
  * predict (tests/models/export_keras_1d.py), on ref and on the OpenCL device. */

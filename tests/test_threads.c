@@ -106,7 +106,7 @@ static void threads_match_one_thread(const char *device)
 }
 
 Test(threads, eight_threads_fifty_runs_each_on_ref) { threads_match_one_thread("ref"); }
-Test(threads, eight_threads_fifty_runs_each_on_pocl) { threads_match_one_thread("opencl:pocl"); }
+Test(threads, eight_threads_fifty_runs_each_on_pocl) { threads_match_one_thread(test_device()); }
 
 /* Four processes build the same kernel programs into an empty cache at once; every entry left is whole (its
  * header's length is the rest of the file), no temporary file is left behind, and a later process builds its
@@ -129,7 +129,7 @@ Test(threads, program_cache_survives_concurrent_writers, .timeout = 600)
         if (kids[k] == 0) { /* OpenCL is first touched after the fork */
             clinfer_context *ctx;
             clinfer_session *s = NULL;
-            clinfer_session_options o = {.device = "opencl:pocl", .batch = 1, .seed = 7};
+            clinfer_session_options o = {.device = test_device(), .batch = 1, .seed = 7};
             if (clinfer_context_new(&ctx) || clinfer_session_new(ctx, m, &o, &s)) {
                 fprintf(stderr, "writer %d: %s\n", k, clinfer_context_errmsg(ctx));
                 _exit(1);
@@ -175,7 +175,7 @@ Test(threads, program_cache_survives_concurrent_writers, .timeout = 600)
     /* a later process (this one) runs from the cache */
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
-    clinfer_session_options o = {.device = "opencl:pocl", .batch = 1, .seed = 7};
+    clinfer_session_options o = {.device = test_device(), .batch = 1, .seed = 7};
     clinfer_session *s = NULL;
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     clinfer_session_free(s);

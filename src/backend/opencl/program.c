@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../util/alloc.h"
@@ -133,6 +134,23 @@ static clinfer_status build_log(cl_program p, const struct cf_cl_device *dev, co
     return st;
 }
 
+/* Whether a failed build says why (a compiler diagnostic): PoCL fails a build without one when processes that start
+ * together (MPI ranks on a node, parallel tests) write the same program into its fresh kernel cache at once; such a
+ * build is tried again. */
+static int build_says_why(cl_program p, const struct cf_cl_device *dev)
+{
+    size_t n = 0;
+    clGetProgramBuildInfo(p, dev->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &n);
+    char *log = cf_malloc(n + 1);
+    if (!log) return 1;
+    log[0] = '\0';
+    clGetProgramBuildInfo(p, dev->device, CL_PROGRAM_BUILD_LOG, n, log, NULL);
+    log[n] = '\0';
+    int why = strstr(log, "error") != NULL || strstr(log, "warning") != NULL;
+    cf_free(log);
+    return why;
+}
+
 static clinfer_status compiler_room(uint64_t need, const char *file, struct cf_diag *d)
 {
     struct cf_mem_room r;
@@ -202,14 +220,25 @@ clinfer_status cf_cl_program_file(cl_context ctx, const struct cf_cl_device *dev
     }
     const char *text = src.buf;
     size_t tlen = src.len;
-    cl_program p = clCreateProgramWithSource(ctx, 1, &text, &tlen, &err);
-    cf_sb_free(&src);
-    if (!p || err != CL_SUCCESS) return cf_cl_fail(d, "clCreateProgramWithSource", "cl/*.cl", err);
-    if ((err = clBuildProgram(p, 1, &dev->device, opts, NULL, NULL)) != CL_SUCCESS) {
-        st = build_log(p, dev, file ? file : "*.cl", err, d);
-        clReleaseProgram(p);
-        return st;
+    cl_program p = NULL;
+    for (int attempt = 0;; attempt++) {
+        p = clCreateProgramWithSource(ctx, 1, &text, &tlen, &err);
+        if (!p || err != CL_SUCCESS) {
+            cf_sb_free(&src);
+            return cf_cl_fail(d, "clCreateProgramWithSource", "cl/*.cl", err);
+        }
+        if ((err = clBuildProgram(p, 1, &dev->device, opts, NULL, NULL)) == CL_SUCCESS) break;
+        if (err != CL_BUILD_PROGRAM_FAILURE || attempt == 2 || build_says_why(p, dev)) {
+            st = build_log(p, dev, file ? file : "*.cl", err, d);
+            clReleaseProgram(p);
+            cf_sb_free(&src);
+            return st;
+        }
+        clReleaseProgram(p); /* a failure without a reason: again, after a moment */
+        struct timespec pause = {0, 100000000L * (attempt + 1)};
+        nanosleep(&pause, NULL);
     }
+    cf_sb_free(&src);
     size_t size = 0;
     if (have_dir && clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) == CL_SUCCESS && size > 0) {
         unsigned char *b = cf_malloc(size);
