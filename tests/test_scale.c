@@ -59,15 +59,24 @@ static void near(const float *a, const float *b, int64_t n, float tol, const cha
                   a[j], b[j]);
 }
 
-static void ranges_equal_whole(const char *device, float tol)
+/* the model, a context, N_IMG images of each input, and the outputs one session at that batch gives on `device` */
+static void setup(const char *device, clinfer_model **m, clinfer_context **ctx, float *x[2], float *want[2])
 {
     char err[512];
-    clinfer_model *m = load_script(two_io, err, sizeof err);
-    cr_assert_not_null(m, "%s", err);
+    *m = load_script(two_io, err, sizeof err);
+    cr_assert_not_null(*m, "%s", err);
+    clinfer_context_new(ctx);
+    x[0] = inputs_of(0, N_IMG);
+    x[1] = inputs_of(1, N_IMG);
+    whole(*ctx, *m, device, x, want);
+}
+
+static void ranges_equal_whole(const char *device, float tol)
+{
+    clinfer_model *m;
     clinfer_context *ctx;
-    clinfer_context_new(&ctx);
-    float *x[2] = {inputs_of(0, N_IMG), inputs_of(1, N_IMG)}, *want[2];
-    whole(ctx, m, device, x, want);
+    float *x[2], *want[2];
+    setup(device, &m, &ctx, x, want);
     /* a session of batch 4 runs 23 images, and each of the ranges [0, 5), [5, 6), [6, 23) */
     clinfer_session *s = session_of(ctx, m, device, 4);
     float *got[2] = {calloc((size_t)(out_row[0] * N_IMG), sizeof(float)), calloc((size_t)(out_row[1] * N_IMG), sizeof(float))};
@@ -104,13 +113,10 @@ Test(run_images, any_count_and_range_equals_the_whole_batch_on_opencl, .timeout 
  * within float rounding of a different sub-batch, which is none for these kernels, but tolerated). */
 static void several_devices(const char *list, const char *single, int n_devices, int alike, float tol)
 {
-    char err[512];
-    clinfer_model *m = load_script(two_io, err, sizeof err);
-    cr_assert_not_null(m, "%s", err);
+    clinfer_model *m;
     clinfer_context *ctx;
-    clinfer_context_new(&ctx);
-    float *x[2] = {inputs_of(0, N_IMG), inputs_of(1, N_IMG)}, *want[2];
-    whole(ctx, m, single, x, want);
+    float *x[2], *want[2];
+    setup(single, &m, &ctx, x, want);
     clinfer_session *s = session_of(ctx, m, list, N_IMG);
     cr_assert_eq(clinfer_session_device_count(s), n_devices);
     int lines = 1;

@@ -81,8 +81,9 @@ static int bench(int argc, char **argv)
     }
     if (cli_load_inputs(ctx, m, &o, &in)) goto agree;
     /* this rank's slice (the whole batch for one process) */
-    lo = rank * (o.batch / ranks) + (rank < o.batch % ranks ? rank : o.batch % ranks);
-    slice = o.batch / ranks + (rank < o.batch % ranks);
+    int64_t hi;
+    cli_mpi_slice(o.batch, &lo, &hi);
+    slice = hi - lo;
     if (slice < 1) {
         cli_error("a batch of %lld cannot be shared among %d ranks: give --batch %d or more", (long long)o.batch, ranks,
                   ranks);

@@ -124,6 +124,8 @@ void cli_mpi_finalize(void);
 int cli_mpi_rank(void);
 int cli_mpi_size(void);
 int cli_mpi_local_rank(void);
+/* This rank's slice [*lo, *hi) of n images: contiguous, the first ranks one image more when n does not divide. */
+void cli_mpi_slice(int64_t n, int64_t *lo, int64_t *hi);
 int cli_mpi_agree(int rc, int *failed_rank);
 int64_t cli_mpi_sum(int64_t v);
 int64_t cli_mpi_min(int64_t v);

@@ -7,6 +7,14 @@
 
 #include "cli.h"
 
+/* Rank r's contiguous share of n images: n / ranks each, the first n % ranks ranks one more. */
+void cli_mpi_slice(int64_t n, int64_t *lo, int64_t *hi)
+{
+    int64_t r = cli_mpi_rank(), q = n / cli_mpi_size(), extra = n % cli_mpi_size();
+    *lo = r * q + (r < extra ? r : extra);
+    *hi = *lo + q + (r < extra);
+}
+
 #ifdef CLINFER_MPI
 #include <mpi.h>
 

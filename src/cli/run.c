@@ -5,18 +5,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../io/npy.h"
 #include "../util/files.h"
 #include "cli.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static int run(int argc, char **argv);
 
@@ -102,7 +94,7 @@ static int run(int argc, char **argv)
     struct cli_stream st = {0};
     struct cli_outputs outs = {0};
     char tmp[CLI_MAX_IO][4200] = {{0}};
-    double t0 = now_ms();
+    double t0 = cli_now_ms();
     /* the outputs' temporaries first (rank 0's, for every rank): a path that cannot be written, or that names an
      * input, fails before the run */
     const char *reads[CLI_MAX_IO + 2] = {o.model, o.weights};
@@ -124,11 +116,8 @@ static int run(int argc, char **argv)
         cli_error("the model has %d output(s); give one -o for each", clinfer_model_output_count(m));
         goto agreed;
     }
-    /* this rank's slice of the batch: contiguous, the first ranks one image more */
-    int64_t q = o.batch / ranks, extra = o.batch % ranks;
     st.total = o.batch;
-    st.lo = rank * q + (rank < extra ? rank : extra);
-    st.hi = st.lo + q + (rank < extra);
+    cli_mpi_slice(o.batch, &st.lo, &st.hi);
     int64_t slice = st.hi - st.lo;
     char device[64];
     snprintf(device, sizeof device, "%s", o.device ? o.device : "opencl");
@@ -183,7 +172,7 @@ agreed:
     st.quiet = o.quiet || rank != 0;
     st.n_out = o.n_outputs;
     int err = 0;
-    double t1 = now_ms(), t2 = t1;
+    double t1 = cli_now_ms(), t2 = t1;
     /* the outputs' shapes: rank 0's session's (rank 0 always has images), with the whole batch first */
     int64_t odims[CLI_MAX_IO][CLINFER_MAX_RANK] = {{0}};
     int orank[CLI_MAX_IO] = {0};
@@ -222,9 +211,9 @@ agreed:
         }
     }
     if (cli_mpi_agree(err, NULL)) goto close;
-    t1 = now_ms();
+    t1 = cli_now_ms();
     err = cli_stream_run(&st);
-    t2 = now_ms();
+    t2 = cli_now_ms();
     if (rank == 0) cli_progress_end();
 close:
     for (int k = 0; k < o.n_outputs; k++) {

@@ -100,6 +100,12 @@ static int start(pthread_t *t, void *(*fn)(void *), void *arg, int overlap)
     return 0;
 }
 
+static int write_failed(const struct cli_stream *st, const struct writer *w)
+{
+    cli_error("%s: cannot write the output: %s (no output file was changed)", st->path[w->k], w->why);
+    return 1;
+}
+
 static struct chunk chunk_at(const struct cli_stream *st, int64_t c)
 {
     struct chunk k = {st->lo + c * st->chunk, st->chunk};
@@ -161,10 +167,7 @@ int cli_stream_run(struct cli_stream *st)
         st->compute_ms += cli_now_ms() - a;
         if (reading) pthread_join(tr, NULL);
         if (writing) pthread_join(tw, NULL);
-        if (!rc && w.rc) {
-            cli_error("%s: cannot write the output: %s (no output file was changed)", st->path[w.k], w.why);
-            rc = 1;
-        }
+        if (!rc && w.rc) rc = write_failed(st, &w);
         if (!rc && !input_ok(&r, st)) rc = 1;
         if (!st->quiet) cli_progress_stream(now.first + now.count, st->total);
     }
@@ -172,10 +175,7 @@ int cli_stream_run(struct cli_stream *st)
         w.c = chunk_at(st, n_chunks - 1);
         for (int k = 0; k < st->n_out; k++) w.out[k] = slot[(n_chunks - 1) % 2][k];
         write_chunk(&w);
-        if (w.rc) {
-            cli_error("%s: cannot write the output: %s (no output file was changed)", st->path[w.k], w.why);
-            rc = 1;
-        }
+        if (w.rc) rc = write_failed(st, &w);
     }
     for (int k = 0; !rc && k < st->n_out; k++)
         if (st->f[k] && fflush(st->f[k]) != 0) {

@@ -5,20 +5,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "../util/alloc.h"
 #include "../util/strbuf.h"
 #include "session.h"
 
 #define MAX_DEVICES 64
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 int cf_multi_spec(const char *spec) { return strchr(spec, ',') != NULL || strcmp(spec, "all") == 0; }
 
@@ -49,9 +41,9 @@ struct job {
 static void *job_run(void *arg)
 {
     struct job *j = arg;
-    double t0 = now_ms();
+    double t0 = cf_now_ms();
     j->st = j->count ? cf_session_span(j->s, j->first, j->count, j->inputs, j->outputs, NULL, &j->d) : CLINFER_OK;
-    j->ms = now_ms() - t0;
+    j->ms = cf_now_ms() - t0;
     return NULL;
 }
 
@@ -114,7 +106,7 @@ static clinfer_status measure(clinfer_session *s, struct cf_diag *d)
 clinfer_status cf_multi_new(const clinfer_model *model, const clinfer_session_options *opts, clinfer_session **out,
                             struct cf_diag *d)
 {
-    double t0 = now_ms();
+    double t0 = cf_now_ms();
     char all[4096];
     const char *spec = opts->device;
     if (strcmp(spec, "all") == 0) {
@@ -187,7 +179,7 @@ clinfer_status cf_multi_new(const clinfer_model *model, const clinfer_session_op
         goto fail;
     }
     s->batch = opts->batch;
-    s->setup_ms = now_ms() - t0;
+    s->setup_ms = cf_now_ms() - t0;
     s->tune_ms = 0;
     for (int k = 0; k < n; k++) s->tune_ms += part(s, k)->tune_ms;
     *out = s;

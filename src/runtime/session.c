@@ -11,7 +11,7 @@
 #include "session.h"
 
 
-static double now_ms(void)
+double cf_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -250,7 +250,7 @@ clinfer_status cf_session_new_one(const clinfer_model *model, const clinfer_sess
                                   clinfer_session **out, struct cf_diag *d)
 {
     *out = NULL;
-    double t0 = now_ms();
+    double t0 = cf_now_ms();
     const struct cf_backend *be = NULL;
     if (strcmp(spec, "ref") == 0) be = &cf_backend_ref;
     else if (strncasecmp(spec, "opencl", 6) == 0 && (spec[6] == '\0' || spec[6] == ':')) be = &cf_backend_opencl;
@@ -270,7 +270,7 @@ clinfer_status cf_session_new_one(const clinfer_model *model, const clinfer_sess
         s->state = NULL;
         goto fail;
     }
-    s->setup_ms = now_ms() - t0;
+    s->setup_ms = cf_now_ms() - t0;
     *out = s;
     return CLINFER_OK;
 fail:

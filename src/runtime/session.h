@@ -29,6 +29,9 @@ struct clinfer_session {
     char *devices;    /* every device, described, one per line */
 };
 
+/* A monotonic clock, in ms (session.c). */
+double cf_now_ms(void);
+
 /* One device's session (spec names one device). */
 clinfer_status cf_session_new_one(const clinfer_model *model, const clinfer_session_options *opts, const char *spec,
                                   clinfer_session **out, struct cf_diag *d);
