@@ -101,13 +101,19 @@ def run_ort(path, shape, batch, threads):
 
 def profile_layers(path, batch):
     """clinfer profile's rows: {layer: (kernel, ms, GFLOPS, GB/s, % of peak)}"""
-    out = subprocess.run([clinfer, "profile", path, "--batch", str(batch), "--tune", "fast"], capture_output=True,
-                         text=True)
+    out = subprocess.run([clinfer, "profile", path, "--batch", str(batch), "--tune", "fast", "--format", "json"],
+                         capture_output=True, text=True)
     rows = {}
-    for line in out.stdout.splitlines():
-        t = line.split()
-        if len(t) >= 8 and t[-1].endswith("%") and t[-2].endswith("%"):
-            rows[t[0]] = (" ".join(t[2:-5]), float(t[-5]), float(t[-4]), float(t[-3]), float(t[-2][:-1]))
+    try:
+        doc = json.loads(out.stdout)
+    except ValueError:
+        return rows
+    peak_gflops = doc.get("peak_gflops") or 0
+    for l in doc["layers"]:
+        if l["family"] == "view":
+            continue
+        pct = 100.0 * l["gflops"] / peak_gflops if peak_gflops else 0.0
+        rows[l["name"]] = (l["family"], l["ms"], l["gflops"], l["gbps"], pct)
     return rows
 
 

@@ -8,7 +8,7 @@
 
 struct kcase {
     char input[48];  /* Input shape(s), without the batch: "(7, 9, 3)" or "(4, 4, 8)|(1, 1, 8)" */
-    char body[200];  /* layers applied to x (and x2, x3), producing y */
+    char body[320];  /* layers applied to x (and x2, x3), producing y */
     double rtol, atol;
 };
 
@@ -173,6 +173,8 @@ static void compare_case_algo(const struct kcase *c, int64_t batch, const char *
     int layers = clinfer_model_layer_count(m);
     /* a family that fits only some layers (the 1x1 GEMM, Winograd, CLBlast, split-K) must have been given one here */
     const char *family = !algo                       ? NULL
+                         : strstr(algo, "gpu")        ? "gpu" /* (conv=gpu:T:R, or every layer's: gpu) */
+                         : strstr(algo, "=gemv:")     ? "gemv"
                          : strstr(algo, "=gemm:")     ? "gemm1x1"
                          : strstr(algo, "=winograd:") ? "winograd"
                          : strstr(algo, "=clblast")   ? "clblast"
@@ -384,6 +386,55 @@ ParameterizedTestParameters(kernels, every_block_shape_matches_ref)
 }
 
 ParameterizedTest(struct acase *c, kernels, every_block_shape_matches_ref)
+{
+    compare_case_algo(&c->k, 1, c->algo);
+    compare_case_algo(&c->k, 3, c->algo);
+}
+
+/* The GPU-shaped family (cl/gemm_tiled.cl), forced: sizes that are not multiples of its tiles, Cin = 3, odd channel
+ * counts, stride 2, dilation 2, groups, depthwise with a depth multiplier, a fused max pool, NCHW (ONNX) is in
+ * test_torch; every tile and work-group shape the tuner may pick (T 16-64, R 1-8: 64 or 256 work-items), batch 1 and
+ * 3 (a tile of pixels across images), dense layers of 1, 3 and 40 rows; the GEMV at 1-7 rows. Each checks that the
+ * family ran. */
+static struct acase gpu_algos[] = {
+    {{"(7, 9, 3)", "y = layers.Conv2D(5, 3)(x)", CONV}, "conv=gpu:16:1"},
+    {{"(7, 9, 3)", "y = layers.Conv2D(5, 3, padding='same', activation='relu')(x)", CONV}, "conv=gpu:16:2"},
+    {{"(11, 10, 20)", "y = layers.Conv2D(40, 3, strides=2, padding='same', activation='relu')(x)", CONV}, "conv=gpu:32:2"},
+    {{"(12, 13, 8)", "y = layers.Conv2D(17, 3, dilation_rate=2, padding='same', activation='elu')(x)", CONV},
+     "conv=gpu:32:4"},
+    {{"(9, 9, 3)", "y = layers.Conv2D(4, 5, strides=2, use_bias=False, activation='sigmoid')(x)", CONV}, "conv=gpu:64:4"},
+    {{"(8, 8, 6)", "y = layers.Conv2D(4, 3, groups=2, padding='same', activation='elu')(x)", CONV}, "conv=gpu:16:2"},
+    {{"(10, 9, 12)", "y = layers.Conv2D(30, (3, 2), groups=3, strides=(2, 1))(x)", CONV}, "conv=gpu:32:2"},
+    {{"(5, 6, 16)", "y = layers.Conv2D(24, 1, activation='softmax')(x)", CONV}, "conv=gpu:64:8"},
+    {{"(6, 40, 70)", "y = layers.Conv2D(65, 1)(x)", CONV}, "conv=gpu:64:4"},
+    {{"(9, 11, 3)", "y = layers.MaxPooling2D(2)(layers.Conv2D(16, 3, activation='relu')(x))", CONV}, "conv=gpu:32:2"},
+    {{"(12, 13, 8)", "y = layers.MaxPooling2D(3)(layers.Conv2D(33, 3, padding='same')(x))", CONV}, "conv=gpu:16:1"},
+    {{"(9, 7, 4)", "y = layers.DepthwiseConv2D(3, depth_multiplier=2, activation='relu6')(x)", CONV}, "depthwise=gpu:16:2"},
+    {{"(10, 10, 3)", "y = layers.DepthwiseConv2D((3, 5), strides=2, padding='same', use_bias=False)(x)", CONV},
+     "depthwise=gpu:32:2"},
+    {{"(9, 13, 20)", "y = layers.DepthwiseConv2D((3, 5), dilation_rate=2, padding='same')(x)", CONV}, "depthwise=gpu:64:8"},
+    {{"(37,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=gpu:16:1"},
+    {{"(5, 40)", "y = layers.Dense(7)(x)", CONV}, "dense=gpu:32:2"},
+    {{"(7, 33)", "y = layers.Dense(9, activation='softmax')(x)", CONV}, "dense=gpu:32:4"},
+    {{"(1000,)", "y = layers.Dense(70, use_bias=False)(x)", CONV}, "dense=gpu:64:4"},
+    {{"(40, 17)", "y = layers.Dense(130, activation='relu')(x)", CONV}, "dense=gpu:64:8"},
+    /* the GPU-shaped GEMV at 1-7 rows: a short last chunk, one chunk, units past the work-group's 64, rows 2 and 6 */
+    {{"(37,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=gemv:16"},
+    {{"(1000,)", "y = layers.Dense(70, use_bias=False)(x)", CONV}, "dense=gemv:128"},
+    {{"(300,)", "y = layers.Dense(130, activation='softmax')(x)", CONV}, "dense=gemv:1024"},
+    {{"(2, 100)", "y = layers.Dense(65, activation='relu')(x)", CONV}, "dense=gemv:32"},
+    /* every layer its GPU-shaped family at once: a small network of convs, a fused pool, depthwise and dense */
+    {{"(16, 16, 3)", "z = layers.Conv2D(8, 3, padding='same', activation='relu')(x)\nz = layers.MaxPooling2D()(z)\n"
+                     "z = layers.DepthwiseConv2D(3, padding='same')(z)\nz = layers.Flatten()(z)\n"
+                     "y = layers.Dense(10, activation='softmax')(z)", CONV}, "gpu"},
+};
+
+ParameterizedTestParameters(kernels, gpu_family_matches_ref)
+{
+    return cr_make_param_array(struct acase, gpu_algos, sizeof gpu_algos / sizeof gpu_algos[0]);
+}
+
+ParameterizedTest(struct acase *c, kernels, gpu_family_matches_ref)
 {
     compare_case_algo(&c->k, 1, c->algo);
     compare_case_algo(&c->k, 3, c->algo);

@@ -40,6 +40,9 @@ struct cf_backend {
     clinfer_status (*memory)(const char *spec, uint64_t *max_buffer, uint64_t *total, int *host, struct cf_diag *d);
     /* Waits until everything queued is done (the end of every pass, whatever happened); NULL: nothing is queued. */
     clinfer_status (*finish)(void *state, struct cf_diag *d);
+    /* The global and local sizes of node i's last launch (local 0: the implementation's choice); 0 when it launches
+     * nothing (NULL: a backend without launches). */
+    int (*launch)(void *state, int node, size_t global[3], size_t local[3]);
 };
 
 extern const struct cf_backend cf_backend_ref;
@@ -51,6 +54,8 @@ clinfer_status cf_opencl_all(char *out, size_t size, struct cf_diag *d);
 /* Checks a forced-kernels spec ("conv=blocked:8:2,dense=splitk:256:32") against every form the kernels take
  * (opencl/algo_spec.c); the message lists them. NULL is no spec. */
 clinfer_status cf_algo_spec_check(const char *spec, struct cf_diag *d);
+/* Whether a spec asks for every layer's GPU-shaped family ("gpu", alone or as an item). */
+int cf_algo_spec_gpu(const char *spec);
 
 /* Activation functions as Keras defines them, for the reference backend (softmax is not element-wise). */
 float cf_act_apply(enum cf_act act, float x, const struct cf_attrs *a);

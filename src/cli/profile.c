@@ -19,14 +19,28 @@ static double gbps(const clinfer_session *s, int i, double ms)
     return ms > 0 ? (double)clinfer_session_layer_bytes(s, i) / ms / 1e6 : 0;
 }
 
+/* a layer's launch as "2x13x18" and "16x16x1" ("-": none; "auto": the implementation's) */
+static void launch_text(const clinfer_session *s, int i, char *global, char *local)
+{
+    size_t g[3], l[3];
+    if (!clinfer_session_layer_launch(s, i, g, l)) {
+        strcpy(global, "-");
+        strcpy(local, "-");
+        return;
+    }
+    snprintf(global, 64, "%zux%zux%zu", g[0], g[1], g[2]);
+    if (l[0]) snprintf(local, 64, "%zux%zux%zu", l[0], l[1], l[2]);
+    else strcpy(local, "auto");
+}
+
 static void print_text(const clinfer_model *m, const clinfer_session *s, const struct cli_run_opts *o, const double *med,
                        double total, double peak)
 {
     int n = clinfer_model_layer_count(m);
     printf("profile: %s, batch %lld, on %s\n", o->model, (long long)o->batch, clinfer_session_device(s));
     if (peak > 0) printf("device FP32 peak: %.1f GFLOPS (FMA microbenchmark, this run)\n", peak);
-    printf("\n%-28s %-18s %-24s %9s %8s %8s %7s %6s\n", "layer", "type", "kernel", "ms", "GFLOPS", "GB/s", "% peak",
-           "share");
+    printf("\n%-28s %-18s %-24s %-18s %-9s %9s %8s %8s %7s %6s\n", "layer", "type", "kernel", "global", "local", "ms",
+           "GFLOPS", "GB/s", "% peak", "share");
     double flops_total = 0;
     for (int i = 0; i < n; i++) {
         char algo[64];
@@ -34,13 +48,16 @@ static void print_text(const clinfer_model *m, const clinfer_session *s, const s
         if (strcmp(algo, "input") == 0) continue;
         double gf = gflops(s, i, med[i]);
         flops_total += 2.0 * (double)clinfer_session_layer_macs(s, i);
-        printf("%-28.28s %-18.18s %-24.24s %9.3f %8.1f %8.1f ", clinfer_model_layer_name(m, i),
-               clinfer_model_layer_type(m, i), algo, med[i], gf, gbps(s, i, med[i]));
+        char global[64], local[64];
+        launch_text(s, i, global, local);
+        printf("%-28.28s %-18.18s %-24.24s %-18.18s %-9.9s %9.3f %8.1f %8.1f ", clinfer_model_layer_name(m, i),
+               clinfer_model_layer_type(m, i), algo, global, local, med[i], gf, gbps(s, i, med[i]));
         if (peak > 0 && gf > 0) printf("%6.1f%%", 100.0 * gf / peak);
         else printf("%7s", "");
         printf(" %5.1f%%\n", total > 0 ? 100.0 * med[i] / total : 0);
     }
-    printf("\n%-28s %-18s %-24s %9.3f %8.1f\n", "total", "", "", total, total > 0 ? flops_total / total / 1e6 : 0);
+    printf("\n%-28s %-18s %-24s %-18s %-9s %9.3f %8.1f\n", "total", "", "", "", "", total,
+           total > 0 ? flops_total / total / 1e6 : 0);
 }
 
 static void print_json(const clinfer_model *m, const clinfer_session *s, const struct cli_run_opts *o, const double *med,
@@ -65,6 +82,11 @@ static void print_json(const clinfer_model *m, const clinfer_session *s, const s
         cli_json_str(stdout, clinfer_model_layer_type(m, i));
         printf(", \"family\": ");
         cli_json_str(stdout, algo);
+        size_t g[3], l[3];
+        if (clinfer_session_layer_launch(s, i, g, l))
+            printf(", \"global\": [%zu, %zu, %zu], \"local\": [%zu, %zu, %zu]", g[0], g[1], g[2], l[0], l[1], l[2]);
+        else
+            printf(", \"global\": null, \"local\": null");
         printf(", \"ms\": %.4f, \"gflops\": %.2f, \"gbps\": %.2f, \"share\": %.4f}", med[i], gflops(s, i, med[i]),
                gbps(s, i, med[i]), total > 0 ? med[i] / total : 0);
     }

@@ -15,6 +15,7 @@ static const char *const layers[] = {"conv", "depthwise", "pool", "dense"};
 
 static void list_forms(struct cf_strbuf *sb)
 {
+    cf_sb_puts(sb, "\n  gpu  every layer its GPU-shaped family (work-groups, local memory), the others as given");
     for (int l = 0; l < N_LAYERS; l++) {
         cf_sb_printf(sb, "\n  %s=direct  the generic kernel", layers[l]);
         for (int i = 0; cf_families[i]; i++) {
@@ -41,6 +42,16 @@ static clinfer_status bad(const char *spec, const char *item, int len, const cha
     return st;
 }
 
+int cf_algo_spec_gpu(const char *spec)
+{
+    for (const char *p = spec; p && *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == 3 && strncmp(p, "gpu", 3) == 0) return 1;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
 clinfer_status cf_algo_spec_check(const char *spec, struct cf_diag *d)
 {
     if (!spec) return CLINFER_OK;
@@ -49,7 +60,13 @@ clinfer_status cf_algo_spec_check(const char *spec, struct cf_diag *d)
     for (const char *p = spec;;) {
         int len = (int)strcspn(p, ",");
         const char *eq = memchr(p, '=', (size_t)len);
-        if (!eq) return bad(spec, p, len, "is not LAYER=FAMILY", d);
+        if (len == 3 && strncmp(p, "gpu", 3) == 0) { /* every layer its GPU-shaped family */
+            if (!p[len]) break;
+            p += len + 1;
+            if (!*p) return bad(spec, "", 0, "ends with a comma", d);
+            continue;
+        }
+        if (!eq) return bad(spec, p, len, "is not LAYER=FAMILY (or gpu)", d);
         int ll = (int)(eq - p), layer = -1;
         for (int l = 0; l < N_LAYERS; l++)
             if ((int)strlen(layers[l]) == ll && strncmp(layers[l], p, (size_t)ll) == 0) layer = l;

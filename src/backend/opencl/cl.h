@@ -27,6 +27,7 @@ struct cf_cl_device {
     cl_device_type type;
     cl_uint compute_units;
     cl_ulong global_mem, local_mem, max_alloc;
+    size_t max_wg, max_item[3]; /* CL_DEVICE_MAX_WORK_GROUP_SIZE, CL_DEVICE_MAX_WORK_ITEM_SIZES */
 };
 
 /* Whether a device's memory is the host's (a CPU device, as PoCL's): buffers then live in host memory. */

@@ -58,11 +58,17 @@ clinfer_status cf_cl_launch(struct cf_cl *s, const char *name, const struct cf_n
         if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", what, err);
     }
     if (global == 0) return CLINFER_OK;
-    size_t g = (global + 63) / 64 * 64;
+    size_t g = (global + 63) / 64 * 64, local = 64;
     cl_event ev = NULL;
-    cl_int err = clEnqueueNDRangeKernel(s->q, k, 1, NULL, &g, NULL, 0, NULL, s->x->profile ? &ev : NULL);
+    cl_int err = clEnqueueNDRangeKernel(s->q, k, 1, NULL, &g, s->gpu_shaped ? &local : NULL, 0, NULL,
+                                        s->x->profile ? &ev : NULL);
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
     if (ev) cf_cl_add_event_time(s, ev);
+    if (s->shape) {
+        size_t(*sh)[3] = s->shape[s->current];
+        sh[0][0] = g, sh[0][1] = sh[0][2] = 1;
+        sh[1][0] = s->gpu_shaped ? local : 0, sh[1][1] = sh[1][2] = s->gpu_shaped;
+    }
     return CLINFER_OK;
 }
 

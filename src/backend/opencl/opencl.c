@@ -58,6 +58,7 @@ static void opencl_release(void *state)
     for (int i = 0; s->tuned && i < n; i++) cf_tuned_release(&s->tuned[i]);
     cf_free(s->tuned);
     cf_free(s->ms);
+    cf_free(s->shape);
     for (int i = 0; s->w && i < n; i++) {
         for (int k = 0; s->w[i] && k < s->x->w->count[i]; k++)
             if (s->w[i][k]) clReleaseMemObject(s->w[i][k]);
@@ -96,6 +97,7 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
     clinfer_status st = cf_cl_select(spec, &s->dev, d);
     cl_int err = CL_SUCCESS;
     if (st) goto fail;
+    s->gpu_shaped = (!cf_cl_host_memory(&s->dev) || cf_algo_spec_gpu(x->algo)) && s->dev.max_wg >= 64;
     snprintf(s->desc, sizeof s->desc, "opencl:%d %s (%s, driver %s)", s->dev.index, s->dev.name,
              s->dev.platform_name, s->dev.driver);
     s->ctx = clCreateContext(NULL, 1, &s->dev.device, NULL, NULL, &err);
@@ -135,6 +137,7 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
      * with a tuned kernel has its weights in that kernel's layout and none in the generic one */
     s->tuned = cf_calloc((size_t)n + 1, sizeof *s->tuned);
     s->ms = cf_calloc((size_t)n + 1, sizeof *s->ms);
+    s->shape = cf_calloc((size_t)n + 1, sizeof *s->shape);
     if (!s->tuned || !s->ms) {
         st = cf_fail_oom(d);
         goto fail;
@@ -233,6 +236,17 @@ static void opencl_algo(void *state, int node, char *out, size_t size)
 
 static double opencl_node_ms(void *state, int node) { return ((struct cf_cl *)state)->ms[node]; }
 
+static int opencl_launch(void *state, int node, size_t global[3], size_t local[3])
+{
+    const struct cf_cl *s = state;
+    const struct cf_tuned *t = &s->tuned[node];
+    const size_t one[3] = {1, 1, 1};
+    const size_t *g = t->algo.kind != CF_ALGO_GENERIC ? t->gws : s->shape[node][0];
+    const size_t *l = t->algo.kind != CF_ALGO_GENERIC ? (t->lws[0] ? t->lws : one) : s->shape[node][1];
+    for (int k = 0; k < 3; k++) global[k] = g[k], local[k] = l[k];
+    return g[0] != 0;
+}
+
 static clinfer_status opencl_memory(const char *spec, uint64_t *max_buffer, uint64_t *total, int *host,
                                     struct cf_diag *d)
 {
@@ -248,4 +262,4 @@ static clinfer_status opencl_memory(const char *spec, uint64_t *max_buffer, uint
 
 const struct cf_backend cf_backend_opencl = {"opencl", opencl_prepare, opencl_write, opencl_read, opencl_run_node,
                                              opencl_describe, opencl_algo, opencl_node_ms, opencl_release,
-                                             opencl_memory, opencl_finish};
+                                             opencl_memory, opencl_finish, opencl_launch};

@@ -22,6 +22,8 @@ enum cf_algo_kind {
     CF_ALGO_CONV_ROWS,
     CF_ALGO_DENSE_SPLITK,
     CF_ALGO_POOL_ROWS,
+    CF_ALGO_GEMM_TILED,
+    CF_ALGO_GEMV_GPU,
     CF_ALGO_COUNT
 };
 
@@ -43,6 +45,7 @@ struct cf_tuned {
     cl_mem scratch; /* CLBlast: im2col's output; split-K: the chunks' partial rows */
     float *host_w;  /* the memory w uses in place, when it is ours (large weights on a CPU device) */
     size_t gws[3];
+    size_t lws[3]; /* the work-group shape (0: one work-item, the CPU-shaped families') */
 };
 
 struct cf_tune_env {

@@ -1,5 +1,6 @@
 /* Reference data movement: ZeroPadding2D, Concatenate, Transpose, Slice, Pad, DepthToSpace, UpSampling2D, Constant, and views
  * (Input, Flatten, Reshape, Dropout, Identity share their input's buffer, so there is nothing to do). */
+#include <math.h>
 #include <string.h>
 
 #include "../../ops/ops.h"
@@ -142,6 +143,25 @@ static void resize_src(int64_t o, int s, int64_t n, int linear, int64_t *i0, int
     *t = x - (double)lo;
 }
 
+/* a size: the source of output o (of no) over the region [off, off + n) of an axis, half-pixel centres */
+static void resize_to_src(int64_t o, int64_t no, int64_t off, int64_t n, int linear, int64_t *i0, int64_t *i1,
+                          double *t)
+{
+    double scale = (double)n / (double)no;
+    if (!linear) {
+        int64_t i = (int64_t)floor(((double)o + 0.5) * scale);
+        *i0 = *i1 = off + (i < n - 1 ? i : n - 1);
+        *t = 0;
+        return;
+    }
+    double x = ((double)o + 0.5) * scale - 0.5;
+    if (x < 0) x = 0;
+    int64_t lo = (int64_t)x;
+    *i0 = off + (lo < n - 1 ? lo : n - 1);
+    *i1 = off + (lo + 1 < n - 1 ? lo + 1 : n - 1);
+    *t = x - (double)lo;
+}
+
 void ref_resize(const struct ref_args *a)
 {
     const struct cf_shape *xs = a->in_shape[0], *o = &a->n->out;
@@ -155,8 +175,13 @@ void ref_resize(const struct ref_args *a)
         for (int k = 3; k >= 0; k--) idx[k] = r % o->d[k], r /= o->d[k];
         int64_t y0, y1, x0, x1;
         double ty, tx;
-        resize_src(idx[ah], at->resize[0], H, at->resize_linear, &y0, &y1, &ty);
-        resize_src(idx[aw], at->resize[1], W, at->resize_linear, &x0, &x1, &tx);
+        if (at->resize_to[0] > 0) {
+            resize_to_src(idx[ah], o->d[ah], at->resize_box[0], at->resize_box[2], at->resize_linear, &y0, &y1, &ty);
+            resize_to_src(idx[aw], o->d[aw], at->resize_box[1], at->resize_box[3], at->resize_linear, &x0, &x1, &tx);
+        } else {
+            resize_src(idx[ah], at->resize[0], H, at->resize_linear, &y0, &y1, &ty);
+            resize_src(idx[aw], at->resize[1], W, at->resize_linear, &x0, &x1, &tx);
+        }
         int64_t base = idx[0] * st[0] + idx[ac] * st[ac];
         const float *x = a->in[0] + base;
         double v00 = x[y0 * st[ah] + x0 * st[aw]], v01 = x[y0 * st[ah] + x1 * st[aw]];

@@ -114,9 +114,13 @@ clinfer_status cf_cl_resize(struct cf_cl *s, int i, struct cf_diag *d)
         st.s[k] = (cl_int)stride;
         stride *= xs->d[k];
     }
-    int ah = cf_axis_h(g), aw = cf_axis_w(g);
+    int ah = cf_axis_h(g), aw = cf_axis_w(g), sized = n->a.resize_to[0] > 0;
+    const int64_t *box = n->a.resize_box;
     return CF_CL_LAUNCH(s, "resize_f32", n, (size_t)cf_cl_elems(ys), d, A_MEM(s->arena), A_UINT(in_off(s, n, 0)),
                         A_UINT(cf_cl_off(s->x->plan->offset[i])), A_UINT(cf_cl_elems(ys)), A_VEC(od), A_VEC(st),
-                        A_INT(ah), A_INT(aw), A_INT(n->a.resize[0]), A_INT(n->a.resize[1]), A_INT(xs->d[ah]),
-                        A_INT(xs->d[aw]), A_INT(n->a.resize_linear));
+                        A_INT(ah), A_INT(aw), A_INT(sized ? 0 : n->a.resize[0]), A_INT(sized ? 0 : n->a.resize[1]),
+                        A_INT(sized ? box[2] : xs->d[ah]), A_INT(sized ? box[3] : xs->d[aw]),
+                        A_INT(n->a.resize_linear), A_INT(sized ? box[0] : 0), A_INT(sized ? box[1] : 0),
+                        A_FLT(sized ? (double)box[2] / (double)ys->d[ah] : 0),
+                        A_FLT(sized ? (double)box[3] / (double)ys->d[aw] : 0));
 }

@@ -166,8 +166,7 @@ static clinfer_status launch(const struct cf_tune_env *E, int node, const struct
     }
     if (t->k2) {
         cl_uint yo32 = (cl_uint)yo;
-        cl_float4 ap;
-        ap.s[0] = n->a.alpha, ap.s[1] = n->a.beta, ap.s[2] = n->a.max_value, ap.s[3] = n->a.threshold;
+        cl_float4 ap = cf_tune_act_params(n);
         cl_int err = clSetKernelArg(t->k2, 0, sizeof(cl_mem), &E->arena);
         err |= clSetKernelArg(t->k2, 1, sizeof yo32, &yo32);
         err |= clSetKernelArg(t->k2, 2, sizeof(cl_mem), &t->b);

@@ -58,18 +58,17 @@ const char *cf_family_layer(const struct cf_exec *x, const struct cf_node *n)
     }
 }
 
-/* The layer's sizes as -D constants: with the batch (-DN, a dense layer's -DROWS), what the tuning database keys
- * on; without it, the program's constants, so that one program serves every batch (the kernels take it at run
- * time, the standard launch's `rows`). */
-static void signature(const struct cf_exec *x, const struct cf_node *n, int with_batch, char *sig, size_t size)
+/* The layer's sizes as -D constants, without the batch: the program's constants, so that one program serves every
+ * batch (the kernels take it at run time, the standard launch's `rows`), and with the batch's class the tuning
+ * database's key (tuner.c). */
+void cf_layer_defines(const struct cf_exec *x, const struct cf_node *n, char *sig, size_t size)
 {
     const struct cf_shape *xs = &x->g->nodes[n->in[0]].out, *ys = &n->out;
     const struct cf_attrs *at = &n->a;
     int act = at->act == CF_ACT_SOFTMAX || at->act == CF_ACT_LOG_SOFTMAX ? CF_ACT_LINEAR : (int)at->act;
     const char *layer = cf_family_layer(x, n);
     if (strcmp(layer, "pool") == 0) { /* (NCHW) */
-        int at0 = with_batch ? snprintf(sig, size, "-DN=%lld ", (long long)xs->d[0]) : 0;
-        snprintf(sig + at0, size - (size_t)at0,
+        snprintf(sig, size,
                  "-DC=%lld -DH=%lld -DW=%lld -DHO=%lld -DWO=%lld -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d "
                  "-DPT=%d -DPB=%d -DPL=%d -DPR=%d -DIS_MAX=%d -DINCLUDE_PAD=%d",
                  (long long)xs->d[1], (long long)xs->d[2], (long long)xs->d[3], (long long)ys->d[2],
@@ -80,35 +79,25 @@ static void signature(const struct cf_exec *x, const struct cf_node *n, int with
         int nchw = x->g->layout == CF_LAYOUT_NCHW, h = nchw ? 2 : 1, w = nchw ? 3 : 2, c = nchw ? 1 : 3;
         int dw = strcmp(layer, "depthwise") == 0, pool = cf_pool_of(n);
         /* HO x WO: the conv pixels computed; HP x WP: the output, pooled when a max pool is fused */
-        int at0 = with_batch ? snprintf(sig, size, "-DN=%lld ", (long long)xs->d[0]) : 0;
-        snprintf(sig + at0, size - (size_t)at0,
+        snprintf(sig, size,
                  "-DNCHW=%d -DH=%lld -DW=%lld -DC=%lld -DHO=%lld -DWO=%lld -DCO=%lld -DCO16=%lld -DKH=%d -DKW=%d "
                  "-DSH=%d -DSW=%d -DDH=%d -DDW=%d -DPT=%d -DPL=%d -DHAS_BIAS=%d -DACT=%d -DM=%lld -DPOOL=%d -DHP=%lld "
-                 "-DWP=%lld",
+                 "-DWP=%lld -DG=%lld",
                  nchw, (long long)xs->d[h], (long long)xs->d[w], (long long)xs->d[c],
                  (long long)ys->d[h] * pool, (long long)ys->d[w] * pool, (long long)ys->d[c],
                  (long long)cf_round16(ys->d[c]), at->kernel[0], at->kernel[1], at->strides[0], at->strides[1],
                  at->dilation[0], at->dilation[1], at->pads[0], at->pads[2], at->use_bias, act,
-                 dw ? (long long)(ys->d[c] / xs->d[c]) : 0LL, pool, (long long)ys->d[h], (long long)ys->d[w]);
+                 dw ? (long long)(ys->d[c] / xs->d[c]) : 0LL, pool, (long long)ys->d[h], (long long)ys->d[w],
+                 dw ? (long long)xs->d[c] : (long long)(at->groups > 1 ? at->groups : 1));
     } else {
-        int at0 = with_batch ? snprintf(sig, size, "-DROWS=%lld ", (long long)cf_dense_rows(n)) : 0;
-        snprintf(sig + at0, size - (size_t)at0, "-DCIN=%lld -DUNITS=%lld -DHAS_BIAS=%d -DACT=%d",
+        snprintf(sig, size, "-DCIN=%lld -DUNITS=%lld -DHAS_BIAS=%d -DACT=%d",
                  (long long)xs->d[xs->rank - 1], (long long)at->filters, at->use_bias, act);
     }
 }
 
-void cf_layer_signature(const struct cf_exec *x, const struct cf_node *n, char *sig, size_t size)
-{
-    signature(x, n, 1, sig, size);
-}
-
-void cf_layer_defines(const struct cf_exec *x, const struct cf_node *n, char *defs, size_t size)
-{
-    signature(x, n, 0, defs, size);
-}
-
 void cf_defines_pv(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DP=%d -DV=%d", a->a, a->b); }
 void cf_defines_p(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DP=%d", a->a); }
+void cf_defines_kc(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DKC=%d", a->a); }
 
 /* Memory to write count floats of weights into, for a read-only buffer that weights_end makes: on a CPU device,
  * large weights are host memory of our own (cf_malloc: its pages made in one call) that the buffer then uses in
@@ -171,13 +160,19 @@ void cf_fill_rows16(const void *ctx, float *w)
     }
 }
 
+cl_float4 cf_tune_act_params(const struct cf_node *n)
+{
+    cl_float4 ap;
+    ap.s[0] = n->a.alpha, ap.s[1] = n->a.beta, ap.s[2] = n->a.max_value, ap.s[3] = n->a.threshold;
+    return ap;
+}
+
 clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
                                   struct cf_diag *d)
 {
     const struct cf_node *n = &E->x->g->nodes[node];
     cl_uint xo = (cl_uint)(E->x->plan->offset[n->in[0]] / sizeof(float)), yo = (cl_uint)(E->x->plan->offset[node] / sizeof(float));
-    cl_float4 ap;
-    ap.s[0] = n->a.alpha, ap.s[1] = n->a.beta, ap.s[2] = n->a.max_value, ap.s[3] = n->a.threshold;
+    cl_float4 ap = cf_tune_act_params(n);
     cl_int err = clSetKernelArg(t->k, 0, sizeof(cl_mem), &E->arena);
     err |= clSetKernelArg(t->k, 1, sizeof xo, &xo);
     err |= clSetKernelArg(t->k, 2, sizeof yo, &yo);
@@ -189,9 +184,9 @@ clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const s
     cl_int rows = (cl_int)(layer && strcmp(layer, "dense") == 0 ? cf_dense_rows(n) : n->out.d[0]);
     err |= clSetKernelArg(t->k, 6, sizeof rows, &rows);
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", n->name, err);
-    size_t local[3] = {1, 1, 1};
+    size_t one[3] = {1, 1, 1};
     cl_event ev = NULL;
-    err = clEnqueueNDRangeKernel(E->q, t->k, 3, NULL, t->gws, local, 0, NULL, ms ? &ev : NULL);
+    err = clEnqueueNDRangeKernel(E->q, t->k, 3, NULL, t->gws, t->lws[0] ? t->lws : one, 0, NULL, ms ? &ev : NULL);
     if (err != CL_SUCCESS) {
         char what[300];
         snprintf(what, sizeof what, "%s, layer '%s'", cf_family_of(t->algo.kind)->kernel, n->name);

@@ -79,8 +79,7 @@ static clinfer_status launch(const struct cf_tune_env *E, int node, const struct
     if (st || !t->k2) return st;
     /* the sum over the chunks: a vector of units each */
     cl_uint yo = (cl_uint)(E->x->plan->offset[node] / sizeof(float));
-    cl_float4 ap;
-    ap.s[0] = n->a.alpha, ap.s[1] = n->a.beta, ap.s[2] = n->a.max_value, ap.s[3] = n->a.threshold;
+    cl_float4 ap = cf_tune_act_params(n);
     size_t g = (size_t)(n->a.filters + 15) / 16, local = 1;
     err = clSetKernelArg(t->k2, 0, sizeof(cl_mem), &E->arena);
     err |= clSetKernelArg(t->k2, 1, sizeof yo, &yo);

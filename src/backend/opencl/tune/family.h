@@ -33,6 +33,8 @@ struct cf_family {
     clinfer_status (*launch)(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
                              struct cf_diag *d);
     void (*describe)(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size);
+    int gpu; /* shaped for GPUs (work-groups, local memory): a candidate on devices that are not CPUs, and --algo gpu's */
+    int gpu_default[2]; /* its numbers when nothing is timed (--algo gpu, --tune none on a GPU) */
 };
 
 /* Every family, in the order the tuner gathers candidates; NULL-terminated. */
@@ -58,13 +60,13 @@ int cf_pointwise(const struct cf_attrs *a);
 /* a plain Conv2D with its weights at load (no groups); and with no fused pool */
 int cf_plain_conv(const struct cf_node *n);
 int cf_plain_conv_nopool(const struct cf_node *n);
-/* the layer's sizes as -D constants (the key of the tuning database too) */
-void cf_layer_signature(const struct cf_exec *x, const struct cf_node *n, char *sig, size_t size);
-/* ... and the same without the batch: the program's -D constants (one program serves every batch). */
+/* the layer's sizes as -D constants, without the batch: the program's (one program serves every batch), and with the
+ * batch's class the tuning database's key */
 void cf_layer_defines(const struct cf_exec *x, const struct cf_node *n, char *defs, size_t size);
 /* "-DP=a -DV=b", "-DP=a" */
 void cf_defines_pv(const struct cf_algo *a, char *out, size_t size);
 void cf_defines_p(const struct cf_algo *a, char *out, size_t size);
+void cf_defines_kc(const struct cf_algo *a, char *out, size_t size); /* "-DKC=a" */
 
 /* The weights in a kernel's layout: fill writes `count` floats (the last 16 of them zero padding it need not write);
  * the bias is padded to co16 + 16 floats of zeros past co. Large weights on a CPU device are host memory of our own
@@ -79,6 +81,8 @@ struct cf_rows16 {
 };
 void cf_fill_rows16(const void *ctx, float *w);
 
+/* the activation's parameters as the kernels take them: (alpha, beta, max_value, threshold) */
+cl_float4 cf_tune_act_params(const struct cf_node *n);
 clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
                                   struct cf_diag *d);
 

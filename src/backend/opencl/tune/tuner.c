@@ -14,11 +14,11 @@
 #include "family.h"
 #include "tunedb.h"
 
-#define TUNE_VERSION "clinfer-tune-7"
+#define TUNE_VERSION "clinfer-tune-8"
 #define MAX_CANDIDATES 128
 
 extern const struct cf_family cf_family_blocked, cf_family_dense_tiled, cf_family_depthwise, cf_family_pool_rows,
-    cf_family_gemm1x1, cf_family_rows;
+    cf_family_clblast, cf_family_gemm1x1, cf_family_rows;
 
 int cf_row_windows(const struct cf_attrs *a, int max_stride)
 {
@@ -41,7 +41,7 @@ void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, s
 static int runs(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
 {
     const struct cf_family *f = cf_family_of(a->kind);
-    if (!f || !cf_family_main(x, n) || !f->fits(x, n)) return 0;
+    if (!f || !(cf_family_main(x, n) || f->gpu) || !f->fits(x, n)) return 0;
     if (a->a < 1 || a->b < 1 || (f->n_args > 0 && a->a > f->max[0]) || (f->n_args > 1 && a->b > f->max[1])) return 0;
     return !f->valid || f->valid(x, n, a);
 }
@@ -87,6 +87,19 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
     return rows <= 2 ? (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 1} : (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 4};
 }
 
+/* The layer's GPU-shaped family (the first of the table that runs it) with its default numbers; 0 when none runs it. */
+static int gpu_choice(const struct cf_exec *x, const struct cf_node *n, struct cf_algo *out)
+{
+    const char *layer = cf_family_layer(x, n);
+    for (int i = 0; layer && cf_families[i]; i++) {
+        const struct cf_family *f = cf_families[i];
+        if (!f->gpu || !cf_word_listed(f->layer, layer) || !f->fits(x, n)) continue;
+        *out = (struct cf_algo){f->kind, f->gpu_default[0], f->gpu_default[1]};
+        if (runs(x, n, out)) return 1;
+    }
+    return 0;
+}
+
 /* --algo for this layer (its grammar is checked by algo_spec.c): "LAYER=direct", or a family that fits it with its
  * numbers; a main family's blocks are taken as given (a blocked conv's rounded up to whole pool windows), the others'
  * only where they run. 0: the spec says nothing of this layer, or names a family that does not run it. */
@@ -95,11 +108,13 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
 {
     const char *layer = cf_family_layer(x, n);
     if (!spec || !layer) return 0;
+    int gpu = 0;
     for (const char *p = spec; *p;) {
         size_t len = strcspn(p, ","), ll = strcspn(p, "=");
         char item[128];
         snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item ? len : sizeof item - 1), p);
         p += len + (p[len] == ',');
+        if (strcmp(item, "gpu") == 0) gpu = 1;
         if (ll >= len || strlen(layer) != ll || strncmp(item, layer, ll) != 0) continue;
         const char *fam = item + ll + 1;
         if (strcmp(fam, "direct") == 0) {
@@ -122,7 +137,8 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
         }
         return 0;
     }
-    return 0;
+    /* gpu: the layer's GPU-shaped family with its defaults */
+    return gpu && gpu_choice(x, n, out);
 }
 
 /* --- building and launching --- */
@@ -267,22 +283,38 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
     const struct cf_node *n = &x->g->nodes[node];
     memset(out, 0, sizeof *out);
     const struct cf_family *main = cf_family_main(x, n);
-    if (!main) return CLINFER_OK;
+    int gpu_device = !cf_cl_host_memory(E->dev);
     struct cf_algo a;
+    if (!main) { /* no CPU-shaped family runs it (a grouped conv): the GPU-shaped one where asked or on a GPU */
+        if (!forced(x, x->algo, n, main, &a) && !(gpu_device && gpu_choice(x, n, &a))) return CLINFER_OK;
+        return a.kind == CF_ALGO_GENERIC ? CLINFER_OK : build(E, node, &a, out, d);
+    }
     char sig[768], key[1024];
-    cf_layer_signature(x, n, sig, sizeof sig);
-    snprintf(key, sizeof key, "%s|%s", TUNE_VERSION, sig);
+    /* the layer's sizes without the batch, and the batch's class (1, 2-7, 8-63, 64 and more: a dense layer's rows,
+     * else the images): a choice made at one batch serves the batches of its class, so a model tuned once at 32
+     * runs at 8 or 256 without tuning again */
+    cf_layer_defines(x, n, sig, sizeof sig);
+    const char *layer = cf_family_layer(x, n);
+    int64_t rows = layer && strcmp(layer, "dense") == 0 ? cf_dense_rows(n) : n->out.d[0];
+    int batch_class = rows <= 1 ? 1 : rows < 8 ? 2 : rows < 64 ? 8 : 64;
+    snprintf(key, sizeof key, "%s|B%d %s", TUNE_VERSION, batch_class, sig);
     /* (a database line that does not fit the layer is not believed) */
     if (!forced(x, x->algo, n, main, &a) && !(cf_tunedb_lookup(E->dev, key, &a) && runs(x, n, &a))) {
+        struct cf_algo gpu_rule;
+        int on_gpu = gpu_device && gpu_choice(x, n, &gpu_rule);
         if (x->tune == 0) {
-            a = rule_of_thumb(x, n, main);
+            /* on a GPU the GPU-shaped family where one runs, else (and on a CPU) the CPU-shaped rule */
+            a = on_gpu ? gpu_rule : rule_of_thumb(x, n, main);
         } else {
+            /* a CPU: today's families; another device: the GPU-shaped ones and CLBlast */
             struct cf_algo cands[MAX_CANDIDATES];
-            int full = x->tune == 2, nc = main->candidates(x, n, full, cands);
-            for (int i = 0; cf_families[i]; i++)
-                if (!cf_families[i]->primary && cf_families[i]->fits(x, n) && nc < MAX_CANDIDATES - 64)
-                    nc += cf_families[i]->candidates(x, n, full, cands + nc);
-            cands[nc++] = rule_of_thumb(x, n, main);
+            int full = x->tune == 2, nc = gpu_device ? 0 : main->candidates(x, n, full, cands);
+            for (int i = 0; cf_families[i]; i++) {
+                const struct cf_family *f = cf_families[i];
+                int here = gpu_device ? f->gpu || f == &cf_family_clblast : !f->gpu && !f->primary;
+                if (here && f->fits(x, n) && nc < MAX_CANDIDATES - 64) nc += f->candidates(x, n, full, cands + nc);
+            }
+            cands[nc++] = on_gpu ? gpu_rule : rule_of_thumb(x, n, main);
             clinfer_status st = tune(E, node, cands, nc, &a, d);
             if (st) return st;
             cf_tunedb_store(E->dev, key, &a);
