@@ -1,8 +1,9 @@
 /* UpSampling2D / Resize over rank-4 tensors of either layout: each output element from one source element (nearest)
- * or the four around it (bilinear, the source coordinate by `linear`: CF_RESIZE_*, clamped at the edges). Strides are in elements; sh, sw the integer
- * factors. */
+ * or the four around it (bilinear, the source coordinate by `linear`: CF_RESIZE_*, clamped at the edges). Strides are
+ * in elements; sh, sw the integer factors, or 0 for a size: then fh, fw the scales H / O over the region of H x W from
+ * (oy0, ox0) (Resizing, RandomCrop: resize.c). */
 __kernel void resize_f32(__global float *A, uint xo, uint yo, uint total, int8 od, int4 xst, int ah, int aw, int sh,
-                         int sw, int H, int W, int linear)
+                         int sw, int H, int W, int linear, int oy0, int ox0, float fh, float fw)
 {
     size_t i = get_global_id(0);
     if (i >= total) return;
@@ -17,12 +18,18 @@ __kernel void resize_f32(__global float *A, uint xo, uint yo, uint total, int8 o
     for (int k = 0; k < 4; k++)
         if (k != ah && k != aw) base += (size_t)idx[k] * st[k];
     int oy = idx[ah], ox = idx[aw];
+    base += (size_t)oy0 * st[ah] + (size_t)ox0 * st[aw]; /* a size: the region [oy0, oy0 + H) x [ox0, ox0 + W) */
     if (!linear) {
-        A[yo + i] = A[xo + base + (size_t)(oy / sh) * st[ah] + (size_t)(ox / sw) * st[aw]];
+        int sy = sh ? oy / sh : min((int)floor(((float)oy + 0.5f) * fh), H - 1);
+        int sx = sw ? ox / sw : min((int)floor(((float)ox + 0.5f) * fw), W - 1);
+        A[yo + i] = A[xo + base + (size_t)sy * st[ah] + (size_t)sx * st[aw]];
         return;
     }
-    float fy, fx; /* the source coordinate: half-pixel (1), align_corners (2), asymmetric (3) */
-    if (linear == 1) {
+    float fy, fx; /* the source coordinate: half-pixel (1), align_corners (2), asymmetric (3); a size: half-pixel */
+    if (!sh) {
+        fy = ((float)oy + 0.5f) * fh - 0.5f;
+        fx = ((float)ox + 0.5f) * fw - 0.5f;
+    } else if (linear == 1) {
         fy = ((float)oy + 0.5f) / (float)sh - 0.5f;
         fx = ((float)ox + 0.5f) / (float)sw - 0.5f;
     } else if (linear == 2) {

@@ -124,6 +124,7 @@ typedef struct clinfer_summary_options {
     int n_positions;         /* 0: the style's own */
     int memory;              /* a line under the totals: the memory a batch takes on the device (the weights and
                                 the planned arena of activations at batch, or 1) */
+    int expand_nested;       /* Keras' expand_nested: a nested model's layers under its row (tf2 and keras3) */
 } clinfer_summary_options;
 
 /* Renders the summary of a model (opts NULL: the Keras table, no explain, batch None); *out is freed with
@@ -132,8 +133,9 @@ typedef struct clinfer_summary_options {
 CLINFER_API clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *model,
                                      const clinfer_summary_options *opts, char **out);
 
-/* Model facts, by layer index 0 .. count-1 (the summary's rows, hidden constants included). Names and types belong
- * to the model; an index out of range gives NULL, 0 or -1 as each says. */
+/* Model facts, by layer index 0 .. count-1: the graph's nodes, in an order that runs (the summary's rows, hidden
+ * constants included; a shared layer and a nested model's layers once per call, their later calls with 0 parameters).
+ * Names and types belong to the model; an index out of range gives NULL, 0 or -1 as each says. */
 CLINFER_API int clinfer_model_layer_count(const clinfer_model *model);
 CLINFER_API const char *clinfer_model_layer_name(const clinfer_model *model, int i);
 CLINFER_API const char *clinfer_model_layer_type(const clinfer_model *model, int i);
@@ -201,6 +203,11 @@ CLINFER_API int clinfer_session_output_shape(const clinfer_session *s, int i, in
 CLINFER_API const char *clinfer_session_input_name(const clinfer_session *s, int i);
 CLINFER_API const char *clinfer_session_output_name(const clinfer_session *s, int i);
 
+/* Runs the layers once more on what the device holds (the last run's inputs), without copying anything in or out,
+ * and waits: the device's own time, as PyTorch's benchmarks have it (inputs already on the device). On the first
+ * device of several. CLINFER_E_ARG, CLINFER_E_DEVICE. */
+CLINFER_API clinfer_status clinfer_session_run_on_device(clinfer_context *ctx, clinfer_session *s);
+
 /* inputs[i] holds input i (C order, float32, the shape clinfer_session_input_shape gives); outputs[i] receives
  * output i (outputs may be NULL to run for the side effects, as profiling does). The inputs have been read when it
  * returns. CLINFER_E_ARG, CLINFER_E_DEVICE, CLINFER_E_NOMEM. */
@@ -227,6 +234,9 @@ CLINFER_API clinfer_status clinfer_session_profile(clinfer_context *ctx, clinfer
 /* The kernel layer i runs (written into out, at most size bytes with the NUL) ("blocked 8px x 2v", "gemv 4u", "direct", "generic", "reference"; "view" for Flatten,
  * Reshape, Dropout, Identity and folded BatchNormalization; "input"). */
 CLINFER_API void clinfer_session_layer_algo(const clinfer_session *s, int i, char *out, size_t size);
+/* The global and local work sizes of layer i's kernel in the last run (3 dimensions; local 0: the OpenCL
+ * implementation chose it); 0 when it launched nothing (ref, a view, an input). */
+CLINFER_API int clinfer_session_layer_launch(const clinfer_session *s, int i, size_t global[3], size_t local[3]);
 
 /* The memory a layer's kernel reads and writes at the session's batch: inputs, output, weights (bytes); and its
  * multiply-accumulates at that batch. */

@@ -197,14 +197,14 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
     clinfer_style style = o.style ? o.style : g->style ? g->style : CLINFER_STYLE_KERAS2;
     struct cf_report_opts ro = {.explain = o.explain, .batch = o.batch, .plan = &rp, .line_length = o.line_length,
                                 .show_trainable = o.show_trainable, .positions = o.positions,
-                                .n_positions = o.n_positions, .memory = o.memory};
+                                .n_positions = o.n_positions, .memory = o.memory, .expand_nested = o.expand_nested};
     clinfer_status st = CLINFER_OK;
     char why[512];
-    if ((o.show_trainable || o.layer_range[0] || o.layer_range[1]) && style == CLINFER_STYLE_KERAS2 &&
-        o.format != CLINFER_FORMAT_JSON)
+    if ((o.show_trainable || o.expand_nested || o.layer_range[0] || o.layer_range[1]) &&
+        style == CLINFER_STYLE_KERAS2 && o.format != CLINFER_FORMAT_JSON)
         st = cf_fail(&ctx->diag, CLINFER_E_ARG,
-                     "show_trainable and layer_range are tf.keras' and Keras 3's (Keras 2.2's summary has neither): "
-                     "give the style tf2 or keras3");
+                     "show_trainable, expand_nested and layer_range are tf.keras' and Keras 3's (Keras 2.2's summary has "
+                     "none of them): give the style tf2 or keras3");
     else if ((o.layer_range[0] || o.layer_range[1]) && (!o.layer_range[0] || !o.layer_range[1]))
         st = cf_fail(&ctx->diag, CLINFER_E_ARG, "layer_range takes two names (the first and the last)");
     else if (o.n_positions && (!o.positions || o.n_positions != (g->sequential_like ? 3 : 4)))

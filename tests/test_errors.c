@@ -103,8 +103,21 @@ static struct error_case cases[] = {
      "model.py:4:5: graph disconnected: the outputs need input 'input_2' (line 2)"},
     {"model = Sequential([layers.Dense(3), layers.Dense(4)])\n",
      "model.py:1:9: Sequential model 'sequential_1' has no input shape"},
-    {"x = layers.Input(shape=(8,))\nd = layers.Dense(8)\ny = d(x)\nz = d(y)\n",
-     "model.py:4:7: layer 'dense_1' (Dense), made at line 2, is called a second time; shared layers are not supported"},
+    {"x = layers.Input(shape=(8,))\nd = layers.Dense(8)\ny = d(x)\nw = layers.Input(shape=(4,))\nz = d(w)\n",
+     "model.py:5:7: layer 'dense_1' (Dense), made at line 2, is shared: it was called on (None, 8) and now on (None, "
+     "4), and its weights cannot be of both shapes"},
+    {"i = layers.Input(shape=(4,))\nm = Model(i, [layers.Dense(2)(i), layers.Dense(3)(i)])\nj = layers.Input(shape=(4,))"
+     "\ny = m(j)\n",
+     "model.py:4:5: model 'model_1' has 2 outputs; a model with several outputs used as a layer is not supported"},
+    {"i = layers.Input(shape=(4,))\nm = Model(i, layers.Dense(2)(i))\nj = layers.Input(shape=(5,))\ny = m(j)\n",
+     "model.py:4:7: model 'model_1' takes an input of shape (None, 4) (its input 'input_1'), got one of shape (None, 5)"},
+    {"d = layers.Dense(4)\ni = layers.Input(shape=(4,))\nm = Model(i, d(i), name=\"inner\")\nj = layers.Input(shape=(4,))\n"
+     "y = d(m(j))\nmodel = Model(j, y)\n",
+     "model.py:5:7: layer 'dense_1' (Dense) is called in the model and in inner; a layer shared between a nested model "
+     "and another model is not supported"},
+    {"a = layers.Input(shape=(4,))\nb = layers.Input(shape=(4,))\nc = layers.Input(shape=(4,))\n"
+     "y = layers.subtract([a, b, c])\n",
+     "model.py:4:21: a Subtract layer should be called on exactly 2 inputs, got 3"},
     {"x = layers.Input(shape=(8,))\ny = layers.Dense(8)(x)\nm = Model(x, y)\nm.fit(x, y)\n",
      "model.py:4:1: model_1.fit() is outside what clinfer reads"},
     {"x = layers.Input(shape=(8,))\ny = layers.Dense(8)(x)\nm = Model(y, y)\n",

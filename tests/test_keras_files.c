@@ -26,17 +26,24 @@ struct kcase {
     char name[16];
     int n_in, n_out;
     int script; /* clinfer reads its script too (tensor_ops: a file only, the subset has no tensor arithmetic) */
+    int file;   /* clinfer reads its saved model files as models (not yet those with shared layers or nested models:
+                 * their scripts, with the files' weights) */
+    int nested; /* it has nested models: its summaries expanded too (expand_nested, and with show_trainable) */
 };
 
-static struct kcase cases[] = {{"exact", 1, 2, 1},  {"cnn", 1, 1, 1},    {"branches", 1, 1, 1},
-                               {"seq", 1, 1, 1},    {"two_io", 2, 2, 1}, {"extras", 1, 1, 1},
-                               {"upsample", 1, 1, 1},   {"layer_norm", 1, 1, 1}, {"inception", 1, 1, 1},
-                               {"tensor_ops", 1, 1, 0},
+static struct kcase cases[] = {{"exact", 1, 2, 1, 1, 0},  {"cnn", 1, 1, 1, 1, 0},    {"branches", 1, 1, 1, 1, 0},
+                               {"seq", 1, 1, 1, 1, 0},    {"two_io", 2, 2, 1, 1, 0}, {"extras", 1, 1, 1, 1, 0},
+                               {"upsample", 1, 1, 1, 1, 0},   {"layer_norm", 1, 1, 1, 1, 0}, {"inception", 1, 1, 1, 1, 0},
+                               {"tensor_ops", 1, 1, 0, 1, 0},
                                /* Keras code with def, for, if, comprehensions, f-strings (the Python subset) */
-                               {"xception", 1, 1, 1},   {"resnet_builder", 1, 1, 1}, {"unet", 1, 1, 1},
-                               {"branch_comp", 1, 1, 1},
+                               {"xception", 1, 1, 1, 1, 0},   {"resnet_builder", 1, 1, 1, 1, 0}, {"unet", 1, 1, 1, 1, 0},
+                               {"branch_comp", 1, 1, 1, 1, 0},
                                /* augmentation layers: the identity at inference */
-                               {"augment", 1, 1, 1}};
+                               {"augment", 1, 1, 1, 1, 0},
+                               /* a shared tower and a shared layer; nested Sequentials and a frozen nested model */
+                               {"siamese", 2, 1, 1, 1, 1},     {"nested", 1, 1, 1, 1, 1},
+                               /* Resizing to any size, bilinear and nearest, with crop_to_aspect_ratio */
+                               {"resize", 1, 1, 1, 1, 0}};
 
 static char *summary_styled(const char *path, clinfer_style style, char *err, size_t errsize)
 {
@@ -75,17 +82,38 @@ ParameterizedTest(struct kcase *c, keras_files, summary_is_keras_own)
     /* a file prints as the Keras that saved it */
     snprintf(file, sizeof file, DATA "%s.keras", c->name);
     snprintf(golden, sizeof golden, DATA "%s.keras3.txt", c->name);
-    expect_text(file, CLINFER_STYLE_AUTO, golden);
+    if (c->file) expect_text(file, CLINFER_STYLE_AUTO, golden);
     if (c->script) expect_text(script, CLINFER_STYLE_KERAS3, golden);
     snprintf(file, sizeof file, DATA "%s.h5", c->name);
     snprintf(golden, sizeof golden, DATA "%s.tf2.txt", c->name);
-    expect_text(file, CLINFER_STYLE_AUTO, golden);
+    if (c->file) expect_text(file, CLINFER_STYLE_AUTO, golden);
     if (c->script) expect_text(script, CLINFER_STYLE_TF2, golden);
+    if (!c->nested) return;
+    /* expand_nested, and with show_trainable, as the script's model prints in each Keras */
+    static const char *const tag[] = {"keras3", "tf2"};
+    static const clinfer_style st[] = {CLINFER_STYLE_KERAS3, CLINFER_STYLE_TF2};
+    for (int s = 0; s < 2; s++)
+        for (int t = 0; t < 2; t++) {
+            snprintf(golden, sizeof golden, DATA "%s.%s.%s.txt", c->name, tag[s], t ? "xt" : "x");
+            clinfer_context *ctx;
+            cr_assert_eq(clinfer_context_new(&ctx), CLINFER_OK);
+            clinfer_model *m = NULL;
+            char *text = NULL;
+            clinfer_summary_options o = {.style = st[s], .expand_nested = 1, .show_trainable = t};
+            cr_assert_eq(clinfer_model_load_styled(ctx, script, st[s], &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+            cr_assert_eq(clinfer_model_summary(ctx, m, &o, &text), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+            char *want = read_file(golden);
+            cr_expect_str_eq(text, want, "%s expanded (%s) differs from %s:\n%s", script, tag[s], golden, text);
+            free(want);
+            clinfer_free(text);
+            clinfer_model_free(m);
+            clinfer_context_free(ctx);
+        }
 }
 
 Test(keras_files, examples_print_as_each_keras)
 {
-    static const char *const ex[] = {"seed", "seed_named", "branches", "sequential", "make_model"};
+    static const char *const ex[] = {"seed", "seed_named", "branches", "sequential", "make_model", "siamese", "augmented"};
     static const char *const dir[] = {"keras3", "tf2"};
     static const clinfer_style st[] = {CLINFER_STYLE_KERAS3, CLINFER_STYLE_TF2};
     for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++)
@@ -143,7 +171,7 @@ Test(keras_files, summary_arguments_are_keras_own)
             static const struct {
                 clinfer_style style;
                 const char *first, *last, *words;
-            } bad[] = {{CLINFER_STYLE_KERAS2, "stem", "join", "Keras 2.2's summary has neither"},
+            } bad[] = {{CLINFER_STYLE_KERAS2, "stem", "join", "Keras 2.2's summary has none of them"},
                        {CLINFER_STYLE_TF2, "nothing", "join", "do not both match names of the model's layers"},
                        {CLINFER_STYLE_TF2, "stem", NULL, "layer_range takes two names"},
                        {CLINFER_STYLE_KERAS3, "(", "join", "'(' is not a regular expression"}};
@@ -289,11 +317,16 @@ ParameterizedTest(struct kcase *c, keras_files, run_matches_keras_predict)
     snprintf(keras, sizeof keras, DATA "%s.keras", c->name);
     snprintf(h5, sizeof h5, DATA "%s.h5", c->name);
     snprintf(script, sizeof script, SCRIPTS "%s.py", c->name);
-    for (int dv = 0; dv < 2; dv++) {
+    for (int dv = 0; dv < 2 && c->file; dv++) {
         expect_predict(c, keras, CLINFER_STYLE_AUTO, NULL, "keras3", devices[dv]);
         expect_predict(c, h5, CLINFER_STYLE_AUTO, NULL, "tf2", devices[dv]);
     }
     if (!c->script) return;
+    if (!c->file) { /* the script on the device too */
+        char w[512];
+        snprintf(w, sizeof w, DATA "%s.keras", c->name);
+        expect_predict(c, script, CLINFER_STYLE_KERAS3, w, "keras3", devices[1]);
+    }
     /* the script with each form of weights: Keras 3's (read as Keras 3: its hard_sigmoid), tf.keras' (read as Keras
      * 2.2, whose names count from 1: conv2d_1 is tf.keras' conv2d) */
     static const char *const k3[] = {".keras", ".weights.h5"}, *const tf[] = {".h5", ".tf2_weights.h5", ".tf2.npz"};
@@ -308,6 +341,17 @@ ParameterizedTest(struct kcase *c, keras_files, run_matches_keras_predict)
         expect_predict(c, script, CLINFER_STYLE_KERAS2, w, "tf2", "ref");
         expect_predict(c, script, CLINFER_STYLE_TF2, w, "tf2", "ref");
     }
+}
+
+/* RandomCrop at inference is tf.keras' smart_resize (tests/models/random_crop.py kept its predict; Keras 3.15's
+ * predict returns the input uncropped, against its own output shape) */
+Test(keras_files, random_crop_is_smart_resize)
+{
+    static const struct kcase rc = {"random_crop", 1, 1, 1, 0, 0};
+    const char *script = CLINFER_SOURCE_DIR "/tests/models/random_crop/model.py";
+    expect_predict(&rc, script, CLINFER_STYLE_TF2, NULL, "tf2", "ref");
+    expect_predict(&rc, script, CLINFER_STYLE_TF2, NULL, "tf2", "opencl");
+    expect_predict(&rc, script, CLINFER_STYLE_KERAS3, NULL, "tf2", "opencl");
 }
 
 /* --- malformed files --- */
@@ -453,7 +497,7 @@ Test(keras_files, bad_configs_name_the_layer, .init = make_tmpdir, .fini = drop_
                       "\"eight\", \"kernel_size\": [3, 3]}, \"inbound_nodes\": [{\"args\": [" TENSOR("x") "]}]}], "
                       "\"input_layers\": [\"x\", 0, 0], \"output_layers\": [\"c\", 0, 0]}}",
                       "layer 'c' (Conv2D)");
-    /* an unknown class, a nested model, a shared layer, a dangling reference */
+    /* an unknown class, a nested model without an input shape, a call of a layer never made, a dangling reference */
     keras_with_config("{\"class_name\": \"Functional\", \"config\": {\"name\": \"m\", \"layers\": [" INPUT_LAYER
                       ", {\"class_name\": \"Frobnicate\", \"name\": \"f\", \"config\": {\"name\": \"f\"}, "
                       "\"inbound_nodes\": []}], \"input_layers\": [\"x\", 0, 0], \"output_layers\": [\"f\", 0, 0]}}",
@@ -462,17 +506,23 @@ Test(keras_files, bad_configs_name_the_layer, .init = make_tmpdir, .fini = drop_
                       ", {\"class_name\": \"Sequential\", \"name\": \"s\", \"config\": {\"name\": \"s\", \"layers\": "
                       "[]}, \"inbound_nodes\": []}], \"input_layers\": [\"x\", 0, 0], \"output_layers\": [\"s\", 0, "
                       "0]}}",
-                      "layer 's' (Sequential): a model used as a layer");
+                      "layer 's' (Sequential): the Sequential model has no input shape");
     keras_with_config("{\"class_name\": \"Functional\", \"config\": {\"name\": \"m\", \"layers\": [" INPUT_LAYER
                       ", {\"class_name\": \"ReLU\", \"name\": \"r\", \"config\": {\"name\": \"r\"}, \"inbound_nodes\": "
-                      "[{\"args\": [" TENSOR("x") "]}, {\"args\": [" TENSOR("x") "]}]}], \"input_layers\": [\"x\", 0, "
-                      "0], \"output_layers\": [\"r\", 0, 0]}}",
-                      "shared layers are not supported");
+                      "[{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": [\"x\", 1, 0]}}]}]}], "
+                      "\"input_layers\": [\"x\", 0, 0], \"output_layers\": [\"r\", 0, 0]}}",
+                      "layer 'r' (ReLU): its call 0 reads a call of a layer that is never made");
     keras_with_config("{\"class_name\": \"Functional\", \"config\": {\"name\": \"m\", \"layers\": [" INPUT_LAYER
                       ", {\"class_name\": \"ReLU\", \"name\": \"r\", \"config\": {\"name\": \"r\"}, \"inbound_nodes\": "
                       "[{\"args\": [" TENSOR("nowhere") "]}]}], \"input_layers\": [\"x\", 0, 0], \"output_layers\": "
                       "[\"r\", 0, 0]}}",
                       "reads layer 'nowhere'");
+    /* an operation layer without its class (a fuzzer's find: tests/fuzz/fuzz_keras_file.c) */
+    keras_with_config("{\"class_name\": \"Functional\", \"config\": {\"name\": \"m\", \"layers\": [" INPUT_LAYER
+                      ", {\"module\": \"keras.src.ops.numpy\", \"name\": \"add\", \"config\": {\"name\": \"add\"}, "
+                      "\"inbound_nodes\": [{\"args\": [" TENSOR("x") ", 3.0]}]}], \"input_layers\": [\"x\", 0, 0], "
+                      "\"output_layers\": [\"add\", 0, 0]}}",
+                      "a layer without class_name, config or name");
     /* the config's layers do not fit the file's weights */
     keras_with_config("{\"class_name\": \"Functional\", \"config\": {\"name\": \"m\", \"layers\": [" INPUT_LAYER
                       ", {\"class_name\": \"Conv2D\", \"name\": \"conv2d\", \"config\": {\"name\": \"conv2d\", "

@@ -68,7 +68,8 @@ class _SessionOptions(_c.Structure):
 class _SummaryOptions(_c.Structure):
     _fields_ = [("format", _c.c_int), ("explain", _c.c_int), ("batch", _c.c_int64), ("style", _c.c_int),
                 ("line_length", _c.c_int), ("show_trainable", _c.c_int), ("layer_range", _c.c_char_p * 2),
-                ("positions", _c.POINTER(_c.c_double)), ("n_positions", _c.c_int), ("memory", _c.c_int)]
+                ("positions", _c.POINTER(_c.c_double)), ("n_positions", _c.c_int), ("memory", _c.c_int),
+                ("expand_nested", _c.c_int)]
 
 
 _STYLES = {None: 0, "keras2": 1, "tf2": 2, "keras3": 3}
@@ -196,12 +197,12 @@ class Model:
             self._p = None
 
     def summary(self, explain=False, format="text", batch=None, style=None, line_length=None, show_trainable=False,
-                layer_range=None, positions=None, memory=False):
+                layer_range=None, positions=None, memory=False, expand_nested=False):
         """The table Keras prints (format "text") or the same facts as JSON (format "json", returned parsed);
         explain adds the arithmetic behind every shape and count; batch binds the batch dimension; style
         ('keras2', 'tf2', 'keras3') the Keras whose table it is (None: the model's own); line_length,
-        show_trainable, layer_range (two names: regular expressions from the names' start) and positions (where each
-        column ends) as Keras'; memory adds a line under the totals: the device memory of a batch (weights and the
+        show_trainable, expand_nested, layer_range (two names: regular expressions from the names' start) and
+        positions (where each column ends) as Keras'; memory adds a line under the totals: the device memory of a batch (weights and the
         planned activations)."""
         if format not in ("text", "json"):
             raise ValueError("format is 'text' or 'json', got %r" % (format,))
@@ -211,7 +212,7 @@ class Model:
         pos = (_c.c_double * 4)(*[float(p) for p in (positions or [])][:4])
         o = _SummaryOptions(1 if format == "json" else 0, 1 if explain else 0, int(batch or 0), _style(style),
                             int(line_length or 0), 1 if show_trainable else 0, rng, pos, len(positions or []),
-                            1 if memory else 0)
+                            1 if memory else 0, 1 if expand_nested else 0)
         out = _P()
         self._ctx.check(_model_summary(self._ctx.p, self._p, _c.byref(o), _c.byref(out)))
         text = _text(self._ctx, out)

@@ -38,6 +38,19 @@ def test_json(args):
     assert isinstance(doc, dict) and doc
 
 
+def test_gpu_shaped_kernels_in_profile_and_bench():
+    """--algo gpu: every conv and dense layer of the seed model in work-groups of 64 or more, as profile shows them;
+    bench's on-device speed beside its end-to-end one"""
+    doc = json.loads(clinfer("profile", SEED, "--algo", "gpu", "--batch", "2", "--format", "json").stdout)
+    shaped = [l for l in doc["layers"] if l["type"] in ("Conv2D", "Dense")]
+    assert len(shaped) == 5  # (three convs, two dense layers)
+    for l in shaped:
+        assert l["family"].startswith(("gpu ", "gemv ")), l
+        assert l["local"][0] * l["local"][1] * l["local"][2] >= 64 and all(g % k == 0 for g, k in zip(l["global"], l["local"])), l
+    doc = json.loads(clinfer("bench", SEED, "--iters", "2", "--format", "json").stdout)
+    assert doc["device_images_per_second"] > 0 and doc["device_ms_per_batch"] > 0
+
+
 def test_run_json(tmp_path):
     doc = json.loads(clinfer("run", SEED, "--batch", "2", "-o", str(tmp_path / "y.npy"), "--format", "json").stdout)
     assert doc["outputs"][0]["shape"] == [2, 1] and doc["batch"] == 2

@@ -57,6 +57,19 @@ def test_summary_arguments():
         m.summary(layer_range=("one",))
 
 
+def test_nested_models():
+    """a shared tower and expand_nested, as tf.keras prints them (tests/data/keras_files/siamese.tf2.x.txt)"""
+    data = os.path.join(ROOT, "tests", "data", "keras_files")
+    m = clinfer.load(os.path.join(ROOT, "tests", "models", "keras_files", "siamese.py"), style="tf2")
+    assert m.summary(expand_nested=True) == open(os.path.join(data, "siamese.tf2.x.txt")).read()
+    with pytest.raises(clinfer.Error):
+        m.summary(style="keras2", expand_nested=True)
+    s = m.session(device="ref", batch=2, weights=os.path.join(data, "siamese.tf2.npz"))
+    y = s.run([np.load(os.path.join(data, "siamese.in%d.npy" % k)) for k in range(2)])
+    y = y[0] if isinstance(y, list) else y
+    np.testing.assert_allclose(y, np.load(os.path.join(data, "siamese.tf2.out.npy")), rtol=1e-4, atol=1e-5)
+
+
 def test_layers():
     layers = clinfer.load(SEED).layers
     assert layers[1] == {"name": "conv2d_1", "type": "Conv2D", "shape": (None, 148, 148, 16), "params": 448,

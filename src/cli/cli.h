@@ -57,6 +57,7 @@ struct cli_run_opts {
     int no_overlap;      /* --overlap off: read, compute and write one after the other */
     int check_inputs;    /* --check-inputs: stop at an input that holds NaN or Inf */
     int show_trainable;  /* --show-trainable (summary) */
+    int expand_nested;   /* --expand-nested (summary) */
     const char *layer_range[2]; /* --layer-range FIRST LAST (summary) */
     double positions[4];        /* --positions (summary) */
     int memory;                 /* --memory (summary) */

@@ -12,7 +12,8 @@
 enum {
     O_DEVICE = 256, O_AGAINST, O_BATCH, O_WEIGHTS, O_SEED, O_INIT, O_TUNE, O_ALGO, O_MAX_MEMORY, O_ITERS, O_RTOL,
     O_ATOL, O_MAX_OUTLIERS, O_FORMAT, O_JSON, O_JUNIT, O_EXPLAIN, O_CHECK_FINITE, O_TRACE, O_STYLE, O_LINE_LENGTH,
-    O_CHUNK, O_OVERLAP, O_CHECK_INPUTS, O_SHOW_TRAINABLE, O_LAYER_RANGE, O_POSITIONS, O_MEMORY
+    O_CHUNK, O_OVERLAP, O_CHECK_INPUTS, O_SHOW_TRAINABLE, O_LAYER_RANGE, O_POSITIONS, O_MEMORY,
+    O_EXPAND_NESTED
 };
 
 static const struct option longopts[] = {
@@ -31,6 +32,7 @@ static const struct option longopts[] = {
     {"style", required_argument, NULL, O_STYLE},    {"line-length", required_argument, NULL, O_LINE_LENGTH},
     {"chunk", required_argument, NULL, O_CHUNK},    {"overlap", required_argument, NULL, O_OVERLAP},
     {"check-inputs", no_argument, NULL, O_CHECK_INPUTS}, {"show-trainable", no_argument, NULL, O_SHOW_TRAINABLE},
+    {"expand-nested", no_argument, NULL, O_EXPAND_NESTED},
     {"layer-range", required_argument, NULL, O_LAYER_RANGE}, {"positions", required_argument, NULL, O_POSITIONS},
     {"memory", no_argument, NULL, O_MEMORY},
     {NULL, 0, NULL, 0}};
@@ -170,6 +172,7 @@ int cli_parse(const struct cli_command *c, int argc, char **argv, struct cli_run
         case O_CHECK_FINITE: o->check_finite = 1; break;
         case O_CHECK_INPUTS: o->check_inputs = 1; break;
         case O_SHOW_TRAINABLE: o->show_trainable = 1; break;
+        case O_EXPAND_NESTED: o->expand_nested = 1; break;
         case O_MEMORY: o->memory = 1; break;
         case O_POSITIONS: { /* 0.3,0.6,0.7,1 */
             o->n_positions = 0;

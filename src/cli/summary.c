@@ -35,7 +35,7 @@ const struct cli_command cli_cmd_summary = {
     "summary", summary, 1,
     "MODEL [--style keras2|tf2|keras3] [--line-length N] [--explain [--device DEV]] [--format text|json] [--batch N]",
     "print the layer table Keras prints, and with --explain the arithmetic behind it",
-    "--style --line-length --explain --device --format --batch -q --show-trainable --layer-range --positions --memory",
+    "--style --line-length --explain --device --format --batch -q --show-trainable --expand-nested --layer-range --positions --memory",
     "The table is the one the model's Keras prints: a .keras or .h5 file's, the Keras that saved it; a script's,\n"
     "Keras 2.2's (65 columns; 98 with Connected to, for models with branches). --style picks another: tf2\n"
     "(tf.keras 2.x: 65 / 98 columns, long fields wrapped) or keras3 (Keras 3's box table, 88 / 108 columns); a\n"
@@ -46,6 +46,7 @@ const struct cli_command cli_cmd_summary = {
     "  --style S             keras2, tf2 or keras3: the summary of that Keras, and a script read as that Keras\n"
     "  --line-length N       Keras' line_length: the table N columns wide\n"
     "  --show-trainable      Keras' show_trainable: a Trainable column (styles tf2 and keras3)\n"
+    "  --expand-nested       Keras' expand_nested: a nested model's layers under its row (styles tf2 and keras3)\n"
     "  --layer-range A B     Keras' layer_range: the rows from the first layer whose name matches A to the last\n"
     "                        that matches B (regular expressions from the name's start; also A,B)\n"
     "  --positions P,P,P[,P] Keras' positions: where each column ends (fractions of the line, or columns)\n"
@@ -67,7 +68,8 @@ static int summary(int argc, char **argv)
                                  .batch = ro.batch, .style = ro.style, .line_length = ro.line_length,
                                  .show_trainable = ro.show_trainable,
                                  .layer_range = {ro.layer_range[0], ro.layer_range[1]},
-                                 .positions = ro.positions, .n_positions = ro.n_positions, .memory = ro.memory};
+                                 .positions = ro.positions, .n_positions = ro.n_positions, .memory = ro.memory,
+                                 .expand_nested = ro.expand_nested};
     clinfer_context *ctx;
     if (clinfer_context_new(&ctx)) {
         cli_error("out of memory");

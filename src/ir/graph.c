@@ -110,6 +110,12 @@ void cf_graph_free(struct cf_graph *g)
         cf_free(g->nodes[i].values);
     }
     cf_free(g->nodes);
+    for (int i = 0; i < g->n_nests; i++) {
+        cf_free(g->nests[i].name);
+        cf_free(g->nests[i].type);
+        cf_free(g->nests[i].in);
+    }
+    cf_free(g->nests);
     cf_free(g->inputs);
     cf_free(g->outputs);
     cf_free(g->name);
@@ -134,6 +140,8 @@ int cf_graph_add(struct cf_graph *g, enum cf_op op, const char *name, const char
     n->loc = loc;
     n->trainable = 1;
     n->file_params = -1;
+    n->shares = n->nest = -1;
+    n->rank = g->n_nodes;
     n->name = cf_strdup(name);
     n->type = cf_strdup(type);
     n->in = cf_malloc(sizeof(int) * (size_t)(n_in > 0 ? n_in : 1));
@@ -179,8 +187,9 @@ int64_t cf_shape_elems_per_item(const struct cf_shape *s)
     return p;
 }
 
-int cf_graph_add_copy(struct cf_graph *g, const struct cf_node *n, const int *in)
+int cf_graph_add_copy(struct cf_graph *g, const struct cf_node *from, const int *in)
 {
+    const struct cf_node copy = *from, *n = &copy; /* (from may be a node of g, which adding may move) */
     int idx = cf_graph_add(g, n->op, n->name, n->type, in, n->n_in, &n->a, n->loc);
     if (idx < 0) return -1;
     struct cf_node *c = &g->nodes[idx];
@@ -192,7 +201,39 @@ int cf_graph_add_copy(struct cf_graph *g, const struct cf_node *n, const int *in
     c->hidden = n->hidden;
     c->auto_name = n->auto_name;
     c->file_params = n->file_params;
+    c->call = n->call;
+    c->rank = n->rank;
     return idx;
+}
+
+int cf_graph_add_nest(struct cf_graph *g, const struct cf_nest *n)
+{
+    if (g->n_nests % 8 == 0) {
+        struct cf_nest *p = cf_realloc(g->nests, (size_t)(g->n_nests + 8) * sizeof *p);
+        if (!p) return -1;
+        g->nests = p;
+    }
+    struct cf_nest *c = &g->nests[g->n_nests];
+    *c = *n;
+    c->name = cf_strdup(n->name);
+    c->type = cf_strdup(n->type);
+    c->in = cf_malloc(sizeof(int) * (size_t)(n->n_in + 1));
+    if (!c->name || !c->type || !c->in) {
+        cf_free(c->name);
+        cf_free(c->type);
+        cf_free(c->in);
+        return -1;
+    }
+    if (n->n_in) memcpy(c->in, n->in, sizeof(int) * (size_t)n->n_in);
+    return g->n_nests++;
+}
+
+int cf_graph_nest_at(const struct cf_graph *g, int i, int level)
+{
+    int t = g->nodes[i].nest;
+    if (t == level) return -1;
+    while (t >= 0 && g->nests[t].parent != level) t = g->nests[t].parent;
+    return t;
 }
 
 struct cf_graph *cf_graph_clone(const struct cf_graph *src)
@@ -216,8 +257,12 @@ struct cf_graph *cf_graph_clone(const struct cf_graph *src)
         const struct cf_node *n = &src->nodes[i];
         int idx = cf_graph_add_copy(g, n, n->in);
         if (idx < 0) goto fail;
+        g->nodes[idx].shares = n->shares;
+        g->nodes[idx].nest = n->nest;
         if (n->n_values && cf_node_set_values(&g->nodes[idx], n->values, n->n_values)) goto fail;
     }
+    for (int i = 0; i < src->n_nests; i++)
+        if (cf_graph_add_nest(g, &src->nests[i]) < 0) goto fail;
     return g;
 fail:
     cf_graph_free(g);

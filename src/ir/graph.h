@@ -105,6 +105,9 @@ struct cf_attrs {
     int resize[2];          /* UpSampling2D: the integer factors of H and W */
     int64_t center_crop[2]; /* Slice as Keras' CenterCrop: H and W cut to these at their centre (0: not) */
     int resize_linear;      /* 0 nearest (floor(o / s)), else bilinear: CF_RESIZE_* where its source coordinate lies */
+    int64_t resize_to[2];   /* Resizing, RandomCrop: the output's H and W (0: resize[]'s integer factors) */
+    int crop_aspect;        /* ... of the input's centre cut to the output's aspect ratio first (crop_to_aspect_ratio) */
+    int64_t resize_box[4];  /* ... the input region resized: top, left, height, width (the shape rule writes it) */
     int keepdims;           /* global pooling keeps 1x1 spatial dims; ReduceMean keeps reduced axes */
     unsigned reduce_axes;   /* ReduceMean: a bit per axis */
     enum cf_broadcast broadcast;
@@ -152,10 +155,33 @@ struct cf_node {
     int n_values;        /* weights the model file gives (ONNX initializers), in the layouts of the op's */
     struct cf_tensor *values; /* weight descriptors; owned */
     int64_t file_params; /* >= 0: the parameter count the file implies (shared initializers counted once) */
+    /* A Keras layer called more than once (a shared layer, or a layer of a nested model called more than once) is a
+     * node per call: the first holds the weights and is the summary's row, the later ones share them. These index the
+     * front-end's graph (and its clones); passes that renumber nodes reset them. */
+    int shares;          /* -1, or the node (an earlier call of the same layer) whose weights this call uses */
+    int call;            /* which call of its layer this is: Keras' node index, the i of "name[i][0]" */
+    int nest;            /* -1, or the nested model (g->nests) this node is a layer of */
+    int rank;            /* the node's place among the summary rows of its model (or of its nested model) */
     /* Filled by the passes. */
     struct cf_shape out;
     int64_t params_trainable, params_non_trainable;
     int64_t macs;        /* multiply-accumulates per image */
+};
+
+/* A call of a model used as a layer of another (a nested model): its layers are the graph's nodes whose `nest` it
+ * is; the summary shows it as one row (and, expanded, its layers under it). */
+struct cf_nest {
+    char *name;          /* the nested model's name (tower) */
+    char *type;          /* its class as Keras prints it (Functional, Sequential, Model) */
+    int parent;          /* the nest it is a layer of; -1: a layer of the graph's model */
+    int call;            /* which call of the nested model this is (Keras' node index) */
+    int shares;          /* -1, or the nest (an earlier call of the same model) that is its row */
+    int trainable;       /* model.trainable */
+    int sequential;      /* a Sequential: its InputLayer is not one of its rows */
+    int rank;            /* its place among the rows of its parent */
+    int n_in;
+    int *in;             /* the nodes (outside it) it is called on */
+    int out;             /* its output: a node inside it */
 };
 
 struct cf_graph {
@@ -169,6 +195,8 @@ struct cf_graph {
     struct cf_node *nodes; /* in Keras' layer order, which is a topological order */
     int n_inputs, n_outputs;
     int *inputs, *outputs;
+    int n_nests;
+    struct cf_nest *nests;
 };
 
 const char *cf_op_name(enum cf_op op);
@@ -190,9 +218,16 @@ void cf_graph_free(struct cf_graph *g);
 int cf_graph_add(struct cf_graph *g, enum cf_op op, const char *name, const char *type, const int *in, int n_in,
                  const struct cf_attrs *a, struct cf_loc loc);
 
-/* Appends a copy of node n (of any graph) reading `in` (n->n_in of them), with its shape and counts, without its
- * values; returns its index or -1 out of memory. */
+/* Appends a copy of node n (of any graph, g's own too) reading `in` (n->n_in of them), with its shape and counts,
+ * without its values and without the indices that point into its graph (shares, nest); returns its index or -1 out
+ * of memory. */
 int cf_graph_add_copy(struct cf_graph *g, const struct cf_node *n, const int *in);
+
+/* Appends a nest (copies name and type, and n_in indices of `in`); returns its index or -1 out of memory. */
+int cf_graph_add_nest(struct cf_graph *g, const struct cf_nest *n);
+/* The nested model that holds node i at the level of nest `level` (-1: the model's own layers): the nest whose
+ * parent is `level` on the way up from the node's nest; -1 when the node is a layer at that level itself. */
+int cf_graph_nest_at(const struct cf_graph *g, int i, int level);
 
 /* Gives a node copies of weight values (descriptors' names must be static strings); -1 out of memory. */
 int cf_node_set_values(struct cf_node *n, const struct cf_tensor *v, int count);

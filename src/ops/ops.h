@@ -56,6 +56,9 @@ void cf_slice_axis(const struct cf_attrs *a, int axis, int64_t dim, int64_t *fir
 /* A node's scratch floats (its op's scratch verb, over its inputs' shapes in g). */
 int64_t cf_op_scratch(const struct cf_graph *g, struct cf_node *n);
 
+/* Node i's weight descriptors (its op's weights verb over its inputs' shapes in g); returns how many. */
+int cf_node_weights(const struct cf_graph *g, int i, struct cf_weight *w);
+
 /* --- helpers shared by the spatial ops (spatial.c) --- */
 
 /* Axes of a 4-D activation in the graph's layout. */

@@ -31,6 +31,15 @@ int64_t cf_op_scratch(const struct cf_graph *g, struct cf_node *n)
     return cf_op_verbs(n->op)->scratch(&args);
 }
 
+int cf_node_weights(const struct cf_graph *g, int i, struct cf_weight *w)
+{
+    struct cf_node *n = &g->nodes[i];
+    const struct cf_shape *in[4] = {0};
+    for (int k = 0; k < n->n_in && k < 4; k++) in[k] = &g->nodes[n->in[k]].out;
+    struct cf_op_args args = {g, n, in, n->n_in < 4 ? n->n_in : 4};
+    return cf_op_verbs(n->op)->weights(&args, w);
+}
+
 int cf_axis_h(const struct cf_graph *g) { return g->layout == CF_LAYOUT_NHWC ? 1 : 2; }
 int cf_axis_w(const struct cf_graph *g) { return g->layout == CF_LAYOUT_NHWC ? 2 : 3; }
 int cf_axis_c(const struct cf_graph *g) { return g->layout == CF_LAYOUT_NHWC ? 3 : 1; }

@@ -23,6 +23,8 @@ void cf_count(struct cf_graph *g)
             if (w[k].trainable && n->trainable) n->params_trainable += e;
             else n->params_non_trainable += e;
         }
+        if (n->shares >= 0) /* a later call of a shared layer: its weights are the first call's */
+            n->params_trainable = n->params_non_trainable = 0;
         if (n->file_params >= 0) { /* ONNX: the initializers it reads, each counted once */
             n->params_trainable = n->file_params;
             n->params_non_trainable = 0;

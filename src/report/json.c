@@ -74,6 +74,17 @@ char *cf_report_json(const struct cf_graph *g, int explain, int64_t batch, const
         cf_sb_puts(&sb, ", \"output_bytes\": ");
         json_int_or_null(&sb, e < 0 ? -1 : e * 4);
         if (n->a.act != CF_ACT_LINEAR) cf_sb_printf(&sb, ", \"activation\": \"%s\"", cf_act_name(n->a.act));
+        /* every call of a shared layer and of a nested model's layers is a node: which call, whose weights, in what */
+        if (n->shares >= 0 || n->call > 0) cf_sb_printf(&sb, ", \"call\": %d", n->call);
+        if (n->shares >= 0) {
+            cf_sb_puts(&sb, ", \"weights_of\": ");
+            cf_sb_json_str(&sb, g->nodes[n->shares].name);
+        }
+        if (n->nest >= 0) {
+            cf_sb_puts(&sb, ", \"nested_in\": ");
+            cf_sb_json_str(&sb, g->nests[n->nest].name);
+            cf_sb_printf(&sb, ", \"nested_call\": %d", g->nests[n->nest].call);
+        }
         if (explain) {
             struct cf_strbuf ex = {0};
             cf_report_explain_node(g, i, &ex);

@@ -175,36 +175,44 @@ char *cf_report_keras3(const struct cf_graph *g, const struct cf_report_opts *o)
     const char *head[] = {"Layer (type)", "Output Shape", "Param #", seq ? "Trainable" : "Connected to", "Trainable"};
     row(&sb, head, w, right, ncol, "\xe2\x94\x83");                                        /* ┃ */
     border(&sb, w, ncol, "\xe2\x94\xa1", "\xe2\x94\x81", "\xe2\x95\x87", "\xe2\x94\xa9"); /* ┡━╇┩ */
-    int first = 1;
-    for (int i = 0, r = -1; i < g->n_nodes; i++) {
-        if (!cf_report_listed(g, i) || !cf_report_row_in_range(o, ++r)) continue;
-        const struct cf_node *n = &g->nodes[i];
-        if (!first) border(&sb, w, ncol, "\xe2\x94\x9c", "\xe2\x94\x80", "\xe2\x94\xbc", "\xe2\x94\xa4"); /* ├─┼┤ */
-        first = 0;
-        char name[600], shape[300], params[40], conn[4096];
-        snprintf(name, sizeof name, "%s (%s)", n->name, n->type);
-        cf_shape_format(&n->out, shape, sizeof shape);
-        cf_fmt_commas(params, n->params_trainable + n->params_non_trainable);
+    struct cf_report_row *rows = NULL;
+    int n_rows = cf_report_rows(g, o, &rows);
+    if (n_rows < 0) {
+        cf_sb_free(&sb);
+        return NULL;
+    }
+    for (int k = 0; k < n_rows; k++) {
+        const struct cf_report_row *r = &rows[k];
+        if (k) border(&sb, w, ncol, "\xe2\x94\x9c", "\xe2\x94\x80", "\xe2\x94\xbc", "\xe2\x94\xa4"); /* ├─┼┤ */
+        char name[700], shape[300], params[40], conn[4096], prefix[200] = "";
+        /* a nested model's layers: "   " a level and "└ " (expand_nested) */
+        for (int l = 0; l < r->level && l < 60; l++) strcat(prefix, "   ");
+        if (r->level) strcat(prefix, "\xe2\x94\x94 ");
+        snprintf(name, sizeof name, "%s%s (%s)", prefix, cf_report_row_name(g, r), cf_report_row_type(g, r));
+        cf_report_row_shape(g, r, 0, shape, sizeof shape);
+        int64_t np = cf_report_row_params(g, r);
+        cf_fmt_commas(params, np);
+        char refs[4096];
+        int nc = cf_report_row_connections(g, r, refs, sizeof refs);
         size_t cl = 0;
         conn[0] = '\0';
-        for (int k = 0; k < n->n_in && cl < sizeof conn; k++) {
-            if (g->nodes[n->in[k]].hidden) continue;
-            cl += (size_t)snprintf(conn + cl, sizeof conn - cl, "%s%s[0][0]", cl ? ", " : "", g->nodes[n->in[k]].name);
-        }
+        for (int c = 0, at = 0; c < nc && cl < sizeof conn; c++, at += (int)strlen(refs + at) + 1)
+            cl += (size_t)snprintf(conn + cl, sizeof conn - cl, "%s%s", cl ? ", " : "", refs + at);
         if (!conn[0]) snprintf(conn, sizeof conn, "-");
         /* a layer without weights: "-" */
-        const char *yn = n->params_trainable + n->params_non_trainable == 0 ? "-" : n->trainable ? "Y" : "N";
+        const char *yn = np == 0 ? "-" : cf_report_row_trainable(g, r) ? "Y" : "N";
         const char *fields[] = {name, shape, params, seq ? yn : conn, yn};
         row(&sb, fields, w, right, ncol, "\xe2\x94\x82"); /* │ */
     }
     border(&sb, w, ncol, "\xe2\x94\x94", "\xe2\x94\x80", "\xe2\x94\xb4", "\xe2\x94\x98"); /* └─┴┘ */
     if (o->explain) {
-        for (int i = 0; i < g->n_nodes; i++) {
-            if (!cf_report_listed(g, i)) continue;
-            cf_sb_printf(&sb, "%s (%s)\n", g->nodes[i].name, g->nodes[i].type);
-            cf_report_explain_node(g, i, &sb);
+        for (int k = 0; k < n_rows; k++) {
+            if (rows[k].node < 0) continue;
+            cf_sb_printf(&sb, "%s (%s)\n", g->nodes[rows[k].node].name, g->nodes[rows[k].node].type);
+            cf_report_explain_node(g, rows[k].node, &sb);
         }
     }
+    cf_free(rows);
     struct cf_report_totals t;
     cf_report_totals(g, &t);
     const int64_t counts[3] = {t.trainable + t.non_trainable, t.trainable, t.non_trainable};

@@ -52,39 +52,36 @@ char *cf_report_keras(const struct cf_graph *g, const struct cf_report_opts *o)
     print_row(&sb, head, seq ? 3 : 4, pos);
     cf_sb_pad(&sb, '=', (size_t)width);
     cf_sb_puts(&sb, "\n");
-    int last = -1;
-    for (int i = 0; i < g->n_nodes; i++)
-        if (cf_report_listed(g, i)) last = i;
-    for (int i = 0; i < g->n_nodes; i++) {
-        if (!cf_report_listed(g, i)) continue;
-        const struct cf_node *n = &g->nodes[i];
+    struct cf_report_row *rows = NULL;
+    int n_rows = cf_report_rows(g, o, &rows);
+    if (n_rows < 0) {
+        cf_sb_free(&sb);
+        return NULL;
+    }
+    for (int k = 0; k < n_rows; k++) {
+        const struct cf_report_row *r = &rows[k];
         char name[512], shape[256], params[32], conn[300] = "";
-        snprintf(name, sizeof name, "%s (%s)", n->name, n->type);
-        cf_shape_format(&n->out, shape, sizeof shape);
-        snprintf(params, sizeof params, "%lld", (long long)(n->params_trainable + n->params_non_trainable));
-        /* Keras' "Connected to": the layers it reads (not the constants an ONNX node reads) */
-        int first = 1;
-        for (int k = 0; k < n->n_in && !seq; k++) {
-            if (g->nodes[n->in[k]].hidden) continue;
-            snprintf(conn, sizeof conn, "%s[0][0]", g->nodes[n->in[k]].name);
-            if (first) {
-                const char *fields[] = {name, shape, params, conn};
-                print_row(&sb, fields, 4, pos);
-            } else {
-                const char *more[] = {"", "", "", conn};
-                print_row(&sb, more, 4, pos);
-            }
-            first = 0;
+        snprintf(name, sizeof name, "%s (%s)", cf_report_row_name(g, r), cf_report_row_type(g, r));
+        cf_report_row_shape(g, r, 1, shape, sizeof shape);
+        snprintf(params, sizeof params, "%lld", (long long)cf_report_row_params(g, r));
+        /* Keras' "Connected to": the layers it reads (not the constants an ONNX node reads), one a line */
+        char refs[4096];
+        int nc = seq ? 0 : cf_report_row_connections(g, r, refs, sizeof refs);
+        for (int c = 0, at = 0; c < nc; c++, at += (int)strlen(refs + at) + 1) {
+            snprintf(conn, sizeof conn, "%s", refs + at);
+            const char *fields[] = {name, shape, params, conn}, *more[] = {"", "", "", conn};
+            print_row(&sb, c ? more : fields, 4, pos);
         }
-        if (first) {
+        if (nc == 0) {
             conn[0] = '\0';
             const char *fields[] = {name, shape, params, conn};
             print_row(&sb, fields, seq ? 3 : 4, pos);
         }
-        if (o->explain) cf_report_explain_node(g, i, &sb);
-        cf_sb_pad(&sb, i == last ? '=' : '_', (size_t)width);
+        if (o->explain && r->node >= 0) cf_report_explain_node(g, r->node, &sb);
+        cf_sb_pad(&sb, k == n_rows - 1 ? '=' : '_', (size_t)width);
         cf_sb_puts(&sb, "\n");
     }
+    cf_free(rows);
     struct cf_report_totals t;
     cf_report_totals(g, &t);
     cf_sb_puts(&sb, "Total params: ");

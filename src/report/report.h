@@ -24,7 +24,30 @@ struct cf_report_opts {
     uint64_t mem_weights, mem_arena;     /* a ref session's weights (after its folds) and planned arena */
     const double *positions;             /* Keras' positions, one per column (n_positions 0: the defaults) */
     int n_positions;
+    int expand_nested;                   /* a nested model's layers under its row */
 };
+
+/* A row of the summary: a layer (its first call's node) or a nested model (its first call's nest), at a depth of
+ * nesting (0: a layer of the model; 1: of a model nested in it, shown with expand_nested; ...). */
+struct cf_report_row {
+    int node, nest; /* one of them >= 0 */
+    int level;
+};
+/* The rows in Keras' order, layer_range applied to the model's own (level 0) rows, nested models' layers under them
+ * when expand_nested; returns their count, or -1 out of memory (*rows freed with cf_free). */
+int cf_report_rows(const struct cf_graph *g, const struct cf_report_opts *o, struct cf_report_row **rows);
+/* A row's facts: its name and class, its parameters, whether it is trainable */
+const char *cf_report_row_name(const struct cf_graph *g, const struct cf_report_row *r);
+const char *cf_report_row_type(const struct cf_graph *g, const struct cf_report_row *r);
+int64_t cf_report_row_params(const struct cf_graph *g, const struct cf_report_row *r);
+int cf_report_row_trainable(const struct cf_graph *g, const struct cf_report_row *r);
+/* its output shape as that Keras prints it: a layer called on several shapes is "multiple" in tf.keras (multiple
+ * != 0), the last call's shape in Keras 3 */
+void cf_report_row_shape(const struct cf_graph *g, const struct cf_report_row *r, int multiple, char *out,
+                         size_t size);
+/* Its "Connected to" entries (level 0 only: the tensors each of its calls reads, as name[call][tensor]), one after
+ * another in `out`, each NUL-terminated; returns how many. */
+int cf_report_row_connections(const struct cf_graph *g, const struct cf_report_row *r, char *out, size_t size);
 
 /* Each returns text to free with cf_free, or NULL when out of memory: the tables of Keras 2.2 (keras_table.c),
  * tf.keras 2 (tf2_table.c) and Keras 3 (keras3_table.c), and JSON. */
@@ -37,7 +60,8 @@ char *cf_report_json(const struct cf_graph *g, int explain, int64_t batch, const
 /* the bytes of the first `cps` code points of s[0..len), and how many code points it holds */
 size_t cf_utf8_prefix(const char *s, size_t len, size_t cps);
 size_t cf_utf8_len(const char *s, size_t len);
-/* Is node i a row of the summary (not hidden; an InputLayer only where the model lists its inputs)? */
+/* Is node i a row of the model's own (level 0): not hidden, not a later call of a shared layer, not a layer of a
+ * nested model, an InputLayer only where the model lists its inputs? */
 int cf_report_listed(const struct cf_graph *g, int i);
 /* Keras' layer_range: the first listed row whose name matches `first` (Python's re.match: at its start; here a POSIX
  * extended regular expression) to the last that matches `last`, as rows [*lo, *hi); -1 with the reason in err when

@@ -12,7 +12,7 @@
 #define MAX_FIELD 4096
 
 /* print_row: while any field has text left, one line taking from each what fits its column */
-static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, const int *pos)
+static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, const int *pos, int level)
 {
     const char *left[5];
     size_t rem[5];
@@ -27,7 +27,7 @@ static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, co
         for (int col = 0; col < n; col++) {
             int start = col > 0 ? pos[col - 1] : 0, end = pos[col];
             int space = col != n - 1 ? 2 : 0;
-            long cutoff = end - start - space - (col != n - 1 ? 1 : 0);
+            long cutoff = end - start - space - (col != n - 1 ? 1 : 0) - (col == 0 ? level : 0);
             /* a column narrower than its gutter: Keras' s[:-k] would never empty the field and loop forever; one
              * character a line ends it (line lengths of 20 and more never come here) */
             if (cutoff < 1) cutoff = 1;
@@ -43,8 +43,9 @@ static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, co
             }
             if (best != (size_t)-1) fit = best;
             if (col == 0) {
+                cf_sb_pad(&line, '|', (size_t)level);
                 cf_sb_puts(&line, " ");
-                cps++;
+                cps += (size_t)level + 1;
             }
             cf_sb_putn(&line, left[col], fit);
             cps += cf_utf8_len(left[col], fit);
@@ -52,11 +53,14 @@ static void print_row(struct cf_strbuf *sb, const char *const *fields, int n, co
             cps += (size_t)space;
             left[col] += fit;
             rem[col] -= fit;
-            if (cps < (size_t)pos[col]) {
-                cf_sb_pad(&line, ' ', (size_t)pos[col] - cps);
-                cps = (size_t)pos[col];
+            /* a nested model's layers: the last column leaves room for the bars */
+            size_t to = (size_t)pos[col] - (level && col == n - 1 ? (size_t)level : 0);
+            if (cps < to) {
+                cf_sb_pad(&line, ' ', to - cps);
+                cps = to;
             }
         }
+        cf_sb_pad(&line, '|', (size_t)level);
         char *text = cf_sb_take(&line);
         if (text) cf_sb_puts(sb, text);
         cf_free(text);
@@ -84,36 +88,58 @@ char *cf_report_tf2(const struct cf_graph *g, const struct cf_report_opts *o)
     cf_sb_pad(&sb, '_', (size_t)width);
     cf_sb_puts(&sb, "\n");
     const char *head[] = {"Layer (type)", "Output Shape", "Param #", seq ? "Trainable" : "Connected to", "Trainable"};
-    print_row(&sb, head, ncol, pos);
+    print_row(&sb, head, ncol, pos, 0);
     cf_sb_pad(&sb, '=', (size_t)width);
     cf_sb_puts(&sb, "\n");
-    for (int i = 0, row = -1; i < g->n_nodes; i++) {
-        if (!cf_report_listed(g, i) || !cf_report_row_in_range(o, ++row)) continue;
-        const struct cf_node *n = &g->nodes[i];
+    struct cf_report_row *rows = NULL;
+    int n_rows = cf_report_rows(g, o, &rows);
+    if (n_rows < 0) {
+        cf_sb_free(&sb);
+        return NULL;
+    }
+    for (int k = 0; k < n_rows; k++) {
+        const struct cf_report_row *r = &rows[k];
         char name[600], shape[300], params[32], conn[MAX_FIELD];
-        snprintf(name, sizeof name, "%s (%s)", n->name, n->type);
+        snprintf(name, sizeof name, "%s (%s)", cf_report_row_name(g, r), cf_report_row_type(g, r));
         /* an InputLayer's output_shape is a list of one */
-        int list = cf_op_has(n->op, CF_T_INPUT);
+        int list = r->node >= 0 && strcmp(g->nodes[r->node].type, "InputLayer") == 0;
         if (list) shape[0] = '[';
-        cf_shape_format(&n->out, shape + list, sizeof shape - 2);
+        cf_report_row_shape(g, r, 1, shape + list, sizeof shape - 2);
         if (list) strcat(shape, "]");
-        snprintf(params, sizeof params, "%lld", (long long)(n->params_trainable + n->params_non_trainable));
+        snprintf(params, sizeof params, "%lld", (long long)cf_report_row_params(g, r));
         /* str() of the list of connections: ['conv2d[0][0]', 'add[0][0]'] */
+        char refs[MAX_FIELD];
+        int nc = cf_report_row_connections(g, r, refs, sizeof refs);
         size_t cl = (size_t)snprintf(conn, sizeof conn, "[");
-        int first = 1;
-        for (int k = 0; k < n->n_in && cl < sizeof conn; k++) {
-            if (g->nodes[n->in[k]].hidden) continue;
-            cl += (size_t)snprintf(conn + cl, sizeof conn - cl, "%s'%s[0][0]'", first ? "" : ", ",
-                                   g->nodes[n->in[k]].name);
-            first = 0;
-        }
+        for (int c = 0, at = 0; c < nc && cl < sizeof conn; c++, at += (int)strlen(refs + at) + 1)
+            cl += (size_t)snprintf(conn + cl, sizeof conn - cl, "%s'%s'", c ? ", " : "", refs + at);
         if (cl < sizeof conn) snprintf(conn + cl, sizeof conn - cl, "]");
-        const char *yn = n->trainable ? "Y" : "N";
+        const char *yn = cf_report_row_trainable(g, r) ? "Y" : "N";
         const char *fields[] = {name, shape, params, seq ? yn : conn, yn};
-        print_row(&sb, fields, ncol, pos);
-        if (o->explain) cf_report_explain_node(g, i, &sb);
-        cf_sb_pad(&sb, ' ', (size_t)width);
-        cf_sb_puts(&sb, "\n");
+        print_row(&sb, fields, ncol, pos, r->level);
+        if (o->explain && r->node >= 0) cf_report_explain_node(g, r->node, &sb);
+        /* expand_nested: a nested model's layers between bars; after its last layer, and after a nested model that
+         * was expanded, no blank line (print_summary's is_nested_last) */
+        int next = k + 1 < n_rows ? rows[k + 1].level : 0;
+        if (next > r->level) {
+            cf_sb_pad(&sb, '|', (size_t)next);
+            for (int c = 0; c < width - 2 * next; c++) cf_sb_puts(&sb, "\xc2\xaf"); /* ¯ */
+            cf_sb_pad(&sb, '|', (size_t)next);
+            cf_sb_puts(&sb, "\n");
+            continue;
+        }
+        for (int l = r->level; l > next; l--) { /* the end of a nested model: its last layer, then its bar */
+            cf_sb_pad(&sb, '|', (size_t)(l - 1));
+            for (int c = 0; c < width - 2 * (l - 1); c++) cf_sb_puts(&sb, "\xc2\xaf");
+            cf_sb_pad(&sb, '|', (size_t)(l - 1));
+            cf_sb_puts(&sb, "\n");
+        }
+        if (next == r->level) {
+            cf_sb_pad(&sb, '|', (size_t)r->level);
+            cf_sb_pad(&sb, ' ', (size_t)(width - 2 * r->level));
+            cf_sb_pad(&sb, '|', (size_t)r->level);
+            cf_sb_puts(&sb, "\n");
+        }
     }
     cf_sb_pad(&sb, '=', (size_t)width);
     cf_sb_puts(&sb, "\n");
@@ -121,7 +147,9 @@ char *cf_report_tf2(const struct cf_graph *g, const struct cf_report_opts *o)
     cf_report_totals(g, &t);
     /* the sizes are of float32 weights, but for tf.keras' Normalization count, an int64 */
     double int64s = 0;
-    for (int i = 0; i < g->n_nodes; i++) int64s += cf_report_listed(g, i) && g->nodes[i].op == CF_OP_NORMALIZATION;
+    for (int i = 0; i < g->n_nodes; i++)
+        int64s += !g->nodes[i].hidden && g->nodes[i].shares < 0 && g->nodes[i].op == CF_OP_NORMALIZATION;
+    cf_free(rows);
     char m0[64], m1[64], m2[64];
     cf_report_memory_size(m0, sizeof m0, 4.0 * (double)(t.trainable + t.non_trainable) + 4.0 * int64s, "Byte");
     cf_report_memory_size(m1, sizeof m1, 4.0 * (double)t.trainable, "Byte");

@@ -1,5 +1,6 @@
 /* Comparing two devices (include/clinfer.h: clinfer_compare): one session on each, the same inputs, every layer's
  * output compared by the rule of report/compare.h, and a verdict that tells rounding from a wrong kernel. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,17 @@ clinfer_status clinfer_compare(clinfer_context *ctx, const clinfer_model *model,
                                opts->max_outliers};
         struct cf_cmp_stats x;
         int64_t n = clinfer_session_layer_elems(s[0], i);
+        /* an element-wise merge (a - b, a + b) carries its inputs' errors at their scale: when they cancel to a
+         * smaller output, its absolute floor is its inputs' */
+        const struct cf_node *nd = &g->nodes[i];
+        if (opts->atol < 0 && cf_op_has(nd->op, CF_T_MERGE)) {
+            double in_scale = 0, out_scale = 0;
+            for (int k = 0; k < nd->n_in; k++)
+                if (c->layers[nd->in[k]].scale > in_scale) in_scale = c->layers[nd->in[k]].scale;
+            for (int64_t j = 0; j < n; j++)
+                if (isfinite(layers[1][i][j]) && fabs(layers[1][i][j]) > out_scale) out_scale = fabs(layers[1][i][j]);
+            if (out_scale > 0 && in_scale > out_scale) t.atol *= in_scale / out_scale;
+        }
         cf_compare_values(layers[0][i], layers[1][i], n, &t, &x);
         c->layers[i] = (clinfer_compare_layer){t.rtol,     t.atol,      x.n,       x.bad,     x.one_sided,
                                                {x.nonfinite_a, x.nonfinite_b}, x.first_bad, x.max_abs, x.max_rel,

@@ -365,6 +365,13 @@ void clinfer_session_layer_algo(const clinfer_session *s, int layer, char *out, 
     else s->be->algo(s->state, i, out, size);
 }
 
+int clinfer_session_layer_launch(const clinfer_session *s, int layer, size_t global[3], size_t local[3])
+{
+    int i = node_of(s, layer);
+    if (i < 0 || !global || !local || !s->be->launch) return 0;
+    return s->be->launch(s->state, i, global, local);
+}
+
 static clinfer_status run(clinfer_context *ctx, clinfer_session *s, int64_t count, const float *const *inputs,
                           float *const *outputs, float *const *layers, int one_device, const char *fn);
 
@@ -465,6 +472,22 @@ static clinfer_status run(clinfer_context *ctx, clinfer_session *s, int64_t coun
     if (s->n_peers && !one_device) return cf_multi_span(s, 0, count, inputs, outputs, d);
     s->ran = count;
     return cf_session_span(s, 0, count, inputs, outputs, layers, d);
+}
+
+clinfer_status clinfer_session_run_on_device(clinfer_context *ctx, clinfer_session *s)
+{
+    if (cf_api_begin(ctx)) return CLINFER_E_ARG;
+    struct cf_diag *d = cf_api_diag(ctx);
+    if (!s) return cf_fail(d, CLINFER_E_ARG, "clinfer_session_run_on_device: NULL session");
+    clinfer_status st = CLINFER_OK;
+    for (int i = 0; i < s->g->n_nodes && !st; i++)
+        if (cf_op_runs(s->g->nodes[i].op)) st = s->be->run_node(s->state, i, d);
+    if (s->be->finish) {
+        struct cf_diag ignored = {0};
+        clinfer_status fin = s->be->finish(s->state, st ? &ignored : d);
+        if (!st) st = fin;
+    }
+    return st;
 }
 
 clinfer_status clinfer_session_run(clinfer_context *ctx, clinfer_session *s, const float *const *inputs,

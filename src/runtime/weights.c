@@ -49,6 +49,18 @@ static void init_tensor(const struct cf_node *n, struct cf_tensor *t, enum cf_in
     }
 }
 
+/* The later calls of a shared layer take the first call's weights (the front-end checked that they are alike). */
+static void share(const struct cf_graph *g, struct cf_weights *w)
+{
+    for (int i = 0; i < g->n_nodes; i++) {
+        int o = g->nodes[i].shares;
+        if (o < 0 || w->count[i] != w->count[o]) continue;
+        for (int k = 0; k < w->count[i]; k++)
+            if (elems(&w->t[i][k].desc) == elems(&w->t[o][k].desc))
+                memcpy(w->t[i][k].data, w->t[o][k].data, sizeof(float) * (size_t)elems(&w->t[i][k].desc));
+    }
+}
+
 clinfer_status cf_weights_init(const struct cf_graph *g, enum cf_init mode, uint64_t seed, struct cf_weights *out,
                                struct cf_diag *d)
 {
@@ -80,6 +92,7 @@ clinfer_status cf_weights_init(const struct cf_graph *g, enum cf_init mode, uint
                 init_tensor(n, &out->t[i][k], mode, seed);
         }
     }
+    share(g, out);
     return CLINFER_OK;
 oom:
     cf_weights_free(out);
@@ -167,7 +180,26 @@ clinfer_status cf_weights_load_npz(const struct cf_graph *g, const char *path, s
     return st;
 }
 
+static clinfer_status load_by_kind(const struct cf_graph *g, const char *path, struct cf_weights *w,
+                                   struct cf_diag *d);
+
+/* A file holds a shared layer's weights once: the later calls are left out of the matching, then take the first's. */
 clinfer_status cf_weights_load(const struct cf_graph *g, const char *path, struct cf_weights *w, struct cf_diag *d)
+{
+    int *saved = cf_calloc((size_t)g->n_nodes + 1, sizeof(int));
+    if (!saved) return cf_fail_oom(d);
+    for (int i = 0; i < g->n_nodes; i++)
+        if (g->nodes[i].shares >= 0) saved[i] = w->count[i], w->count[i] = 0;
+    clinfer_status st = load_by_kind(g, path, w, d);
+    for (int i = 0; i < g->n_nodes; i++)
+        if (g->nodes[i].shares >= 0) w->count[i] = saved[i];
+    cf_free(saved);
+    if (!st) share(g, w);
+    return st;
+}
+
+static clinfer_status load_by_kind(const struct cf_graph *g, const char *path, struct cf_weights *w,
+                                   struct cf_diag *d)
 {
     /* by content: HDF5 is Keras' (.h5, .weights.h5); a zip is a .keras file when so named, else an .npz */
     int fd;

@@ -41,6 +41,8 @@ os.makedirs(out_dir, exist_ok=True)
 
 models_dir = os.path.join(here, "keras_files")
 MODELS = sorted(fn[:-3] for fn in os.listdir(models_dir) if fn.endswith(".py"))
+if len(sys.argv) > 2:  # only these (the others' files stay as they are)
+    MODELS = [m for m in MODELS if m in sys.argv[2:]]
 
 
 def build(name):
@@ -50,16 +52,16 @@ def build(name):
     return scope["model"]
 
 
-def summary_text(model, line_length=None):
+def summary_text(model, line_length=None, **kw):
     buf = io.StringIO()
     if flavor == "keras3":
         # what model.summary() prints to a terminal: the rich console without print_fn
         import contextlib
 
         with contextlib.redirect_stdout(buf):
-            model.summary(line_length=line_length)
+            model.summary(line_length=line_length, **kw)
         return buf.getvalue()
-    model.summary(line_length=line_length, print_fn=lambda s, **kw: buf.write(s + "\n"))
+    model.summary(line_length=line_length, print_fn=lambda s, **k: buf.write(s + "\n"), **kw)
     return buf.getvalue()
 
 
@@ -115,6 +117,11 @@ for name in MODELS:
         tag = "tf2"
     with open(base + "." + tag + ".txt", "w") as f:
         f.write(summary_text(loaded))
+    if any(hasattr(layer, "layers") for layer in model.layers):  # nested models: expanded too, from the script's model
+        with open(base + "." + tag + ".x.txt", "w") as f:
+            f.write(summary_text(model, expand_nested=True))
+        with open(base + "." + tag + ".xt.txt", "w") as f:
+            f.write(summary_text(model, expand_nested=True, show_trainable=True))
     save_outputs(base + "." + tag, loaded.predict(xs if len(xs) > 1 else xs[0], verbose=0))
 
 # the examples' summaries as this Keras prints them

@@ -94,6 +94,7 @@ static clinfer_status call_class(struct eval *E, const struct value *callee, str
             for (int i = 0; i < ls->n; i++)
                 if ((st = cf_keval_seq_add(E, M, ls->items[i]))) return st;
         }
+        if ((st = cf_keval_seq_built(E, M, loc))) return st;
         if (!(v = cf_keval_new_val(E, V_MODEL, loc))) return cf_fail_oom(E->d);
         v->model = M;
         E->last = M;
@@ -124,7 +125,10 @@ static clinfer_status call_method(struct eval *E, const struct value *m, struct 
                               M->name, name);
         if (n != 1 || kw[0])
             return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "%s() takes exactly one positional argument", name);
-        if (name[0] == 'a') return cf_keval_seq_add(E, M, args[0]);
+        if (name[0] == 'a') {
+            if ((st = cf_keval_seq_add(E, M, args[0]))) return st;
+            return cf_keval_seq_built(E, M, loc);
+        }
         if (M->cur >= 0) return CLINFER_OK;
         if (M->n_layers == 0) return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "build() on a Sequential model with no layers");
         static const struct arg_spec spec = {"input_shape", AK_BATCH_SHAPE, T_BATCH_SHAPE, 1};
@@ -134,8 +138,9 @@ static clinfer_status call_method(struct eval *E, const struct value *m, struct 
         if ((st = cf_keras_apply_arg(seq, &spec, args[0], &a, &shape, E->d))) return st;
         char in_name[160];
         snprintf(in_name, sizeof in_name, "%s_input", M->layers[0]->name);
-        if ((st = cf_keval_seq_start(E, M, in_name, &shape, loc))) return st;
-        return cf_keval_seq_apply_pending(E, M, 0);
+        if ((st = cf_keval_seq_start(E, M, in_name, &shape, loc)) || (st = cf_keval_seq_apply_pending(E, M, 0)))
+            return st;
+        return cf_keval_seq_built(E, M, loc);
     }
     return cf_fail_at(E->d, loc, CLINFER_E_UNSUPPORTED,
                       "%s.%s() is outside what clinfer reads (summary, compile, add, build); remove the line", M->name,
@@ -216,7 +221,8 @@ static clinfer_status eval_call(struct eval *E, const struct expr *e, struct val
     switch (callee->k) {
     case V_CLASS:
         return call_class(E, callee, args, e->kw, e->n, e->loc, out);
-    case V_LAYER: {
+    case V_LAYER:
+    case V_MODEL: {
         int first = -1;
         for (int i = 0; i < e->n; i++) {
             if (!e->kw[i] || strcmp(e->kw[i], "inputs") == 0) {
@@ -231,7 +237,9 @@ static clinfer_status eval_call(struct eval *E, const struct expr *e, struct val
         if (first < 0) return cf_fail_at(E->d, e->loc, CLINFER_E_MODEL, "a layer must be called on its input tensor");
         struct value *v = cf_keval_new_val(E, V_TENSOR, e->loc);
         if (!v) return cf_fail_oom(E->d);
-        if ((st = cf_keval_apply_layer(E, callee->layer, args[first], &v->tensor))) return st;
+        if (callee->k == V_MODEL) st = cf_keval_call_model(E, callee->model, args[first], e->loc, &v->tensor);
+        else st = cf_keval_apply_layer(E, callee->layer, args[first], &v->tensor);
+        if (st) return st;
         *out = v;
         return CLINFER_OK;
     }
@@ -270,8 +278,6 @@ static clinfer_status eval_call(struct eval *E, const struct expr *e, struct val
         }
         *out = cf_keval_new_val(E, V_OPAQUE, e->loc);
         return *out ? CLINFER_OK : cf_fail_oom(E->d);
-    case V_MODEL:
-        return cf_fail_at(E->d, e->loc, CLINFER_E_UNSUPPORTED, "calling a model as a layer is not supported");
     default:
         break;
     }

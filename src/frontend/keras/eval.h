@@ -14,8 +14,10 @@ struct layer_obj {
     struct cf_loc loc;       /* where the layer is made */
     int trainable;
     struct cf_shape in_shape; /* input_shape= and friends; rank 0 when not given */
-    int node;                 /* pool node once called, -1 before */
+    int node;                 /* pool node of its first call, -1 before; later calls share its weights */
+    int calls;                /* how many times it has been called (Keras' next node index) */
     int auto_name;            /* the name was generated (not name=...) */
+    struct model_obj *model;  /* a model used as a layer of a Sequential (its other fields unused but name, loc) */
 };
 
 struct model_obj {
@@ -28,6 +30,10 @@ struct model_obj {
     int cur;               /* current output node; -1 while the model has no input */
     int n_layers, cap_layers;
     struct layer_obj **layers;
+    /* used as a layer of another model */
+    int trainable;         /* model.trainable */
+    int calls;             /* how many times it has been called */
+    int first_nest;        /* the pool nest of its first call, -1 before */
 };
 
 struct binding {
@@ -69,6 +75,8 @@ struct eval {
     struct uid *uids;
     int n_uids, cap_uids;
     struct model_obj *chosen, *last;
+    struct model_obj **nest_model; /* per pool nest: the model it is a call of */
+    int cap_nest_model;
     clinfer_style style;   /* the Keras the script is read as: names and semantics */
     int keep_order;        /* a model file: its layers in the file's order (else Keras 2's depth order) */
 };
@@ -144,6 +152,16 @@ clinfer_status cf_keval_make_input(struct eval *E, const char *name, const struc
                                    int *node);
 clinfer_status cf_keval_tensors_of(struct eval *E, const struct value *v, const char *what, int **out, int *n);
 clinfer_status cf_keval_apply_layer(struct eval *E, struct layer_obj *L, const struct value *x, int *node);
+/* model(x): a copy of the model's layers in the pool reading x (a nested model), its output in *node */
+clinfer_status cf_keval_call_model(struct eval *E, struct model_obj *M, const struct value *x, struct cf_loc loc,
+                                   int *node);
+/* A Sequential is built (has its layers' shapes): Keras 3 builds an internal Functional each time, which takes a
+ * name of the functional counter (a later unnamed Model is functional_N). */
+clinfer_status cf_keval_seq_built(struct eval *E, struct model_obj *M, struct cf_loc loc);
+/* model.trainable = flag: the model's, and every layer's it holds (nested models' too) */
+clinfer_status cf_keval_set_model_trainable(struct eval *E, struct model_obj *M, int flag);
+/* layer.trainable = flag: every call of the layer of pool node `node` */
+void cf_keval_set_trainable(struct eval *E, int node, int flag);
 clinfer_status cf_keval_seq_apply_pending(struct eval *E, struct model_obj *M, int from);
 clinfer_status cf_keval_seq_start(struct eval *E, struct model_obj *M, const char *name, const struct cf_shape *shape,
                                   struct cf_loc loc);

@@ -54,27 +54,10 @@ clinfer_status cf_keval_assign(struct eval *E, const struct expr *t, struct valu
         if ((st = cf_keval_expr(E, t->a, &obj)) || (st = cf_keval_truth(E, v, v->loc, &flag))) return st;
         if (obj->k == V_LAYER) {
             obj->layer->trainable = flag;
-            if (obj->layer->node >= 0) E->pool->nodes[obj->layer->node].trainable = flag;
+            if (obj->layer->node >= 0) cf_keval_set_trainable(E, obj->layer->node, flag);
             return CLINFER_OK;
         }
-        if (obj->k == V_MODEL) {
-            struct model_obj *M = obj->model;
-            for (int i = 0; M->sequential && i < M->n_layers; i++) {
-                M->layers[i]->trainable = flag;
-                if (M->layers[i]->node >= 0) E->pool->nodes[M->layers[i]->node].trainable = flag;
-            }
-            if (!M->sequential) { /* every layer its outputs depend on (nodes come after their inputs) */
-                char *mark = cf_arena_alloc(E->A, (size_t)E->pool->n_nodes + 1);
-                if (!mark) return cf_fail_oom(E->d);
-                for (int k = 0; k < M->n_out; k++) mark[M->outputs[k]] = 1;
-                for (int i = E->pool->n_nodes - 1; i >= 0; i--)
-                    if (mark[i]) {
-                        E->pool->nodes[i].trainable = flag;
-                        for (int k = 0; k < E->pool->nodes[i].n_in; k++) mark[E->pool->nodes[i].in[k]] = 1;
-                    }
-            }
-            return CLINFER_OK;
-        }
+        if (obj->k == V_MODEL) return cf_keval_set_model_trainable(E, obj->model, flag);
         return cf_fail_at(E->d, t->loc, CLINFER_E_UNSUPPORTED, "setting trainable on a %s is outside the subset",
                           cf_value_type_name(obj));
     }

@@ -115,6 +115,15 @@ static const struct arg_spec random_brightness_args[] = {
 static const struct arg_spec center_crop_args[] = {
     {"height", AK_INT_POS, T_CROP_H, REQ}, {"width", AK_INT_POS, T_CROP_W, REQ},
     {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
+static const struct arg_spec resizing_args[] = {
+    {"height", AK_INT_POS, T_RESIZE_H, REQ}, {"width", AK_INT_POS, T_RESIZE_W, REQ},
+    {"interpolation", AK_INTERP, T_IGNORE, 0}, {"crop_to_aspect_ratio", AK_BOOL, T_CROP_ASPECT, 0},
+    {"pad_to_aspect_ratio", AK_UNSET, T_IGNORE, 0}, {"fill_mode", AK_ANY, T_IGNORE, 0},
+    {"fill_value", AK_ANY, T_IGNORE, 0}, {"antialias", AK_UNSET, T_IGNORE, 0},
+    {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
+static const struct arg_spec random_crop_args[] = {
+    {"height", AK_INT_POS, T_RESIZE_H, REQ}, {"width", AK_INT_POS, T_RESIZE_W, REQ}, {"seed", AK_ANY, T_IGNORE, 0},
+    {"data_format", AK_DATA_FORMAT, T_IGNORE, 0}, END};
 static const struct arg_spec rescaling_args[] = {
     {"scale", AK_FLOAT, T_AFFINE_SCALE, REQ}, {"offset", AK_FLOAT, T_AFFINE_OFFSET, 0}, END};
 static const struct arg_spec normalization_args[] = {
@@ -182,6 +191,15 @@ static void pool1d_defaults(struct cf_attrs *a)
 }
 
 static void normalization_defaults(struct cf_attrs *a) { a->axis = -1; }
+/* Resizing: bilinear unless told; RandomCrop at inference: the input's centre at the output's aspect ratio, resized
+ * (tf.keras' smart_resize) */
+static void bilinear_defaults(struct cf_attrs *a) { a->resize_linear = CF_RESIZE_HALF_PIXEL; }
+static void crop_defaults(struct cf_attrs *a)
+{
+    a->resize_linear = CF_RESIZE_HALF_PIXEL;
+    a->crop_aspect = 1;
+}
+
 static void cropping_defaults(struct cf_attrs *a) { a->pads[0] = a->pads[1] = a->pads[2] = a->pads[3] = 0; }
 /* Cropping2D as a Slice of H and W (NHWC): (top, bottom), (left, right) off each */
 static clinfer_status cropping_finish(const struct keras_class *c, struct cf_attrs *a, struct cf_loc loc,
@@ -273,6 +291,8 @@ static const struct keras_class classes[] = {
     {"Permute",                  K_LAYER,      CF_OP_TRANSPOSE,          L,                permute_args,          NULL,                  NULL,              NULL},
     {"LayerNormalization",       K_LAYER,      CF_OP_LAYER_NORM,         L,                layer_norm_args,       NULL,                  normalization_defaults, NULL},
     {"UpSampling2D",             K_LAYER,      CF_OP_RESIZE,             L,                upsampling2d_args,     NULL,                  NULL,              NULL},
+    {"Resizing",                 K_LAYER,      CF_OP_RESIZE,             L,                resizing_args,         NULL,                  bilinear_defaults, NULL},
+    {"RandomCrop",               K_LAYER,      CF_OP_RESIZE,             L,                random_crop_args,      NULL,                  crop_defaults,     NULL},
     {"Cropping2D",               K_LAYER,      CF_OP_SLICE,              L,                cropping2d_args,       NULL,                  cropping_defaults, cropping_finish},
     {"CenterCrop",               K_LAYER,      CF_OP_SLICE,              L,                center_crop_args,      NULL,                  NULL,              NULL},
     {"BatchNormalization",       K_LAYER,      CF_OP_BATCH_NORM,         L,                batch_norm_args,       NULL,                  NULL,              NULL},
@@ -285,9 +305,15 @@ static const struct keras_class classes[] = {
     {"Add",                      K_LAYER,      CF_OP_ADD,                L,                merge_args,            NULL,                  NULL,              NULL},
     {"Multiply",                 K_LAYER,      CF_OP_MULTIPLY,           L,                merge_args,            NULL,                  NULL,              NULL},
     {"Concatenate",              K_LAYER,      CF_OP_CONCAT,             L,                concat_args,           NULL,                  NULL,              NULL},
+    {"Subtract",                 K_LAYER,      CF_OP_SUB,                L,                merge_args,            NULL,                  NULL,              NULL},
+    {"Maximum",                  K_LAYER,      CF_OP_MAXIMUM,            L,                merge_args,            NULL,                  NULL,              NULL},
+    {"Minimum",                  K_LAYER,      CF_OP_MINIMUM,            L,                merge_args,            NULL,                  NULL,              NULL},
     {"add",                      K_MERGE_FN,   CF_OP_ADD,                L,                merge_fn_args,         "Add",                 NULL,              NULL},
     {"multiply",                 K_MERGE_FN,   CF_OP_MULTIPLY,           L,                merge_fn_args,         "Multiply",            NULL,              NULL},
     {"concatenate",              K_MERGE_FN,   CF_OP_CONCAT,             L,                concat_fn_args,        "Concatenate",         NULL,              NULL},
+    {"subtract",                 K_MERGE_FN,   CF_OP_SUB,                L,                merge_fn_args,         "Subtract",            NULL,              NULL},
+    {"maximum",                  K_MERGE_FN,   CF_OP_MAXIMUM,            L,                merge_fn_args,         "Maximum",             NULL,              NULL},
+    {"minimum",                  K_MERGE_FN,   CF_OP_MINIMUM,            L,                merge_fn_args,         "Minimum",             NULL,              NULL},
     {"Model",                    K_MODEL,      CF_OP_INPUT,              L,                model_args,            NULL,                  NULL,              NULL},
     {"Sequential",               K_SEQUENTIAL, CF_OP_INPUT,              L,                sequential_args,       NULL,                  NULL,              NULL},
 };
@@ -468,6 +494,8 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
         else if (spec->tgt == T_DM) a->depth_multiplier = (int)i64;
         else if (spec->tgt == T_CROP_H) a->center_crop[0] = i64;
         else if (spec->tgt == T_CROP_W) a->center_crop[1] = i64;
+        else if (spec->tgt == T_RESIZE_H) a->resize_to[0] = i64;
+        else if (spec->tgt == T_RESIZE_W) a->resize_to[1] = i64;
         else if (spec->tgt == T_INPUT_DIM) {
             shape->rank = 2;
             shape->d[0] = CF_DIM_UNKNOWN;
@@ -559,6 +587,7 @@ clinfer_status cf_keras_apply_arg(const struct keras_class *c, const struct arg_
         else if (spec->tgt == T_CENTER) a->center = (int)v->i;
         else if (spec->tgt == T_SCALE) a->scale = (int)v->i;
         else if (spec->tgt == T_KEEPDIMS) a->keepdims = (int)v->i;
+        else if (spec->tgt == T_CROP_ASPECT) a->crop_aspect = (int)v->i;
         return CLINFER_OK; /* T_TRAINABLE is read by the evaluator */
     case AK_FLOAT:
     case AK_FLOAT_OR_NONE:

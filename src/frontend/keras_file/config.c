@@ -15,9 +15,12 @@
 
 #define MAX_KWARGS 64
 
+/* A layer of the config: what it is, and its calls made so far (its outputs in the pool, by Keras' node index). */
 struct named {
     const char *name;
-    int node; /* the layer's output in the pool */
+    int *nodes;
+    int n_nodes;
+    int model; /* a nested model: in tf.keras' files its node 0 is its own (its calls count from 1) */
 };
 
 struct reader {
@@ -25,7 +28,11 @@ struct reader {
     const char *where; /* "model.keras (config.json)" */
     struct named *layers;
     int n_layers;
+    const cJSON *config_layers; /* the model's layers in the config: which names there are */
+    int depth;                  /* models nested so far */
 };
+
+#define MAX_NESTED_MODELS 32
 
 static struct cf_loc layer_loc(struct reader *R, const char *name, const char *cls)
 {
@@ -175,15 +182,28 @@ static const char *str_item(const cJSON *o, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int find_layer(const struct reader *R, const char *name)
+static struct named *find_named(const struct reader *R, const char *name)
 {
     for (int i = 0; i < R->n_layers; i++)
-        if (strcmp(R->layers[i].name, name) == 0) return R->layers[i].node;
-    return -1;
+        if (strcmp(R->layers[i].name, name) == 0) return &R->layers[i];
+    return NULL;
+}
+
+/* Does the config list a layer of this name (made yet or not)? */
+static int in_config(const struct reader *R, const char *name)
+{
+    for (const cJSON *l = R->config_layers ? R->config_layers->child : NULL; l; l = l->next) {
+        const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(l, "config");
+        const char *n = cJSON_IsObject(cfg) ? str_item(cfg, "name") : NULL;
+        if (!n) n = str_item(l, "name");
+        if (n && strcmp(n, name) == 0) return 1;
+    }
+    return 0;
 }
 
 /* One inbound tensor: Keras 3 {"class_name": "__keras_tensor__", "config": {"keras_history": [name, n, t]}}, or
- * tf.keras' [name, node_index, tensor_index, kwargs]. */
+ * tf.keras' [name, node_index, tensor_index, kwargs]: call n of that layer. *node -1 when that call is not made yet
+ * (a shared layer's later call may read a layer that comes after it in the file). */
 static clinfer_status inbound_tensor(struct reader *R, const cJSON *t, struct cf_loc loc, int *node)
 {
     const cJSON *hist = t;
@@ -197,66 +217,74 @@ static clinfer_status inbound_tensor(struct reader *R, const cJSON *t, struct cf
     if (!cJSON_IsString(nm) || !cJSON_IsNumber(ni) || !cJSON_IsNumber(ti))
         return cf_fail_at(R->E->d, loc, CLINFER_E_PARSE,
                           "an inbound tensor is not [layer name, node index, tensor index]");
-    if (ni->valuedouble != 0 || ti->valuedouble != 0)
+    if (ti->valuedouble != 0)
         return cf_fail_at(R->E->d, loc, CLINFER_E_UNSUPPORTED,
-                          "reads '%s'[%g][%g]: shared layers and layers with several outputs are not supported",
-                          nm->valuestring, ni->valuedouble, ti->valuedouble);
-    if ((*node = find_layer(R, nm->valuestring)) < 0)
-        return cf_fail_at(R->E->d, loc, CLINFER_E_MODEL, "reads layer '%s', which the model has not defined before it",
+                          "reads '%s'[%g][%g]: layers with several outputs are not supported", nm->valuestring,
+                          ni->valuedouble, ti->valuedouble);
+    if (ni->valuedouble < 0 || ni->valuedouble > 1e6 || ni->valuedouble != (int)ni->valuedouble)
+        return cf_fail_at(R->E->d, loc, CLINFER_E_PARSE, "reads '%s'[%g]: not a node index", nm->valuestring,
+                          ni->valuedouble);
+    const struct named *n = find_named(R, nm->valuestring);
+    if (!n && !in_config(R, nm->valuestring))
+        return cf_fail_at(R->E->d, loc, CLINFER_E_MODEL, "reads layer '%s', which the model does not have",
                           nm->valuestring);
+    int call = (int)ni->valuedouble - (n && n->model && R->E->style != CLINFER_STYLE_KERAS3);
+    if (call < 0)
+        return cf_fail_at(R->E->d, loc, CLINFER_E_MODEL, "reads '%s'[%g]: the model's own node, not a call of it",
+                          nm->valuestring, ni->valuedouble);
+    *node = n && call < n->n_nodes ? n->nodes[call] : -1;
     return CLINFER_OK;
 }
 
-/* The layer's input as a value: a tensor, or a list of them for a merge layer. */
-static clinfer_status inbound_value(struct reader *R, const cJSON *inbound, struct cf_loc loc, struct value **out)
+/* One call's input as a value (a tensor, or a list of them for a merge layer); *ready 0 when a tensor it reads is not
+ * made yet. */
+static clinfer_status inbound_value(struct reader *R, const cJSON *node, struct cf_loc loc, struct value **out,
+                                    int *ready)
 {
     struct eval *E = R->E;
-    if (!cJSON_IsArray(inbound) || cJSON_GetArraySize(inbound) == 0)
-        return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "has no inbound node (it is not connected to the model)");
-    if (cJSON_GetArraySize(inbound) > 1)
-        return cf_fail_at(E->d, loc, CLINFER_E_UNSUPPORTED,
-                          "is called %d times: shared layers are not supported", cJSON_GetArraySize(inbound));
-    const cJSON *node = cJSON_GetArrayItem(inbound, 0), *tensors = node;
+    const cJSON *tensors = node;
+    *ready = 1;
     if (cJSON_IsObject(node)) { /* Keras 3: {"args": [x or [x, y]], "kwargs": {...}} */
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(node, "args");
         tensors = cJSON_IsArray(a) ? cJSON_GetArrayItem(a, 0) : NULL;
         if (!tensors) return cf_fail_at(E->d, loc, CLINFER_E_PARSE, "an inbound node has no args");
-        if (cJSON_IsObject(tensors)) { /* one tensor */
-            struct value *v = cf_keval_new_val(E, V_TENSOR, loc);
-            if (!v) return cf_fail_oom(E->d);
-            *out = v;
-            return inbound_tensor(R, tensors, loc, &v->tensor);
-        }
     }
-    if (cJSON_IsArray(tensors) && cJSON_IsString(cJSON_GetArrayItem(tensors, 0))) { /* tf.keras: [name, n, t, kw] */
-        struct value *v = cf_keval_new_val(E, V_TENSOR, loc);
-        if (!v) return cf_fail_oom(E->d);
-        *out = v;
-        return inbound_tensor(R, tensors, loc, &v->tensor);
-    }
-    if (!cJSON_IsArray(tensors) || cJSON_GetArraySize(tensors) == 0)
+    int single = cJSON_IsObject(tensors) || /* tf.keras: [name, n, t, kw] */
+                 (cJSON_IsArray(tensors) && cJSON_IsString(cJSON_GetArrayItem(tensors, 0)));
+    if (!single && (!cJSON_IsArray(tensors) || cJSON_GetArraySize(tensors) == 0))
         return cf_fail_at(E->d, loc, CLINFER_E_PARSE, "an inbound node is not a list of tensors");
-    int n = cJSON_GetArraySize(tensors);
+    int n = single ? 1 : cJSON_GetArraySize(tensors);
     struct value *list = cf_keval_new_val(E, V_LIST, loc);
     if (!list || !(list->items = cf_arena_alloc(E->A, sizeof *list->items * (size_t)n))) return cf_fail_oom(E->d);
-    for (const cJSON *t = tensors->child; t; t = t->next) {
+    for (const cJSON *t = single ? tensors : tensors->child; t; t = single ? NULL : t->next) {
         struct value *v = cf_keval_new_val(E, V_TENSOR, loc);
         if (!v) return cf_fail_oom(E->d);
         clinfer_status st = inbound_tensor(R, t, loc, &v->tensor);
         if (st) return st;
+        if (v->tensor < 0) *ready = 0;
         list->items[list->n++] = v;
     }
-    *out = list->n == 1 && !cJSON_IsObject(node) ? list->items[0] : list;
+    *out = single || (list->n == 1 && !cJSON_IsObject(node)) ? list->items[0] : list;
     return CLINFER_OK;
 }
 
-static clinfer_status remember(struct reader *R, const char *name, int node)
+/* Another call of the layer `name` (the first makes its entry). */
+static clinfer_status remember(struct reader *R, const char *name, int node, int model)
 {
-    struct named *p = cf_arena_alloc(R->E->A, sizeof *p * (size_t)(R->n_layers + 1));
-    if (!p) return cf_fail_oom(R->E->d);
-    if (R->n_layers) memcpy(p, R->layers, sizeof *p * (size_t)R->n_layers);
-    p[R->n_layers++] = (struct named){name, node};
-    R->layers = p;
+    struct named *e = find_named(R, name);
+    if (!e) {
+        struct named *p = cf_arena_alloc(R->E->A, sizeof *p * (size_t)(R->n_layers + 1));
+        if (!p) return cf_fail_oom(R->E->d);
+        if (R->n_layers) memcpy(p, R->layers, sizeof *p * (size_t)R->n_layers);
+        p[R->n_layers] = (struct named){name, NULL, 0, model};
+        R->layers = p;
+        e = &p[R->n_layers++];
+    }
+    int *nodes = cf_arena_alloc(R->E->A, sizeof(int) * (size_t)(e->n_nodes + 1));
+    if (!nodes) return cf_fail_oom(R->E->d);
+    if (e->n_nodes) memcpy(nodes, e->nodes, sizeof(int) * (size_t)e->n_nodes);
+    nodes[e->n_nodes++] = node;
+    e->nodes = nodes;
     return CLINFER_OK;
 }
 
@@ -272,8 +300,9 @@ static clinfer_status endpoints(struct reader *R, const cJSON *j, const char *wh
     if (!(*out = cf_arena_alloc(E->A, sizeof(int) * (size_t)*n))) return cf_fail_oom(E->d);
     int k = 0;
     for (const cJSON *e = single ? j : j->child; e && k < *n; e = single ? NULL : e->next) {
-        clinfer_status st = inbound_tensor(R, e, loc, &(*out)[k++]);
+        clinfer_status st = inbound_tensor(R, e, loc, &(*out)[k]);
         if (st) return st;
+        if ((*out)[k++] < 0) return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "the model's %s read a call never made", what);
     }
     return CLINFER_OK;
 }
@@ -288,7 +317,7 @@ static clinfer_status tensor_arith(struct reader *R, const cJSON *l, const char 
     struct eval *E = R->E;
     *node = -1;
     const char *module = str_item(l, "module"), *fn = str_item(cfg, "function");
-    int keras3 = module && strncmp(module, "keras.src.ops", 13) == 0, tfop = strcmp(cls, "TFOpLambda") == 0;
+    int keras3 = module && strncmp(module, "keras.src.ops", 13) == 0, tfop = cls && strcmp(cls, "TFOpLambda") == 0;
     if (!keras3 && !tfop) return CLINFER_OK;
     struct cf_loc loc = layer_loc(R, name, cls);
     const cJSON *inb = cJSON_GetObjectItemCaseSensitive(l, "inbound_nodes");
@@ -328,6 +357,7 @@ static clinfer_status tensor_arith(struct reader *R, const cJSON *l, const char 
     int in;
     clinfer_status st = inbound_tensor(R, x, loc, &in);
     if (st) return st;
+    if (in < 0) return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "reads a layer that comes after it");
     int idx = cf_graph_add(E->pool, CF_OP_AFFINE, name, cls, &in, 1, &a, loc);
     if (idx < 0) return cf_fail_oom(E->d);
     if ((st = cf_infer_node(E->pool, idx, E->d))) return st;
@@ -346,55 +376,157 @@ static clinfer_status layer_header(struct reader *R, const cJSON *l, const char 
     if (!*cls || !cJSON_IsObject(*cfg) || !*name)
         return cf_fail_at(R->E->d, at, CLINFER_E_PARSE, "a layer without class_name, config or name");
     *loc = layer_loc(R, *name, *cls);
+    *c = NULL;
     if (strcmp(*cls, "Sequential") == 0 || strcmp(*cls, "Functional") == 0 || strcmp(*cls, "Model") == 0)
-        return cf_fail_at(R->E->d, *loc, CLINFER_E_UNSUPPORTED,
-                          "a model used as a layer (a nested model) is not supported yet");
+        return CLINFER_OK; /* a nested model: read_nested */
     *c = cf_keras_class(*cls);
     if (!*c || (*c)->kind != K_LAYER)
         return cf_fail_at(R->E->d, *loc, CLINFER_E_UNSUPPORTED, "layer class '%s' is not supported", *cls);
     return CLINFER_OK;
 }
 
+static clinfer_status functional(struct reader *R, const cJSON *mc, struct model_obj *M);
+static clinfer_status sequential(struct reader *R, const cJSON *mc, struct model_obj *M);
+
+/* A model used as a layer: its config read as a model of its own (its names are its own), then called as a layer. */
+static clinfer_status read_nested(struct reader *R, const char *cls, const char *name, const cJSON *cfg,
+                                  struct cf_loc loc, struct model_obj **out)
+{
+    struct eval *E = R->E;
+    if (R->depth >= MAX_NESTED_MODELS)
+        return cf_fail_at(E->d, loc, CLINFER_E_LIMIT, "models nested more than %d deep", MAX_NESTED_MODELS);
+    const cJSON *layers = cJSON_GetObjectItemCaseSensitive(cfg, "layers");
+    if (!cJSON_IsArray(layers)) return cf_fail_at(E->d, loc, CLINFER_E_PARSE, "a nested model without its layers");
+    struct reader sub = {.E = E, .where = loc.file, .config_layers = layers, .depth = R->depth + 1};
+    int seq = strcmp(cls, "Sequential") == 0;
+    struct model_obj *M = cf_keval_new_model(E, seq, name, loc);
+    if (!M) return cf_fail_oom(E->d);
+    clinfer_status st = seq ? sequential(&sub, cfg, M) : functional(&sub, cfg, M);
+    if (st) return st;
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(cfg, "trainable");
+    if (cJSON_IsFalse(tr) && (st = cf_keval_set_model_trainable(E, M, 0))) return st;
+    *out = M;
+    return CLINFER_OK;
+}
+
+/* A layer of a functional config, made, and the calls of it to make (its inbound nodes, in order). */
+struct todo {
+    const cJSON *l, *cfg, *inbound;
+    const char *cls, *name;
+    struct cf_loc loc;
+    struct layer_obj *L;  /* a layer */
+    struct model_obj *M;  /* a nested model */
+    int arith;            /* an operation on a tensor and a number (tensor_arith) */
+    int next, total;
+};
+
+/* The layer's next call, when what it reads is made: *done 1 when it was made. */
+static clinfer_status next_call(struct reader *R, struct todo *t, int rank, int *done)
+{
+    struct eval *E = R->E;
+    struct value *x = NULL;
+    int ready, node = -1;
+    *done = 0;
+    clinfer_status st = inbound_value(R, cJSON_GetArrayItem(t->inbound, t->next), t->loc, &x, &ready);
+    if (st || !ready) return st;
+    if (t->arith) {
+        if ((st = tensor_arith(R, t->l, t->cls, t->name, t->cfg, &node))) return st;
+    } else if (t->M) {
+        if ((st = cf_keval_call_model(E, t->M, x, t->loc, &node))) return st;
+        for (int k = E->pool->n_nests - 1; k >= 0; k--) /* the call's nest: its place in the file */
+            if (E->pool->nests[k].parent < 0 && E->pool->nests[k].out == node) {
+                E->pool->nests[k].rank = rank;
+                break;
+            }
+    } else if ((st = cf_keval_apply_layer(E, t->L, x, &node))) {
+        return st;
+    }
+    if (!t->M) E->pool->nodes[node].rank = rank;
+    t->next++;
+    *done = 1;
+    return remember(R, t->name, node, t->M != NULL);
+}
+
+/* The layers in the file's order; then their calls, as Keras' from_config makes them: pass after pass, each layer's
+ * calls in order as far as what they read is made (a shared layer's later call may read a layer after it). */
 static clinfer_status functional(struct reader *R, const cJSON *mc, struct model_obj *M)
 {
     struct eval *E = R->E;
     const cJSON *layers = cJSON_GetObjectItemCaseSensitive(mc, "layers");
-    for (const cJSON *l = layers->child; l; l = l->next) {
+    if (!cJSON_IsArray(layers)) return cf_fail_at(E->d, (struct cf_loc){R->where, 0, 0}, CLINFER_E_PARSE, "no layers");
+    R->config_layers = layers;
+    int n = cJSON_GetArraySize(layers), li = 0;
+    struct todo *todo = cf_arena_alloc(E->A, sizeof *todo * (size_t)(n + 1));
+    if (!todo) return cf_fail_oom(E->d);
+    memset(todo, 0, sizeof *todo * (size_t)(n + 1));
+    clinfer_status st;
+    for (const cJSON *l = layers->child; l; l = l->next, li++) {
+        struct todo *t = &todo[li];
+        const struct keras_class *c;
+        t->l = l;
         const char *cls = str_item(l, "class_name"), *name;
         const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(l, "config");
-        const struct keras_class *c;
-        struct cf_loc loc;
-        int node = -1;
-        clinfer_status st;
-        if (cls && cJSON_IsObject(cfg) && (name = str_item(cfg, "name")) && find_layer(R, name) < 0) {
-            if ((st = tensor_arith(R, l, cls, name, cfg, &node))) return st;
-            if (node >= 0) {
-                if ((st = remember(R, name, node))) return st;
-                continue;
-            }
+        const char *module = str_item(l, "module");
+        t->arith = cls && ((module && strncmp(module, "keras.src.ops", 13) == 0) || strcmp(cls, "TFOpLambda") == 0);
+        if (t->arith && cJSON_IsObject(cfg) && (name = str_item(cfg, "name"))) { /* (no class of clinfer's) */
+            t->cls = cls;
+            t->name = name;
+            t->cfg = cfg;
+            t->loc = layer_loc(R, name, cls);
+        } else if ((st = layer_header(R, l, &t->cls, &t->name, &t->cfg, &c, &t->loc))) {
+            return st;
         }
-        if ((st = layer_header(R, l, &cls, &name, &cfg, &c, &loc))) return st;
-        if (find_layer(R, name) >= 0) return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "a second layer of this name");
-        if (cf_op_has(c->op, CF_T_INPUT)) {
-            const cJSON *bs = cJSON_GetObjectItemCaseSensitive(cfg, "batch_shape");
-            if (!bs) bs = cJSON_GetObjectItemCaseSensitive(cfg, "batch_input_shape");
+        name = t->name;
+        for (int k = 0; k < li; k++)
+            if (strcmp(todo[k].name, name) == 0)
+                return cf_fail_at(E->d, t->loc, CLINFER_E_MODEL, "a second layer of this name");
+        t->inbound = cJSON_GetObjectItemCaseSensitive(l, "inbound_nodes");
+        t->total = cJSON_IsArray(t->inbound) ? cJSON_GetArraySize(t->inbound) : 0;
+        if (t->arith) {
+            if (t->total != 1) return cf_fail_at(E->d, t->loc, CLINFER_E_UNSUPPORTED, "an operation called %d times", t->total);
+            continue;
+        }
+        if (!c) {
+            if ((st = read_nested(R, t->cls, name, t->cfg, t->loc, &t->M))) return st;
+        } else if (cf_op_has(c->op, CF_T_INPUT)) {
+            const cJSON *bs = cJSON_GetObjectItemCaseSensitive(t->cfg, "batch_shape");
+            if (!bs) bs = cJSON_GetObjectItemCaseSensitive(t->cfg, "batch_input_shape");
             struct cf_shape shape;
-            if (!bs) return cf_fail_at(E->d, loc, CLINFER_E_MODEL, "an InputLayer without batch_shape");
-            if ((st = batch_shape_of(R, bs, loc, &shape)) || (st = cf_keval_make_input(E, name, &shape, loc, &node)))
+            int node = -1;
+            if (!bs) return cf_fail_at(E->d, t->loc, CLINFER_E_MODEL, "an InputLayer without batch_shape");
+            if ((st = batch_shape_of(R, bs, t->loc, &shape)) || (st = cf_keval_make_input(E, name, &shape, t->loc, &node)) ||
+                (st = remember(R, name, node, 0)))
                 return st;
+            E->pool->nodes[node].rank = li;
+            t->total = 0;
+            continue;
         } else {
-            struct layer_obj *L;
             const cJSON *bs;
-            struct value *x = NULL;
-            if ((st = make_layer(R, c, cfg, loc, &L, &bs))) return st;
-            if ((st = inbound_value(R, cJSON_GetObjectItemCaseSensitive(l, "inbound_nodes"), loc, &x)) ||
-                (st = cf_keval_apply_layer(E, L, x, &node)))
-                return st;
+            if ((st = make_layer(R, c, t->cfg, t->loc, &t->L, &bs))) return st;
         }
-        if ((st = remember(R, name, node))) return st;
+        if (t->total == 0)
+            return cf_fail_at(E->d, t->loc, CLINFER_E_MODEL, "has no inbound node (it is not connected to the model)");
     }
-    clinfer_status st = endpoints(R, cJSON_GetObjectItemCaseSensitive(mc, "input_layers"), "inputs", &M->inputs,
-                                  &M->n_in);
+    for (int progress = 1, left = 1; left;) {
+        if (!progress) {
+            for (int k = 0; k < n; k++)
+                if (todo[k].next < todo[k].total)
+                    return cf_fail_at(E->d, todo[k].loc, CLINFER_E_MODEL,
+                                      "its call %d reads a call of a layer that is never made (a cycle, or a node "
+                                      "index the file does not have)",
+                                      todo[k].next);
+        }
+        progress = left = 0;
+        for (int k = 0; k < n; k++) {
+            int done = 1;
+            while (done && todo[k].next < todo[k].total) {
+                if ((st = next_call(R, &todo[k], k, &done))) return st;
+                progress |= done;
+            }
+            left |= todo[k].next < todo[k].total;
+        }
+    }
+    st = endpoints(R, cJSON_GetObjectItemCaseSensitive(mc, "input_layers"), "inputs", &M->inputs, &M->n_in);
     if (st) return st;
     for (int k = 0; k < M->n_in; k++)
         if (!cf_op_has(E->pool->nodes[M->inputs[k]].op, CF_T_INPUT))
@@ -415,6 +547,12 @@ static clinfer_status sequential(struct reader *R, const cJSON *mc, struct model
         clinfer_status st = layer_header(R, l, &cls, &name, &cfg, &c, &loc);
         if (st) return st;
         struct cf_shape shape;
+        if (!c) { /* a nested model */
+            struct value *v = cf_keval_new_val(E, V_MODEL, loc);
+            if (!v) return cf_fail_oom(E->d);
+            if ((st = read_nested(R, cls, name, cfg, loc, &v->model)) || (st = cf_keval_seq_add(E, M, v))) return st;
+            continue;
+        }
         if (cf_op_has(c->op, CF_T_INPUT)) {
             bs = cJSON_GetObjectItemCaseSensitive(cfg, "batch_shape");
             if (!bs) bs = cJSON_GetObjectItemCaseSensitive(cfg, "batch_input_shape");
@@ -447,6 +585,12 @@ static clinfer_status sequential(struct reader *R, const cJSON *mc, struct model
         if (st || (st = cf_keval_seq_start(E, M, cf_keval_input_name(E), &shape, loc)) ||
             (st = cf_keval_seq_apply_pending(E, M, 0)))
             return st;
+    }
+    /* the rows: the file's order */
+    for (int i = 0; i < M->n_layers; i++) {
+        const struct layer_obj *L = M->layers[i];
+        if (L->model && L->model->first_nest >= 0) E->pool->nests[L->model->first_nest].rank = i;
+        else if (L->node >= 0) E->pool->nodes[L->node].rank = i;
     }
     return CLINFER_OK;
 }

@@ -242,9 +242,24 @@ done:
  * way) */
 static int node_by_name(const struct cf_graph *g, char *const *names, const char *name)
 {
-    for (int i = 0; i < g->n_nodes; i++)
-        if (strcmp(names ? names[i] : g->nodes[i].name, name) == 0) return i;
+    for (int i = 0; i < g->n_nodes; i++) /* (a later call of a shared layer holds no weights of its own) */
+        if (g->nodes[i].shares < 0 && strcmp(names ? names[i] : g->nodes[i].name, name) == 0) return i;
     return -1;
+}
+
+/* The nested model of that name (its first call), or -1. */
+static int nest_by_name(const struct cf_graph *g, const char *name)
+{
+    for (int t = 0; t < g->n_nests; t++)
+        if (g->nests[t].shares < 0 && strcmp(g->nests[t].name, name) == 0) return t;
+    return -1;
+}
+
+static int inside_nest(const struct cf_graph *g, int i, int t)
+{
+    for (int k = g->nodes[i].nest; k >= 0; k = g->nests[k].parent)
+        if (k == t) return 1;
+    return 0;
 }
 
 static hsize_t links_in(hid_t loc, const char *path)
@@ -282,6 +297,17 @@ static herr_t v3_layer(hid_t layers, const char *group, const H5L_info_t *info, 
         if (s->st) return 1;
     }
     const char *layer = lname ? lname : group;
+    char sub[620];
+    snprintf(sub, sizeof sub, "%s/layers", group);
+    if (H5Lexists(layers, sub, H5P_DEFAULT) > 0) { /* a nested model: its layers, under its own layers/ */
+        cf_free(lname);
+        hid_t inner = H5Gopen2(layers, sub, H5P_DEFAULT);
+        hsize_t idx = 0;
+        if (inner < 0 || (H5Literate(inner, H5_INDEX_NAME, H5_ITER_INC, &idx, v3_layer, s) < 0 && !s->st))
+            s->st = cf_fail(s->d, CLINFER_E_PARSE, "%s: the group '%s' cannot be read", s->name, sub);
+        if (inner >= 0) H5Gclose(inner);
+        return s->st ? 1 : 0;
+    }
     int i = node_by_name(s->g, s->names, layer);
     if (n > 0 && (i < 0 || s->w->count[i] == 0)) {
         if (!s->extra[0]) /* said after the layers that do match, whose faults say more */
@@ -347,7 +373,39 @@ static clinfer_status keras2_layout(const char *name, hid_t root, const struct c
             H5Gclose(grp);
             break;
         }
-        int i = node_by_name(g, names, layers[l]);
+        int i = node_by_name(g, names, layers[l]), t = i < 0 ? nest_by_name(g, layers[l]) : -1;
+        if (t >= 0) { /* a nested model: its layers' weights, named inner_layer/weight */
+            for (int j = 0; j < nw && !st; j++) {
+                char *slash = strrchr(wn[j], '/');
+                if (!slash) {
+                    st = cf_fail(d, CLINFER_E_MODEL, "%s: model '%s': weight '%s' names no layer", name, layers[l],
+                                 wn[j]);
+                    break;
+                }
+                char lname[512];
+                snprintf(lname, sizeof lname, "%.*s", (int)(slash - wn[j]), wn[j]);
+                const char *base = strrchr(lname, '/');
+                base = base ? base + 1 : lname;
+                size_t bl = strcspn(slash + 1, ":");
+                int found = -1, k = -1;
+                for (int n2 = 0; n2 < g->n_nodes && found < 0; n2++) {
+                    if (!w->count[n2] || !inside_nest(g, n2, t)) continue;
+                    if (strcmp(names ? names[n2] : g->nodes[n2].name, base) != 0) continue;
+                    for (int q = 0; q < w->count[n2] && k < 0; q++)
+                        if (strlen(w->t[n2][q].desc.name) == bl && strncmp(w->t[n2][q].desc.name, slash + 1, bl) == 0)
+                            k = q;
+                    if (k >= 0) found = n2;
+                }
+                if (found < 0)
+                    st = cf_fail(d, CLINFER_E_MODEL, "%s: model '%s': weight '%s' matches no weight of its layers",
+                                 name, layers[l], wn[j]);
+                else if (!(st = read_weight(name, grp, wn[j], &g->nodes[found], &w->t[found][k], d)))
+                    seen[found] = 1;
+            }
+            free_strings(wn, nw);
+            H5Gclose(grp);
+            continue;
+        }
         if (nw > 0 && (i < 0 || w->count[i] == 0)) {
             st = cf_fail(d, CLINFER_E_MODEL, "%s: layer '%s' of the file holds %d weights; the model has %s", name,
                          layers[l], nw, i < 0 ? "no layer of that name" : "none for it");

@@ -40,6 +40,7 @@ static clinfer_status weights_skeleton(const struct cf_graph *g, struct cf_weigh
     if (!w->count || !w->t) goto oom;
     for (int i = 0; i < g->n_nodes; i++) {
         struct cf_node *n = &g->nodes[i];
+        if (n->shares >= 0) continue; /* a shared layer's later call: the first call's weights (cf_weights_init) */
         const struct cf_shape *in[4] = {0};
         for (int k = 0; k < n->n_in && k < 4; k++) in[k] = &g->nodes[n->in[k]].out;
         struct cf_op_args args = {g, n, in, n->n_in < 4 ? n->n_in : 4};
