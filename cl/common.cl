@@ -148,3 +148,45 @@ static inline void store_lanes(__global float *p, size_t step, int n, float16 v)
 
 /* a 4-D element by (n, y, x, c) and the layout's strides s = (n, h, w, c) */
 #define AT4(S, N_, Y_, X_, C_) ((size_t)(N_) * (S).x + (size_t)(Y_) * (S).y + (size_t)(X_) * (S).z + (size_t)(C_) * (S).w)
+
+/* A program of a shape class (-DSHAPE_CLASS=1) serves every layer alike in what its speed needs as constants (window,
+ * stride, dilation, padding, activation, block sizes): the sizes the host does not give as -D constants arrive in the
+ * kernel's last argument, `int16 sz` (SZ_ARG), in the slots of tune/common.c's size table. */
+#ifdef SHAPE_CLASS
+#define SZ_ARG , const int16 sz
+#ifndef H
+#define H (sz.s0)
+#endif
+#ifndef W
+#define W (sz.s1)
+#endif
+#ifndef C
+#define C (sz.s2)
+#endif
+#ifndef HO
+#define HO (sz.s3)
+#endif
+#ifndef WO
+#define WO (sz.s4)
+#endif
+#ifndef CO
+#define CO (sz.s5)
+#endif
+#ifndef CO16
+#define CO16 (sz.s6)
+#endif
+#ifndef HP
+#define HP (sz.s7)
+#endif
+#ifndef WP
+#define WP (sz.s8)
+#endif
+#ifndef M
+#define M (sz.s9)
+#endif
+#ifndef G
+#define G (sz.sa)
+#endif
+#else
+#define SZ_ARG
+#endif

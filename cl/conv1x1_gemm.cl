@@ -3,8 +3,8 @@
  *         images) x V float16 vectors of output channels; one vector load of weights feeds 16*P multiply-adds.
  *   NCHW: Y[n][CO][H*W] = K^T . X[n][C][H*W]: each work-item computes P output channels x V float16 vectors of
  *         consecutive pixels of one image; the input and output rows are read and written as whole vectors.
- * Weights [C][CO16] (CO padded to a multiple of 16 at load, 16 floats more at the end), bias [CO16]. Sizes are -D
- * constants, as in conv2d_blocked.cl. Built as its own program with common.cl. */
+ * Weights [C][CO16] (CO padded to a multiple of 16 at load, 16 floats more at the end), bias [CO16]. Sizes as in
+ * conv2d_blocked.cl (-D constants, or the shape class's `sz`). Built as its own program with common.cl. */
 #ifndef P
 #define P 4
 #define V 1
@@ -38,7 +38,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
-                               float4 ap, int rows)
+                               float4 ap, int rows SZ_ARG)
 {
     const int co0 = get_global_id(0) * P, px0 = get_global_id(1) * 16 * V, n = get_global_id(2);
     __global const float *x = A + xo + (size_t)n * C * HW + px0;
@@ -82,7 +82,7 @@ __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global con
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv1x1_gemm_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
-                               float4 ap, int rows)
+                               float4 ap, int rows SZ_ARG)
 {
     const int co0 = get_global_id(0) * 16 * V;
     const size_t m0 = get_global_id(1) * (size_t)P;

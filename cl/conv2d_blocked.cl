@@ -1,7 +1,9 @@
 /* Conv2D, register-blocked: each work-item computes P output pixels of one row x V float16 vectors of output
  * channels, so one vector load of weights feeds 16*P multiply-adds. Activations NHWC, or NCHW with -DNCHW=1. Weights [KH][KW][C][CO16] (CO padded
- * to a multiple of 16 at load), bias [CO16]. Every size is a compile-time constant (-D), chosen per layer by
- * timing; the #ifndef defaults let the file compile alone. Built as its own program with common.cl. */
+ * to a multiple of 16 at load), bias [CO16]. The window, the stride and the block sizes are compile-time constants
+ * (-D), chosen per layer by timing; the layer's sizes are the kernel's `sz` (a shape class: one program for every
+ * layer alike but for its sizes, common.cl), or constants too. The #ifndef defaults let the file compile alone. Built
+ * as its own program with common.cl. */
 #ifndef P
 #define P 4
 #define V 1
@@ -83,7 +85,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
-                                 float4 ap, int rows)
+                                 float4 ap, int rows SZ_ARG)
 {
     const int cb = get_global_id(0), xb = get_global_id(1), ny = get_global_id(2);
     const int n = ny / HP, orow = ny % HP, ox0 = xb * P, co0 = cb * 16 * V;

@@ -4,7 +4,7 @@
  * row, the input row is loaded as SW V + 2 float16 vectors around the block; each tap's 16 inputs are one window of
  * two neighbours (window16: the offset is a constant once the loops are unrolled; stride 2: the even lanes of two
  * windows), and each weight, a broadcast scalar, feeds V vectors. Weights [KH][KW][C][CO16] as conv2d_blocked.cl's,
- * bias [CO16]; every size a -D constant. */
+ * bias [CO16]; sizes as in conv2d_blocked.cl (-D constants, or the shape class's `sz`). */
 #ifndef P
 #define P 8
 #define V 1
@@ -30,7 +30,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
-                              float4 ap, int rows)
+                              float4 ap, int rows SZ_ARG)
 {
     const int co0 = get_global_id(0) * P, ox0 = get_global_id(1) * 16 * V, ny = get_global_id(2);
     const int n = ny / HO, oy = ny % HO;

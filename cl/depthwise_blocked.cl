@@ -1,6 +1,7 @@
 /* Depthwise convolution (DepthwiseConv2D, or Conv with one group per input channel), output channel oc reading input
  * channel oc / M. Weights [KH][KW][CO16] (CO = C·M output channels, padded to a multiple of 16 at load), bias [CO16].
- * Every size is a compile-time constant (-D), chosen per layer; built as its own program with common.cl.
+ * Built as its own program with common.cl, the window and block sizes -D constants; the other sizes too, or (a shape
+ * class) the kernel's `sz`, but for NCHW's W and WO, which size its rows of registers.
  *   NHWC (M = 1): each work-item P output pixels x 16 channels, one float16 of the input per pixel and tap.
  *   NCHW: each work-item P output rows of one channel, each row as float16 vectors of 16 output columns. Stride 1
  *         along the row: the input row as float16 vectors between two zero vectors, each tap's inputs one permute
@@ -34,7 +35,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __global const float *K,
-                                    __global const float *B, float4 ap, int rows)
+                                    __global const float *B, float4 ap, int rows SZ_ARG)
 {
 #if NCHW
     /* vectors per output row, and the padded input row they read: the last vector's last tap, plus a vector of slack
@@ -150,13 +151,14 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
                 const int ix = (ox0 + p) * SW + kx * DW - PL;
                 if (ix < 0 || ix >= W || ox0 + p >= WO) continue;
                 __global const float *xp = x + ((size_t)iy * W + ix) * C + c0;
-#if C % 16 == 0
-                const float16 xv = vload16(0, xp);
-#else
-                float g[16];
-                for (int l = 0; l < 16; l++) g[l] = c0 + l < C ? xp[l] : 0.0f;
-                const float16 xv = vload16(0, g);
-#endif
+                float16 xv;
+                if (C % 16 == 0) { /* (a constant, or the same for every work-item) */
+                    xv = vload16(0, xp);
+                } else {
+                    float g[16];
+                    for (int l = 0; l < 16; l++) g[l] = c0 + l < C ? xp[l] : 0.0f;
+                    xv = vload16(0, g);
+                }
                 acc[p] = fma(xv, wv, acc[p]);
             }
         }

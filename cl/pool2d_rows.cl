@@ -1,4 +1,5 @@
-/* Max and average pooling over NCHW with a stride of 1 or 2 along the row, every size a compile-time constant (-D).
+/* Max and average pooling over NCHW with a stride of 1 or 2 along the row, the window and the row's
+ * widths (W, WO: they size its registers) compile-time constants (-D), the other sizes too or the shape class's `sz`.
  * Each work-item computes P output rows of one (image, channel) plane, each row as float16 vectors of 16 outputs.
  * As in depthwise_blocked.cl, each input row the block reads is loaded once as float16 vectors (the pool's identity
  * outside the row) and cut into one window per tap (window16; stride 2: the even lanes of two), which feeds every
@@ -31,7 +32,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void pool2d_rows_f32(__global float *A, uint xo, uint yo, __global const float *unused_w,
-                              __global const float *unused_b, float4 ap, int rows)
+                              __global const float *unused_b, float4 ap, int rows SZ_ARG)
 {
     const int oy0 = get_global_id(0) * P, plane = get_global_id(1);
     __global const float *x = A + xo + (size_t)plane * H * W;

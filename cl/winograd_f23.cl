@@ -7,7 +7,8 @@
  * input transform's row r needs two input rows (B^T has two non-zeros a row), its 4 products per tile are summed
  * over C, and the output transform folds them in (A^T's column r) before the next r. So only 4*T*V vectors are live
  * in the channel loop, where all 16 would not fit in registers. Activations NHWC, or NCHW with -DNCHW=1. Built as its
- * own program with common.cl; every size is a -D constant as in conv2d_blocked.cl. */
+ * own program with common.cl; sizes as in conv2d_blocked.cl (-D constants, or the shape
+ * class's `sz`). */
 #ifndef P
 #define P 2
 #define V 1
@@ -70,7 +71,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void winograd_f23_f32(__global float *A, uint xo, uint yo, __global const float *U, __global const float *B,
-                               float4 ap, int rows)
+                               float4 ap, int rows SZ_ARG)
 {
     const int cb = get_global_id(0), tb = get_global_id(1), nt = get_global_id(2);
     const int n = nt / TH, ty = nt % TH, tx0 = tb * T, co0 = cb * 16 * V;

@@ -107,6 +107,15 @@ RELEASE(clReleaseCommandQueue, cl_command_queue)
 RELEASE(clReleaseProgram, cl_program)
 RELEASE(clReleaseKernel, cl_kernel)
 
+/* a retain is one reference more, which a release must drop (a program shared by the layers of a shape class) */
+cl_int clRetainProgram(cl_program p)
+{
+    REAL(clRetainProgram);
+    cl_int r = real(p);
+    if (r == CL_SUCCESS) live++;
+    return r;
+}
+
 static const char *const model_text =
     "from keras.layers import Input, Conv2D, Add, MaxPooling2D, Flatten, Dense\n"
     "from keras.models import Model\n"

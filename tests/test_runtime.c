@@ -495,6 +495,65 @@ static int count_files(const char *dir)
     return n;
 }
 
+/* Entries of the program cache whose key holds `what` (its second line: the source's hash, the options, the device). */
+static int count_programs_with(const char *dir, const char *what)
+{
+    char cmd[1300];
+    snprintf(cmd, sizeof cmd, "for f in %s/*.bin; do sed -n 2p \"$f\"; done | grep -c -- '%s'", dir, what);
+    FILE *f = popen(cmd, "r");
+    int n = -1;
+    cr_assert(f && fscanf(f, "%d", &n) == 1);
+    pclose(f);
+    return n;
+}
+
+/* Layers alike but for their heights, widths and channels (three 3x3 'same' ReLU convs on 20x20 and, cropped, 18x16
+ * inputs, 3 -> 16 -> 12 -> 9 channels, one block size each) share one program of their shape class, and each layer's
+ * results are ref's. */
+Test(program_cache, layers_of_one_shape_class_share_a_program)
+{
+    char home[] = "/tmp/clinfer-class-XXXXXX", dir[1200];
+    cr_assert_not_null(mkdtemp(home));
+    setenv("XDG_CACHE_HOME", home, 1);
+    snprintf(dir, sizeof dir, "%s/clinfer", home);
+    char err[512];
+    clinfer_model *m = load_script("x = layers.Input(shape=(20, 20, 3))\n"
+                                   "y = layers.Conv2D(16, 3, padding='same', activation='relu')(x)\n"
+                                   "y = layers.Cropping2D(((1, 1), (2, 2)))(y)\n"
+                                   "y = layers.Conv2D(12, 3, padding='same', activation='relu')(y)\n"
+                                   "y = layers.Conv2D(9, 3, padding='same', activation='relu')(y)\n"
+                                   "model = Model(x, y)\n",
+                                   err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_session *s, *r;
+    clinfer_session_options o = {.device = "opencl", .batch = 2, .seed = 3, .init = CLINFER_INIT_RANDOM,
+                                 .algo = "conv=blocked:12:1"},
+                            oref = o;
+    oref.device = "ref";
+    oref.algo = NULL;
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    cr_assert_eq(clinfer_session_new(ctx, m, &oref, &r), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    enum { IN = 2 * 20 * 20 * 3, OUT = 2 * 18 * 16 * 9 };
+    static float in[IN], y[2][OUT];
+    for (int j = 0; j < IN; j++) in[j] = (float)((j * 37) % 101) / 50.0f - 1.0f;
+    const float *ins[] = {in};
+    float *o0[] = {y[0]}, *o1[] = {y[1]};
+    cr_assert_eq(clinfer_session_run(ctx, s, ins, o0), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    cr_assert_eq(clinfer_session_run(ctx, r, ins, o1), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    for (int j = 0; j < OUT; j++)
+        cr_assert(fabsf(y[0][j] - y[1][j]) <= 1e-4f * fabsf(y[1][j]) + 1e-5f, "%d: %g vs ref %g", j, y[0][j], y[1][j]);
+    clinfer_session_free(s);
+    clinfer_session_free(r);
+    cr_assert_eq(count_programs_with(dir, "-DSHAPE_CLASS=1"), 1, "the three convs did not share one program");
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", home);
+    system(cmd);
+}
+
 /* The programs depend on the layer's shape, not on the batch: a session at a new batch size builds none (its
  * kernels come from the programs the first session put in the cache), and its results are ref's. */
 Test(program_cache, a_new_batch_size_builds_no_program)

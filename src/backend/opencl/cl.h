@@ -47,6 +47,18 @@ const char *cf_cl_kernel_file(const char *kernel);
 clinfer_status cf_cl_program_file(cl_context ctx, const struct cf_cl_device *dev, const char *file, const char *defines,
                                   cl_program *out, int *from_cache, struct cf_diag *d);
 
+/* A session's specialized programs by (file, -D constants): layers that ask for the same one share it (the layers
+ * of a shape class), built or loaded once. */
+struct cf_cl_programs {
+    int n, cap;
+    char **keys;
+    cl_program *p;
+};
+/* *out is a reference of the caller's own (clReleaseProgram it) */
+clinfer_status cf_cl_program_shared(struct cf_cl_programs *tab, cl_context ctx, const struct cf_cl_device *dev,
+                                    const char *file, const char *defines, cl_program *out, struct cf_diag *d);
+void cf_cl_programs_release(struct cf_cl_programs *tab);
+
 /* clinfer's cache folder ($XDG_CACHE_HOME/clinfer, else ~/.cache/clinfer, made on demand); 0 when it cannot be used
  * (then nothing is cached). */
 int cf_cl_cache_dir(char *out, size_t size);

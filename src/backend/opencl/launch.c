@@ -58,16 +58,18 @@ clinfer_status cf_cl_launch(struct cf_cl *s, const char *name, const struct cf_n
         if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", what, err);
     }
     if (global == 0) return CLINFER_OK;
+    /* work-groups of 64 on every device that takes them: on a GPU two warps; on PoCL one work-group function per
+     * kernel (left to choose, PoCL picks a size per global size and compiles the kernel again for each) */
     size_t g = (global + 63) / 64 * 64, local = 64;
+    int fixed = s->dev.max_wg >= 64;
     cl_event ev = NULL;
-    cl_int err = clEnqueueNDRangeKernel(s->q, k, 1, NULL, &g, s->gpu_shaped ? &local : NULL, 0, NULL,
-                                        s->x->profile ? &ev : NULL);
+    cl_int err = clEnqueueNDRangeKernel(s->q, k, 1, NULL, &g, fixed ? &local : NULL, 0, NULL, s->x->profile ? &ev : NULL);
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
     if (ev) cf_cl_add_event_time(s, ev);
     if (s->shape) {
         size_t(*sh)[3] = s->shape[s->current];
         sh[0][0] = g, sh[0][1] = sh[0][2] = 1;
-        sh[1][0] = s->gpu_shaped ? local : 0, sh[1][1] = sh[1][2] = s->gpu_shaped;
+        sh[1][0] = fixed ? local : 0, sh[1][1] = sh[1][2] = (size_t)fixed;
     }
     return CLINFER_OK;
 }

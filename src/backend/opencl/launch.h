@@ -32,7 +32,6 @@ struct cf_cl {
     double *ms;             /* per node: time of the last run (profiling) */
     size_t (*shape)[2][3];  /* per node: its last launch's global and local sizes */
     int current;            /* the node being run */
-    int gpu_shaped;         /* generic kernels in work-groups of 64 (a device that is not a CPU, or --algo gpu) */
 };
 
 /* One launch of a generic op: what it runs, from the op table (ops.c); NULL where the op never reaches a kernel. */

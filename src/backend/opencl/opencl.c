@@ -33,7 +33,7 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
     s->current = i;
     s->ms[i] = 0;
     if (s->tuned[i].algo.kind != CF_ALGO_GENERIC) {
-        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, s->x};
+        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, s->x, NULL};
         clinfer_status st = cf_tuned_launch(&E, i, &s->tuned[i], s->x->profile ? &s->ms[i] : NULL, d);
         if (st == CLINFER_OK && cf_cl_is_softmax(n->a.act)) st = cf_cl_softmax_channels(s, n, s->x->plan->offset[i], d);
         return st;
@@ -97,7 +97,6 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
     clinfer_status st = cf_cl_select(spec, &s->dev, d);
     cl_int err = CL_SUCCESS;
     if (st) goto fail;
-    s->gpu_shaped = (!cf_cl_host_memory(&s->dev) || cf_algo_spec_gpu(x->algo)) && s->dev.max_wg >= 64;
     snprintf(s->desc, sizeof s->desc, "opencl:%d %s (%s, driver %s)", s->dev.index, s->dev.name,
              s->dev.platform_name, s->dev.driver);
     s->ctx = clCreateContext(NULL, 1, &s->dev.device, NULL, NULL, &err);
@@ -143,13 +142,17 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
         goto fail;
     }
     {
-        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, x};
+        /* the layers of one shape class share its program: built or loaded once (each layer keeps a reference) */
+        struct cf_cl_programs progs = {0};
+        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, x, &progs};
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && !st; i++) {
             cf_progress(d, "kernels", i, n, x->g->nodes[i].name);
-            if ((st = cf_tuned_choose(&E, i, &s->tuned[i], d))) goto fail;
+            st = cf_tuned_choose(&E, i, &s->tuned[i], d);
         }
+        cf_cl_programs_release(&progs);
+        if (st) goto fail;
         cf_progress(d, "kernels", n, n, "");
         clock_gettime(CLOCK_MONOTONIC, &t1);
         if (x->tune_ms) *x->tune_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;

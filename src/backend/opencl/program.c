@@ -26,8 +26,8 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-/* Files built as programs of their own, once per layer shape, with their sizes as -D constants: tuned.c's families
- * and the peak microbenchmark. */
+/* Files built as programs of their own with -D constants (per layer shape, or per shape class): the tuner's
+ * families and the peak microbenchmark. */
 static const char *const specialized[] = {"conv2d_blocked.cl", "conv1x1_gemm.cl", "winograd_f23.cl", "conv2d_rows.cl",
                                           "depthwise_blocked.cl", "dense_fast.cl", "dense_splitk.cl", "pool2d_rows.cl", "gemm_glue.cl",
                                           "peak.cl", NULL};
@@ -249,4 +249,50 @@ clinfer_status cf_cl_program_file(cl_context ctx, const struct cf_cl_device *dev
     }
     *out = p;
     return CLINFER_OK;
+}
+
+clinfer_status cf_cl_program_shared(struct cf_cl_programs *tab, cl_context ctx, const struct cf_cl_device *dev,
+                                    const char *file, const char *defines, cl_program *out, struct cf_diag *d)
+{
+    *out = NULL;
+    char key[2048];
+    snprintf(key, sizeof key, "%s|%s", file, defines ? defines : "");
+    for (int i = 0; i < tab->n; i++)
+        if (strcmp(tab->keys[i], key) == 0) {
+            clRetainProgram(tab->p[i]);
+            *out = tab->p[i];
+            return CLINFER_OK;
+        }
+    if (tab->n == tab->cap) {
+        int cap = tab->cap ? 2 * tab->cap : 16;
+        char **keys = cf_realloc(tab->keys, sizeof *keys * (size_t)cap);
+        if (keys) tab->keys = keys;
+        cl_program *p = keys ? cf_realloc(tab->p, sizeof *p * (size_t)cap) : NULL;
+        if (p) tab->p = p;
+        if (!keys || !p) return cf_fail_oom(d);
+        tab->cap = cap;
+    }
+    char *k = cf_strdup(key);
+    if (!k) return cf_fail_oom(d);
+    int cached;
+    clinfer_status st = cf_cl_program_file(ctx, dev, file, defines, &tab->p[tab->n], &cached, d);
+    if (st) {
+        cf_free(k);
+        return st;
+    }
+    tab->keys[tab->n] = k;
+    clRetainProgram(tab->p[tab->n]);
+    *out = tab->p[tab->n++];
+    return CLINFER_OK;
+}
+
+void cf_cl_programs_release(struct cf_cl_programs *tab)
+{
+    for (int i = 0; i < tab->n; i++) {
+        clReleaseProgram(tab->p[i]);
+        cf_free(tab->keys[i]);
+    }
+    cf_free(tab->keys);
+    cf_free(tab->p);
+    memset(tab, 0, sizeof *tab);
 }

@@ -1,7 +1,8 @@
 /* Layers with a tuned kernel: Conv2D (NHWC and NCHW: register-blocked direct, 1x1 as a GEMM, 3x3 stride 1 by
  * Winograd F(2x2,3x3), CLBlast's GEMM; NCHW: direct with vectors of pixels), depthwise convolution and Dense (GEMV,
  * split-K GEMV on the weights in place, tiled, CLBlast) and NCHW pooling, each a program of its own with the layer's
- * sizes as -D constants. The families are rows of tune/families.c, one file each; the algorithm and block sizes are
+ * sizes as -D constants, or (the conv, depthwise and pooling families) a shape class's program that layers alike but for
+ * their sizes share. The families are rows of tune/families.c, one file each; the algorithm and block sizes are
  * chosen per (layer shape, device) by tune/tuner.c, timing the candidates that match ref, and remembered in a tuning
  * database beside the program cache (tune/tunedb.c). */
 #ifndef CF_TUNED_H
@@ -46,6 +47,8 @@ struct cf_tuned {
     float *host_w;  /* the memory w uses in place, when it is ours (large weights on a CPU device) */
     size_t gws[3];
     size_t lws[3]; /* the work-group shape (0: one work-item, the CPU-shaped families') */
+    int shape_class; /* prog is a shape class's, shared: the layer's sizes go in its kernel's last argument, sz */
+    cl_int sz[16];
 };
 
 struct cf_tune_env {
@@ -54,6 +57,7 @@ struct cf_tune_env {
     const struct cf_cl_device *dev;
     cl_mem arena;
     const struct cf_exec *x;
+    struct cf_cl_programs *progs; /* the session's specialized programs, shared by the layers that want one */
 };
 
 /* Whether the NCHW row kernels (rows conv, depthwise, pooling) can cut a layer's taps from the vectors around a

@@ -60,4 +60,5 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 
 const struct cf_family cf_family_blocked = {
     CF_ALGO_CONV_BLOCKED, "conv", "blocked", 2, {64, 64}, "P pixels x V float16 vectors of channels a work-item", 1,
-    "conv2d_blocked.cl", "conv2d_blocked_f32", fits, candidates, valid, cf_defines_pv, build, NULL, describe};
+    "conv2d_blocked.cl", "conv2d_blocked_f32", fits, candidates, valid, cf_defines_pv, build, NULL, describe,
+    .class_fixed = ""};

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../../../util/alloc.h"
+#include "../../../util/strbuf.h"
 #include "family.h"
 
 int64_t cf_dense_rows(const struct cf_node *n)
@@ -95,6 +96,37 @@ void cf_layer_defines(const struct cf_exec *x, const struct cf_node *n, char *si
     }
 }
 
+/* a shape class's sizes at run time, in the slots of the kernel's `sz` (cl/common.cl) */
+static const char *const class_sizes[] = {"H", "W", "C", "HO", "WO", "CO", "CO16", "HP", "WP", "M", "G", NULL};
+
+void cf_layer_sizes(const struct cf_exec *x, const struct cf_node *n, const struct cf_family *f,
+                    struct cf_layer_sizes *out)
+{
+    char all[768];
+    cf_layer_defines(x, n, all, sizeof all);
+    memset(out, 0, sizeof *out);
+    size_t len = 0;
+    /* each "-DNAME=value" of the layer's: a constant of the program, or a slot of sz */
+    char *save = NULL;
+    for (char *tok = strtok_r(all, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char name[32] = "";
+        long long v = 0;
+        int slot = -1;
+        if (f && f->class_fixed && sscanf(tok, "-D%31[A-Z0-9_]=%lld", name, &v) == 2 &&
+            !cf_word_listed(f->class_fixed, name))
+            for (int k = 0; class_sizes[k]; k++)
+                if (strcmp(class_sizes[k], name) == 0) slot = k;
+        if (slot >= 0) {
+            out->sz[slot] = (cl_int)v;
+            out->shape_class = 1;
+        } else {
+            len += (size_t)snprintf(out->defs + len, sizeof out->defs - len, "%s%s", len ? " " : "", tok);
+        }
+        if (len >= sizeof out->defs) len = sizeof out->defs - 1;
+    }
+    if (out->shape_class) snprintf(out->defs + len, sizeof out->defs - len, "%s-DSHAPE_CLASS=1", len ? " " : "");
+}
+
 void cf_defines_pv(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DP=%d -DV=%d", a->a, a->b); }
 void cf_defines_p(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DP=%d", a->a); }
 void cf_defines_kc(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DKC=%d", a->a); }
@@ -183,6 +215,7 @@ clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const s
     const char *layer = cf_family_layer(E->x, n);
     cl_int rows = (cl_int)(layer && strcmp(layer, "dense") == 0 ? cf_dense_rows(n) : n->out.d[0]);
     err |= clSetKernelArg(t->k, 6, sizeof rows, &rows);
+    if (t->shape_class) err |= clSetKernelArg(t->k, 7, sizeof t->sz, t->sz);
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", n->name, err);
     size_t one[3] = {1, 1, 1};
     cl_event ev = NULL;

@@ -71,4 +71,5 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 
 const struct cf_family cf_family_depthwise = {
     CF_ALGO_DEPTHWISE, "depthwise", "blocked", 1, {64, 0}, "P pixels (NHWC) or rows (NCHW) a work-item", 1,
-    "depthwise_blocked.cl", "depthwise_blocked_f32", fits, candidates, valid, cf_defines_p, build, NULL, describe};
+    "depthwise_blocked.cl", "depthwise_blocked_f32", fits, candidates, valid, cf_defines_p, build, NULL, describe,
+    .class_fixed = "W WO"};

@@ -1,5 +1,5 @@
-/* The tuner's algorithm families, as rows of one table (families.c), one file each: a kernel file of cl/ built per
- * layer shape with the layer's sizes and the block sizes as -D constants, and what the tuner (tuner.c) asks of it:
+/* The tuner's algorithm families, as rows of one table (families.c), one file each: a kernel file of cl/ built with the
+ * block sizes and the layer's sizes as -D constants (or those of its shape class: class_fixed), and what the tuner (tuner.c) asks of it:
  * whether it can run a layer, its candidate block sizes, whether a block size is valid, its -D values, its weights in
  * the layout its kernel wants (and its global size), its launch, and its name in words. A new family is a new file
  * and a row; the tuning loop, the tuning database (tunedb.c) and --algo (algo_spec.c) take it from the table. */
@@ -35,6 +35,10 @@ struct cf_family {
     void (*describe)(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size);
     int gpu; /* shaped for GPUs (work-groups, local memory): a candidate on devices that are not CPUs, and --algo gpu's */
     int gpu_default[2]; /* its numbers when nothing is timed (--algo gpu, --tune none on a GPU) */
+    /* A family whose programs are shape classes: the layer sizes it keeps as -D constants ("W WO": they size its
+     * registers; "": none), the others its kernel's argument `sz` (cl/common.cl), so that layers alike but for those
+     * sizes share one program. NULL: every size a -D constant (a program per layer shape). */
+    const char *class_fixed;
 };
 
 /* Every family, in the order the tuner gathers candidates; NULL-terminated. */
@@ -60,9 +64,17 @@ int cf_pointwise(const struct cf_attrs *a);
 /* a plain Conv2D with its weights at load (no groups); and with no fused pool */
 int cf_plain_conv(const struct cf_node *n);
 int cf_plain_conv_nopool(const struct cf_node *n);
-/* the layer's sizes as -D constants, without the batch: the program's (one program serves every batch), and with the
- * batch's class the tuning database's key */
+/* the layer's sizes as -D constants, without the batch: with the batch's class the tuning database's key */
 void cf_layer_defines(const struct cf_exec *x, const struct cf_node *n, char *defs, size_t size);
+/* ... and as family f's program takes them: its -D constants (every size, or a shape class's; never the batch: one
+ * program serves every batch) and, for a shape class, the sizes its kernel takes in `sz` */
+struct cf_layer_sizes {
+    char defs[768];
+    cl_int sz[16];
+    int shape_class;
+};
+void cf_layer_sizes(const struct cf_exec *x, const struct cf_node *n, const struct cf_family *f,
+                    struct cf_layer_sizes *out);
 /* "-DP=a -DV=b", "-DP=a" */
 void cf_defines_pv(const struct cf_algo *a, char *out, size_t size);
 void cf_defines_p(const struct cf_algo *a, char *out, size_t size);

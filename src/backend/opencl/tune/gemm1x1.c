@@ -66,4 +66,5 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 
 const struct cf_family cf_family_gemm1x1 = {
     CF_ALGO_GEMM1X1, "conv", "gemm", 2, {16, 8}, "1x1 convolutions as a GEMM: P x V", 0, "conv1x1_gemm.cl",
-    "conv1x1_gemm_f32", fits, candidates, NULL, cf_defines_pv, build, NULL, describe};
+    "conv1x1_gemm_f32", fits, candidates, NULL, cf_defines_pv, build, NULL, describe,
+    .class_fixed = ""};

@@ -55,4 +55,5 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 
 const struct cf_family cf_family_pool_rows = {
     CF_ALGO_POOL_ROWS, "pool", "rows", 1, {64, 0}, "NCHW pooling, P output rows a work-item", 1, "pool2d_rows.cl",
-    "pool2d_rows_f32", fits, candidates, valid, cf_defines_p, build, NULL, describe};
+    "pool2d_rows_f32", fits, candidates, valid, cf_defines_p, build, NULL, describe,
+    .class_fixed = "W WO"};

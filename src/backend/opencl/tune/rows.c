@@ -50,4 +50,5 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 
 const struct cf_family cf_family_rows = {
     CF_ALGO_CONV_ROWS, "conv", "rows", 2, {16, 8}, "NCHW rows of pixels: P channels x V vectors", 0, "conv2d_rows.cl",
-    "conv2d_rows_f32", fits, candidates, NULL, cf_defines_pv, build, NULL, describe};
+    "conv2d_rows_f32", fits, candidates, NULL, cf_defines_pv, build, NULL, describe,
+    .class_fixed = "W WO"};

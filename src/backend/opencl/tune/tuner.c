@@ -163,14 +163,19 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     const struct cf_family *f = cf_family_of(a->kind);
     memset(t, 0, sizeof *t);
     t->algo = *a;
-    char sig[768], block[128], defs[1024];
-    cf_layer_defines(E->x, n, sig, sizeof sig);
+    struct cf_layer_sizes ls;
+    char block[128], defs[1024];
+    cf_layer_sizes(E->x, n, f, &ls);
     f->defines(a, block, sizeof block);
-    snprintf(defs, sizeof defs, "%s%s%s", block, block[0] ? " " : "", sig);
+    snprintf(defs, sizeof defs, "%s%s%s", block, block[0] ? " " : "", ls.defs);
+    t->shape_class = ls.shape_class;
+    memcpy(t->sz, ls.sz, sizeof t->sz);
     clinfer_status st = CLINFER_OK;
     if (f->kernel) {
         int cached;
-        if ((st = cf_cl_program_file(E->ctx, E->dev, f->file, defs, &t->prog, &cached, d))) return st;
+        if ((st = E->progs ? cf_cl_program_shared(E->progs, E->ctx, E->dev, f->file, defs, &t->prog, d)
+                           : cf_cl_program_file(E->ctx, E->dev, f->file, defs, &t->prog, &cached, d)))
+            return st;
         cl_int err;
         t->k = clCreateKernel(t->prog, f->kernel, &err);
         if (!t->k || err != CL_SUCCESS) st = cf_cl_fail(d, "clCreateKernel", f->kernel, err);

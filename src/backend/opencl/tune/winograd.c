@@ -86,4 +86,5 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 
 const struct cf_family cf_family_winograd = {
     CF_ALGO_WINOGRAD, "conv", "winograd", 2, {16, 8}, "3x3 stride-1 convolutions by Winograd F(2,3): P tiles x V", 0,
-    "winograd_f23.cl", "winograd_f23_f32", fits, candidates, NULL, cf_defines_pv, build, NULL, describe};
+    "winograd_f23.cl", "winograd_f23_f32", fits, candidates, NULL, cf_defines_pv, build, NULL, describe,
+    .class_fixed = ""};
