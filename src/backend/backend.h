@@ -54,8 +54,6 @@ clinfer_status cf_opencl_all(char *out, size_t size, struct cf_diag *d);
 /* Checks a forced-kernels spec ("conv=blocked:8:2,dense=splitk:256:32") against every form the kernels take
  * (opencl/algo_spec.c); the message lists them. NULL is no spec. */
 clinfer_status cf_algo_spec_check(const char *spec, struct cf_diag *d);
-/* Whether a spec asks for every layer's GPU-shaped family ("gpu", alone or as an item). */
-int cf_algo_spec_gpu(const char *spec);
 
 /* Activation functions as Keras defines them, for the reference backend (softmax is not element-wise). */
 float cf_act_apply(enum cf_act act, float x, const struct cf_attrs *a);

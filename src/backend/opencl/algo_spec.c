@@ -42,16 +42,6 @@ static clinfer_status bad(const char *spec, const char *item, int len, const cha
     return st;
 }
 
-int cf_algo_spec_gpu(const char *spec)
-{
-    for (const char *p = spec; p && *p;) {
-        size_t len = strcspn(p, ",");
-        if (len == 3 && strncmp(p, "gpu", 3) == 0) return 1;
-        p += len + (p[len] == ',');
-    }
-    return 0;
-}
-
 clinfer_status cf_algo_spec_check(const char *spec, struct cf_diag *d)
 {
     if (!spec) return CLINFER_OK;
