@@ -4,7 +4,9 @@
  * row, the input row is loaded as SW V + 2 float16 vectors around the block; each tap's 16 inputs are one window of
  * two neighbours (window16: the offset is a constant once the loops are unrolled; stride 2: the even lanes of two
  * windows), and each weight, a broadcast scalar, feeds V vectors. Weights [KH][KW][C][CO16] as conv2d_blocked.cl's,
- * bias [CO16]; sizes as in conv2d_blocked.cl (-D constants, or the shape class's `sz`). */
+ * bias [CO16]; sizes as in conv2d_blocked.cl (-D constants, or the shape class's `sz`). Grouped (G groups): output
+ * channel co reads the C / G input channels of its group, co / (CO / G), weights [KH][KW][C / G][CO16]; the host
+ * makes P divide CO / G, so that a work-item's channels are of one group. */
 #ifndef P
 #define P 8
 #define V 1
@@ -25,7 +27,9 @@
 #define PL 1
 #define HAS_BIAS 1
 #define ACT 0
+#define G 1
 #endif
+#define CG (C / G) /* the input channels of a group */
 #define RV (SW * V + 2) /* the row vectors a block reads: one before it, SW V under it, one after it */
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
@@ -34,7 +38,8 @@ __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
 {
     const int co0 = get_global_id(0) * P, ox0 = get_global_id(1) * 16 * V, ny = get_global_id(2);
     const int n = ny / HO, oy = ny % HO;
-    __global const float *x = A + xo + (size_t)n * C * H * W;
+    /* (the group's first input channel) */
+    __global const float *x = A + xo + (size_t)n * C * H * W + (size_t)(co0 / (CO / G)) * CG * H * W;
     __global float *y = A + yo + (size_t)n * CO * HO * WO;
     /* every row vector of the block inside the image: no masks */
     const int interior = SW * ox0 - 16 >= 0 && SW * ox0 - 16 + 16 * RV <= W;
@@ -45,7 +50,7 @@ __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
 #pragma unroll
         for (int v = 0; v < V; v++) acc[p][v] = (float16)b;
     }
-    for (int ci = 0; ci < C; ci++) {
+    for (int ci = 0; ci < CG; ci++) {
         for (int ky = 0; ky < KH; ky++) {
             const int iy = oy * SH + ky * DH - PT;
             if (iy < 0 || iy >= H) continue;
@@ -57,7 +62,7 @@ __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
             } else {
                 load_row16(xr, SW * ox0 - 16, W, 0.0f, RV, rv);
             }
-            __global const float *kp = K + ((size_t)(ky * KW) * C + ci) * CO16 + co0;
+            __global const float *kp = K + ((size_t)(ky * KW) * CG + ci) * CO16 + co0;
             /* the windows first (a small loop, unrolled whole: constant permutes), then the products */
             float16 xv[KW][V];
 #pragma unroll
@@ -71,7 +76,7 @@ __kernel void conv2d_rows_f32(__global float *A, uint xo, uint yo, __global cons
             for (int kx = 0; kx < KW; kx++) {
 #pragma unroll
                 for (int p = 0; p < P; p++) {
-                    const float16 wv = (float16)kp[(size_t)kx * C * CO16 + p];
+                    const float16 wv = (float16)kp[(size_t)kx * CG * CO16 + p];
 #pragma unroll
                     for (int v = 0; v < V; v++) acc[p][v] = fma(wv, xv[kx][v], acc[p][v]);
                 }

@@ -172,6 +172,27 @@ Test(torch, nchw_rows_stride_2_every_block_shape)
     }
 }
 
+/* Grouped convs through the rows kernel (tests/models/export_grouped.py: groups of 8, 6 and 3 output channels, stride 2,
+ * a grouped 1x1), every channel block forced (one that does not divide a group's channels is refused: the rule's
+ * block, or generic), against ref; SiLU (Sigmoid and Mul) folded into the convs' epilogue, and the broadcast
+ * element-wise kernel (a channel scale, a [C, 1, 1] bias, a row on either side of a Sub and a Div). */
+Test(torch, grouped_convs_silu_and_broadcasts)
+{
+    static const char *const algos[] = {"conv=rows:1:1", "conv=rows:2:1", "conv=rows:8:2", "conv=rows:6:4",
+                                        "conv=rows:16:1", "conv=direct"};
+    cr_assert(compare_ok("grouped_se", 2, " --init random", NULL), "clinfer compare failed");
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
+        cr_assert(compare_ok("grouped_se", 3, " --init random", algos[i]), "clinfer compare with --algo %s failed",
+                  algos[i]);
+    int count = profile_count("grouped_se", NULL, "^/g[248]/Conv  *Conv  *rows [0-9]* x");
+    cr_expect_eq(count, 3, "%d of the 3 grouped convs run the rows kernel", count);
+    count = profile_count("grouped_se", "conv=rows:1:1", "^/g[248]/Conv  *Conv  *rows 1 x 1v");
+    cr_expect_eq(count, 3, "--algo conv=rows:1:1: %d of the 3 grouped convs run it", count);
+    /* the three SiLUs are views: their Sigmoid and Mul both (the squeeze-excitation's Sigmoid goes into its conv) */
+    count = profile_count("grouped_se", NULL, "^/act[_0-9]*/\\(Sigmoid\\|Mul\\)  .* view ");
+    cr_expect_eq(count, 6, "%d of the SiLUs' 6 Sigmoid and Mul nodes are views", count);
+}
+
 /* Pooling over NCHW (cl/pool2d_rows.cl), every row block forced, against ref: the Inception block's 3x3 stride-1
  * padded MaxPool and its 2x2 stride-2 ceil-mode AveragePool (15 -> 8: the last window half outside), rows per
  * work-item that divide the output or not. (The ONNX node cases cover dilation, count_include_pad and more pads.)

@@ -131,7 +131,19 @@ static void give_act(struct cf_node *layer, const struct cf_node *act)
     layer->a.threshold = act->a.threshold;
 }
 
-int cf_fold_hard_swish(struct cf_graph *g)
+/* the activation that x · gate(x) is, when node h is such a gate: a Sigmoid (x · σ(x) = SiLU, how PyTorch exports
+ * nn.SiLU) or PyTorch's Hardsigmoid, relu6(x + 3) / 6 (HardSigmoid with alpha 1/6 and beta 1/2: x · it = hard-swish,
+ * how ONNX before opset 14 writes Hardswish); CF_ACT_LINEAR when it is none */
+static enum cf_act gated(const struct cf_node *h)
+{
+    if (h->op != CF_OP_ACTIVATION || h->n_in != 1) return CF_ACT_LINEAR;
+    if (h->a.act == CF_ACT_SIGMOID) return CF_ACT_SWISH;
+    if (h->a.act == CF_ACT_HARD_SIGMOID && fabsf(h->a.alpha - 1.0f / 6.0f) <= 1e-7f && h->a.beta == 0.5f)
+        return CF_ACT_HARD_SWISH;
+    return CF_ACT_LINEAR;
+}
+
+int cf_fold_gates(struct cf_graph *g)
 {
     int folded = 0;
     int *readers = count_readers(g);
@@ -141,14 +153,12 @@ int cf_fold_hard_swish(struct cf_graph *g)
         if (mul->op != CF_OP_MULTIPLY || mul->n_in != 2 || mul->a.act != CF_ACT_LINEAR) continue;
         for (int k = 0; k < 2; k++) {
             int h = mul->in[k], x = mul->in[1 - k];
-            struct cf_node *hs = &g->nodes[h];
-            /* PyTorch's Hardsigmoid: relu6(x + 3) / 6, HardSigmoid with alpha 1/6 and beta 1/2 */
-            if (hs->op != CF_OP_ACTIVATION || hs->a.act != CF_ACT_HARD_SIGMOID || hs->n_in != 1 || hs->in[0] != x ||
-                readers[h] != 1 || fabsf(hs->a.alpha - 1.0f / 6.0f) > 1e-7f || hs->a.beta != 0.5f)
+            struct cf_node *gate = &g->nodes[h];
+            enum cf_act act = gated(gate);
+            if (act == CF_ACT_LINEAR || gate->in[0] != x || readers[h] != 1 || !cf_shape_equal(&gate->out, &mul->out))
                 continue;
-            if (!cf_shape_equal(&hs->out, &mul->out)) continue;
-            cf_act_set(&hs->a, CF_ACT_HARD_SWISH);
-            mul->op = CF_OP_IDENTITY; /* the product is the hard-swish the HardSigmoid node now makes */
+            cf_act_set(&gate->a, act);
+            mul->op = CF_OP_IDENTITY; /* the product is what the gate's node now makes */
             mul->in[0] = h;
             mul->n_in = 1;
             readers[x]--;

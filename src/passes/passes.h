@@ -30,9 +30,10 @@ int cf_fold_noops(struct cf_graph *g);
 /* An activation layer after a Conv2D, DepthwiseConv2D, Dense or binary element-wise op (Add, Multiply, ...; its only
  * reader) becomes that layer's activation and a view; returns how many, -1 when out of memory. */
 int cf_fold_activation(struct cf_graph *g);
-/* x · HardSigmoid(x) with PyTorch's constants (alpha 1/6, beta 1/2: how ONNX before opset 14 writes Hardswish) becomes
- * one HardSwish, which the activation fold may then put into x's producer; returns how many, -1 out of memory. */
-int cf_fold_hard_swish(struct cf_graph *g);
+/* x · Sigmoid(x) becomes one SiLU (swish), and x · HardSigmoid(x) with PyTorch's constants (alpha 1/6, beta 1/2: how
+ * ONNX before opset 14 writes Hardswish) one HardSwish, which the activation fold may then put into x's producer;
+ * returns how many, -1 out of memory. */
+int cf_fold_gates(struct cf_graph *g);
 /* In an NHWC graph, a k x k, stride-k, unpadded MaxPooling2D after a Conv2D (its only reader, through views) goes
  * into the conv's epilogue (attrs.fused_pool = k; the conv and the views take the pooled shape); returns how many, -1
  * out of memory. */

@@ -73,10 +73,10 @@ static clinfer_status setup(const clinfer_model *model, const clinfer_session_op
     for (int j = 0; j < s->g->n_nodes; j++) s->node_layer[j] = -1;
     for (int i = 0; i < s->n_layers; i++) s->node_layer[s->layer_node[i]] = i;
     /* a Pad or Transpose that changes nothing is a view; BatchNormalization after a Conv goes into the Conv's
-     * weights, x · HardSigmoid(x) becomes a hard-swish, an activation and a max pool after a Conv into its epilogue;
+     * weights, x · Sigmoid(x) becomes a SiLU and x · HardSigmoid(x) a hard-swish, an activation and a max pool after a Conv into its epilogue;
      * the plan then sees views */
     cf_fold_noops(s->g);
-    if (cf_fold_batch_norm(s->g, &s->w) < 0 || cf_fold_hard_swish(s->g) < 0 || cf_fold_activation(s->g) < 0 ||
+    if (cf_fold_batch_norm(s->g, &s->w) < 0 || cf_fold_gates(s->g) < 0 || cf_fold_activation(s->g) < 0 ||
         cf_fold_pool(s->g) < 0)
         return cf_fail_oom(d);
     return cf_plan_buffers(s->g, 64, 0, &s->plan, d);

@@ -1,12 +1,22 @@
 /* NCHW convs at stride 1 or 2 along the row, direct with vectors of pixels (cl/conv2d_rows.cl): P output channels x
- * V float16 vectors of 16 consecutive columns, so the output planes are written whole. */
+ * V float16 vectors of 16 consecutive columns, so the output planes are written whole. Grouped convs too (RegNet's
+ * 3x3s of 16-channel groups ran the generic direct kernel at ~4 GFLOPS): the one CPU-shaped family that takes them. */
 #include <stdio.h>
+#include <string.h>
 
 #include "conv_weights.h"
 
+/* plain or grouped (not depthwise: that family's) */
 static int fits(const struct cf_exec *x, const struct cf_node *n)
 {
-    return cf_plain_conv_nopool(n) && x->g->layout == CF_LAYOUT_NCHW && cf_row_windows(&n->a, 2);
+    return n->op == CF_OP_CONV2D && n->n_in == 1 && n->a.fused_pool <= 1 && x->g->layout == CF_LAYOUT_NCHW &&
+           strcmp(cf_family_layer(x, n), "conv") == 0 && cf_row_windows(&n->a, 2);
+}
+
+/* a work-item's P channels are of one group */
+static int valid(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
+{
+    return n->a.groups <= 1 || (cf_conv_co(x, n) / n->a.groups) % a->a == 0;
 }
 
 /* P channels x V vectors of 16 columns, P·V accumulators */
@@ -50,5 +60,5 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 
 const struct cf_family cf_family_rows = {
     CF_ALGO_CONV_ROWS, "conv", "rows", 2, {16, 8}, "NCHW rows of pixels: P channels x V vectors", 0, "conv2d_rows.cl",
-    "conv2d_rows_f32", fits, candidates, NULL, cf_defines_pv, build, NULL, describe,
+    "conv2d_rows_f32", fits, candidates, valid, cf_defines_pv, build, NULL, describe,
     .class_fixed = "W WO"};

@@ -37,11 +37,20 @@ void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, s
     snprintf(out, size, "%s", direct ? "direct" : "generic");
 }
 
+/* the layer's main family: the first primary one that fits, or for a grouped conv the rows family, the one CPU-shaped
+ * family that takes one (NULL: none, the generic kernel or a GPU-shaped family) */
+static const struct cf_family *main_family(const struct cf_exec *x, const struct cf_node *n)
+{
+    const struct cf_family *f = cf_family_main(x, n);
+    if (!f && n->op == CF_OP_CONV2D && n->a.groups > 1 && cf_family_rows.fits(x, n)) f = &cf_family_rows;
+    return f;
+}
+
 /* whether family f, block a, can run layer n: the family fits, the numbers are in its ranges, and it takes them */
 static int runs(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
 {
     const struct cf_family *f = cf_family_of(a->kind);
-    if (!f || !(cf_family_main(x, n) || f->gpu) || !f->fits(x, n)) return 0;
+    if (!f || !(main_family(x, n) || f->gpu) || !f->fits(x, n)) return 0;
     if (a->a < 1 || a->b < 1 || (f->n_args > 0 && a->a > f->max[0]) || (f->n_args > 1 && a->b > f->max[1])) return 0;
     return !f->valid || f->valid(x, n, a);
 }
@@ -50,6 +59,12 @@ static int runs(const struct cf_exec *x, const struct cf_node *n, const struct c
 static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_node *n, const struct cf_family *main)
 {
     int nchw = x->g->layout == CF_LAYOUT_NCHW;
+    if (main == &cf_family_rows) { /* a grouped conv: as many channels as 8 or fewer that divide a group's */
+        int64_t cog = cf_conv_co(x, n) / (n->a.groups > 1 ? n->a.groups : 1);
+        int p = 8;
+        while (p > 1 && cog % p) p /= 2;
+        return (struct cf_algo){CF_ALGO_CONV_ROWS, p, n->out.d[3] <= 16 ? 1 : 2};
+    }
     if (main == &cf_family_pool_rows) { /* as many rows as keep 16 accumulators or fewer */
         int p = 16;
         while (p > 1 && (p > n->out.d[2] || p * ((n->out.d[3] + 15) / 16) > 16)) p /= 2;
@@ -129,7 +144,7 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
             if (f->n_args == 1 && sscanf(fam + fl, ":%d", &a) != 1) return 0;
             if (f->n_args == 2 && sscanf(fam + fl, ":%d:%d", &a, &b) != 2) return 0;
             *out = (struct cf_algo){f->kind, a, b};
-            if (f != main) return runs(x, n, out);
+            if (f != main || !f->primary) return runs(x, n, out);
             if (f == &cf_family_blocked) out->a = (a + cf_pool_of(n) - 1) / cf_pool_of(n) * cf_pool_of(n);
             if (f == &cf_family_depthwise) out->b = x->g->layout == CF_LAYOUT_NCHW ? 2 : 1;
             if (f == &cf_family_pool_rows) out->b = 1;
@@ -251,6 +266,7 @@ static clinfer_status tune(const struct cf_tune_env *E, int node, const struct c
         cf_progress(d, "tuning", c, nc, n->name);
         struct cf_tuned t;
         struct cf_diag ignored = {0};
+        if (!runs(x, n, &cands[c])) continue;
         if (build(E, node, &cands[c], &t, &ignored)) continue; /* a block the compiler refuses is no candidate */
         double ms = 0;
         int ok = cf_tuned_launch(E, node, &t, &ms, &ignored) == CLINFER_OK;
@@ -287,8 +303,9 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
     const struct cf_exec *x = E->x;
     const struct cf_node *n = &x->g->nodes[node];
     memset(out, 0, sizeof *out);
-    const struct cf_family *main = cf_family_main(x, n);
     int gpu_device = !cf_cl_host_memory(E->dev);
+    /* (on a GPU a grouped conv takes the GPU-shaped family) */
+    const struct cf_family *main = gpu_device ? cf_family_main(x, n) : main_family(x, n);
     struct cf_algo a;
     if (!main) { /* no CPU-shaped family runs it (a grouped conv): the GPU-shaped one where asked or on a GPU */
         if (!forced(x, x->algo, n, main, &a) && !(gpu_device && gpu_choice(x, n, &a))) return CLINFER_OK;
@@ -316,7 +333,7 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
             int full = x->tune == 2, nc = gpu_device ? 0 : main->candidates(x, n, full, cands);
             for (int i = 0; cf_families[i]; i++) {
                 const struct cf_family *f = cf_families[i];
-                int here = gpu_device ? f->gpu || f == &cf_family_clblast : !f->gpu && !f->primary;
+                int here = gpu_device ? f->gpu || f == &cf_family_clblast : !f->gpu && !f->primary && f != main;
                 if (here && f->fits(x, n) && nc < MAX_CANDIDATES - 64) nc += f->candidates(x, n, full, cands + nc);
             }
             cands[nc++] = on_gpu ? gpu_rule : rule_of_thumb(x, n, main);
