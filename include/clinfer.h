@@ -162,9 +162,13 @@ typedef enum clinfer_init {
 
 typedef enum clinfer_tune {
     CLINFER_TUNE_NONE = 0, /* per-layer kernels by a rule of thumb (or the tuning database) */
-    CLINFER_TUNE_FAST = 1, /* the first time a (layer shape, device) is seen, time a few candidates; remember */
+    CLINFER_TUNE_FAST = 1, /* the first time a (layer shape, device) is seen, time a shortlist of candidates and
+                            * remember, within CLINFER_TUNE_FAST_BUDGET_MS of timing a session: the layers after it
+                            * take the rule of thumb, unremembered (a later session tunes them) */
     CLINFER_TUNE_FULL = 2  /* the same with many candidates */
 } clinfer_tune;
+#define CLINFER_TUNE_FAST_BUDGET_MS 20000 /* (the command line's --help says 20 s; $CLINFER_TUNE_BUDGET_MS, in ms,
+                                              * changes it for tests and experiments) */
 
 typedef struct clinfer_session_options {
     const char *device;  /* "ref", "opencl" (the first GPU, else the first device), "opencl:N", or
@@ -253,6 +257,8 @@ CLINFER_API const char *clinfer_session_device(const clinfer_session *s);
  * tuning (which clinfer_session_tune_ms tells apart). */
 CLINFER_API double clinfer_session_setup_ms(const clinfer_session *s);
 CLINFER_API double clinfer_session_tune_ms(const clinfer_session *s);
+/* The layers CLINFER_TUNE_FAST's budget left to the rule of thumb (0 when every layer was tuned or remembered). */
+CLINFER_API int clinfer_session_tune_left(const clinfer_session *s);
 /* Bytes of the planned arena (of every device, for several); *naive_bytes: every tensor in its own buffer. */
 CLINFER_API size_t clinfer_session_arena_bytes(const clinfer_session *s, size_t *naive_bytes);
 /* The images a session runs at once: its batch, or a smaller sub-batch when the batch does not fit the device's

@@ -16,6 +16,7 @@ struct cf_exec {
     const char *algo;  /* forced kernels ("conv=blocked:8:2,dense=tiled:4:4"), or NULL */
     int profile;       /* record each node's time (OpenCL events) */
     double *tune_ms;   /* where the backend adds the time it spends choosing kernels, or NULL */
+    int *tune_left;    /* where it counts the layers --tune fast's budget left to the rule of thumb, or NULL */
 };
 
 struct cf_backend {

@@ -25,7 +25,9 @@ const struct cli_command cli_cmd_bench = {
     "  --device DEV          where to run (default opencl; a list or all: several devices)\n"
     "  --batch N             the batch (default the model's, else 1)\n"
     "  --iters N             time N runs\n"
-    "  --tune none|fast|full how each layer's kernel is chosen (default fast: a few candidates timed once)\n"
+    "  --tune none|fast|full how each layer's kernel is chosen (default fast: a shortlist timed once per layer\n"
+    "                        shape and remembered, within 20 s of timing: the layers after it take the rule of\n"
+    "                        thumb until a later run; full: every candidate, no budget; none: the rule of thumb)\n"
     "  --chunk N             the streamed runs' chunk (default: as run chooses)\n"
     "  --format text|json    text, or one JSON object (--json is a synonym)\n"
     "  -i, --weights, --seed, --algo, --style: as for run\n"};
@@ -179,9 +181,9 @@ agree:
                "\"ms_per_batch\": %.4f, \"ms_min\": %.4f, \"ms_max\": %.4f, \"runs\": %d, \"compile_ms\": %.1f, "
                "\"tune_ms\": %.1f, \"ready_ms\": %.1f, \"first_run_ms\": %.1f, \"stream_chunk\": %lld, "
                "\"stream_images_per_second\": %.2f, \"stream_no_overlap_images_per_second\": %.2f, "
-               "\"device_images_per_second\": %.2f, \"device_ms_per_batch\": %.4f",
+               "\"device_images_per_second\": %.2f, \"device_ms_per_batch\": %.4f, \"tune_left\": %d",
                (long long)o.batch, agg, slowest, times[0], times[n - 1], n, setup - tune, tune, ready, first,
-               (long long)chunk, stream_on, stream_off, dev_ips, dev_med);
+               (long long)chunk, stream_on, stream_off, dev_ips, dev_med, clinfer_session_tune_left(s));
         if (ranks > 1) {
             printf(", \"ranks\": %d, \"rank_images_per_second\": [", ranks);
             for (int r = 0; r < ranks; r++) printf("%s%.2f", r ? ", " : "", per_rank[r]);
@@ -209,6 +211,9 @@ agree:
         printf("setup:   %.1f ms compile and load, %.1f ms choosing and building the tuned layers' kernels; ready %.1f ms "
                "after the start (model, inputs, setup); the first run took %.1f ms\n",
                setup - tune, tune, ready, first);
+        if (clinfer_session_tune_left(s))
+            printf("tuning:  the 20 s budget of --tune fast ran out: %d layers took the rule of thumb (a later run tunes "
+                   "them)\n", clinfer_session_tune_left(s));
     }
     goto done;
 oom:

@@ -181,7 +181,8 @@ clinfer_status cf_multi_new(const clinfer_model *model, const clinfer_session_op
     s->batch = opts->batch;
     s->setup_ms = cf_now_ms() - t0;
     s->tune_ms = 0;
-    for (int k = 0; k < n; k++) s->tune_ms += part(s, k)->tune_ms;
+    s->tune_left = 0;
+    for (int k = 0; k < n; k++) s->tune_ms += part(s, k)->tune_ms, s->tune_left += part(s, k)->tune_left;
     *out = s;
     return CLINFER_OK;
 fail:

@@ -265,7 +265,7 @@ clinfer_status cf_session_new_one(const clinfer_model *model, const clinfer_sess
     s->batch = opts->batch;
     clinfer_status st = fit_batch(model, opts, spec, s, d);
     if (st) goto fail;
-    s->exec = (struct cf_exec){s->g, &s->plan, &s->w, (int)opts->tune, opts->algo, 0, &s->tune_ms};
+    s->exec = (struct cf_exec){s->g, &s->plan, &s->w, (int)opts->tune, opts->algo, 0, &s->tune_ms, &s->tune_left};
     if ((st = be->prepare(&s->exec, spec, &s->state, d))) {
         s->state = NULL;
         goto fail;
@@ -350,6 +350,7 @@ const char *clinfer_session_device(const clinfer_session *s)
 }
 double clinfer_session_setup_ms(const clinfer_session *s) { return s ? s->setup_ms : 0; }
 double clinfer_session_tune_ms(const clinfer_session *s) { return s ? s->tune_ms : 0; }
+int clinfer_session_tune_left(const clinfer_session *s) { return s ? s->tune_left : 0; }
 
 void clinfer_session_layer_algo(const clinfer_session *s, int layer, char *out, size_t size)
 {

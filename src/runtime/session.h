@@ -15,6 +15,7 @@ struct clinfer_session {
     const struct cf_backend *be;
     void *state;
     double setup_ms, tune_ms;
+    int tune_left; /* layers --tune fast's budget left to the rule of thumb (a later session tunes them) */
     int64_t batch, sub; /* the batch; the images one pass runs (smaller when the batch does not fit) */
     int n_layers;       /* the model's */
     int *layer_node;    /* model layer i runs as node layer_node[i] of g (1-D layers are lowered to 2-D ones) */

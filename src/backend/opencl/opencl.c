@@ -33,7 +33,7 @@ static clinfer_status opencl_run_node(void *state, int i, struct cf_diag *d)
     s->current = i;
     s->ms[i] = 0;
     if (s->tuned[i].algo.kind != CF_ALGO_GENERIC) {
-        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, s->x, NULL};
+        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, s->x, NULL, NULL};
         clinfer_status st = cf_tuned_launch(&E, i, &s->tuned[i], s->x->profile ? &s->ms[i] : NULL, d);
         if (st == CLINFER_OK && cf_cl_is_softmax(n->a.act)) st = cf_cl_softmax_channels(s, n, s->x->plan->offset[i], d);
         return st;
@@ -144,7 +144,8 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
     {
         /* the layers of one shape class share its program: built or loaded once (each layer keeps a reference) */
         struct cf_cl_programs progs = {0};
-        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, x, &progs};
+        double timing_ms = 0;
+        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, x, &progs, &timing_ms};
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (int i = 0; i < n && !st; i++) {

@@ -58,6 +58,7 @@ struct cf_tune_env {
     cl_mem arena;
     const struct cf_exec *x;
     struct cf_cl_programs *progs; /* the session's specialized programs, shared by the layers that want one */
+    double *timing_ms; /* the session's time spent timing candidates so far (--tune fast's budget), or NULL */
 };
 
 /* Whether the NCHW row kernels (rows conv, depthwise, pooling) can cut a layer's taps from the vectors around a

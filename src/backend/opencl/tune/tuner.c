@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../../util/alloc.h"
 #include "../../../util/rng.h"
@@ -15,6 +16,9 @@
 #include "tunedb.h"
 
 #define TUNE_VERSION "clinfer-tune-8"
+#define TUNE_NONE 0
+#define TUNE_FAST 1
+#define TUNE_FULL 2
 #define MAX_CANDIDATES 128
 
 extern const struct cf_family cf_family_blocked, cf_family_dense_tiled, cf_family_depthwise, cf_family_pool_rows,
@@ -97,9 +101,13 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
         p = (p + k - 1) / k * k;
         return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
     }
+    /* dense: at one row the split-K GEMV where the weights are large enough for its bandwidth to matter (the seed
+     * model's 18496x512, 38 MB); else the tiled kernel of 4 units x 4 rows at every batch, so that a new batch size
+     * builds no new program (it took 1.2-1.7 s for resnet18's classifier from 1 to 2 or 8 images) */
     int64_t rows = cf_dense_rows(n), nvt = (n->a.filters + 15) / 16;
-    if (rows == 1) return (struct cf_algo){CF_ALGO_DENSE_SPLITK, 256, nvt < 32 ? (int)nvt : 32};
-    return rows <= 2 ? (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 1} : (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 4};
+    double bytes = 4.0 * (double)n->a.filters * (double)x->g->nodes[n->in[0]].out.d[x->g->nodes[n->in[0]].out.rank - 1];
+    if (rows == 1 && bytes >= 8.0 * 1048576.0) return (struct cf_algo){CF_ALGO_DENSE_SPLITK, 256, nvt < 32 ? (int)nvt : 32};
+    return (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 4};
 }
 
 /* The layer's GPU-shaped family (the first of the table that runs it) with its default numbers; 0 when none runs it. */
@@ -223,6 +231,22 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* --tune fast's budget: CLINFER_TUNE_FAST_BUDGET_MS, or $CLINFER_TUNE_BUDGET_MS (tests and experiments) */
+static double fast_budget_ms(void)
+{
+    const char *v = getenv("CLINFER_TUNE_BUDGET_MS");
+    char *end;
+    double ms = v && *v ? strtod(v, &end) : -1;
+    return v && *v && !*end && ms >= 0 ? ms : CLINFER_TUNE_FAST_BUDGET_MS;
+}
+
 /* Times the candidates on a random input and keeps the fastest whose first image matches ref. */
 static clinfer_status tune(const struct cf_tune_env *E, int node, const struct cf_algo *cands, int nc,
                            struct cf_algo *best, struct cf_diag *d)
@@ -324,13 +348,17 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
     if (!forced(x, x->algo, n, main, &a) && !(cf_tunedb_lookup(E->dev, key, &a) && runs(x, n, &a))) {
         struct cf_algo gpu_rule;
         int on_gpu = gpu_device && gpu_choice(x, n, &gpu_rule);
-        if (x->tune == 0) {
+        /* --tune fast within its budget: past it the rule of thumb, not remembered (a later session tunes the layer) */
+        int spent = x->tune == TUNE_FAST && E->timing_ms && *E->timing_ms >= fast_budget_ms();
+        if (spent && x->tune_left) ++*x->tune_left;
+        if (x->tune == TUNE_NONE || spent) {
             /* on a GPU the GPU-shaped family where one runs, else (and on a CPU) the CPU-shaped rule */
             a = on_gpu ? gpu_rule : rule_of_thumb(x, n, main);
         } else {
+            double t0 = now_ms();
             /* a CPU: today's families; another device: the GPU-shaped ones and CLBlast */
             struct cf_algo cands[MAX_CANDIDATES];
-            int full = x->tune == 2, nc = gpu_device ? 0 : main->candidates(x, n, full, cands);
+            int full = x->tune == TUNE_FULL, nc = gpu_device ? 0 : main->candidates(x, n, full, cands);
             for (int i = 0; cf_families[i]; i++) {
                 const struct cf_family *f = cf_families[i];
                 int here = gpu_device ? f->gpu || f == &cf_family_clblast : !f->gpu && !f->primary && f != main;
@@ -340,6 +368,7 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
             clinfer_status st = tune(E, node, cands, nc, &a, d);
             if (st) return st;
             cf_tunedb_store(E->dev, key, &a);
+            if (E->timing_ms) *E->timing_ms += now_ms() - t0;
         }
     }
     if (a.kind == CF_ALGO_GENERIC) return CLINFER_OK;
