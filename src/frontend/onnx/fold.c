@@ -136,7 +136,7 @@ static clinfer_status bcast_dims(struct onnx_ctx *X, struct ctensor *const *t, i
 /* Equal (1 or 0, as int64), Where(cond, x, y) and Expand(x, shape) of constants: the shape logic PyTorch exports */
 static clinfer_status fold_select(struct onnx_ctx *X, const char *op, struct oval **in, int n_in, struct oval *out)
 {
-    int rank;
+    int rank = 0; /* (set by bcast_dims; 0 keeps -O3 from seeing it unset) */
     int64_t dims[CF_MAX_RANK], shape[CF_MAX_RANK];
     int ns = 0;
     clinfer_status st;

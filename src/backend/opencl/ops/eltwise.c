@@ -77,24 +77,24 @@ static cl_int8 bcast_strides(const struct cf_shape *o, const struct cf_shape *sh
 static int64_t dim_in(const struct cf_shape *y, int k) { return y->d[y->rank - 1 - k]; }
 
 /* whether strides s (bcast_strides') read the output's elements in order: the operand is whole */
-static int whole(cl_int8 s, const struct cf_shape *y)
+static int whole(const cl_int8 *s, const struct cf_shape *y)
 {
     int64_t e = 1;
     for (int k = 0; k < y->rank; e *= dim_in(y, k), k++)
-        if (dim_in(y, k) > 1 && s.s[k] != e) return 0;
+        if (dim_in(y, k) > 1 && s->s[k] != e) return 0;
     return 1;
 }
 
 /* whether strides s read element (i / inner) % mid of the operand at output i: broadcast along the innermost axes,
  * then in order along a run of axes, then broadcast along the rest (eltwise_inner_f32) */
-static int inner_run(cl_int8 s, const struct cf_shape *y, int64_t *inner, int64_t *mid)
+static int inner_run(const cl_int8 *s, const struct cf_shape *y, int64_t *inner, int64_t *mid)
 {
     int k = 0;
     *inner = *mid = 1;
-    for (; k < y->rank && (dim_in(y, k) == 1 || s.s[k] == 0); k++) *inner *= dim_in(y, k);
-    for (; k < y->rank && (dim_in(y, k) == 1 || s.s[k] == *mid); k++) *mid *= dim_in(y, k);
+    for (; k < y->rank && (dim_in(y, k) == 1 || s->s[k] == 0); k++) *inner *= dim_in(y, k);
+    for (; k < y->rank && (dim_in(y, k) == 1 || s->s[k] == *mid); k++) *mid *= dim_in(y, k);
     for (; k < y->rank; k++)
-        if (dim_in(y, k) > 1 && s.s[k] != 0) return 0;
+        if (dim_in(y, k) > 1 && s->s[k] != 0) return 0;
     return 1;
 }
 
@@ -137,8 +137,8 @@ clinfer_status cf_cl_merge(struct cf_cl *s, int i, struct cf_diag *d)
         }
         cl_int8 sa = bcast_strides(ys, as, numpy), sb = bcast_strides(ys, bs, numpy);
         int64_t inner, mid;
-        int swap = !whole(sa, ys);
-        if (whole(swap ? sb : sa, ys) && inner_run(swap ? sa : sb, ys, &inner, &mid)) {
+        int swap = !whole(&sa, ys);
+        if (whole(swap ? &sb : &sa, ys) && inner_run(swap ? &sa : &sb, ys, &inner, &mid)) {
             cl_uint fo = swap ? bo : ao, ro = swap ? ao : bo;
             st = CF_CL_LAUNCH(s, "eltwise_inner_f32", n, ((size_t)total + 15) / 16, d, A_MEM(s->arena), A_UINT(fo),
                               A_UINT(ro), A_UINT(yo), A_UINT(total), A_INT(op), A_UINT(inner), A_UINT(mid),

@@ -1,6 +1,7 @@
 /* The tuner: for each layer a main family may run, its kernel is forced (--algo), or found in the tuning database, or
- * chosen by a rule of thumb, or (--tune fast, full) timed: every candidate of every family that fits, each checked
- * against ref's result (through ref's op table) on a random input, the fastest that matches kept and remembered.
+ * chosen by a rule of thumb, or (--tune fast: each family's shortlist, within a budget of time; full: every candidate)
+ * timed, each candidate checked against ref's result (through ref's op table) on a random input, the fastest that
+ * matches kept and remembered.
  * The families are rows of families.c; nothing here knows one but by the rule of thumb's choices. */
 #include <math.h>
 #include <stdio.h>
@@ -104,9 +105,11 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
     /* dense: at one row the split-K GEMV where the weights are large enough for its bandwidth to matter (the seed
      * model's 18496x512, 38 MB); else the tiled kernel of 4 units x 4 rows at every batch, so that a new batch size
      * builds no new program (it took 1.2-1.7 s for resnet18's classifier from 1 to 2 or 8 images) */
-    int64_t rows = cf_dense_rows(n), nvt = (n->a.filters + 15) / 16;
-    double bytes = 4.0 * (double)n->a.filters * (double)x->g->nodes[n->in[0]].out.d[x->g->nodes[n->in[0]].out.rank - 1];
-    if (rows == 1 && bytes >= 8.0 * 1048576.0) return (struct cf_algo){CF_ALGO_DENSE_SPLITK, 256, nvt < 32 ? (int)nvt : 32};
+    const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
+    int64_t nvt = (n->a.filters + 15) / 16;
+    double bytes = 4.0 * (double)n->a.filters * (double)xs->d[xs->rank - 1];
+    if (cf_dense_rows(n) == 1 && bytes >= 8.0 * 1048576.0)
+        return (struct cf_algo){CF_ALGO_DENSE_SPLITK, 256, nvt < 32 ? (int)nvt : 32};
     return (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 4};
 }
 
