@@ -159,10 +159,13 @@ static struct broken cases[] = {
     {"eltwise.cl", "case 1: r = x * y; break;", "case 1: r = x + y; break;",
      "a = layers.Input(shape=(4, 4, 8))\nb = layers.Input(shape=(1, 1, 8))\n"
      "y = layers.Multiply(name='broken')([a, b])\n" HEAD "model = Model([a, b], y)\n", "broken", "", 2},
-    {"common.cl", "case ACT_TANH: return tanh(x);", "case ACT_TANH: return tanh(0.5f * x);",
+    {"common.cl", "case ACT_TANH: return tanh(x);\n    case ACT_ELU: return select(",
+     "case ACT_TANH: return tanh(0.5f * x);\n    case ACT_ELU: return select(", /* (act_apply16's, the vector form) */
      IN("(40,)") "y = layers.Activation('tanh', name='broken')(x)\ny = layers.Dense(3)(y)\n" END, "broken", "", 2},
     {"activation.cl", "for (int k = 0; k < len; k++) s += exp(", "for (int k = 0; k < len - 1; k++) s += exp(",
      IN("(12,)") "y = layers.Softmax(name='broken')(x)\ny = layers.Dense(3)(y)\n" END, "broken", "", 2},
+    /* an operand broadcast along inner axes (a squeeze-excitation's channel scale): the wrong channel's value */
+    {"eltwise.cl", "bv[l] = A[bo + q];", "bv[l] = A[bo + q / 2];", "tests/models/torch/grouped_se.onnx", "/Mul", "", 2},
     /* data movement: ZeroPadding2D (the last column lost), Concatenate (the last value of a row lost) */
     {"layout.cl", "ix >= 0 && ix < W)", "ix >= 0 && ix < W - 1)",
      IN("(5, 6, 3)") "y = layers.ZeroPadding2D(1, name='broken')(x)\n" HEAD END, "broken", "", 2},
