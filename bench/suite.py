@@ -20,6 +20,7 @@ import time
 import numpy as np
 import onnxruntime as ort
 import torch  # before tests/models joins the path: its torch/ folder of .onnx files is no package
+from measure import timed  # (bench/, the script's folder)
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(root, "tests", "models"))
@@ -32,20 +33,6 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 BATCHES = [int(b) for b in os.environ.get("BENCH_BATCHES", "1,32").split(",")]
 work = os.path.join(build, "bench-work")
 os.makedirs(work, exist_ok=True)
-
-
-def timed(fn, min_s=1.0, min_runs=5):
-    """the median time of fn() in ms, after 0.5 s of warm-up"""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < 0.5:
-        fn()
-    times = []
-    t0 = time.perf_counter()
-    while len(times) < min_runs or time.perf_counter() - t0 < min_s:
-        a = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - a) * 1e3)
-    return statistics.median(times)
 
 
 # the models: examples/seed.py (PyTorch: SeedNet, exported to ONNX here for ONNX Runtime) and the architectures

@@ -29,6 +29,7 @@ import numpy as np
 import onnxruntime as ort
 import torch
 import torchvision.models as M
+from measure import timed  # (bench/, the script's folder)
 
 build, zoo = sys.argv[1], sys.argv[2]
 clinfer = os.path.join(build, "clinfer")
@@ -40,20 +41,6 @@ MODELS = os.environ.get("ZOO_MODELS", "resnet18 resnet50 mobilenet_v2 mobilenet_
                         "shufflenet_v2_x1_0 densenet121 googlenet efficientnet_b0 regnet_x_400mf alexnet "
                         "vgg11_bn").split()
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def timed(fn, min_s=1.0, min_runs=5):
-    """the median time of fn() in ms, after 0.5 s of warm-up"""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < 0.5:
-        fn()
-    times = []
-    t0 = time.perf_counter()
-    while len(times) < min_runs or time.perf_counter() - t0 < min_s:
-        a = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - a) * 1e3)
-    return statistics.median(times)
 
 
 def bench(path, batch, tune, env, iters=None):

@@ -17,9 +17,6 @@
 #include "tunedb.h"
 
 #define TUNE_VERSION "clinfer-tune-8"
-#define TUNE_NONE 0
-#define TUNE_FAST 1
-#define TUNE_FULL 2
 #define MAX_CANDIDATES 128
 
 extern const struct cf_family cf_family_blocked, cf_family_dense_tiled, cf_family_depthwise, cf_family_pool_rows,
@@ -352,16 +349,16 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
         struct cf_algo gpu_rule;
         int on_gpu = gpu_device && gpu_choice(x, n, &gpu_rule);
         /* --tune fast within its budget: past it the rule of thumb, not remembered (a later session tunes the layer) */
-        int spent = x->tune == TUNE_FAST && E->timing_ms && *E->timing_ms >= fast_budget_ms();
+        int spent = x->tune == CLINFER_TUNE_FAST && E->timing_ms && *E->timing_ms >= fast_budget_ms();
         if (spent && x->tune_left) ++*x->tune_left;
-        if (x->tune == TUNE_NONE || spent) {
+        if (x->tune == CLINFER_TUNE_NONE || spent) {
             /* on a GPU the GPU-shaped family where one runs, else (and on a CPU) the CPU-shaped rule */
             a = on_gpu ? gpu_rule : rule_of_thumb(x, n, main);
         } else {
             double t0 = now_ms();
             /* a CPU: today's families; another device: the GPU-shaped ones and CLBlast */
             struct cf_algo cands[MAX_CANDIDATES];
-            int full = x->tune == TUNE_FULL, nc = gpu_device ? 0 : main->candidates(x, n, full, cands);
+            int full = x->tune == CLINFER_TUNE_FULL, nc = gpu_device ? 0 : main->candidates(x, n, full, cands);
             for (int i = 0; cf_families[i]; i++) {
                 const struct cf_family *f = cf_families[i];
                 int here = gpu_device ? f->gpu || f == &cf_family_clblast : !f->gpu && !f->primary && f != main;
