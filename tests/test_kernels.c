@@ -391,11 +391,11 @@ ParameterizedTest(struct acase *c, kernels, every_block_shape_matches_ref)
     compare_case_algo(&c->k, 3, c->algo);
 }
 
-/* The GPU-shaped family (cl/gemm_tiled.cl), forced: sizes that are not multiples of its tiles, Cin = 3, odd channel
- * counts, stride 2, dilation 2, groups, depthwise with a depth multiplier, a fused max pool, NCHW (ONNX) is in
- * test_torch; every tile and work-group shape the tuner may pick (T 16-64, R 1-8: 64 or 256 work-items), batch 1 and
- * 3 (a tile of pixels across images), dense layers of 1, 3 and 40 rows; the GEMV at 1-7 rows. Each checks that the
- * family ran. */
+/* The GPU-shaped families, forced, over NHWC (NCHW, ONNX's, is in test_torch): the tiled GEMM (cl/gemm_tiled.cl) at
+ * sizes that are not multiples of its tiles, Cin = 3, odd channel counts, stride 2, dilation 2, groups, a fused max
+ * pool, every tile and work-group shape the tuner may pick (T 16-64, R 1-8: 64 or 256 work-items), batch 1 and 3 (a
+ * tile of pixels across images), dense layers of 1, 3 and 40 rows; the GEMV at 1-7 rows; depthwise and pooling with
+ * one output a work-item. Each checks that the family ran. */
 static struct acase gpu_algos[] = {
     {{"(7, 9, 3)", "y = layers.Conv2D(5, 3)(x)", CONV}, "conv=gpu:16:1"},
     {{"(7, 9, 3)", "y = layers.Conv2D(5, 3, padding='same', activation='relu')(x)", CONV}, "conv=gpu:16:2"},
@@ -409,10 +409,19 @@ static struct acase gpu_algos[] = {
     {{"(6, 40, 70)", "y = layers.Conv2D(65, 1)(x)", CONV}, "conv=gpu:64:4"},
     {{"(9, 11, 3)", "y = layers.MaxPooling2D(2)(layers.Conv2D(16, 3, activation='relu')(x))", CONV}, "conv=gpu:32:2"},
     {{"(12, 13, 8)", "y = layers.MaxPooling2D(3)(layers.Conv2D(33, 3, padding='same')(x))", CONV}, "conv=gpu:16:1"},
+    /* depthwise (cl/depthwise_gpu.cl): work-groups of 16-256, 1-8 outputs a work-item, a last group part empty */
     {{"(9, 7, 4)", "y = layers.DepthwiseConv2D(3, depth_multiplier=2, activation='relu6')(x)", CONV}, "depthwise=gpu:16:2"},
     {{"(10, 10, 3)", "y = layers.DepthwiseConv2D((3, 5), strides=2, padding='same', use_bias=False)(x)", CONV},
-     "depthwise=gpu:32:2"},
+     "depthwise=gpu:32:1"},
     {{"(9, 13, 20)", "y = layers.DepthwiseConv2D((3, 5), dilation_rate=2, padding='same')(x)", CONV}, "depthwise=gpu:64:8"},
+    {{"(17, 15, 24)", "y = layers.DepthwiseConv2D(3, padding='same', activation='swish')(x)", CONV}, "depthwise=gpu:256:1"},
+    {{"(12, 11, 5)", "y = layers.DepthwiseConv2D(5, strides=(2, 3), depth_multiplier=3)(x)", CONV}, "depthwise=gpu:128:4"},
+    /* pooling (cl/pool_gpu.cl): max and average, 'same' padding (an average counts only the input's positions),
+     * strides unlike the window, odd sizes */
+    {{"(9, 11, 6)", "y = layers.MaxPooling2D(3, strides=2, padding='same')(x)", CONV}, "pool=gpu:16:1"},
+    {{"(9, 11, 6)", "y = layers.AveragePooling2D(2, padding='same')(x)", CONV}, "pool=gpu:64:2"},
+    {{"(13, 10, 17)", "y = layers.AveragePooling2D((3, 2), strides=(1, 2))(x)", CONV}, "pool=gpu:128:4"},
+    {{"(7, 7, 33)", "y = layers.MaxPooling2D(2)(x)", CONV}, "pool=gpu:256:8"},
     {{"(37,)", "y = layers.Dense(19, activation='tanh')(x)", CONV}, "dense=gpu:16:1"},
     {{"(5, 40)", "y = layers.Dense(7)(x)", CONV}, "dense=gpu:32:2"},
     {{"(7, 33)", "y = layers.Dense(9, activation='softmax')(x)", CONV}, "dense=gpu:32:4"},
@@ -425,7 +434,8 @@ static struct acase gpu_algos[] = {
     {{"(2, 100)", "y = layers.Dense(65, activation='relu')(x)", CONV}, "dense=gemv:32"},
     /* every layer its GPU-shaped family at once: a small network of convs, a fused pool, depthwise and dense */
     {{"(16, 16, 3)", "z = layers.Conv2D(8, 3, padding='same', activation='relu')(x)\nz = layers.MaxPooling2D()(z)\n"
-                     "z = layers.DepthwiseConv2D(3, padding='same')(z)\nz = layers.Flatten()(z)\n"
+                     "z = layers.DepthwiseConv2D(3, padding='same')(z)\nz = layers.AveragePooling2D(padding='same')(z)\n"
+                     "z = layers.Flatten()(z)\n"
                      "y = layers.Dense(10, activation='softmax')(z)", CONV}, "gpu"},
 };
 

@@ -545,21 +545,23 @@ Test(onnx_import, endless_nesting_is_refused_before_unpacking)
 }
 
 /* Operators beyond the CNN core (tests/models/export_onnx_ops.py, built with onnx.helper): Gelu of opset 20 (exact
- * and tanh), Mish, a model of opset 22, and Equal / Where / Expand on constants; on ref and PoCL at batch 1 and 3
- * against ONNX Runtime's outputs. */
+ * and tanh), Mish, a model of opset 22, Equal / Where / Expand on constants, and pooling with count_include_pad,
+ * dilation and ceil_mode; on ref, on PoCL and on PoCL with every layer its GPU-shaped family (--algo gpu) at batch 1
+ * and 3 against ONNX Runtime's outputs. */
 Test(onnx_import, onnx_ops_match_onnxruntime)
 {
-    static const char *const models[] = {"gelu_mish_opset20", "conv_opset22", "shape_logic", "hard_swish_opset13"};
-    static const char *const devices[] = {"ref", "opencl"};
+    static const char *const models[] = {"gelu_mish_opset20", "conv_opset22", "shape_logic", "hard_swish_opset13",
+                                         "pool_include_pad"};
+    static const char *const devices[] = {"ref", "opencl", "opencl"}, *const algos[] = {NULL, NULL, "gpu"};
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
-    for (int mi = 0; mi < 4; mi++) {
+    for (int mi = 0; mi < 5; mi++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/tests/models/onnx_ops/%s.onnx", CLINFER_SOURCE_DIR, models[mi]);
         clinfer_model *m = NULL;
         cr_assert_eq(clinfer_model_load(ctx, path, &m), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
         for (int batch = 1; batch <= 3; batch += 2)
-            for (int dv = 0; dv < 2; dv++) {
+            for (int dv = 0; dv < 3; dv++) {
                 struct cf_array x, want;
                 struct cf_diag d = {0};
                 snprintf(path, sizeof path, "%s/tests/data/onnx_ops/%s_in%d.npy", CLINFER_SOURCE_DIR, models[mi], batch);
@@ -567,7 +569,7 @@ Test(onnx_import, onnx_ops_match_onnxruntime)
                 snprintf(path, sizeof path, "%s/tests/data/onnx_ops/%s_out%d.npy", CLINFER_SOURCE_DIR, models[mi], batch);
                 cr_assert_eq(cf_npy_read(path, &want, &d), CLINFER_OK, "%s", d.msg);
                 clinfer_session *s;
-                clinfer_session_options o = {.device = devices[dv], .batch = batch};
+                clinfer_session_options o = {.device = devices[dv], .batch = batch, .algo = algos[dv]};
                 cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
                 int64_t n = cf_array_elems(&want);
                 float *y = calloc((size_t)n, sizeof(float));
@@ -576,8 +578,8 @@ Test(onnx_import, onnx_ops_match_onnxruntime)
                 cr_assert_eq(clinfer_session_run(ctx, s, ins, outs), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
                 for (int64_t i = 0; i < n; i++)
                     cr_assert(fabsf(y[i] - want.data[i]) <= 1e-4f * fabsf(want.data[i]) + 1e-5f,
-                              "%s, batch %d, %s: element %lld is %.9g, ONNX Runtime %.9g", models[mi], batch,
-                              devices[dv], (long long)i, y[i], want.data[i]);
+                              "%s, batch %d, %s%s: element %lld is %.9g, ONNX Runtime %.9g", models[mi], batch,
+                              devices[dv], algos[dv] ? " --algo gpu" : "", (long long)i, y[i], want.data[i]);
                 free(y);
                 clinfer_session_free(s);
                 cf_array_free(&x);

@@ -210,6 +210,27 @@ Test(torch, nchw_pool_every_row_block)
     cr_expect_eq(count, 1, "the VGG block's MaxPool is not a layer of its own");
 }
 
+/* The GPU-shaped families over NCHW, forced, against ref: depthwise (cl/depthwise_gpu.cl: strides 2 and 3, dilation
+ * with a depth multiplier, ReLU6) and pooling (cl/pool_gpu.cl: tests/models/export_pool.py's dilated max pool, ceil
+ * mode, a (2, 3) window at stride (1, 3), and the Inception block's), work-groups of 16-256 and 1-8 outputs a
+ * work-item; and every layer its GPU-shaped family (--algo gpu). The profile shows each ran. */
+Test(torch, nchw_gpu_families)
+{
+    static const char *const algos[] = {"depthwise=gpu:16:1,pool=gpu:16:3", "depthwise=gpu:64:2,pool=gpu:128:1",
+                                        "depthwise=gpu:256:8,pool=gpu:256:2", "gpu"};
+    static const char *const models[] = {"depthwise_variants", "pool_variants", "inception_block", "mobilenet_block"};
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
+        for (size_t m = 0; m < sizeof models / sizeof models[0]; m++)
+            cr_assert(compare_ok(models[m], 1 + (int)(i % 3), " --init random", algos[i]),
+                      "clinfer compare %s with --algo %s failed", models[m], algos[i]);
+    int count = profile_count("depthwise_variants", "depthwise=gpu:64:2", "  *Conv  *gpu dw 64x2 ");
+    cr_expect_eq(count, 6, "--algo depthwise=gpu:64:2: %d of the 6 depthwise layers run it", count);
+    count = profile_count("pool_variants", "pool=gpu:128:1", "Pool  *gpu pool 128x1 ");
+    cr_expect_eq(count, 5, "--algo pool=gpu:128:1: %d of the 5 pooling layers run it", count);
+    count = profile_count("mobilenet_block", "gpu", "  gpu [0-9]*:[0-9]* \\|  gpu dw ");
+    cr_expect_eq(count, 4, "--algo gpu: %d of the MobileNet block's 4 convs run a GPU-shaped family", count);
+}
+
 /* The blocked conv kernel over NCHW (ONNX), every block shape forced, against ref. */
 Test(torch, nchw_blocked_conv_every_block_shape)
 {

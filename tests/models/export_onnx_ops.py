@@ -4,6 +4,7 @@ outputs on a seeded input as the expected values (tests/test_onnx_import.c, onnx
   conv_opset22       Conv -> Relu -> MaxPool -> GlobalAveragePool at opset 22
   shape_logic        Equal, Where and Expand on constants (shape arithmetic, folded at load) feeding Mul and Reshape
   hard_swish_opset13 Conv -> x * HardSigmoid(x) (alpha 1/6: PyTorch's Hardswish before opset 14) -> Conv
+  pool_include_pad   AveragePool with count_include_pad, a dilated ceil-mode MaxPool, a ceil-mode average past its pads
     python3 -m venv /tmp/onnxenv && /tmp/onnxenv/bin/pip install onnx onnxruntime numpy
     /tmp/onnxenv/bin/python tests/models/export_onnx_ops.py
 """
@@ -87,3 +88,17 @@ save("hard_swish_opset13",
       helper.make_node("Conv", ["s", "w2"], ["output"])],
      conv_weights(4, 3, 3) + [numpy_helper.from_array(rng.uniform(-0.5, 0.5, (2, 4, 1, 1)).astype(np.float32), "w2")],
      13, [3, 5, 6], [2, 5, 6])
+
+# pooling in ONNX's forms that PyTorch's exporter spells otherwise (a Pad before the pool): an average counting the
+# padding, a dilated max pool with unequal pads and ceil_mode, an average whose ceil_mode windows pass the padding
+save("pool_include_pad",
+     [helper.make_node("AveragePool", ["input"], ["a"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+                       count_include_pad=1),
+      helper.make_node("MaxPool", ["input"], ["m"], kernel_shape=[3, 2], dilations=[2, 1], pads=[1, 0, 2, 1],
+                       strides=[1, 2], ceil_mode=1),
+      helper.make_node("AveragePool", ["input"], ["c"], kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 0, 1],
+                       count_include_pad=1, ceil_mode=1),
+      helper.make_node("Flatten", ["a"], ["fa"]), helper.make_node("Flatten", ["m"], ["fm"]),
+      helper.make_node("Flatten", ["c"], ["fc"]),
+      helper.make_node("Concat", ["fa", "fm", "fc"], ["output"], axis=1)],
+     [], 17, [3, 9, 11], [3 * 5 * 6 + 3 * 8 * 6 + 3 * 5 * 6])

@@ -25,6 +25,8 @@ enum cf_algo_kind {
     CF_ALGO_POOL_ROWS,
     CF_ALGO_GEMM_TILED,
     CF_ALGO_GEMV_GPU,
+    CF_ALGO_DEPTHWISE_GPU,
+    CF_ALGO_POOL_GPU,
     CF_ALGO_COUNT
 };
 

@@ -68,12 +68,13 @@ void cf_layer_defines(const struct cf_exec *x, const struct cf_node *n, char *si
     const struct cf_attrs *at = &n->a;
     int act = at->act == CF_ACT_SOFTMAX || at->act == CF_ACT_LOG_SOFTMAX ? CF_ACT_LINEAR : (int)at->act;
     const char *layer = cf_family_layer(x, n);
-    if (strcmp(layer, "pool") == 0) { /* (NCHW) */
+    if (strcmp(layer, "pool") == 0) {
+        int nchw = x->g->layout == CF_LAYOUT_NCHW, h = nchw ? 2 : 1, w = nchw ? 3 : 2, c = nchw ? 1 : 3;
         snprintf(sig, size,
-                 "-DC=%lld -DH=%lld -DW=%lld -DHO=%lld -DWO=%lld -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d -DDW=%d "
-                 "-DPT=%d -DPB=%d -DPL=%d -DPR=%d -DIS_MAX=%d -DINCLUDE_PAD=%d",
-                 (long long)xs->d[1], (long long)xs->d[2], (long long)xs->d[3], (long long)ys->d[2],
-                 (long long)ys->d[3], at->kernel[0], at->kernel[1], at->strides[0], at->strides[1], at->dilation[0],
+                 "-DNCHW=%d -DC=%lld -DH=%lld -DW=%lld -DHO=%lld -DWO=%lld -DKH=%d -DKW=%d -DSH=%d -DSW=%d -DDH=%d "
+                 "-DDW=%d -DPT=%d -DPB=%d -DPL=%d -DPR=%d -DIS_MAX=%d -DINCLUDE_PAD=%d",
+                 nchw, (long long)xs->d[c], (long long)xs->d[h], (long long)xs->d[w], (long long)ys->d[h],
+                 (long long)ys->d[w], at->kernel[0], at->kernel[1], at->strides[0], at->strides[1], at->dilation[0],
                  at->dilation[1], at->pads[0], at->pads[1], at->pads[2], at->pads[3], n->op == CF_OP_MAX_POOL2D,
                  at->count_include_pad);
     } else if (strcmp(layer, "dense") != 0) {
@@ -197,6 +198,27 @@ cl_float4 cf_tune_act_params(const struct cf_node *n)
     cl_float4 ap;
     ap.s[0] = n->a.alpha, ap.s[1] = n->a.beta, ap.s[2] = n->a.max_value, ap.s[3] = n->a.threshold;
     return ap;
+}
+
+clinfer_status cf_tune_lanes(const struct cf_tune_env *E, int node, int lanes, int r, struct cf_tuned *t,
+                             struct cf_diag *d)
+{
+    const struct cf_node *n = &E->x->g->nodes[node];
+    size_t kernel_wg = 0, l = (size_t)lanes;
+    clGetKernelWorkGroupInfo(t->k, E->dev->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kernel_wg, &kernel_wg, NULL);
+    if (l > E->dev->max_wg || l > E->dev->max_item[0] || (kernel_wg && l > kernel_wg))
+        return cf_fail(d, CLINFER_E_UNSUPPORTED,
+                       "layer '%s': %s needs work-groups of %zu; the device takes %zu work-items a group (%zu along "
+                       "the first axis, this kernel %zu)",
+                       n->name, cf_family_of(t->algo.kind)->kernel, l, E->dev->max_wg, E->dev->max_item[0], kernel_wg);
+    int64_t total = 1;
+    for (int k = 0; k < n->out.rank; k++) total *= n->out.d[k];
+    const int64_t per_group = (int64_t)lanes * r;
+    t->gws[0] = (size_t)((total + per_group - 1) / per_group) * l;
+    t->gws[1] = t->gws[2] = 1;
+    t->lws[0] = l;
+    t->lws[1] = t->lws[2] = 1;
+    return CLINFER_OK;
 }
 
 clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,

@@ -95,6 +95,10 @@ void cf_fill_rows16(const void *ctx, float *w);
 
 /* the activation's parameters as the kernels take them: (alpha, beta, max_value, threshold) */
 cl_float4 cf_tune_act_params(const struct cf_node *n);
+/* A 1-D launch of one output per work-item, r of them a work-item, in work-groups of `lanes`: the global size (whole
+ * work-groups over the layer's outputs) and the local one, once the device and the built kernel are known to take it. */
+clinfer_status cf_tune_lanes(const struct cf_tune_env *E, int node, int lanes, int r, struct cf_tuned *t,
+                             struct cf_diag *d);
 clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
                                   struct cf_diag *d);
 

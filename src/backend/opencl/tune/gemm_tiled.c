@@ -1,16 +1,17 @@
-/* The GPU-shaped GEMM (cl/gemm_tiled.cl): Conv2D of any window, stride, dilation and groups, DepthwiseConv2D (groups
- * of one input channel) and Dense, as a GEMM in T x T tiles of (T / R)^2 work-items (64 or 256), each R x R outputs,
+/* The GPU-shaped GEMM (cl/gemm_tiled.cl): Conv2D of any window, stride, dilation and groups (a group per input channel
+ * is depthwise_gpu.c's: here it would fill one channel of each tile) and Dense, as a GEMM in T x T tiles of (T / R)^2 work-items (64 or 256), each R x R outputs,
  * with tiles of the input and of the weights in local memory. The work-group shape follows from T and R, which the
  * tuning database keeps; it is checked against the device (work-group size, work-item sizes, local memory) and the
  * built kernel (CL_KERNEL_WORK_GROUP_SIZE) before it runs. */
 #include <stdio.h>
+#include <string.h>
 
 #include "conv_weights.h"
 
 static int fits(const struct cf_exec *x, const struct cf_node *n)
 {
-    (void)x;
-    return (n->op == CF_OP_CONV2D || n->op == CF_OP_DEPTHWISE_CONV2D || n->op == CF_OP_DENSE) && n->n_in == 1;
+    const char *layer = cf_family_layer(x, n);
+    return layer && (strcmp(layer, "conv") == 0 || strcmp(layer, "dense") == 0) && n->n_in == 1;
 }
 
 /* T pixels x T channels a work-group, R x R a work-item: 64 or 256 work-items */
@@ -49,13 +50,12 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
                        "takes %zu work-items a group (this kernel %zu) and %llu bytes",
                        n->name, a->a, a->b, lt, lt, local_bytes, E->dev->max_wg, kernel_wg,
                        (unsigned long long)E->dev->local_mem);
-    int dense = n->op == CF_OP_DENSE, dw = n->op == CF_OP_DEPTHWISE_CONV2D;
+    int dense = n->op == CF_OP_DENSE;
     int64_t co = dense ? n->a.filters : cf_conv_co(x, n), groups = 1, m;
     if (dense) {
         m = cf_dense_rows(n);
     } else {
-        const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
-        groups = dw ? xs->d[x->g->layout == CF_LAYOUT_NCHW ? 1 : 3] : n->a.groups;
+        groups = n->a.groups > 1 ? n->a.groups : 1;
         m = n->out.d[0] * n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 2 : 1] * n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 3 : 2];
     }
     int64_t cog = co / groups;
@@ -64,7 +64,7 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     t->gws[2] = (size_t)groups;
     t->lws[0] = t->lws[1] = lt;
     t->lws[2] = 1;
-    if (!dense) return cf_conv_pack(E, node, dw, t, d);
+    if (!dense) return cf_conv_pack(E, node, 0, t, d);
     const struct cf_tensor *k = cf_weights_get(x->w, node, "kernel");
     struct cf_rows16 r = {k->data, k->desc.dims[0], co, cf_round16(co)};
     return cf_tune_pack(E, node, (size_t)(r.rows * r.co16 + 16), cf_fill_rows16, &r, co, r.co16, t, d);
@@ -77,6 +77,6 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 }
 
 const struct cf_family cf_family_gemm_tiled = {
-    CF_ALGO_GEMM_TILED, "conv depthwise dense", "gpu", 2, {128, 8},
+    CF_ALGO_GEMM_TILED, "conv dense", "gpu", 2, {128, 8},
     "T x T outputs a work-group of (T/R)^2 work-items, R x R each (GPU-shaped)", 0, "gemm_tiled.cl", "gemm_tiled_f32",
     fits, candidates, valid, defines, build, NULL, describe, 1, {32, 2}};
