@@ -4,6 +4,7 @@
 #include "helpers.h"
 
 #include <criterion/parameterized.h>
+#include <errno.h>
 #include <math.h>
 
 struct kcase {
@@ -448,4 +449,102 @@ ParameterizedTest(struct acase *c, kernels, gpu_family_matches_ref)
 {
     compare_case_algo(&c->k, 1, c->algo);
     compare_case_algo(&c->k, 3, c->algo);
+}
+
+/* What the tuner times on a GPU (tune/tuner.c): the GPU-shaped families, CLBlast and the generic kernels, whichever
+ * is fastest kept (a generic winner remembered too); on a CPU the CPU-shaped families and never the generic kernel.
+ * PoCL is tuned as a GPU is with $CLINFER_TUNE_FAMILIES=gpu, in a cache of its own; the progress callback names each
+ * candidate as it is timed. Each layer kind of tests/oclgrind/families.py (a conv with a fused max pool, depthwise,
+ * grouped, an average pool, dense) must have timed its generic kernel and a GPU-shaped family, and the session then
+ * matches ref. */
+struct seen {
+    char text[16384];
+    size_t len;
+};
+
+static void note_candidate(void *user, const char *phase, int64_t done, int64_t total, const char *detail)
+{
+    struct seen *s = user;
+    (void)done, (void)total;
+    if (strcmp(phase, "tuning") == 0 && s->len + strlen(detail) + 2 < sizeof s->text)
+        s->len += (size_t)snprintf(s->text + s->len, sizeof s->text - s->len, "%s\n", detail);
+}
+
+static void tune_families_py(const char *families, const char *dir, struct seen *seen)
+{
+    char path[1024], err[1024];
+    setenv("XDG_CACHE_HOME", dir, 1);
+    setenv("CLINFER_TUNE_FAMILIES", families, 1);
+    snprintf(path, sizeof path, "%s/tests/oclgrind/families.py", CLINFER_SOURCE_DIR);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    static char text[4096];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    text[len] = 0;
+    fclose(f);
+    clinfer_model *m = load_script(text, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    memset(seen, 0, sizeof *seen);
+    seen->text[seen->len++] = '\n'; /* (each line between newlines) */
+    clinfer_context_set_progress(ctx, note_candidate, seen);
+    clinfer_session *s[2];
+    static const char *const dev[2] = {"opencl", "ref"};
+    for (int k = 0; k < 2; k++) {
+        clinfer_session_options o = {.device = k ? dev[1] : test_device(), .batch = 2, .seed = 3,
+                                     .init = CLINFER_INIT_RANDOM, .tune = k ? CLINFER_TUNE_NONE : CLINFER_TUNE_FAST};
+        cr_assert_eq(clinfer_session_new(ctx, m, &o, &s[k]), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    }
+    unsetenv("CLINFER_TUNE_FAMILIES");
+    unsetenv("XDG_CACHE_HOME");
+    enum { IN = 2 * 10 * 9 * 3, OUT = 2 * 5 };
+    static float x[IN], y[2][OUT];
+    for (int i = 0; i < IN; i++) x[i] = sinf((float)i * 0.37f);
+    for (int k = 0; k < 2; k++)
+        cr_assert_eq(clinfer_session_run(ctx, s[k], (const float *const[]){x}, (float *const[]){y[k]}), CLINFER_OK, "%s",
+                     clinfer_context_errmsg(ctx));
+    for (int i = 0; i < OUT; i++) /* softmax outputs */
+        cr_assert(fabsf(y[0][i] - y[1][i]) <= 1e-5f + 1e-4f * fabsf(y[1][i]), "CLINFER_TUNE_FAMILIES=%s: [%d] %g vs ref %g",
+                  families, i, y[0][i], y[1][i]);
+    for (int k = 0; k < 2; k++) clinfer_session_free(s[k]);
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+}
+
+/* (each in a process and a cache directory of its own, which stays until the test ends: PoCL keeps its cache in the
+ * first one it saw, clinfer its tuning database) */
+static void tune_in_a_new_cache(const char *families, struct seen *seen)
+{
+    char dir[] = "/tmp/clinfer-tune-XXXXXX", cmd[128];
+    cr_assert_not_null(mkdtemp(dir));
+    tune_families_py(families, dir, seen);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(tuning, a_gpu_times_the_generic_kernels_beside_its_own_families)
+{
+    static struct seen seen;
+    tune_in_a_new_cache("gpu", &seen);
+    static const char *const layers[] = {"conv2d_1", "depthwise_conv2d_1", "conv2d_2", "average_pooling2d_1", "dense_1"};
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+        char generic[96], direct[96], gpu[96];
+        snprintf(generic, sizeof generic, "\n%s: generic\n", layers[i]);
+        snprintf(direct, sizeof direct, "\n%s: direct\n", layers[i]);
+        snprintf(gpu, sizeof gpu, "\n%s: gpu ", layers[i]);
+        cr_expect(strstr(seen.text, generic) || strstr(seen.text, direct), "%s: its generic kernel was not timed:\n%s",
+                  layers[i], seen.text);
+        cr_expect(strstr(seen.text, gpu) || (strcmp(layers[i], "dense_1") == 0 && strstr(seen.text, "\ndense_1: gemv ")),
+                  "%s: no GPU-shaped family was timed:\n%s", layers[i], seen.text);
+    }
+}
+
+Test(tuning, a_cpu_times_neither_the_generic_kernels_nor_the_gpu_families)
+{
+    static struct seen seen;
+    tune_in_a_new_cache("cpu", &seen);
+    cr_expect(strstr(seen.text, "\nconv2d_1: blocked "), "on a CPU the blocked family is timed:\n%s", seen.text);
+    cr_expect(!strstr(seen.text, ": direct\n") && !strstr(seen.text, ": generic\n") && !strstr(seen.text, ": gpu "),
+              "on a CPU neither the generic kernel nor a GPU-shaped family is timed:\n%s", seen.text);
 }

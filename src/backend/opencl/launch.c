@@ -63,7 +63,7 @@ clinfer_status cf_cl_launch(struct cf_cl *s, const char *name, const struct cf_n
     size_t g = (global + 63) / 64 * 64, local = 64;
     int fixed = s->dev.max_wg >= 64;
     cl_event ev = NULL;
-    cl_int err = clEnqueueNDRangeKernel(s->q, k, 1, NULL, &g, fixed ? &local : NULL, 0, NULL, s->x->profile ? &ev : NULL);
+    cl_int err = clEnqueueNDRangeKernel(s->q, k, 1, NULL, &g, fixed ? &local : NULL, 0, NULL, s->x->profile || s->timing ? &ev : NULL);
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clEnqueueNDRangeKernel", what, err);
     if (ev) cf_cl_add_event_time(s, ev);
     if (s->shape) {

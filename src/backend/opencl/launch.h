@@ -32,7 +32,21 @@ struct cf_cl {
     double *ms;             /* per node: time of the last run (profiling) */
     size_t (*shape)[2][3];  /* per node: its last launch's global and local sizes */
     int current;            /* the node being run */
+    int timing;             /* the tuner times a generic kernel: its launches record events, as when profiling */
+    /* inputs and outputs through pinned host memory (staging.c): the cap (0: none, a device in host memory), the
+     * stage made so far, mapped, and its size */
+    size_t stage_cap;
+    cl_mem stage;
+    void *stage_ptr;
+    size_t stage_bytes;
 };
+
+/* staging.c: the stage's cap on a device ($CLINFER_CL_STAGING, else none in host memory, 64 MiB elsewhere); the
+ * arena written and read through the stage; the stage released */
+size_t cf_cl_stage_cap(const struct cf_cl_device *dev);
+clinfer_status cf_cl_stage_write(struct cf_cl *s, size_t offset, const float *src, size_t bytes, struct cf_diag *d);
+clinfer_status cf_cl_stage_read(struct cf_cl *s, size_t offset, float *dst, size_t bytes, struct cf_diag *d);
+void cf_cl_stage_release(struct cf_cl *s);
 
 /* One launch of a generic op: what it runs, from the op table (ops.c); NULL where the op never reaches a kernel. */
 typedef clinfer_status (*cf_cl_run_fn)(struct cf_cl *s, int node, struct cf_diag *d);

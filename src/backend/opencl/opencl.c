@@ -54,6 +54,7 @@ static void opencl_release(void *state)
     struct cf_cl *s = state;
     if (!s) return;
     if (s->q) clFinish(s->q);
+    cf_cl_stage_release(s);
     int n = s->x->g->n_nodes;
     for (int i = 0; s->tuned && i < n; i++) cf_tuned_release(&s->tuned[i]);
     cf_free(s->tuned);
@@ -89,6 +90,71 @@ static cl_mem upload(struct cf_cl *s, const float *data, size_t bytes, const cha
     return m;
 }
 
+/* Node i's weights as its generic kernel takes them (each tensor a buffer; BatchNormalization's scale and shift), once */
+static clinfer_status generic_weights(struct cf_cl *s, int i, struct cf_diag *d)
+{
+    const struct cf_exec *x = s->x;
+    const struct cf_node *nd = &x->g->nodes[i];
+    int n = x->g->n_nodes;
+    clinfer_status st = CLINFER_OK;
+    if (s->w[i] || s->bn[i]) return CLINFER_OK;
+    if (x->w->count[i] && !(s->w[i] = cf_calloc((size_t)x->w->count[i], sizeof(cl_mem)))) return cf_fail_oom(d);
+    for (int k = 0; k < x->w->count[i]; k++) {
+        const struct cf_tensor *t = &x->w->t[i][k];
+        size_t bytes = sizeof(float);
+        for (int r = 0; r < t->desc.rank; r++) bytes *= (size_t)t->desc.dims[r];
+        char what[300];
+        snprintf(what, sizeof what, "%s/%s", nd->name, t->desc.name);
+        if (!(s->w[i][k] = upload(s, t->data, bytes, what, d, &st))) return st;
+    }
+    if (nd->op == CF_OP_BATCH_NORM && nd->n_in == 1) {
+        /* scale = gamma / sqrt(var + eps), shift = beta - mean·scale */
+        const struct cf_tensor *gm = cf_weights_get(x->w, i, "gamma"), *bt = cf_weights_get(x->w, i, "beta"),
+                               *mn = cf_weights_get(x->w, i, "moving_mean"),
+                               *vr = cf_weights_get(x->w, i, "moving_variance");
+        int64_t c = mn->desc.dims[0];
+        float *ss = cf_malloc(sizeof(float) * 2 * (size_t)c);
+        if (!ss) return cf_fail_oom(d);
+        for (int64_t j = 0; j < c; j++) {
+            double sc = (gm ? gm->data[j] : 1.0) / sqrt((double)vr->data[j] + nd->a.epsilon);
+            ss[j] = (float)sc;
+            ss[c + j] = (float)((bt ? bt->data[j] : 0.0) - mn->data[j] * sc);
+        }
+        s->bn[i] = upload(s, ss, sizeof(float) * (size_t)c, nd->name, d, &st);
+        s->bn[n + i] = s->bn[i] ? upload(s, ss + c, sizeof(float) * (size_t)c, nd->name, d, &st) : NULL;
+        cf_free(ss);
+    }
+    return st;
+}
+
+static void release_generic_weights(struct cf_cl *s, int i)
+{
+    for (int k = 0; s->w[i] && k < s->x->w->count[i]; k++)
+        if (s->w[i][k]) clReleaseMemObject(s->w[i][k]);
+    cf_free(s->w[i]);
+    s->w[i] = NULL;
+}
+
+/* The tuner's generic candidate (tuned.h, cf_tune_env.generic_ms): node i's generic kernel run once, timed by its
+ * events */
+static clinfer_status generic_ms(void *state, int i, double *ms, struct cf_diag *d)
+{
+    struct cf_cl *s = state;
+    const struct cf_node *n = &s->x->g->nodes[i];
+    cf_cl_run_fn run = cf_cl_op(n->op);
+    if (!run) return cf_fail(d, CLINFER_E_UNSUPPORTED, "layer '%s': no generic kernel for %s", n->name, cf_op_name(n->op));
+    clinfer_status st = generic_weights(s, i, d);
+    if (st) return st;
+    s->current = i;
+    s->ms[i] = 0;
+    s->timing = 1;
+    st = run(s, i, d);
+    s->timing = 0;
+    if (!st && clFinish(s->q) != CL_SUCCESS) st = cf_fail(d, CLINFER_E_DEVICE, "layer '%s': clFinish failed", n->name);
+    *ms = s->ms[i];
+    return st;
+}
+
 static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, void **state, struct cf_diag *d)
 {
     struct cf_cl *s = cf_calloc(1, sizeof *s);
@@ -109,6 +175,7 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
         st = cf_cl_fail(d, "clCreateCommandQueue", s->dev.name, err);
         goto fail;
     }
+    s->stage_cap = cf_cl_stage_cap(&s->dev); /* (inputs and outputs through pinned memory off the host's) */
     int files = 0;
     while (cf_cl_sources[files].name) files++;
     if (!(s->progs = cf_calloc((size_t)files + 1, sizeof *s->progs))) {
@@ -141,11 +208,17 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
         st = cf_fail_oom(d);
         goto fail;
     }
+    s->w = cf_calloc((size_t)n + 1, sizeof *s->w);
+    s->bn = cf_calloc(2 * (size_t)n + 1, sizeof *s->bn);
+    if (!s->w || !s->bn) {
+        st = cf_fail_oom(d);
+        goto fail;
+    }
     {
         /* the layers of one shape class share its program: built or loaded once (each layer keeps a reference) */
         struct cf_cl_programs progs = {0};
         double timing_ms = 0;
-        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, x, &progs, &timing_ms};
+        struct cf_tune_env E = {s->ctx, s->q, &s->dev, s->arena, x, &progs, &timing_ms, generic_ms, s};
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (int i = 0; i < n && !st; i++) {
@@ -158,49 +231,11 @@ static clinfer_status opencl_prepare(const struct cf_exec *x, const char *spec, 
         clock_gettime(CLOCK_MONOTONIC, &t1);
         if (x->tune_ms) *x->tune_ms += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     }
-    s->w = cf_calloc((size_t)n + 1, sizeof *s->w);
-    s->bn = cf_calloc(2 * (size_t)n + 1, sizeof *s->bn);
-    if (!s->w || !s->bn) {
-        st = cf_fail_oom(d);
-        goto fail;
+    for (int i = 0; i < n && !st; i++) {
+        if (s->tuned[i].algo.kind == CF_ALGO_GENERIC) st = generic_weights(s, i, d);
+        else release_generic_weights(s, i); /* (uploaded to time the generic kernel against the tuned ones) */
     }
-    for (int i = 0; i < n; i++) {
-        const struct cf_node *nd = &x->g->nodes[i];
-        if (s->tuned[i].algo.kind != CF_ALGO_GENERIC) continue;
-        if (x->w->count[i] && !(s->w[i] = cf_calloc((size_t)x->w->count[i], sizeof(cl_mem)))) {
-            st = cf_fail_oom(d);
-            goto fail;
-        }
-        for (int k = 0; k < x->w->count[i]; k++) {
-            const struct cf_tensor *t = &x->w->t[i][k];
-            size_t bytes = sizeof(float);
-            for (int r = 0; r < t->desc.rank; r++) bytes *= (size_t)t->desc.dims[r];
-            char what[300];
-            snprintf(what, sizeof what, "%s/%s", nd->name, t->desc.name);
-            if (!(s->w[i][k] = upload(s, t->data, bytes, what, d, &st))) goto fail;
-        }
-        if (nd->op == CF_OP_BATCH_NORM && nd->n_in == 1) {
-            /* scale = gamma / sqrt(var + eps), shift = beta - mean·scale */
-            const struct cf_tensor *gm = cf_weights_get(x->w, i, "gamma"), *bt = cf_weights_get(x->w, i, "beta"),
-                                   *mn = cf_weights_get(x->w, i, "moving_mean"),
-                                   *vr = cf_weights_get(x->w, i, "moving_variance");
-            int64_t c = mn->desc.dims[0];
-            float *ss = cf_malloc(sizeof(float) * 2 * (size_t)c);
-            if (!ss) {
-                st = cf_fail_oom(d);
-                goto fail;
-            }
-            for (int64_t j = 0; j < c; j++) {
-                double sc = (gm ? gm->data[j] : 1.0) / sqrt((double)vr->data[j] + nd->a.epsilon);
-                ss[j] = (float)sc;
-                ss[c + j] = (float)((bt ? bt->data[j] : 0.0) - mn->data[j] * sc);
-            }
-            s->bn[i] = upload(s, ss, sizeof(float) * (size_t)c, nd->name, d, &st);
-            s->bn[n + i] = s->bn[i] ? upload(s, ss + c, sizeof(float) * (size_t)c, nd->name, d, &st) : NULL;
-            cf_free(ss);
-            if (!s->bn[i] || !s->bn[n + i]) goto fail;
-        }
-    }
+    if (st) goto fail;
     *state = s;
     return CLINFER_OK;
 fail:
@@ -211,6 +246,7 @@ fail:
 static clinfer_status opencl_write(void *state, size_t offset, const float *src, size_t bytes, struct cf_diag *d)
 {
     struct cf_cl *s = state;
+    if (s->stage_cap) return cf_cl_stage_write(s, offset, src, bytes, d);
     /* not blocking: a wait here costs PoCL a round trip to its threads (~30 us, a third of a small model's run); the
      * pass's last read or finish waits for it */
     cl_int err = clEnqueueWriteBuffer(s->q, s->arena, CL_FALSE, offset, bytes, src, 0, NULL, NULL);
@@ -220,6 +256,7 @@ static clinfer_status opencl_write(void *state, size_t offset, const float *src,
 static clinfer_status opencl_read(void *state, size_t offset, float *dst, size_t bytes, struct cf_diag *d)
 {
     struct cf_cl *s = state;
+    if (s->stage_cap) return cf_cl_stage_read(s, offset, dst, bytes, d);
     cl_int err = clEnqueueReadBuffer(s->q, s->arena, CL_TRUE, offset, bytes, dst, 0, NULL, NULL);
     return err == CL_SUCCESS ? CLINFER_OK : cf_cl_fail(d, "clEnqueueReadBuffer", "output", err);
 }

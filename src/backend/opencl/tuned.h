@@ -61,6 +61,10 @@ struct cf_tune_env {
     const struct cf_exec *x;
     struct cf_cl_programs *progs; /* the session's specialized programs, shared by the layers that want one */
     double *timing_ms; /* the session's time spent timing candidates so far (--tune fast's budget), or NULL */
+    /* runs node i's generic kernel once (its weights made when first asked) and gives its time: the generic candidate
+     * of a GPU's tuning; NULL where there is none (a session's run) */
+    clinfer_status (*generic_ms)(void *ctx, int node, double *ms, struct cf_diag *d);
+    void *generic_ctx;
 };
 
 /* Whether the NCHW row kernels (rows conv, depthwise, pooling) can cut a layer's taps from the vectors around a

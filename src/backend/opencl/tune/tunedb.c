@@ -33,7 +33,7 @@ int cf_tunedb_lookup(const struct cf_cl_device *dev, const char *key, struct cf_
         *tab = '\0';
         int kind, a, b;
         if (strcmp(line, key) == 0 && sscanf(tab + 1, "%d %d %d", &kind, &a, &b) == 3 &&
-            kind > CF_ALGO_GENERIC && kind < CF_ALGO_COUNT && a > 0 && b > 0 && a <= 4096 && b <= 64) {
+            kind >= CF_ALGO_GENERIC && kind < CF_ALGO_COUNT && a > 0 && b > 0 && a <= 4096 && b <= 64) {
             *out = (struct cf_algo){(enum cf_algo_kind)kind, a, b};
             found = 1;
         }

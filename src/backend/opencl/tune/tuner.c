@@ -51,6 +51,7 @@ static const struct cf_family *main_family(const struct cf_exec *x, const struct
 /* whether family f, block a, can run layer n: the family fits, the numbers are in its ranges, and it takes them */
 static int runs(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
 {
+    if (a->kind == CF_ALGO_GENERIC) return 1; /* (the generic kernel runs every layer) */
     const struct cf_family *f = cf_family_of(a->kind);
     if (!f || !(main_family(x, n) || f->gpu) || !f->fits(x, n)) return 0;
     if (a->a < 1 || a->b < 1 || (f->n_args > 0 && a->a > f->max[0]) || (f->n_args > 1 && a->b > f->max[1])) return 0;
@@ -238,6 +239,16 @@ static double now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+/* Whether a device gets the GPU-shaped candidates (the GPU-shaped families, the generic kernels and CLBlast) or the
+ * CPU-shaped ones: by its type, or $CLINFER_TUNE_FAMILIES=gpu|cpu (how the tests tune PoCL as a GPU is tuned) */
+static int gpu_families(const struct cf_cl_device *dev)
+{
+    const char *v = getenv("CLINFER_TUNE_FAMILIES");
+    if (v && strcmp(v, "gpu") == 0) return 1;
+    if (v && strcmp(v, "cpu") == 0) return 0;
+    return !cf_cl_host_memory(dev);
+}
+
 /* --tune fast's budget: CLINFER_TUNE_FAST_BUDGET_MS, or $CLINFER_TUNE_BUDGET_MS (tests and experiments) */
 static double fast_budget_ms(void)
 {
@@ -287,13 +298,18 @@ static clinfer_status tune(const struct cf_tune_env *E, int node, const struct c
     for (int64_t k = 0; k < out_per; k++) scale = fmax(scale, fabs(want[k]));
     double best_ms = INFINITY;
     for (int c = 0; c < nc; c++) {
-        cf_progress(d, "tuning", c, nc, n->name);
-        struct cf_tuned t;
+        char what[400], algo[96];
+        cf_algo_name(&cands[c], n, algo, sizeof algo);
+        snprintf(what, sizeof what, "%s: %s", n->name, algo); /* "conv2d_1: gpu 32:2" */
+        cf_progress(d, "tuning", c, nc, what);
+        struct cf_tuned t = {0};
         struct cf_diag ignored = {0};
-        if (!runs(x, n, &cands[c])) continue;
-        if (build(E, node, &cands[c], &t, &ignored)) continue; /* a block the compiler refuses is no candidate */
+        const int generic = cands[c].kind == CF_ALGO_GENERIC; /* (GPUs: the generic kernel, timed like the others) */
+        if (generic ? !E->generic_ms : !runs(x, n, &cands[c])) continue;
+        if (!generic && build(E, node, &cands[c], &t, &ignored)) continue; /* a block the compiler refuses is none */
         double ms = 0;
-        int ok = cf_tuned_launch(E, node, &t, &ms, &ignored) == CLINFER_OK;
+        int ok = (generic ? E->generic_ms(E->generic_ctx, node, &ms, &ignored) : cf_tuned_launch(E, node, &t, &ms, &ignored)) ==
+                 CLINFER_OK;
         if (ok) {
             ok = clEnqueueReadBuffer(E->q, E->arena, CL_TRUE, x->plan->offset[node], sizeof(float) * (size_t)out_per, got, 0,
                                      NULL, NULL) == CL_SUCCESS;
@@ -304,9 +320,11 @@ static clinfer_status tune(const struct cf_tune_env *E, int node, const struct c
         int nt = 0;
         for (; ok && nt < 5; nt++) {
             times[nt] = 0;
-            if (cf_tuned_launch(E, node, &t, &times[nt], &ignored) != CLINFER_OK) break;
+            if ((generic ? E->generic_ms(E->generic_ctx, node, &times[nt], &ignored)
+                         : cf_tuned_launch(E, node, &t, &times[nt], &ignored)) != CLINFER_OK)
+                break;
         }
-        cf_tuned_release(&t);
+        if (!generic) cf_tuned_release(&t);
         if (!ok || nt == 0) continue;
         qsort(times, (size_t)nt, sizeof times[0], cmp_double);
         if (times[nt / 2] < best_ms) {
@@ -327,13 +345,14 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
     const struct cf_exec *x = E->x;
     const struct cf_node *n = &x->g->nodes[node];
     memset(out, 0, sizeof *out);
-    int gpu_device = !cf_cl_host_memory(E->dev);
+    int gpu_device = gpu_families(E->dev);
     /* (on a GPU a grouped conv takes the GPU-shaped family) */
     const struct cf_family *main = gpu_device ? cf_family_main(x, n) : main_family(x, n);
     struct cf_algo a;
-    if (!main) { /* no CPU-shaped family runs it (a grouped conv): the GPU-shaped one where asked or on a GPU */
-        if (!forced(x, x->algo, n, main, &a) && !(gpu_device && gpu_choice(x, n, &a))) return CLINFER_OK;
-        return a.kind == CF_ALGO_GENERIC ? CLINFER_OK : build(E, node, &a, out, d);
+    if (!main) { /* no CPU-shaped family runs it (a grouped conv, NHWC pooling): a GPU-shaped one where asked */
+        if (forced(x, x->algo, n, main, &a)) return a.kind == CF_ALGO_GENERIC ? CLINFER_OK : build(E, node, &a, out, d);
+        /* (on a GPU, one timed below against the generic kernel) */
+        if (!(gpu_device && gpu_choice(x, n, &a))) return CLINFER_OK;
     }
     char sig[768], key[1024];
     /* the layer's sizes without the batch, and the batch's class (1, 2-7, 8-63, 64 and more: a dense layer's rows,
@@ -365,6 +384,7 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
                 if (here && f->fits(x, n) && nc < MAX_CANDIDATES - 64) nc += f->candidates(x, n, full, cands + nc);
             }
             cands[nc++] = on_gpu ? gpu_rule : rule_of_thumb(x, n, main);
+            if (gpu_device) cands[nc++] = (struct cf_algo){CF_ALGO_GENERIC, 1, 1}; /* (1 1: remembered) */
             clinfer_status st = tune(E, node, cands, nc, &a, d);
             if (st) return st;
             cf_tunedb_store(E->dev, key, &a);
