@@ -22,10 +22,9 @@ static void list_forms(struct cf_strbuf *sb)
             const struct cf_family *f = cf_families[i];
             if (!cf_word_listed(f->layer, layers[l])) continue;
             cf_sb_printf(sb, "\n  %s=%s", layers[l], f->name);
-            if (f->n_args == 1) cf_sb_printf(sb, ":P (P 1-%d)", f->max[0]);
-            if (f->n_args == 2)
-                cf_sb_printf(sb, ":%s:V (1-%d, 1-%d)", strcmp(f->name, "splitk") == 0 ? "KC" : strcmp(f->name, "tiled") == 0 ? "U" : "P",
-                             f->max[0], f->max[1]);
+            const char *names = f->arg_names ? f->arg_names : f->n_args == 1 ? "P" : "P:V";
+            if (f->n_args == 1) cf_sb_printf(sb, ":%s (%s 1-%d)", names, names, f->max[0]);
+            if (f->n_args == 2) cf_sb_printf(sb, ":%s (1-%d, 1-%d)", names, f->max[0], f->max[1]);
             cf_sb_printf(sb, "  %s", f->args_help);
         }
     }

@@ -101,4 +101,4 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 
 const struct cf_family cf_family_dense_splitk = {
     CF_ALGO_DENSE_SPLITK, "dense", "splitk", 2, {1 << 20, 32}, "split-K GEMV at one row: KC inputs x V vectors a work-item",
-    0, "dense_splitk.cl", "dense_splitk_f32", fits, candidates, NULL, defines, build, launch, describe};
+    0, "dense_splitk.cl", "dense_splitk_f32", fits, candidates, NULL, defines, build, launch, describe, .arg_names = "KC:V"};

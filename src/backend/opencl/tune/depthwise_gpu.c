@@ -52,4 +52,4 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 const struct cf_family cf_family_depthwise_gpu = {
     CF_ALGO_DEPTHWISE_GPU, "depthwise", "gpu", 2, {256, 8},
     "work-groups of L work-items (16-256, a power of two), R outputs each (GPU-shaped)", 0, "depthwise_gpu.cl",
-    "depthwise_gpu_f32", fits, candidates, valid, defines, build, NULL, describe, 1, {128, 1}, .class_fixed = ""};
+    "depthwise_gpu_f32", fits, candidates, valid, defines, build, NULL, describe, 1, {128, 1}, .class_fixed = "", .arg_names = "L:R"};

@@ -39,6 +39,7 @@ struct cf_family {
      * registers; "": none), the others its kernel's argument `sz` (cl/common.cl), so that layers alike but for those
      * sizes share one program. NULL: every size a -D constant (a program per layer shape). */
     const char *class_fixed;
+    const char *arg_names; /* its numbers' names in --algo's help ("T:R"); NULL: "P" or "P:V" */
 };
 
 /* Every family, in the order the tuner gathers candidates; NULL-terminated. */

@@ -79,4 +79,4 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 const struct cf_family cf_family_gemm_tiled = {
     CF_ALGO_GEMM_TILED, "conv dense", "gpu", 2, {128, 8},
     "T x T outputs a work-group of (T/R)^2 work-items, R x R each (GPU-shaped)", 0, "gemm_tiled.cl", "gemm_tiled_f32",
-    fits, candidates, valid, defines, build, NULL, describe, 1, {32, 2}};
+    fits, candidates, valid, defines, build, NULL, describe, 1, {32, 2}, .arg_names = "T:R"};

@@ -91,4 +91,4 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 const struct cf_family cf_family_gemv_gpu = {
     CF_ALGO_GEMV_GPU, "dense", "gemv", 1, {1 << 20, 1},
     "split-K GEMV at 1-7 rows: KC inputs a work-group of 64 units x 4 lanes (GPU-shaped)", 0, "gemv_gpu.cl",
-    "gemv_gpu_f32", fits, candidates, NULL, cf_defines_kc, build, launch, describe, 1, {256, 1}};
+    "gemv_gpu_f32", fits, candidates, NULL, cf_defines_kc, build, launch, describe, 1, {256, 1}, .arg_names = "KC"};

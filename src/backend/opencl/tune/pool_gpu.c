@@ -47,4 +47,4 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 const struct cf_family cf_family_pool_gpu = {
     CF_ALGO_POOL_GPU, "pool", "gpu", 2, {256, 8},
     "work-groups of L work-items (16-256, a power of two), R outputs each (GPU-shaped)", 0, "pool_gpu.cl",
-    "pool_gpu_f32", fits, candidates, valid, defines, build, NULL, describe, 1, {128, 1}, .class_fixed = ""};
+    "pool_gpu_f32", fits, candidates, valid, defines, build, NULL, describe, 1, {128, 1}, .class_fixed = "", .arg_names = "L:R"};
