@@ -16,7 +16,8 @@
 #include "family.h"
 #include "tunedb.h"
 
-#define TUNE_VERSION "clinfer-tune-8"
+/* (9: CLBlast timed by the wall clock; the choices it won by its last kernel's event are forgotten) */
+#define TUNE_VERSION "clinfer-tune-9"
 #define MAX_CANDIDATES 128
 
 extern const struct cf_family cf_family_blocked, cf_family_dense_tiled, cf_family_depthwise, cf_family_pool_rows,
