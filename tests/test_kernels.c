@@ -475,6 +475,7 @@ static void tune_families_py(const char *families, const char *dir, struct seen 
     char path[1024], err[1024];
     setenv("XDG_CACHE_HOME", dir, 1);
     setenv("CLINFER_TUNE_FAMILIES", families, 1);
+    setenv("CLINFER_TUNE_BUDGET_MS", "600000", 1); /* (every layer timed, however slowly its programs compile) */
     snprintf(path, sizeof path, "%s/tests/oclgrind/families.py", CLINFER_SOURCE_DIR);
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f, "%s: %s", path, strerror(errno));
@@ -497,6 +498,7 @@ static void tune_families_py(const char *families, const char *dir, struct seen 
         cr_assert_eq(clinfer_session_new(ctx, m, &o, &s[k]), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
     }
     unsetenv("CLINFER_TUNE_FAMILIES");
+    unsetenv("CLINFER_TUNE_BUDGET_MS");
     unsetenv("XDG_CACHE_HOME");
     enum { IN = 2 * 10 * 9 * 3, OUT = 2 * 5 };
     static float x[IN], y[2][OUT];
