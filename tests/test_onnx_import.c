@@ -480,7 +480,11 @@ Test(onnx_import, fuzz_regressions)
     static const char *const files[] = {"onnx-unnamed-attribute.onnx", "onnx-empty-required-input.onnx",
                                         "onnx-slice-step-overflow.onnx",  /* a step of -2^63 + 1 overflowed */
                                         "onnx-shape-mul-overflow.onnx",   /* int64 shape arithmetic overflowed */
-                                        "onnx-reshape-dims-overflow.onnx"}; /* a folded Reshape's dims */
+                                        "onnx-reshape-dims-overflow.onnx", /* a folded Reshape's dims */
+                                        "onnx-pad-overflow.onnx"}; /* pads of 2^62 added to a size overflowed */
+    static const char *const errors[] = {NULL, NULL, NULL, NULL, NULL,
+                                         "layer 'pad' (Pad): pads (4251398048237748247, 5836665117072162817) of axis 2 "
+                                         "are too large"};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/tests/data/regressions/%s", CLINFER_SOURCE_DIR, files[k]);
@@ -493,6 +497,7 @@ Test(onnx_import, fuzz_regressions)
         struct cf_diag d = {0};
         if (cf_onnx_load("crash.onnx", buf, len, &g, &d) == CLINFER_OK) cf_graph_free(g);
         else cr_assert(strncmp(d.msg, "crash.onnx: ", 12) == 0, "%s", d.msg);
+        if (errors[k]) cr_assert_str_eq(d.msg + 12, errors[k], "%s", files[k]);
     }
 }
 

@@ -384,6 +384,43 @@ Test(npy, fuzz_regressions)
     free(buf);
 }
 
+/* examples/branches.py at batch 8 (32x32x3 in, 10 out) and its input, the same each time. */
+enum { BR_B = 8, BR_IN = BR_B * 32 * 32 * 3, BR_OUT = BR_B * 10 };
+static const float *branches_input(void)
+{
+    static float x[BR_IN];
+    for (int i = 0; i < BR_IN; i++) x[i] = sinf((float)i * 0.01f);
+    return x;
+}
+
+/* Every layer of two sessions of model m, run on x, agrees within abs_tol + rel_tol * |s's| (0, 0: byte for byte). */
+static void layers_agree(clinfer_context *ctx, clinfer_model *m, clinfer_session *s, clinfer_session *t, const float *x,
+                         float abs_tol, float rel_tol, const char *what)
+{
+    int n = clinfer_model_layer_count(m);
+    float **a = calloc((size_t)n, sizeof *a), **b = calloc((size_t)n, sizeof *b);
+    for (int i = 0; i < n; i++) {
+        cr_assert_eq(clinfer_session_layer_elems(s, i), clinfer_session_layer_elems(t, i), "%s: layer %d", what, i);
+        a[i] = malloc(sizeof(float) * (size_t)clinfer_session_layer_elems(s, i));
+        b[i] = malloc(sizeof(float) * (size_t)clinfer_session_layer_elems(t, i));
+    }
+    cr_assert_eq(clinfer_session_run_layers(ctx, s, (const float *const[]){x}, a), CLINFER_OK);
+    cr_assert_eq(clinfer_session_run_layers(ctx, t, (const float *const[]){x}, b), CLINFER_OK);
+    for (int i = 0; i < n; i++) {
+        int64_t elems = clinfer_session_layer_elems(s, i);
+        if (abs_tol == 0 && rel_tol == 0)
+            cr_assert_arr_eq(a[i], b[i], sizeof(float) * (size_t)elems, "%s: layer %d differs", what, i);
+        else
+            for (int64_t e = 0; e < elems; e++)
+                cr_assert(fabsf(a[i][e] - b[i][e]) <= abs_tol + rel_tol * fabsf(a[i][e]), "%s layer %d [%lld]: %g vs %g",
+                          what, i, (long long)e, b[i][e], a[i][e]);
+        free(a[i]);
+        free(b[i]);
+    }
+    free(a);
+    free(b);
+}
+
 /* A batch that does not fit the memory runs in sub-batches that do, with the same results (outputs and every
  * layer's); when one image does not fit, the error gives its sizes and the memory there is. */
 static void sub_batches_match_one_pass(const char *device)
@@ -391,9 +428,9 @@ static void sub_batches_match_one_pass(const char *device)
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
     clinfer_model *m = load_file(ctx, "examples/branches.py");
-    enum { B = 8, IN = B * 32 * 32 * 3, OUT = B * 10 };
-    static float x[IN], want[OUT], got[OUT];
-    for (int i = 0; i < IN; i++) x[i] = sinf((float)i * 0.01f);
+    enum { B = BR_B, OUT = BR_OUT };
+    const float *x = branches_input();
+    static float want[OUT], got[OUT];
     clinfer_session_options o = {.device = device, .batch = B, .seed = 5};
     clinfer_session *whole, *split;
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &whole), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
@@ -414,24 +451,9 @@ static void sub_batches_match_one_pass(const char *device)
         cr_assert(fabsf(got[i] - want[i]) <= 1e-6f + 1e-5f * fabsf(want[i]), "%s sub-batch %lld: [%d] %g vs %g", device,
                   (long long)sub, i, got[i], want[i]);
     /* every layer's output, through the sub-batches */
-    int n = clinfer_model_layer_count(m);
-    float **a = calloc((size_t)n, sizeof *a), **b = calloc((size_t)n, sizeof *b);
-    for (int i = 0; i < n; i++) {
-        cr_assert_eq(clinfer_session_layer_elems(whole, i), clinfer_session_layer_elems(split, i), "layer %d", i);
-        a[i] = malloc(sizeof(float) * (size_t)clinfer_session_layer_elems(whole, i));
-        b[i] = malloc(sizeof(float) * (size_t)clinfer_session_layer_elems(split, i));
-    }
-    cr_assert_eq(clinfer_session_run_layers(ctx, whole, (const float *const[]){x}, a), CLINFER_OK);
-    cr_assert_eq(clinfer_session_run_layers(ctx, split, (const float *const[]){x}, b), CLINFER_OK);
-    for (int i = 0; i < n; i++) {
-        for (int64_t e = 0; e < clinfer_session_layer_elems(whole, i); e++)
-            cr_assert(fabsf(a[i][e] - b[i][e]) <= 1e-5f + 1e-5f * fabsf(a[i][e]), "%s layer %d [%lld]: %g vs %g",
-                      device, i, (long long)e, b[i][e], a[i][e]);
-        free(a[i]);
-        free(b[i]);
-    }
-    free(a);
-    free(b);
+    char what[64];
+    snprintf(what, sizeof what, "%s sub-batch %lld", device, (long long)sub);
+    layers_agree(ctx, m, whole, split, x, 1e-5f, 1e-5f, what);
     clinfer_session_free(split);
     /* not even one image */
     o.max_memory = 4096;
@@ -615,10 +637,9 @@ Test(staging, a_small_pinned_stage_gives_the_same_bytes)
     clinfer_context *ctx;
     clinfer_context_new(&ctx);
     clinfer_model *m = load_file(ctx, "examples/branches.py");
-    enum { B = 8, IN = B * 32 * 32 * 3, OUT = B * 10 };
-    static float x[IN], want[OUT], got[OUT];
-    for (int i = 0; i < IN; i++) x[i] = sinf((float)i * 0.01f);
-    clinfer_session_options o = {.device = test_device(), .batch = B, .seed = 5};
+    const float *x = branches_input();
+    static float want[BR_OUT], got[BR_OUT];
+    clinfer_session_options o = {.device = test_device(), .batch = BR_B, .seed = 5};
     clinfer_session *direct, *staged;
     unsetenv("CLINFER_CL_STAGING");
     cr_assert_eq(clinfer_session_new(ctx, m, &o, &direct), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
@@ -632,22 +653,7 @@ Test(staging, a_small_pinned_stage_gives_the_same_bytes)
                      "%s", clinfer_context_errmsg(ctx));
         cr_assert_arr_eq(got, want, sizeof got, "pass %d: the staged run's outputs differ", pass);
     }
-    int n = clinfer_model_layer_count(m);
-    float **a = calloc((size_t)n, sizeof *a), **b = calloc((size_t)n, sizeof *b);
-    for (int i = 0; i < n; i++) {
-        a[i] = malloc(sizeof(float) * (size_t)clinfer_session_layer_elems(direct, i));
-        b[i] = malloc(sizeof(float) * (size_t)clinfer_session_layer_elems(staged, i));
-    }
-    cr_assert_eq(clinfer_session_run_layers(ctx, direct, (const float *const[]){x}, a), CLINFER_OK);
-    cr_assert_eq(clinfer_session_run_layers(ctx, staged, (const float *const[]){x}, b), CLINFER_OK);
-    for (int i = 0; i < n; i++) {
-        cr_assert_arr_eq(a[i], b[i], sizeof(float) * (size_t)clinfer_session_layer_elems(direct, i),
-                         "layer %d read through the stage differs", i);
-        free(a[i]);
-        free(b[i]);
-    }
-    free(a);
-    free(b);
+    layers_agree(ctx, m, direct, staged, x, 0, 0, "read through the stage");
     clinfer_session_free(staged);
     clinfer_session_free(direct);
     clinfer_model_free(m);

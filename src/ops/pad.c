@@ -1,5 +1,6 @@
 /* Pad (ONNX): every axis grows by its begin and end pads (negative pads crop); constant, reflect or edge. */
 #include "ops.h"
+#include "../util/checked.h"
 
 clinfer_status pad_infer(const struct cf_op_args *a, struct cf_diag *d)
 {
@@ -12,7 +13,11 @@ clinfer_status pad_infer(const struct cf_op_args *a, struct cf_diag *d)
                 return cf_fail(d, CLINFER_E_UNSUPPORTED, "padding axis %d, whose size is unknown, is not supported", i);
             continue;
         }
-        o.d[i] = x->d[i] + at->pad_begin[i] + at->pad_end[i];
+        int64_t b = at->pad_begin[i], e = at->pad_end[i];
+        if (b < -CF_MAX_ELEMS || b > CF_MAX_ELEMS || e < -CF_MAX_ELEMS || e > CF_MAX_ELEMS)
+            return cf_fail(d, CLINFER_E_LIMIT, "pads (%lld, %lld) of axis %d are too large", (long long)b, (long long)e, i);
+        o.d[i] = x->d[i] + b + e; /* each term within 2^50: no overflow */
+        if (o.d[i] > CF_MAX_ELEMS) return cf_fail(d, CLINFER_E_LIMIT, "axis %d would have %lld elements, too many", i, (long long)o.d[i]);
         if (o.d[i] < 1) return cf_fail(d, CLINFER_E_MODEL, "axis %d would have %lld elements", i, (long long)o.d[i]);
         if (at->pad_mode == CF_PADMODE_REFLECT && (at->pad_begin[i] >= x->d[i] || at->pad_end[i] >= x->d[i]))
             return cf_fail(d, CLINFER_E_MODEL, "reflect pads of axis %d must be smaller than its size %lld", i,

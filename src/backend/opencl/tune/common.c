@@ -221,6 +221,24 @@ clinfer_status cf_tune_lanes(const struct cf_tune_env *E, int node, int lanes, i
     return CLINFER_OK;
 }
 
+static const int lane_shapes[][2] = {{64, 1}, {64, 2}, {64, 4}, {128, 1}, {128, 2}, {256, 1}, {256, 2}};
+
+int cf_lanes_candidates(enum cf_algo_kind kind, int full, struct cf_algo *out)
+{
+    int k = 0;
+    for (size_t i = 0; i < sizeof lane_shapes / sizeof lane_shapes[0]; i++)
+        if (full || lane_shapes[i][1] == 1) out[k++] = (struct cf_algo){kind, lane_shapes[i][0], lane_shapes[i][1]};
+    return k;
+}
+
+int cf_lanes_valid(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
+{
+    (void)x, (void)n;
+    return a->a >= 16 && (a->a & (a->a - 1)) == 0;
+}
+
+void cf_lanes_defines(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DL=%d -DR=%d", a->a, a->b); }
+
 clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
                                   struct cf_diag *d)
 {

@@ -14,25 +14,11 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
     return layer && n->n_in == 1 && n->a.fused_pool <= 1 && strcmp(layer, "depthwise") == 0;
 }
 
-static const int shapes[][2] = {{64, 1}, {64, 2}, {64, 4}, {128, 1}, {128, 2}, {256, 1}, {256, 2}};
-
 static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
 {
     (void)x, (void)n;
-    int k = 0;
-    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-        if (full || shapes[i][1] == 1) out[k++] = (struct cf_algo){CF_ALGO_DEPTHWISE_GPU, shapes[i][0], shapes[i][1]};
-    return k;
+    return cf_lanes_candidates(CF_ALGO_DEPTHWISE_GPU, full, out);
 }
-
-/* work-groups of a power of two from 16 (the tests' and Oclgrind's) */
-static int valid(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
-{
-    (void)x, (void)n;
-    return a->a >= 16 && (a->a & (a->a - 1)) == 0;
-}
-
-static void defines(const struct cf_algo *a, char *out, size_t size) { snprintf(out, size, "-DL=%d -DR=%d", a->a, a->b); }
 
 static clinfer_status build(const struct cf_tune_env *E, int node, const struct cf_algo *a, const char *defs,
                             struct cf_tuned *t, struct cf_diag *d)
@@ -52,4 +38,4 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 const struct cf_family cf_family_depthwise_gpu = {
     CF_ALGO_DEPTHWISE_GPU, "depthwise", "gpu", 2, {256, 8},
     "work-groups of L work-items (16-256, a power of two), R outputs each (GPU-shaped)", 0, "depthwise_gpu.cl",
-    "depthwise_gpu_f32", fits, candidates, valid, defines, build, NULL, describe, 1, {128, 1}, .class_fixed = "", .arg_names = "L:R"};
+    "depthwise_gpu_f32", fits, candidates, cf_lanes_valid, cf_lanes_defines, build, NULL, describe, 1, {128, 1}, .class_fixed = "", .arg_names = "L:R"};

@@ -100,6 +100,12 @@ cl_float4 cf_tune_act_params(const struct cf_node *n);
  * work-groups over the layer's outputs) and the local one, once the device and the built kernel are known to take it. */
 clinfer_status cf_tune_lanes(const struct cf_tune_env *E, int node, int lanes, int r, struct cf_tuned *t,
                              struct cf_diag *d);
+/* What the families of that launch (L work-items a group, R outputs each: depthwise_gpu, pool_gpu) share: their
+ * candidates (L 64-256, R 1-4; the shortlist R 1), their valid sizes (L a power of two from 16: the tests' and
+ * Oclgrind's) and their -D values ("-DL=128 -DR=1"). */
+int cf_lanes_candidates(enum cf_algo_kind kind, int full, struct cf_algo *out);
+int cf_lanes_valid(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a);
+void cf_lanes_defines(const struct cf_algo *a, char *out, size_t size);
 clinfer_status cf_tune_launch_std(const struct cf_tune_env *E, int node, const struct cf_tuned *t, double *ms,
                                   struct cf_diag *d);
 
