@@ -1,5 +1,6 @@
 /* What the tuned families share: the layer's sizes as -D constants, the weights written into a kernel's layout, the
  * standard launch, and the table's lookups. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,7 +67,7 @@ void cf_layer_defines(const struct cf_exec *x, const struct cf_node *n, char *si
 {
     const struct cf_shape *xs = &x->g->nodes[n->in[0]].out, *ys = &n->out;
     const struct cf_attrs *at = &n->a;
-    int act = at->act == CF_ACT_SOFTMAX || at->act == CF_ACT_LOG_SOFTMAX ? CF_ACT_LINEAR : (int)at->act;
+    int act = cf_tune_act(n);
     const char *layer = cf_family_layer(x, n);
     if (strcmp(layer, "pool") == 0) {
         int nchw = x->g->layout == CF_LAYOUT_NCHW, h = nchw ? 2 : 1, w = nchw ? 3 : 2, c = nchw ? 1 : 3;
@@ -193,10 +194,18 @@ void cf_fill_rows16(const void *ctx, float *w)
     }
 }
 
+static int is_linear(const struct cf_node *n)
+{
+    return n->a.act == CF_ACT_LINEAR || n->a.act == CF_ACT_SOFTMAX || n->a.act == CF_ACT_LOG_SOFTMAX;
+}
+
+int cf_tune_act(const struct cf_node *n) { return is_linear(n) ? CF_ACT_RELU : (int)n->a.act; }
+
 cl_float4 cf_tune_act_params(const struct cf_node *n)
 {
     cl_float4 ap;
-    ap.s[0] = n->a.alpha, ap.s[1] = n->a.beta, ap.s[2] = n->a.max_value, ap.s[3] = n->a.threshold;
+    if (is_linear(n)) ap.s[0] = 0.0f, ap.s[1] = 0.0f, ap.s[2] = -1.0f, ap.s[3] = -INFINITY;
+    else ap.s[0] = n->a.alpha, ap.s[1] = n->a.beta, ap.s[2] = n->a.max_value, ap.s[3] = n->a.threshold;
     return ap;
 }
 

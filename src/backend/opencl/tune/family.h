@@ -94,7 +94,11 @@ struct cf_rows16 {
 };
 void cf_fill_rows16(const void *ctx, float *w);
 
-/* the activation's parameters as the kernels take them: (alpha, beta, max_value, threshold) */
+/* The activation a tuned kernel is built with (its -DACT) and its parameters as the kernels take them (alpha, beta,
+ * max_value, threshold). No activation is built as a ReLU that keeps every value (no max, threshold -inf: x >= -inf,
+ * NaN kept), so that a layer without an activation and one with a ReLU share a program (resnet18: 17 -> 13 programs);
+ * softmax is a pass of its own after a linear kernel. */
+int cf_tune_act(const struct cf_node *n);
 cl_float4 cf_tune_act_params(const struct cf_node *n);
 /* A 1-D launch of one output per work-item, r of them a work-item, in work-groups of `lanes`: the global size (whole
  * work-groups over the layer's outputs) and the local one, once the device and the built kernel are known to take it. */
