@@ -112,7 +112,7 @@ struct broken {
 #define HEAD "y = layers.Flatten()(y)\ny = layers.Dense(4, name='head')(y)\n"
 
 static struct broken cases[] = {
-    /* conv: blocked (off-by-one), direct (weights of the wrong channel), 1x1 GEMM (no bias), Winograd (ReLU where
+    /* conv: blocked (off-by-one), direct (weights of the wrong channel), 1x1 GEMM (no bias), Winograd (ReLU6 where
      * there is none), NCHW rows (off-by-one), CLBlast's glue (no bias), transpose (no bias) */
     {"conv2d_blocked.cl", "for (int kx = 0; kx < KW; kx++) {", "for (int kx = 0; kx < KW - 1; kx++) {",
      IN("(10, 12, 8)") "y = layers.Conv2D(16, 3, padding='same', name='broken')(x)\n" HEAD END, "broken",
@@ -121,7 +121,7 @@ static struct broken cases[] = {
      IN("(9, 9, 6)") "y = layers.Conv2D(8, 3, name='broken')(x)\n" HEAD END, "broken", "conv=direct", 2},
     {"conv1x1_gemm.cl", "HAS_BIAS ? vload16(0, B + co0 + 16 * v) : (float16)0.0f", "(float16)0.0f",
      IN("(7, 9, 16)") "y = layers.Conv2D(32, 1, name='broken')(x)\n" HEAD END, "broken", "conv=gemm:4:2", 2},
-    {"winograd_f23.cl", "act_apply16(acc[t][q][v] + b, ACT, ap)", "act_apply16(acc[t][q][v] + b, ACT_RELU, ap)",
+    {"winograd_f23.cl", "act_apply16(acc[t][q][v] + b, ACT, ap)", "act_apply16(acc[t][q][v] + b, ACT_RELU6, ap)",
      IN("(10, 10, 8)") "y = layers.Conv2D(16, 3, padding='same', name='broken')(x)\n" HEAD END, "broken",
      "conv=winograd:2:1", 2},
     {"conv2d_rows.cl", "for (int kx = 0; kx < KW; kx++) {", "for (int kx = 0; kx < KW - 1; kx++) {",
