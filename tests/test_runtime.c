@@ -173,10 +173,41 @@ Test(devices, choosing_and_listing)
     clinfer_context_free(ctx);
 }
 
+/* On PoCL (its own cache keeps what it compiles) clinfer keeps no binaries unless told: making one compiles every kernel
+ * once more (src/backend/opencl/program.c keep_binaries); the program still builds, twice, from source. */
+Test(program_cache, pocl_keeps_no_binaries_unless_told)
+{
+    char dir[] = "/tmp/clinfer-nobin-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    setenv("XDG_CACHE_HOME", dir, 1);
+    unsetenv("CLINFER_CL_BINARIES");
+    struct cf_cl_device dev;
+    struct cf_diag d = {0};
+    cr_assert_eq(cf_cl_select("opencl", &dev, &d), CLINFER_OK, "no OpenCL device: %s", d.msg);
+    cr_assert(strstr(dev.platform_name, "Portable Computing Language"), "not PoCL: %s", dev.platform_name);
+    cl_int err;
+    cl_context ctx = clCreateContext(NULL, 1, &dev.device, NULL, NULL, &err);
+    cr_assert_eq(err, CL_SUCCESS);
+    for (int k = 0; k < 2; k++) {
+        cl_program p;
+        int cached;
+        cr_assert_eq(cf_cl_program_file(ctx, &dev, "pool2d.cl", "", &p, &cached, &d), CLINFER_OK, "%s", d.msg);
+        cr_expect_eq(cached, 0, "build %d came from clinfer's cache", k);
+        clReleaseProgram(p);
+    }
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "ls %s/clinfer/*.bin >/dev/null 2>&1", dir);
+    cr_expect_neq(system(cmd), 0, "a binary was stored in %s/clinfer", dir);
+    clReleaseContext(ctx);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    system(cmd);
+}
+
 /* The program cache (a generic kernel's file): the first build is stored, the second start loads it, a corrupt entry
  * is rebuilt. */
 Test(program_cache, stores_reuses_and_rebuilds_corrupt_entries)
 {
+    setenv("CLINFER_CL_BINARIES", "1", 1); /* clinfer's cache of program binaries, which it keeps on PoCL only when told */
     char dir[] = "/tmp/clinfer-cache-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     setenv("XDG_CACHE_HOME", dir, 1);
@@ -535,6 +566,7 @@ static int count_programs_with(const char *dir, const char *what)
  * negative values too). */
 Test(program_cache, layers_of_one_shape_class_share_a_program)
 {
+    setenv("CLINFER_CL_BINARIES", "1", 1); /* clinfer's cache of program binaries, which it keeps on PoCL only when told */
     char home[] = "/tmp/clinfer-class-XXXXXX", dir[1200];
     cr_assert_not_null(mkdtemp(home));
     setenv("XDG_CACHE_HOME", home, 1);
@@ -581,6 +613,7 @@ Test(program_cache, layers_of_one_shape_class_share_a_program)
  * kernels come from the programs the first session put in the cache), and its results are ref's. */
 Test(program_cache, a_new_batch_size_builds_no_program)
 {
+    setenv("CLINFER_CL_BINARIES", "1", 1); /* clinfer's cache of program binaries, which it keeps on PoCL only when told */
     char home[] = "/tmp/clinfer-batch-XXXXXX", dir[1200];
     cr_assert_not_null(mkdtemp(home));
     setenv("XDG_CACHE_HOME", home, 1); /* (read once, at this process's first device) */

@@ -113,6 +113,7 @@ Test(threads, eight_threads_fifty_runs_each_on_pocl) { threads_match_one_thread(
  * session from it. */
 Test(threads, program_cache_survives_concurrent_writers, .timeout = 600)
 {
+    setenv("CLINFER_CL_BINARIES", "1", 1); /* clinfer's cache of program binaries, which it keeps on PoCL only when told */
     char dir[64] = "/tmp/clinfer-cache-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     setenv("XDG_CACHE_HOME", dir, 1);
