@@ -175,8 +175,9 @@ const char *cf_cl_kernel_file(const char *kernel)
 
 /* Whether clinfer's cache keeps this device's program binaries. PoCL keeps a cache of its own (the code for each
  * work-group size the launches use), and making a binary for ours compiles every kernel of the program once more, a
- * generic work-group function that no launch uses: resnet18 at 224 starts from empty caches in 9.8 s without
- * binaries, 17.7 s with them; warm, 0.74 s against 0.39 s, a new batch size 0.81 s against 0.47 s (PoCL preprocesses each program's source at every start).
+ * generic work-group function that no launch uses: resnet18 at 224 starts from empty caches in 8.6 s without
+ * binaries, 17.7 s with them; warm, 0.74 s against 0.39 s, a new batch size 0.81 s against 0.47 s (PoCL
+ * preprocesses each program's source at every start).
  * So on PoCL clinfer builds from source and PoCL's cache serves (a binary already in clinfer's cache is still used);
  * on other drivers, whose binary is what they compiled, clinfer keeps them. $CLINFER_CL_BINARIES=1 or 0 decides. */
 static int keep_binaries(const struct cf_cl_device *dev)
