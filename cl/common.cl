@@ -196,6 +196,12 @@ static inline void store_lanes(__global float *p, size_t step, int n, float16 v)
 #ifndef G
 #define G (sz.sa)
 #endif
+#ifndef CIN
+#define CIN (sz.sb)
+#endif
+#ifndef UNITS
+#define UNITS (sz.sc)
+#endif
 #else
 #define SZ_ARG
 #endif

@@ -1,7 +1,8 @@
 /* Dense, fast forms (the weights rearranged once at load):
  *   gemv: rows <= a few; weights output-major [units][CIN]: each work-item R units, float16 dot products.
  *   tiled: more rows; each work-item MR rows x R units, the same float16 loads reused across the tile.
- * Sizes are compile-time constants (-D); the #ifndef defaults let the file compile alone. */
+ * A shape class (tune/dense_tiled.c): CIN and UNITS arrive in `sz` (cl/common.cl), the block sizes, bias and activation
+ * are -D constants; the #ifndef defaults let the file compile alone. */
 #ifndef CIN
 #define CIN 64
 #define UNITS 16
@@ -13,7 +14,7 @@
 
 __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void dense_tiled_f32(__global float *A, uint xo, uint yo, __global const float *WT, __global const float *B,
-                              float4 ap, int rows)
+                              float4 ap, int rows SZ_ARG)
 {
     /* the row blocks vary fastest, so that the work-items that read one block of units' weights run together and
      * share it in the cache: the weights come from memory once, not once per row block */

@@ -609,6 +609,63 @@ Test(program_cache, layers_of_one_shape_class_share_a_program)
     system(cmd);
 }
 
+/* The dense families are shape classes too (their inputs and units at run time): a network's dense layers of one
+ * block size, bias and activation share one program (AlexNet's three had built a split-K program each, ~25 s apiece
+ * on PoCL), with ref's results; units of every tail (40, 19, 7: 8, 3 and 7 past whole vectors of 16). */
+static void dense_layers_share_a_program(const char *algo, int batch)
+{
+    setenv("CLINFER_CL_BINARIES", "1", 1); /* (the programs counted are clinfer's own cache's) */
+    char home[] = "/tmp/clinfer-dense-XXXXXX", dir[1200];
+    cr_assert_not_null(mkdtemp(home));
+    setenv("XDG_CACHE_HOME", home, 1);
+    snprintf(dir, sizeof dir, "%s/clinfer", home);
+    char err[512];
+    clinfer_model *m = load_script("x = layers.Input(shape=(300,))\n"
+                                   "y = layers.Dense(40)(x)\n"
+                                   "y = layers.Dense(19, activation='relu')(y)\n"
+                                   "y = layers.Dense(7)(y)\n"
+                                   "model = Model(x, y)\n",
+                                   err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    clinfer_context *ctx;
+    clinfer_context_new(&ctx);
+    clinfer_session *s, *r;
+    clinfer_session_options o = {.device = "opencl", .batch = batch, .seed = 5, .init = CLINFER_INIT_RANDOM, .algo = algo},
+                            oref = o;
+    oref.device = "ref";
+    oref.algo = NULL;
+    cr_assert_eq(clinfer_session_new(ctx, m, &o, &s), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    cr_assert_eq(clinfer_session_new(ctx, m, &oref, &r), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    char got[64];
+    int dense = 0;
+    for (int i = 0; i < clinfer_model_layer_count(m); i++) {
+        if (!strstr(clinfer_model_layer_name(m, i), "dense")) continue;
+        clinfer_session_layer_algo(s, i, got, sizeof got);
+        cr_assert(strncmp(got, strchr(algo, '=') + 1, 5) == 0, "layer %d ran %s, not %s", i, got, algo);
+        dense++;
+    }
+    cr_assert_eq(dense, 3);
+    static float in[3 * 300], y[2][3 * 7];
+    for (int j = 0; j < 300 * batch; j++) in[j] = (float)((j * 37) % 101) / 50.0f - 1.0f;
+    const float *ins[] = {in};
+    float *o0[] = {y[0]}, *o1[] = {y[1]};
+    cr_assert_eq(clinfer_session_run(ctx, s, ins, o0), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    cr_assert_eq(clinfer_session_run(ctx, r, ins, o1), CLINFER_OK, "%s", clinfer_context_errmsg(ctx));
+    for (int j = 0; j < 7 * batch; j++)
+        cr_assert(fabsf(y[0][j] - y[1][j]) <= 1e-4f * fabsf(y[1][j]) + 1e-5f, "%d: %g vs ref %g", j, y[0][j], y[1][j]);
+    clinfer_session_free(s);
+    clinfer_session_free(r);
+    cr_assert_eq(count_programs_with(dir, "-DSHAPE_CLASS=1"), 1, "the three dense layers did not share one program");
+    clinfer_model_free(m);
+    clinfer_context_free(ctx);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", home);
+    system(cmd);
+}
+
+Test(program_cache, dense_layers_share_a_split_k_program) { dense_layers_share_a_program("dense=splitk:16:4", 1); }
+Test(program_cache, dense_layers_share_a_tiled_program) { dense_layers_share_a_program("dense=tiled:4:2", 3); }
+
 /* The programs depend on the layer's shape, not on the batch: a session at a new batch size builds none (its
  * kernels come from the programs the first session put in the cache), and its results are ref's. */
 Test(program_cache, a_new_batch_size_builds_no_program)

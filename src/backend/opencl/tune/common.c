@@ -99,7 +99,7 @@ void cf_layer_defines(const struct cf_exec *x, const struct cf_node *n, char *si
 }
 
 /* a shape class's sizes at run time, in the slots of the kernel's `sz` (cl/common.cl) */
-static const char *const class_sizes[] = {"H", "W", "C", "HO", "WO", "CO", "CO16", "HP", "WP", "M", "G", NULL};
+static const char *const class_sizes[] = {"H", "W", "C", "HO", "WO", "CO", "CO16", "HP", "WP", "M", "G", "CIN", "UNITS", NULL};
 
 void cf_layer_sizes(const struct cf_exec *x, const struct cf_node *n, const struct cf_family *f,
                     struct cf_layer_sizes *out)

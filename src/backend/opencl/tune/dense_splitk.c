@@ -1,6 +1,7 @@
 /* Dense at one row as a split-K GEMV on the Keras weights in place (cl/dense_splitk.cl): each work-item multiplies KC
  * inputs by V float16 vectors of units, a block of all the units reading one contiguous piece of the weights; a
- * second kernel adds the chunks, the bias and the activation (with one chunk, the first kernel does). */
+ * second kernel adds the chunks, the bias and the activation (with one chunk, the first kernel does). A shape class:
+ * the inputs and units at run time, so that a network's dense layers share a program. */
 #include <stdio.h>
 #include <string.h>
 
@@ -73,7 +74,8 @@ static clinfer_status launch(const struct cf_tune_env *E, int node, const struct
                              struct cf_diag *d)
 {
     const struct cf_node *n = &E->x->g->nodes[node];
-    cl_int err = clSetKernelArg(t->k, 7, sizeof(cl_mem), &t->scratch); /* (after the standard seven) */
+    /* (after the standard seven and the shape class's sizes) */
+    cl_int err = clSetKernelArg(t->k, t->shape_class ? 8 : 7, sizeof(cl_mem), &t->scratch);
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clSetKernelArg", n->name, err);
     clinfer_status st = cf_tune_launch_std(E, node, t, ms, d);
     if (st || !t->k2) return st;
@@ -86,6 +88,7 @@ static clinfer_status launch(const struct cf_tune_env *E, int node, const struct
     err |= clSetKernelArg(t->k2, 2, sizeof(cl_mem), &t->b);
     err |= clSetKernelArg(t->k2, 3, sizeof ap, &ap);
     err |= clSetKernelArg(t->k2, 4, sizeof(cl_mem), &t->scratch);
+    if (t->shape_class) err |= clSetKernelArg(t->k2, 5, sizeof t->sz, t->sz);
     cl_event ev = NULL;
     if (err == CL_SUCCESS) err = clEnqueueNDRangeKernel(E->q, t->k2, 1, NULL, &g, &local, 0, NULL, ms ? &ev : NULL);
     if (err != CL_SUCCESS) return cf_cl_fail(d, "clEnqueueNDRangeKernel", "dense_splitk_sum_f32", err);
@@ -101,4 +104,5 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 
 const struct cf_family cf_family_dense_splitk = {
     CF_ALGO_DENSE_SPLITK, "dense", "splitk", 2, {1 << 20, 32}, "split-K GEMV at one row: KC inputs x V vectors a work-item",
-    0, "dense_splitk.cl", "dense_splitk_f32", fits, candidates, NULL, defines, build, launch, describe, .arg_names = "KC:V"};
+    0, "dense_splitk.cl", "dense_splitk_f32", fits, candidates, NULL, defines, build, launch, describe, .class_fixed = "",
+    .arg_names = "KC:V"};

@@ -75,4 +75,5 @@ static void describe(const struct cf_algo *a, const struct cf_node *n, char *out
 
 const struct cf_family cf_family_dense_tiled = {
     CF_ALGO_DENSE_TILED, "dense", "tiled", 2, {64, 64}, "U units x R rows a work-item", 1, "dense_fast.cl",
-    "dense_tiled_f32", fits, candidates, NULL, defines, build, NULL, describe, .arg_names = "U:R"};
+    "dense_tiled_f32", fits, candidates, NULL, defines, build, NULL, describe, .class_fixed = "",
+    .arg_names = "U:R"};
