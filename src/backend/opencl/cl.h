@@ -28,6 +28,7 @@ struct cf_cl_device {
     cl_uint compute_units;
     cl_ulong global_mem, local_mem, max_alloc;
     size_t max_wg, max_item[3]; /* CL_DEVICE_MAX_WORK_GROUP_SIZE, CL_DEVICE_MAX_WORK_ITEM_SIZES */
+    cl_uint native_float; /* CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT: 16 on AVX-512, 8 on AVX2 */
 };
 
 /* Whether a device's memory is the host's (a CPU device, as PoCL's): buffers then live in host memory. */

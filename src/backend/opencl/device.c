@@ -66,6 +66,7 @@ clinfer_status cf_cl_devices(struct cf_cl_device **out, int *n, struct cf_diag *
             clGetDeviceInfo(devs[k], CL_DEVICE_GLOBAL_MEM_SIZE, sizeof x->global_mem, &x->global_mem, NULL);
             clGetDeviceInfo(devs[k], CL_DEVICE_LOCAL_MEM_SIZE, sizeof x->local_mem, &x->local_mem, NULL);
             clGetDeviceInfo(devs[k], CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof x->max_wg, &x->max_wg, NULL);
+            clGetDeviceInfo(devs[k], CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof x->native_float, &x->native_float, NULL);
             clGetDeviceInfo(devs[k], CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof x->max_item, x->max_item, NULL);
             clGetDeviceInfo(devs[k], CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof x->max_alloc, &x->max_alloc, NULL);
             count++;
