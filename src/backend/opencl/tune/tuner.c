@@ -59,8 +59,32 @@ static int runs(const struct cf_exec *x, const struct cf_node *n, const struct c
     return !f->valid || f->valid(x, n, a);
 }
 
+/* Whether the device's float16 is two registers, not one (a CPU without AVX-512: PoCL says 8 native floats): the
+ * rows family's windows of a row, float16 shifted by a column, then cross the halves (on AVX2 a chain of permutes),
+ * and the blocked kernel's accumulators must be fewer. */
+static int halves16(const struct cf_cl_device *dev)
+{
+    return cf_cl_host_memory(dev) && dev->native_float > 0 && dev->native_float < 16;
+}
+
+/* The blocked conv's blocks on a device of halved float16 (measured on an AVX2 EPYC, resnet18 at 224, batch 1, ms
+ * a layer with 6:1 / 4:2 / 4:4 / 1:4, beside the rows kernel's 8 x 1-2v): 64 channels at 56x56 2.25 / 2.9 / 4.0 /
+ * 2.9 (rows 6.5); 128 at 28x28 3.1 / 3.1 / 4.2 / 4.5 (rows 6.2); 256 at 14x14 4.3 / 3.9 / 4.8 / 5.3 (rows 8.3-9.0);
+ * 512 at 7x7 10.1 / 10.7 / 6.0 / 5.9 (rows 20.8-26.1). The whole network 165 ms with the rows rule, 70-76 ms with
+ * one block for every layer. */
+static struct cf_algo blocked_on_halves(const struct cf_exec *x, const struct cf_node *n)
+{
+    int64_t co = cf_conv_co(x, n);
+    int v = co <= 128 ? 1 : co <= 256 ? 2 : 4, p = v == 1 ? 6 : v == 2 ? 4 : 1, k = cf_pool_of(n);
+    if (k > 1 && v > 2) v = 2, p = 2; /* (a fused pool's running maximum needs room too) */
+    if (p > cf_conv_wo(x, n)) p = (int)cf_conv_wo(x, n);
+    p = (p + k - 1) / k * k;
+    return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
+}
+
 /* The rule of thumb when nothing is timed. */
-static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_node *n, const struct cf_family *main)
+static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_node *n, const struct cf_family *main,
+                                    const struct cf_cl_device *dev)
 {
     int nchw = x->g->layout == CF_LAYOUT_NCHW;
     if (main == &cf_family_rows) { /* a grouped conv: as many channels as 8 or fewer that divide a group's */
@@ -86,6 +110,7 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
         int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
         return (struct cf_algo){CF_ALGO_GEMM1X1, co < 8 ? (int)co : 8, hw <= 16 ? 1 : 2};
     }
+    if (main == &cf_family_blocked && halves16(dev)) return blocked_on_halves(x, n);
     if (cf_family_rows.fits(x, n) && (n->a.strides[1] == 1 || n->out.d[3] >= 16)) {
         /* NCHW at stride 1 along the row: vectors of pixels (2-9x the blocked kernel on the PyTorch blocks); at stride
          * 2 when the rows fill a vector (MobileNet's stem: 4x; ResNet's 8-wide c1 runs 2x slower than blocked) */
@@ -373,7 +398,7 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
         if (spent && x->tune_left) ++*x->tune_left;
         if (x->tune == CLINFER_TUNE_NONE || spent) {
             /* on a GPU the GPU-shaped family where one runs, else (and on a CPU) the CPU-shaped rule */
-            a = on_gpu ? gpu_rule : rule_of_thumb(x, n, main);
+            a = on_gpu ? gpu_rule : rule_of_thumb(x, n, main, E->dev);
         } else {
             double t0 = now_ms();
             /* a CPU: today's families; another device: the GPU-shaped ones and CLBlast */
@@ -384,7 +409,7 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
                 int here = gpu_device ? f->gpu || f == &cf_family_clblast : !f->gpu && !f->primary && f != main;
                 if (here && f->fits(x, n) && nc < MAX_CANDIDATES - 64) nc += f->candidates(x, n, full, cands + nc);
             }
-            cands[nc++] = on_gpu ? gpu_rule : rule_of_thumb(x, n, main);
+            cands[nc++] = on_gpu ? gpu_rule : rule_of_thumb(x, n, main, E->dev);
             if (gpu_device) cands[nc++] = (struct cf_algo){CF_ALGO_GENERIC, 1, 1}; /* (1 1: remembered) */
             clinfer_status st = tune(E, node, cands, nc, &a, d);
             if (st) return st;
