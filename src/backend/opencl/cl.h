@@ -34,6 +34,12 @@ struct cf_cl_device {
 /* Whether a device's memory is the host's (a CPU device, as PoCL's): buffers then live in host memory. */
 static inline int cf_cl_host_memory(const struct cf_cl_device *dev) { return (dev->type & CL_DEVICE_TYPE_CPU) != 0; }
 
+/* Whether a float16 is two registers of the device, not one: a CPU without AVX-512 (PoCL says 8 native floats). */
+static inline int cf_cl_float16_halved(const struct cf_cl_device *dev)
+{
+    return cf_cl_host_memory(dev) && dev->native_float > 0 && dev->native_float < 16;
+}
+
 /* Every device of every platform; *out is freed with cf_free. */
 clinfer_status cf_cl_devices(struct cf_cl_device **out, int *n, struct cf_diag *d);
 /* "opencl" (first GPU, else first device), "opencl:N", or "opencl:<substring of name, vendor or platform>". */

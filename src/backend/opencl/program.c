@@ -63,17 +63,10 @@ static clinfer_status gather_sources(struct cf_strbuf *src, const char *only, st
     return src->oom ? cf_fail_oom(d) : CLINFER_OK;
 }
 
-/* Whether the device's compiler warns of every float16 a kernel passes to a function (PoCL's builtins included): on
- * a CPU without AVX-512 (native float vectors of 8), clang says "AVX vector argument of type 'float16' without
+/* Where a float16 is two registers (cf_cl_float16_halved), the device's compiler warns of every float16 a kernel
+ * passes to a function (PoCL's builtins included): clang says "AVX vector argument of type 'float16' without
  * 'avx512f' enabled changes the ABI", a psABI note with nothing to fix (the kernels and PoCL's library are built for
  * the same target) that no build option PoCL accepts turns off but -w (PoCL refuses -Wno-psabi). */
-#ifdef CLINFER_CL_WERROR
-static int warns_of_wide_vectors(const struct cf_cl_device *dev)
-{
-    return (dev->type & CL_DEVICE_TYPE_CPU) && dev->native_float > 0 && dev->native_float < 16;
-}
-#endif
-
 static void build_options(char *out, size_t size, const struct cf_cl_device *dev)
 {
     static const char *const acts[] = {
@@ -85,7 +78,7 @@ static void build_options(char *out, size_t size, const struct cf_cl_device *dev
      * compiler has no warning it always gives; any other build asks for no warnings: PoCL prints a kernel's warnings
      * to stderr ("2 warnings generated."), which a user should never see */
 #ifdef CLINFER_CL_WERROR
-    const char *warn = warns_of_wide_vectors(dev) ? "-w" : "-Werror";
+    const char *warn = cf_cl_float16_halved(dev) ? "-w" : "-Werror";
 #else
     const char *warn = "-w";
     (void)dev;

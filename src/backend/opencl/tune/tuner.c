@@ -59,15 +59,8 @@ static int runs(const struct cf_exec *x, const struct cf_node *n, const struct c
     return !f->valid || f->valid(x, n, a);
 }
 
-/* Whether the device's float16 is two registers, not one (a CPU without AVX-512: PoCL says 8 native floats): the
- * rows family's windows of a row, float16 shifted by a column, then cross the halves (on AVX2 a chain of permutes),
- * and the blocked kernel's accumulators must be fewer. */
-static int halves16(const struct cf_cl_device *dev)
-{
-    return cf_cl_host_memory(dev) && dev->native_float > 0 && dev->native_float < 16;
-}
-
-/* The blocked conv's blocks on a device of halved float16 (measured on an AVX2 EPYC, resnet18 at 224, batch 1, ms
+/* The blocked conv's blocks on a device of halved float16 (cf_cl_float16_halved: the rows family's windows, a float16
+ * shifted by a column, cross the halves, on AVX2 a chain of permutes, and accumulators must be fewer; measured on an AVX2 EPYC, resnet18 at 224, batch 1, ms
  * a layer with 6:1 / 4:2 / 4:4 / 1:4, beside the rows kernel's 8 x 1-2v): 64 channels at 56x56 2.25 / 2.9 / 4.0 /
  * 2.9 (rows 6.5); 128 at 28x28 3.1 / 3.1 / 4.2 / 4.5 (rows 6.2); 256 at 14x14 4.3 / 3.9 / 4.8 / 5.3 (rows 8.3-9.0);
  * 512 at 7x7 10.1 / 10.7 / 6.0 / 5.9 (rows 20.8-26.1). The whole network 165 ms with the rows rule, 70-76 ms with
@@ -110,7 +103,7 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
         int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
         return (struct cf_algo){CF_ALGO_GEMM1X1, co < 8 ? (int)co : 8, hw <= 16 ? 1 : 2};
     }
-    if (main == &cf_family_blocked && halves16(dev)) return blocked_on_halves(x, n);
+    if (main == &cf_family_blocked && cf_cl_float16_halved(dev)) return blocked_on_halves(x, n);
     if (cf_family_rows.fits(x, n) && (n->a.strides[1] == 1 || n->out.d[3] >= 16)) {
         /* NCHW at stride 1 along the row: vectors of pixels (2-9x the blocked kernel on the PyTorch blocks); at stride
          * 2 when the rows fill a vector (MobileNet's stem: 4x; ResNet's 8-wide c1 runs 2x slower than blocked) */
