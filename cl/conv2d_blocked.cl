@@ -87,7 +87,7 @@ __attribute__((reqd_work_group_size(1, 1, 1)))
 __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global const float *K, __global const float *B,
                                  float4 ap, int rows SZ_ARG)
 {
-    const int cb = get_global_id(0), xb = get_global_id(1), ny = get_global_id(2);
+    const int xb = get_global_id(0), ny = get_global_id(1), cb = get_global_id(2);
     const int n = ny / HP, orow = ny % HP, ox0 = xb * P, co0 = cb * 16 * V;
     __global const float *x = A + xo + (size_t)n * H * W * C;
     __global float *y = A + yo + (size_t)n * HP * WP * CO;

@@ -10,23 +10,26 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
     return cf_plain_conv(n);
 }
 
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
+    const struct cf_exec *x = E->x;
     int64_t wo = cf_conv_wo(x, n), vmax = cf_round16(cf_conv_co(x, n)) / 16;
-    static const int ps[] = {1, 2, 4, 6, 8, 12, 16};
+    static const int ps[] = {1, 2, 3, 4, 6, 8, 12, 16};
     static const int vs[] = {1, 2, 4, 8};
-    int k = 0, pool = cf_pool_of(n);
+    int k = 0, pool = cf_pool_of(n), halved = cf_cl_float16_halved(E->dev);
     for (size_t vi = 0; vi < 4; vi++) {
         int v = vs[vi];
         if (v > vmax) break;
-        for (size_t pi = 0; pi < 7; pi++) {
+        for (size_t pi = 0; pi < sizeof ps / sizeof ps[0]; pi++) {
             int p = ps[pi];
             /* with a fused pool: whole windows per block, and room for the running maximum */
             if (p * v > 32 || (p > 1 && p > wo) || p % pool || (pool > 1 && 2 * p * v > 40)) continue;
-            /* fast: the block shapes that won on PoCL (8-16 px x 1 vector, 6-12 px x 2, 4-6 px x 4, 2 px x 8) */
-            if (!full && !((v == 1 && p >= 8) || (v == 2 && p >= 6 && p <= 12) || (v == 4 && (p == 4 || p == 6)) ||
-                           (v == 8 && p == 2) || (wo < 8 && p == wo)))
-                continue;
+            /* fast: the block shapes that won on PoCL, with AVX-512 (8-16 px x 1 vector, 6-12 px x 2, 4-6 px x 4,
+             * 2 px x 8) or where a float16 is two registers (4-12 of them: 2-6 px x 1, 1-3 px x 2, 1 px x 4) */
+            int shortlist = halved ? (v == 1 && p >= 2 && p <= 6 && p != 3) || (v == 2 && p <= 3) || (v == 4 && p == 1)
+                                   : (v == 1 && p >= 8) || (v == 2 && p >= 6 && p <= 12) || (v == 4 && (p == 4 || p == 6)) ||
+                                         (v == 8 && p == 2);
+            if (!full && !(shortlist || (wo < 8 && p == wo))) continue;
             out[k++] = (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
         }
     }
@@ -47,9 +50,9 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     const struct cf_exec *x = E->x;
     const struct cf_node *n = &x->g->nodes[node];
     int64_t co16 = cf_round16(cf_conv_co(x, n));
-    t->gws[0] = (size_t)(co16 / (16 * a->b) + (co16 % (16 * a->b) != 0)); /* channel blocks x pixel blocks x rows */
-    t->gws[1] = (size_t)((cf_conv_wo(x, n) + a->a - 1) / a->a);
-    t->gws[2] = (size_t)(n->out.d[0] * n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 2 : 1]);
+    t->gws[2] = (size_t)(co16 / (16 * a->b) + (co16 % (16 * a->b) != 0)); /* pixel blocks x rows x channel blocks */
+    t->gws[0] = (size_t)((cf_conv_wo(x, n) + a->a - 1) / a->a);
+    t->gws[1] = (size_t)(n->out.d[0] * n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 2 : 1]);
     return cf_conv_pack(E, node, 0, t, d);
 }
 

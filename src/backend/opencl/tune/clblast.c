@@ -56,9 +56,9 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
     return (n->op == CF_OP_DENSE && n->n_in == 1) || cf_plain_conv_nopool(n);
 }
 
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
-    (void)x;
+    (void)E;
     (void)n;
     (void)full;
     out[0] = (struct cf_algo){CF_ALGO_CLBLAST, 1, 1};

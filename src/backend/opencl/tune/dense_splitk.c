@@ -15,9 +15,9 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
 }
 
 /* a block of all the units is up to 32 vectors */
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
-    (void)x;
+    (void)E;
     int64_t nvt = (n->a.filters + 15) / 16;
     static const int kcs[] = {64, 128, 256, 512, 1024};
     static const int vs[] = {4, 8, 16, 32};

@@ -11,9 +11,9 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
     return n->op == CF_OP_DENSE && n->n_in == 1;
 }
 
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
-    (void)x;
+    (void)E;
     int64_t rows = cf_dense_rows(n);
     static const int rs[] = {1, 2, 4, 8};
     static const int ms[] = {1, 2, 4, 8};

@@ -23,8 +23,9 @@ static int rows_max(const struct cf_node *n)
 }
 
 /* pixels per work-item (NHWC) or rows (NCHW) */
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
+    const struct cf_exec *x = E->x;
     int nchw = x->g->layout == CF_LAYOUT_NCHW, k = 0;
     int64_t len = nchw ? n->out.d[2] : cf_conv_wo(x, n);
     static const int ps[] = {1, 2, 4, 8, 16};

@@ -14,9 +14,9 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
     return layer && n->n_in == 1 && n->a.fused_pool <= 1 && strcmp(layer, "depthwise") == 0;
 }
 
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
-    (void)x, (void)n;
+    (void)E, (void)n;
     return cf_lanes_candidates(CF_ALGO_DEPTHWISE_GPU, full, out);
 }
 

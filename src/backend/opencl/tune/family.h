@@ -19,8 +19,8 @@ struct cf_family {
     const char *file, *kernel; /* cl/ file and kernel (NULL kernel: build makes what it needs) */
     /* whether it can run the layer at all */
     int (*fits)(const struct cf_exec *x, const struct cf_node *n);
-    /* its candidates (at most 64): full, or the shortlist that won on PoCL */
-    int (*candidates)(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out);
+    /* its candidates (at most 64): full, or the shortlist that won on the kind of device E's is */
+    int (*candidates)(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out);
     /* whether a block size can run the layer (given that it fits) */
     int (*valid)(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a);
     /* the block's -D values ("-DP=8 -DV=2"), before the layer's */

@@ -12,10 +12,11 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
     return cf_plain_conv_nopool(n) && cf_pointwise(&n->a);
 }
 
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
+    const struct cf_exec *x = E->x;
     if (x->g->layout != CF_LAYOUT_NCHW) { /* as the blocked kernel's blocks */
-        int k = cf_family_blocked.candidates(x, n, full, out);
+        int k = cf_family_blocked.candidates(E, n, full, out);
         for (int i = 0; i < k; i++) out[i].kind = CF_ALGO_GEMM1X1;
         return k;
     }

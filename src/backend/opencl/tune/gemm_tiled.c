@@ -17,9 +17,9 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
 /* T pixels x T channels a work-group, R x R a work-item: 64 or 256 work-items */
 static const int shapes[][2] = {{16, 1}, {16, 2}, {32, 2}, {32, 4}, {64, 4}, {64, 8}};
 
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
-    (void)x, (void)n;
+    (void)E, (void)n;
     int k = 0;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         if (full || shapes[i][0] >= 32) out[k++] = (struct cf_algo){CF_ALGO_GEMM_TILED, shapes[i][0], shapes[i][1]};

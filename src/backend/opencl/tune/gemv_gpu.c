@@ -13,9 +13,9 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
     return n->op == CF_OP_DENSE && n->n_in == 1 && cf_dense_rows(n) < 8;
 }
 
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
-    (void)x, (void)n;
+    (void)E, (void)n;
     static const int kcs[] = {128, 256, 512, 1024, 2048};
     int k = 0;
     for (size_t i = 0; i < 5; i++)

@@ -11,9 +11,9 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
     return (n->op == CF_OP_MAX_POOL2D || n->op == CF_OP_AVG_POOL2D) && n->n_in == 1 && n->out.rank == 4;
 }
 
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
-    (void)x, (void)n;
+    (void)E, (void)n;
     return cf_lanes_candidates(CF_ALGO_POOL_GPU, full, out);
 }
 

@@ -12,9 +12,9 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
 }
 
 /* P rows per work-item, P x NV accumulators at most 24 */
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
-    (void)x;
+    (void)E;
     int64_t ho = n->out.d[2], nv = (n->out.d[3] + 15) / 16;
     static const int ps[] = {1, 2, 4, 8, 16};
     int k = 0;

@@ -20,8 +20,9 @@ static int valid(const struct cf_exec *x, const struct cf_node *n, const struct 
 }
 
 /* P channels x V vectors of 16 columns, P·V accumulators */
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
+    const struct cf_exec *x = E->x;
     int64_t co = cf_conv_co(x, n), nv = (n->out.d[3] + 15) / 16;
     static const int ps[] = {2, 4, 6, 8, 12, 16};
     static const int vs[] = {1, 2, 4};

@@ -60,16 +60,15 @@ static int runs(const struct cf_exec *x, const struct cf_node *n, const struct c
 }
 
 /* The blocked conv's blocks on a device of halved float16 (cf_cl_float16_halved: the rows family's windows, a float16
- * shifted by a column, cross the halves, on AVX2 a chain of permutes, and accumulators must be fewer; measured on an AVX2 EPYC, resnet18 at 224, batch 1, ms
- * a layer with 6:1 / 4:2 / 4:4 / 1:4, beside the rows kernel's 8 x 1-2v): 64 channels at 56x56 2.25 / 2.9 / 4.0 /
- * 2.9 (rows 6.5); 128 at 28x28 3.1 / 3.1 / 4.2 / 4.5 (rows 6.2); 256 at 14x14 4.3 / 3.9 / 4.8 / 5.3 (rows 8.3-9.0);
- * 512 at 7x7 10.1 / 10.7 / 6.0 / 5.9 (rows 20.8-26.1). The whole network 165 ms with the rows rule, 70-76 ms with
- * one block for every layer. */
+ * shifted by a column, cross the halves, on AVX2 a chain of permutes, and accumulators must be fewer): 8 registers of
+ * accumulators, 4 px x 1 vector up to 128 channels, 2 px x 2 above. Measured on an AVX2 EPYC, resnet18 at 224, batch 1,
+ * the minimum of 4-5 alternated profiles, ms a layer with 4:1 / 2:2 / 6:1 / 3:2 / 1:4 (the rows kernel 6.5-26):
+ * 64 channels at 56x56 1.9-2.1 / 2.1-2.2 / 2.3-2.5 / 3.4 / 3.4; 128 at 28x28 2.5-2.7 / 2.8-2.9 / 3.2-3.3 / 3.7-3.9 /
+ * 5.0-5.9; 256 at 14x14 3.5-3.7 / 3.0-3.1 / 4.1-4.3 / 4.1-4.2 / 4.8-5.3; 512 at 7x7 5.7-6.5 / 5.2-5.8 / 8.9-9.2 /
+ * 6.7-7.3 / 6.3-6.7. */
 static struct cf_algo blocked_on_halves(const struct cf_exec *x, const struct cf_node *n)
 {
-    int64_t co = cf_conv_co(x, n);
-    int v = co <= 128 ? 1 : co <= 256 ? 2 : 4, p = v == 1 ? 6 : v == 2 ? 4 : 1, k = cf_pool_of(n);
-    if (k > 1 && v > 2) v = 2, p = 2; /* (a fused pool's running maximum needs room too) */
+    int v = cf_conv_co(x, n) <= 128 ? 1 : 2, p = v == 1 ? 4 : 2, k = cf_pool_of(n);
     if (p > cf_conv_wo(x, n)) p = (int)cf_conv_wo(x, n);
     p = (p + k - 1) / k * k;
     return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
@@ -396,11 +395,11 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
             double t0 = now_ms();
             /* a CPU: today's families; another device: the GPU-shaped ones and CLBlast */
             struct cf_algo cands[MAX_CANDIDATES];
-            int full = x->tune == CLINFER_TUNE_FULL, nc = gpu_device ? 0 : main->candidates(x, n, full, cands);
+            int full = x->tune == CLINFER_TUNE_FULL, nc = gpu_device ? 0 : main->candidates(E, n, full, cands);
             for (int i = 0; cf_families[i]; i++) {
                 const struct cf_family *f = cf_families[i];
                 int here = gpu_device ? f->gpu || f == &cf_family_clblast : !f->gpu && !f->primary && f != main;
-                if (here && f->fits(x, n) && nc < MAX_CANDIDATES - 64) nc += f->candidates(x, n, full, cands + nc);
+                if (here && f->fits(x, n) && nc < MAX_CANDIDATES - 64) nc += f->candidates(E, n, full, cands + nc);
             }
             cands[nc++] = on_gpu ? gpu_rule : rule_of_thumb(x, n, main, E->dev);
             if (gpu_device) cands[nc++] = (struct cf_algo){CF_ALGO_GENERIC, 1, 1}; /* (1 1: remembered) */

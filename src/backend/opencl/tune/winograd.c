@@ -13,8 +13,9 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
 }
 
 /* P tiles x V vectors of channels: 4·P·V vectors live in the channel loop */
-static int candidates(const struct cf_exec *x, const struct cf_node *n, int full, struct cf_algo *out)
+static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
 {
+    const struct cf_exec *x = E->x;
     int64_t tiles = (cf_conv_wo(x, n) + 1) / 2, vmax = cf_round16(cf_conv_co(x, n)) / 16;
     static const int ps[] = {1, 2, 3, 4, 6};
     static const int vs[] = {1, 2, 4};
