@@ -1,6 +1,7 @@
 /* Conv2D, register-blocked: each work-item computes P output pixels of one row x V float16 vectors of output
- * channels, so one vector load of weights feeds 16*P multiply-adds. Activations NHWC, or NCHW with -DNCHW=1. Weights [KH][KW][C][CO16] (CO padded
- * to a multiple of 16 at load), bias [CO16]. The window, the stride and the block sizes are compile-time constants
+ * channels, so one vector load of weights feeds 16*P multiply-adds. Activations NHWC, or NCHW with -DNCHW=1. Weights
+ * [CO16 / 16][KH][KW][C][16] (CO padded to a multiple of 16 at load: a block of 16 channels reads its weights as one
+ * stream), bias [CO16]. The window, the stride and the block sizes are compile-time constants
  * (-D), chosen per layer by timing; the layer's sizes are the kernel's `sz` (a shape class: one program for every
  * layer alike but for its sizes, common.cl), or constants too. The #ifndef defaults let the file compile alone. Built
  * as its own program with common.cl. */
@@ -62,7 +63,7 @@
  * select, not a product: 0 * NaN or 0 * Inf would be NaN where the padding is 0). */
 #define CONV_ROW(MASKED)                                                                                              \
     for (int kx = 0; kx < KW; kx++) {                                                                                 \
-        __global const float *kp = K + (size_t)((ky * KW + kx) * C) * CO16 + co0;                                     \
+        __global const float *kp = K + ((size_t)co0 * KH * KW * C + (size_t)((ky * KW + kx) * C) * 16);               \
         const int ix0 = ox0 * SW + kx * DW - PL;                                                                      \
         __global const float *xb = x + XAT(iy, MASKED ? 0 : ix0, 0);                                                  \
         size_t off[P];                                                                                                \
@@ -74,7 +75,7 @@
         }                                                                                                             \
         for (int ci = 0; ci < C; ci++) {                                                                              \
             float16 w[V];                                                                                             \
-            _Pragma("unroll") for (int v = 0; v < V; v++) w[v] = vload16(0, kp + (size_t)ci * CO16 + 16 * v);         \
+            _Pragma("unroll") for (int v = 0; v < V; v++) w[v] = vload16(0, kp + ((size_t)v * KH * KW * C + ci) * 16); \
             _Pragma("unroll") for (int p = 0; p < P; p++) {                                                           \
                 const float xs = xb[off[p] + ci * CSTEP];                                                             \
                 const float16 xv = (float16)(MASKED && !inside[p] ? 0.0f : xs);                                       \

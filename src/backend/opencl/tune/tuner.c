@@ -60,15 +60,15 @@ static int runs(const struct cf_exec *x, const struct cf_node *n, const struct c
 }
 
 /* The blocked conv's blocks on a device of halved float16 (cf_cl_float16_halved: the rows family's windows, a float16
- * shifted by a column, cross the halves, on AVX2 a chain of permutes, and accumulators must be fewer): 8 registers of
- * accumulators, 4 px x 1 vector up to 128 channels, 2 px x 2 above. Measured on an AVX2 EPYC, resnet18 at 224, batch 1,
- * the minimum of 4-5 alternated profiles, ms a layer with 4:1 / 2:2 / 6:1 / 3:2 / 1:4 (the rows kernel 6.5-26):
- * 64 channels at 56x56 1.9-2.1 / 2.1-2.2 / 2.3-2.5 / 3.4 / 3.4; 128 at 28x28 2.5-2.7 / 2.8-2.9 / 3.2-3.3 / 3.7-3.9 /
- * 5.0-5.9; 256 at 14x14 3.5-3.7 / 3.0-3.1 / 4.1-4.3 / 4.1-4.2 / 4.8-5.3; 512 at 7x7 5.7-6.5 / 5.2-5.8 / 8.9-9.2 /
- * 6.7-7.3 / 6.3-6.7. */
+ * shifted by a column, cross the halves, on AVX2 a chain of permutes, and accumulators must be fewer): 2 px x 2
+ * vectors (8 registers of accumulators), 4 px x 1 at 16 channels or fewer. Measured on an AVX2 EPYC, resnet18 at 224,
+ * batch 1, the minimum of 3 alternated profiles, ms a layer with 2:2 / 4:1 / 3:1 / 4:2 / 1:4 / 2:1 (the rows kernel
+ * 6.5-26): 64 channels at 56x56 2.5-2.8 / 2.6-2.9 / 2.7-2.9 / 3.0-3.2 / 3.3-3.6 / 3.4; 128 at 28x28 2.5-2.7 /
+ * 2.7-3.0 / 2.9-3.1 / 3.0 / 3.6-3.8 / 3.5; 256 at 14x14 2.8 / 3.3-3.9 / 3.3-3.5 / 3.3-3.5 / 4.0-4.2 / 3.6; 512 at 7x7
+ * 3.4-3.7 / 4.3-4.5 / 4.4-4.8 / 3.8-4.1 / 4.0-4.1 / 4.4. */
 static struct cf_algo blocked_on_halves(const struct cf_exec *x, const struct cf_node *n)
 {
-    int v = cf_conv_co(x, n) <= 128 ? 1 : 2, p = v == 1 ? 4 : 2, k = cf_pool_of(n);
+    int v = cf_conv_co(x, n) <= 16 ? 1 : 2, p = v == 1 ? 4 : 2, k = cf_pool_of(n);
     if (p > cf_conv_wo(x, n)) p = (int)cf_conv_wo(x, n);
     p = (p + k - 1) / k * k;
     return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
