@@ -74,6 +74,7 @@ void ref_batch_norm(const struct ref_args *a)
                 if (b) y += b[c];
                 a->out[idx] = (float)y;
             }
+    ref_apply_act(&a->n->a, a->out, outer * len * inner, s->d[s->rank - 1]); /* (an activation fused into it) */
 }
 
 /* Element index of input k for output element i: Keras keeps the batch axis and right-aligns the others,
