@@ -1,10 +1,11 @@
 /* BatchNormalization (inference) along one axis, then an activation (fused into it: DenseNet's BN -> ReLU):
  * y = act(x * scale[c] + shift[c]), scale and shift folded on the host from gamma, beta, mean, variance and epsilon.
  * The tensor is runs of `inner` values of one channel (c = run % len: NCHW's planes, or 1 value channels-last); each
- * work-item 16 values of one run, as a vector where they are all there, the channel found once for them. */
-__kernel void batch_norm_f32(__global float *A, uint xo, uint yo, int len, int inner, __global const float *scale,
-                             __global const float *shift, int act, float4 ap)
+ * work-item (of `items`) 16 values of one run, as a vector where they are all there, the channel found once for them. */
+__kernel void batch_norm_f32(__global float *A, uint xo, uint yo, uint items, int len, int inner,
+                             __global const float *scale, __global const float *shift, int act, float4 ap)
 {
+    if (get_global_id(0) >= items) return; /* (the global size is whole work-groups) */
     const int nv = (inner + 15) / 16, i0 = (int)(get_global_id(0) % nv) * 16;
     const size_t run = get_global_id(0) / nv, at = run * inner + i0;
     const int c = (int)(run % len);

@@ -1,7 +1,7 @@
 /* Conv2D, register-blocked: each work-item computes P output pixels of one row x V float16 vectors of output
  * channels, so one vector load of weights feeds 16*P multiply-adds. Activations NHWC, or NCHW with -DNCHW=1. Weights
- * [CO16 / 16][KH][KW][C][16] (CO padded to a multiple of 16 at load: a block of 16 channels reads its weights as one
- * stream), bias [CO16]. The window, the stride and the block sizes are compile-time constants
+ * [COV / 16][KH][KW][C][16] (CO padded with zeros to COV, a multiple of 16 V, at load: a block of 16 channels reads
+ * its weights as one stream), bias [COV]. The window, the stride and the block sizes are compile-time constants
  * (-D), chosen per layer by timing; the layer's sizes are the kernel's `sz` (a shape class: one program for every
  * layer alike but for its sizes, common.cl), or constants too. The #ifndef defaults let the file compile alone. Built
  * as its own program with common.cl. */

@@ -69,6 +69,9 @@ static struct kcase cases[] = {
     {"(5, 6, 7)", "y = layers.BatchNormalization()(x)", FN},
     {"(5, 6, 7)", "y = layers.BatchNormalization(axis=1, center=False)(x)", FN},
     {"(9,)", "y = layers.BatchNormalization(scale=False, epsilon=0.01)(x)", FN},
+    /* ... with the activation after it fused: runs of 42 values a channel (two vectors and 10), and channels last */
+    {"(5, 6, 7)", "y = layers.Activation('elu')(layers.BatchNormalization(axis=1)(x))", FN},
+    {"(5, 6, 7)", "y = layers.ReLU(6.0)(layers.BatchNormalization()(x))", FN},
     /* activations applied alone (in place when the planner allows) */
     {"(3, 4, 5)", "y = layers.Conv2D(4, 1)(x)\ny = layers.Activation('relu')(y)", CONV},
     {"(40,)", "y = layers.Activation('sigmoid')(x)", FN},
@@ -268,7 +271,8 @@ static void assert_algo(const char *script, const char *name, const char *want)
     clinfer_model_free(m);
 }
 
-/* An activation after an Add runs in the Add's kernel, after a Concatenate of layers in theirs: it becomes a view */
+/* An activation after an Add runs in the Add's kernel, after a Concatenate of layers in theirs, after a
+ * BatchNormalization in its: it becomes a view */
 Test(kernels, activation_after_add_or_concat_is_fused)
 {
     static const char add[] = "x = layers.Input(shape=(4, 4, 16))\nx2 = layers.Input(shape=(4, 4, 16))\n"
@@ -285,6 +289,12 @@ Test(kernels, activation_after_add_or_concat_is_fused)
                                 "y = layers.Activation('relu', name='act')(layers.Concatenate()([a, x]))\n"
                                 "model = Model(x, y)\n";
     assert_algo(input, "act", "generic");
+    /* after a BatchNormalization that stays a layer (DenseNet's, after a Concatenate), in its kernel */
+    static const char bn[] = "x = layers.Input(shape=(5, 6, 3))\na = layers.Conv2D(4, 3, padding='same')(x)\n"
+                             "c = layers.BatchNormalization(name='bn')(layers.Concatenate()([a, x]))\n"
+                             "y = layers.Activation('relu', name='act')(c)\nmodel = Model(x, y)\n";
+    assert_algo(bn, "act", "view");
+    assert_algo(bn, "bn", "generic");
 }
 
 /* Every block shape of the tuned kernels, forced, against ref: pixels and vectors that do not divide the layer,

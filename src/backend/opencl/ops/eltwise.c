@@ -39,9 +39,9 @@ clinfer_status cf_cl_batch_norm(struct cf_cl *s, int i, struct cf_diag *d)
                             A_UINT(total), A_INT(len), A_INT(inner), A_MEM(s->w[i][0]), A_MEM(s->w[i][1]),
                             A_MEM(s->w[i][2]), A_MEM(s->w[i][3]), A_FLT(at->epsilon));
     cl_float4 ap = cf_cl_actp(at);
-    /* (16 values of a channel's run a work-item) */
-    return CF_CL_LAUNCH(s, "batch_norm_f32", n, (size_t)(outer * len * ((inner + 15) / 16)), d, A_MEM(s->arena),
-                        A_UINT(xo), A_UINT(yo), A_INT(len), A_INT(inner), A_MEM(s->bn[i]), A_MEM(s->bn[g->n_nodes + i]),
+    int64_t items = outer * len * ((inner + 15) / 16); /* (16 values of a channel's run a work-item) */
+    return CF_CL_LAUNCH(s, "batch_norm_f32", n, (size_t)items, d, A_MEM(s->arena), A_UINT(xo), A_UINT(yo),
+                        A_UINT(items), A_INT(len), A_INT(inner), A_MEM(s->bn[i]), A_MEM(s->bn[g->n_nodes + i]),
                         A_INT(at->act), A_VEC(ap));
 }
 

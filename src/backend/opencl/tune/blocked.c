@@ -53,7 +53,7 @@ static clinfer_status build(const struct cf_tune_env *E, int node, const struct 
     t->gws[2] = (size_t)(co16 / (16 * a->b) + (co16 % (16 * a->b) != 0)); /* pixel blocks x rows x channel blocks */
     t->gws[0] = (size_t)((cf_conv_wo(x, n) + a->a - 1) / a->a);
     t->gws[1] = (size_t)(n->out.d[0] * n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 2 : 1]);
-    return cf_conv_pack_blocks(E, node, t, d);
+    return cf_conv_pack_blocks(E, node, a->b, t, d);
 }
 
 static void describe(const struct cf_algo *a, const struct cf_node *n, char *out, size_t size)

@@ -24,11 +24,12 @@ static void fill_blocks16(const void *ctx, float *w)
         }
 }
 
-clinfer_status cf_conv_pack_blocks(const struct cf_tune_env *E, int node, struct cf_tuned *t, struct cf_diag *d)
+clinfer_status cf_conv_pack_blocks(const struct cf_tune_env *E, int node, int v, struct cf_tuned *t,
+                                   struct cf_diag *d)
 {
     const struct cf_exec *x = E->x;
     const struct cf_tensor *k = &x->w->t[node][0];
-    int64_t co = cf_conv_co(x, E->x->g->nodes + node), co16 = cf_round16(co);
-    struct cf_rows16 r = {k->data, k->desc.dims[0] * k->desc.dims[1] * k->desc.dims[2], co, co16};
-    return cf_tune_pack(E, node, (size_t)(r.rows * co16 + 16), fill_blocks16, &r, co, co16, t, d);
+    int64_t co = cf_conv_co(x, E->x->g->nodes + node), cov = (co + 16 * v - 1) / (16 * v) * (16 * v);
+    struct cf_rows16 r = {k->data, k->desc.dims[0] * k->desc.dims[1] * k->desc.dims[2], co, cov};
+    return cf_tune_pack(E, node, (size_t)(r.rows * cov + 16), fill_blocks16, &r, co, cov, t, d);
 }

@@ -9,7 +9,9 @@
  * KH·KW for a depthwise layer */
 clinfer_status cf_conv_pack(const struct cf_tune_env *E, int node, int depthwise, struct cf_tuned *t, struct cf_diag *d);
 
-/* packs a (non-depthwise) conv's kernel as [CO16 / 16][KH·KW·C][16]: each block of 16 output channels one stream */
-clinfer_status cf_conv_pack_blocks(const struct cf_tune_env *E, int node, struct cf_tuned *t, struct cf_diag *d);
+/* packs a (non-depthwise) conv's kernel as [COV / 16][KH·KW·C][16]: each block of 16 output channels one stream, the
+ * channels padded with zeros (the bias too) to a multiple of 16·v, so that a work-item's v blocks all exist */
+clinfer_status cf_conv_pack_blocks(const struct cf_tune_env *E, int node, int v, struct cf_tuned *t,
+                                   struct cf_diag *d);
 
 #endif
