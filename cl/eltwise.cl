@@ -66,6 +66,11 @@ __kernel void eltwise_inner_f32(__global float *A, uint fo, uint bo, uint yo, ui
     const size_t i = get_global_id(0) * 16;
     if (i >= n) return;
     size_t q = (i / inner) % mid, r = i % inner;
+    if (i + 16 <= n && r + 16 <= inner) { /* the 16 within one run: one value of the operand (a channel's scale) */
+        const float16 f = vload16(0, A + fo + i), b = (float16)A[bo + q];
+        vstore16(act_apply16(swap ? eltwise16(b, f, op) : eltwise16(f, b, op), act, ap), 0, A + yo + i);
+        return;
+    }
     float bv[16];
     for (int l = 0; l < 16; l++) {
         bv[l] = A[bo + q];

@@ -95,6 +95,10 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
         /* NCHW: as many rows as keep 16 accumulators or fewer (each input row then feeds more of them) */
         int p = nchw ? 16 : 4;
         while (nchw && p > 1 && p * ((n->out.d[3] + 15) / 16) > 16) p /= 2;
+        /* (where a float16 is two registers, one row from 5 vectors a row: on an AVX2 EPYC, efficientnet_b0's and
+         * mobilenet_v2's first, 112 wide, 0.65-0.73 -> 0.34-0.42 ms; the narrower ones kept their rows, 7-14 of them
+         * beat 1-4 by up to 1.6x on efficientnet's 14x14 and 7x7 planes) */
+        if (nchw && cf_cl_float16_halved(dev) && (n->out.d[3] + 15) / 16 >= 5) p = 1;
         return (struct cf_algo){CF_ALGO_DEPTHWISE, len < p ? (int)len : p, nchw ? 2 : 1};
     }
     /* (1x1 convs too: resnet50's at 224, batch 1, on an AVX2 EPYC ran 2-3x faster blocked than gemm1x1's 8 x 2v, the
