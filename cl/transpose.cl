@@ -15,3 +15,26 @@ __kernel void transpose_f32(__global float *A, uint xo, uint yo, uint n, int8 od
     }
     A[yo + i] = A[xo + s];
 }
+
+/* The same gather where the innermost axis is one run in the input too (src.s0 == 1; the host merges the axes that
+ * continue a run first: a channel shuffle's or a channel Slice's planes): 16 elements of it a work-item, one vector
+ * load and store where all 16 are there, the other axes' index arithmetic once for them. */
+__kernel void transpose_runs_f32(__global float *A, uint xo, uint yo, uint items, int8 odims, int8 src)
+{
+    const size_t g = get_global_id(0);
+    if (g >= items) return;
+    int od[8] = {odims.s0, odims.s1, odims.s2, odims.s3, odims.s4, odims.s5, odims.s6, odims.s7};
+    int st[8] = {src.s0, src.s1, src.s2, src.s3, src.s4, src.s5, src.s6, src.s7};
+    const int nv = (od[0] + 15) / 16, j0 = (int)(g % nv) * 16;
+    const size_t run = g / nv, y = run * (size_t)od[0] + j0;
+    size_t rem = run, s = j0;
+    for (int k = 1; k < 8; k++) {
+        s += (rem % (size_t)od[k]) * (size_t)st[k];
+        rem /= (size_t)od[k];
+    }
+    if (j0 + 16 <= od[0]) {
+        vstore16(vload16(0, A + xo + s), 0, A + yo + y);
+        return;
+    }
+    for (int j = 0; j < od[0] - j0; j++) A[yo + y + j] = A[xo + s + j];
+}

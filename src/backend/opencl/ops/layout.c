@@ -45,6 +45,36 @@ clinfer_status cf_cl_constant(struct cf_cl *s, int i, struct cf_diag *d)
     return err == CL_SUCCESS ? CLINFER_OK : cf_cl_fail(d, "clEnqueueCopyBuffer", n->name, err);
 }
 
+/* The strided gather of Transpose and Slice (cl/transpose.cl) over output dims od and input strides sv, innermost
+ * first: neighbouring axes that continue one run of the input are merged (a size-1 axis dropped), and where the
+ * innermost is then contiguous in the input, 16 of its elements a work-item. */
+static clinfer_status gather(struct cf_cl *s, const struct cf_node *n, cl_uint xo, cl_uint yo, cl_int8 od, cl_int8 sv,
+                             struct cf_diag *d)
+{
+    cl_uint total = (cl_uint)cf_cl_elems(&n->out);
+    cl_int8 m, ms;
+    int k = 0;
+    m.s[0] = od.s[0], ms.s[0] = sv.s[0];
+    for (int a = 1; a < 8; a++) {
+        if (od.s[a] == 1) continue;
+        if (m.s[k] == 1) { /* (what stands at k is of size 1: the axis takes its place) */
+            m.s[k] = od.s[a], ms.s[k] = sv.s[a];
+        } else if ((int64_t)ms.s[k] * m.s[k] == sv.s[a]) {
+            m.s[k] *= od.s[a];
+        } else {
+            k++;
+            m.s[k] = od.s[a], ms.s[k] = sv.s[a];
+        }
+    }
+    for (int a = k + 1; a < 8; a++) m.s[a] = 1, ms.s[a] = 0;
+    if (ms.s[0] != 1 || m.s[0] < 8)
+        return CF_CL_LAUNCH(s, "transpose_f32", n, (size_t)total, d, A_MEM(s->arena), A_UINT(xo), A_UINT(yo),
+                            A_UINT(total), A_VEC(m), A_VEC(ms));
+    cl_uint items = total / (cl_uint)m.s[0] * (cl_uint)((m.s[0] + 15) / 16);
+    return CF_CL_LAUNCH(s, "transpose_runs_f32", n, (size_t)items, d, A_MEM(s->arena), A_UINT(xo), A_UINT(yo),
+                        A_UINT(items), A_VEC(m), A_VEC(ms));
+}
+
 clinfer_status cf_cl_transpose(struct cf_cl *s, int i, struct cf_diag *d)
 {
     const struct cf_node *n = &s->x->g->nodes[i];
@@ -53,8 +83,7 @@ clinfer_status cf_cl_transpose(struct cf_cl *s, int i, struct cf_diag *d)
     cf_cl_strides_of(xs, st);
     for (int ax = 0; ax < ys->rank; ax++) src[ax] = st[n->a.perm[ax]];
     cl_int8 od = cf_cl_inner_first(ys->d, ys->rank, 1), sv = cf_cl_inner_first(src, ys->rank, 0);
-    return CF_CL_LAUNCH(s, "transpose_f32", n, (size_t)cf_cl_elems(ys), d, A_MEM(s->arena), A_UINT(in_off(s, n, 0)),
-                        A_UINT(cf_cl_off(s->x->plan->offset[i])), A_UINT(cf_cl_elems(ys)), A_VEC(od), A_VEC(sv));
+    return gather(s, n, in_off(s, n, 0), cf_cl_off(s->x->plan->offset[i]), od, sv, d);
 }
 
 /* a Slice is the transpose's strided gather: from its first element, each output axis a step of the input's */
@@ -70,9 +99,7 @@ clinfer_status cf_cl_slice(struct cf_cl *s, int i, struct cf_diag *d)
         src[ax] = n->a.slice_step[ax] * st[ax];
     }
     cl_int8 od = cf_cl_inner_first(ys->d, ys->rank, 1), sv = cf_cl_inner_first(src, ys->rank, 0);
-    return CF_CL_LAUNCH(s, "transpose_f32", n, (size_t)cf_cl_elems(ys), d, A_MEM(s->arena),
-                        A_UINT(in_off(s, n, 0) + (cl_uint)base), A_UINT(cf_cl_off(s->x->plan->offset[i])),
-                        A_UINT(cf_cl_elems(ys)), A_VEC(od), A_VEC(sv));
+    return gather(s, n, in_off(s, n, 0) + (cl_uint)base, cf_cl_off(s->x->plan->offset[i]), od, sv, d);
 }
 
 /* constant, reflect or edge padding (negative pads crop); one work-item a row */
