@@ -48,9 +48,10 @@ clinfer_status cf_cl_constant(struct cf_cl *s, int i, struct cf_diag *d)
 /* The strided gather of Transpose and Slice (cl/transpose.cl) over output dims od and input strides sv, innermost
  * first: neighbouring axes that continue one run of the input are merged (a size-1 axis dropped), and where the
  * innermost is then contiguous in the input, 16 of its elements a work-item. */
-static clinfer_status gather(struct cf_cl *s, const struct cf_node *n, cl_uint xo, cl_uint yo, cl_int8 od, cl_int8 sv,
-                             struct cf_diag *d)
+static clinfer_status gather(struct cf_cl *s, const struct cf_node *n, cl_uint xo, cl_uint yo, const cl_int8 *dims,
+                             const cl_int8 *strides, struct cf_diag *d)
 {
+    const cl_int8 od = *dims, sv = *strides;
     cl_uint total = (cl_uint)cf_cl_elems(&n->out);
     cl_int8 m, ms;
     int k = 0;
@@ -83,7 +84,7 @@ clinfer_status cf_cl_transpose(struct cf_cl *s, int i, struct cf_diag *d)
     cf_cl_strides_of(xs, st);
     for (int ax = 0; ax < ys->rank; ax++) src[ax] = st[n->a.perm[ax]];
     cl_int8 od = cf_cl_inner_first(ys->d, ys->rank, 1), sv = cf_cl_inner_first(src, ys->rank, 0);
-    return gather(s, n, in_off(s, n, 0), cf_cl_off(s->x->plan->offset[i]), od, sv, d);
+    return gather(s, n, in_off(s, n, 0), cf_cl_off(s->x->plan->offset[i]), &od, &sv, d);
 }
 
 /* a Slice is the transpose's strided gather: from its first element, each output axis a step of the input's */
@@ -99,7 +100,7 @@ clinfer_status cf_cl_slice(struct cf_cl *s, int i, struct cf_diag *d)
         src[ax] = n->a.slice_step[ax] * st[ax];
     }
     cl_int8 od = cf_cl_inner_first(ys->d, ys->rank, 1), sv = cf_cl_inner_first(src, ys->rank, 0);
-    return gather(s, n, in_off(s, n, 0) + (cl_uint)base, cf_cl_off(s->x->plan->offset[i]), od, sv, d);
+    return gather(s, n, in_off(s, n, 0) + (cl_uint)base, cf_cl_off(s->x->plan->offset[i]), &od, &sv, d);
 }
 
 /* constant, reflect or edge padding (negative pads crop); one work-item a row */
