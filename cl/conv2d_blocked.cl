@@ -1,10 +1,11 @@
 /* Conv2D, register-blocked: each work-item computes P output pixels of one row x V float16 vectors of output
  * channels, so one vector load of weights feeds 16*P multiply-adds. Activations NHWC, or NCHW with -DNCHW=1. Weights
- * [COV / 16][KH][KW][C][16] (CO padded with zeros to COV, a multiple of 16 V, at load: a block of 16 channels reads
- * its weights as one stream), bias [COV]. The window, the stride and the block sizes are compile-time constants
- * (-D), chosen per layer by timing; the layer's sizes are the kernel's `sz` (a shape class: one program for every
- * layer alike but for its sizes, common.cl), or constants too. The #ifndef defaults let the file compile alone. Built
- * as its own program with common.cl. */
+ * [COV / 16][KH][KW][C / G][16] (CO padded with zeros to COV, a multiple of 16 V, at load: a block of 16 channels
+ * reads its weights as one stream), bias [COV]. Grouped (G groups): a block's channels read the C / G input channels
+ * of their group; the host makes 16 V divide a group's CO / G, so that a block lies in one group. The window, the
+ * stride and the block sizes are compile-time constants (-D), chosen per layer by timing; the layer's sizes are the
+ * kernel's `sz` (a shape class: one program for every layer alike but for its sizes, common.cl), or constants too.
+ * The #ifndef defaults let the file compile alone. Built as its own program with common.cl. */
 #ifndef P
 #define P 4
 #define V 1
@@ -29,6 +30,10 @@
 #ifndef NCHW
 #define NCHW 0
 #endif
+#ifndef G
+#define G 1
+#endif
+#define CG (C / G) /* the input channels of a group */
 /* a fused max pool of POOL x POOL, stride POOL, after the activation: HO x WO conv pixels computed (the ones the
  * pool reads), HP x WP stored */
 #ifndef POOL
@@ -63,7 +68,7 @@
  * select, not a product: 0 * NaN or 0 * Inf would be NaN where the padding is 0). */
 #define CONV_ROW(MASKED)                                                                                              \
     for (int kx = 0; kx < KW; kx++) {                                                                                 \
-        __global const float *kp = K + ((size_t)co0 * KH * KW * C + (size_t)((ky * KW + kx) * C) * 16);               \
+        __global const float *kp = K + ((size_t)co0 * KH * KW * CG + (size_t)((ky * KW + kx) * CG) * 16);              \
         const int ix0 = ox0 * SW + kx * DW - PL;                                                                      \
         __global const float *xb = x + XAT(iy, MASKED ? 0 : ix0, 0);                                                  \
         size_t off[P];                                                                                                \
@@ -73,9 +78,10 @@
             inside[p] = in;                                                                                           \
             off[p] = MASKED ? XAT(0, in ? ix : 0, 0) : p * PXSTEP;                                                    \
         }                                                                                                             \
-        for (int ci = 0; ci < C; ci++) {                                                                              \
+        for (int ci = 0; ci < CG; ci++) {                                                                             \
             float16 w[V];                                                                                             \
-            _Pragma("unroll") for (int v = 0; v < V; v++) w[v] = vload16(0, kp + ((size_t)v * KH * KW * C + ci) * 16); \
+            _Pragma("unroll") for (int v = 0; v < V; v++)                                                             \
+                w[v] = vload16(0, kp + ((size_t)v * KH * KW * CG + ci) * 16);                                         \
             _Pragma("unroll") for (int p = 0; p < P; p++) {                                                           \
                 const float xs = xb[off[p] + ci * CSTEP];                                                             \
                 const float16 xv = (float16)(MASKED && !inside[p] ? 0.0f : xs);                                       \
@@ -90,7 +96,8 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
 {
     const int xb = get_global_id(0), ny = get_global_id(1), cb = get_global_id(2);
     const int n = ny / HP, orow = ny % HP, ox0 = xb * P, co0 = cb * 16 * V;
-    __global const float *x = A + xo + (size_t)n * H * W * C;
+    /* (the group's first input channel) */
+    __global const float *x = A + xo + (size_t)n * H * W * C + (size_t)(co0 / (CO / G)) * CG * CSTEP;
     __global float *y = A + yo + (size_t)n * HP * WP * CO;
     /* the block is interior when every pixel of it, at every kx, lies inside the row */
     const int interior = ox0 + P <= WO && ox0 * SW - PL >= 0 && (ox0 + P - 1) * SW + (KW - 1) * DW - PL < W;

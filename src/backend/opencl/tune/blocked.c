@@ -1,13 +1,29 @@
 /* The register-blocked direct conv (cl/conv2d_blocked.cl): each work-item P output pixels of a row x V float16
- * vectors of output channels, NHWC or NCHW, with a fused max pool when one follows (whole windows per block). */
+ * vectors of output channels, NHWC or NCHW, with a fused max pool when one follows (whole windows per block). Grouped
+ * convs too where a group's output channels are whole blocks of 16 (RegNet's groups of 16). */
 #include <stdio.h>
+#include <string.h>
 
 #include "conv_weights.h"
 
+/* a grouped conv's output channels a group (0 for a plain one) */
+static int64_t group_co(const struct cf_exec *x, const struct cf_node *n)
+{
+    return n->a.groups > 1 ? cf_conv_co(x, n) / n->a.groups : 0;
+}
+
 static int fits(const struct cf_exec *x, const struct cf_node *n)
 {
-    (void)x;
-    return cf_plain_conv(n);
+    if (cf_plain_conv(n)) return 1;
+    return n->op == CF_OP_CONV2D && n->n_in == 1 && strcmp(cf_family_layer(x, n), "conv") == 0 &&
+           group_co(x, n) % 16 == 0;
+}
+
+/* whole pool windows a block, and a grouped conv's blocks each in one group */
+static int valid(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
+{
+    int64_t cog = group_co(x, n);
+    return a->a % cf_pool_of(n) == 0 && (cog == 0 || cog % (16 * a->b) == 0);
 }
 
 static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int full, struct cf_algo *out)
@@ -29,18 +45,12 @@ static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int 
             int shortlist = halved ? (v == 1 && p >= 2 && p <= 6 && p != 3) || (v == 2 && p <= 3) || (v == 4 && p == 1)
                                    : (v == 1 && p >= 8) || (v == 2 && p >= 6 && p <= 12) || (v == 4 && (p == 4 || p == 6)) ||
                                          (v == 8 && p == 2);
-            if (!full && !(shortlist || (wo < 8 && p == wo))) continue;
-            out[k++] = (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
+            struct cf_algo a = {CF_ALGO_CONV_BLOCKED, p, v};
+            if ((!full && !(shortlist || (wo < 8 && p == wo))) || !valid(x, n, &a)) continue;
+            out[k++] = a;
         }
     }
     return k;
-}
-
-/* a block of whole pool windows */
-static int valid(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
-{
-    (void)x;
-    return a->a % cf_pool_of(n) == 0;
 }
 
 static clinfer_status build(const struct cf_tune_env *E, int node, const struct cf_algo *a, const char *defs,

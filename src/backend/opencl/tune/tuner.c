@@ -40,8 +40,9 @@ void cf_algo_name(const struct cf_algo *a, const struct cf_node *n, char *out, s
     snprintf(out, size, "%s", direct ? "direct" : "generic");
 }
 
-/* the layer's main family: the first primary one that fits, or for a grouped conv the rows family, the one CPU-shaped
- * family that takes one (NULL: none, the generic kernel or a GPU-shaped family) */
+/* the layer's main family: the first primary one that fits (the blocked one for a grouped conv of whole 16-channel
+ * blocks a group), or for another grouped conv the rows family (NULL: none, the generic kernel or a GPU-shaped
+ * family) */
 static const struct cf_family *main_family(const struct cf_exec *x, const struct cf_node *n)
 {
     const struct cf_family *f = cf_family_main(x, n);
@@ -59,6 +60,14 @@ static int runs(const struct cf_exec *x, const struct cf_node *n, const struct c
     return !f->valid || f->valid(x, n, a);
 }
 
+/* v vectors of channels, or fewer, that a grouped conv's group holds whole (the blocked family's `valid`) */
+static int blocked_vectors(const struct cf_exec *x, const struct cf_node *n, int v)
+{
+    int64_t cog = n->a.groups > 1 ? cf_conv_co(x, n) / n->a.groups : 0;
+    while (v > 1 && cog % (16 * v)) v /= 2;
+    return v;
+}
+
 /* The blocked conv's blocks on a device of halved float16 (cf_cl_float16_halved: the rows family's windows, a float16
  * shifted by a column, cross the halves, on AVX2 a chain of permutes, and accumulators must be fewer): 2 px x 2
  * vectors (8 registers of accumulators), 4 px x 1 at 16 channels or fewer. Measured on an AVX2 EPYC, resnet18 at 224,
@@ -68,7 +77,9 @@ static int runs(const struct cf_exec *x, const struct cf_node *n, const struct c
  * 3.4-3.7 / 4.3-4.5 / 4.4-4.8 / 3.8-4.1 / 4.0-4.1 / 4.4. */
 static struct cf_algo blocked_on_halves(const struct cf_exec *x, const struct cf_node *n)
 {
-    int v = cf_conv_co(x, n) <= 16 ? 1 : 2, p = v == 1 ? 4 : 2, k = cf_pool_of(n);
+    int v = cf_conv_co(x, n) <= 16 ? 1 : 2, k = cf_pool_of(n);
+    v = blocked_vectors(x, n, v);
+    int p = v == 1 ? 4 : 2;
     if (p > cf_conv_wo(x, n)) p = (int)cf_conv_wo(x, n);
     p = (p + k - 1) / k * k;
     return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
@@ -120,6 +131,7 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
         if (v > 4) v = 4;
         int p = v >= 4 ? 4 : v == 2 ? 6 : 12, k = cf_pool_of(n);
         if (k > 1 && v > 2) v = 2;
+        v = blocked_vectors(x, n, v);
         if (p > cf_conv_wo(x, n)) p = (int)cf_conv_wo(x, n);
         p = (p + k - 1) / k * k;
         return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
@@ -149,8 +161,9 @@ static int gpu_choice(const struct cf_exec *x, const struct cf_node *n, struct c
 }
 
 /* --algo for this layer (its grammar is checked by algo_spec.c): "LAYER=direct", or a family that fits it with its
- * numbers; a main family's blocks are taken as given (a blocked conv's rounded up to whole pool windows), the others'
- * only where they run. 0: the spec says nothing of this layer, or names a family that does not run it. */
+ * numbers; a main family's blocks are taken as given (a blocked conv's rounded up to whole pool windows, refused
+ * where a grouped conv's group does not hold its vectors whole), the others' only where they run. 0: the spec says
+ * nothing of this layer, or names a family that does not run it. */
 static int forced(const struct cf_exec *x, const char *spec, const struct cf_node *n, const struct cf_family *main,
                   struct cf_algo *out)
 {
@@ -178,7 +191,10 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
             if (f->n_args == 2 && sscanf(fam + fl, ":%d:%d", &a, &b) != 2) return 0;
             *out = (struct cf_algo){f->kind, a, b};
             if (f != main || !f->primary) return runs(x, n, out);
-            if (f == &cf_family_blocked) out->a = (a + cf_pool_of(n) - 1) / cf_pool_of(n) * cf_pool_of(n);
+            if (f == &cf_family_blocked) { /* (and a grouped conv's vectors of one group, or not at all) */
+                out->a = (a + cf_pool_of(n) - 1) / cf_pool_of(n) * cf_pool_of(n);
+                if (!f->valid(x, n, out)) return 0;
+            }
             if (f == &cf_family_depthwise) out->b = x->g->layout == CF_LAYOUT_NCHW ? 2 : 1;
             if (f == &cf_family_pool_rows) out->b = 1;
             return 1;
@@ -371,7 +387,7 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
     memset(out, 0, sizeof *out);
     int gpu_device = gpu_families(E->dev);
     /* (on a GPU a grouped conv takes the GPU-shaped family) */
-    const struct cf_family *main = gpu_device ? cf_family_main(x, n) : main_family(x, n);
+    const struct cf_family *main = gpu_device ? (n->a.groups > 1 ? NULL : cf_family_main(x, n)) : main_family(x, n);
     struct cf_algo a;
     if (!main) { /* no CPU-shaped family runs it (a grouped conv, NHWC pooling): a GPU-shaped one where asked */
         if (forced(x, x->algo, n, main, &a)) return a.kind == CF_ALGO_GENERIC ? CLINFER_OK : build(E, node, &a, out, d);
