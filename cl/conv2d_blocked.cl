@@ -146,6 +146,36 @@ __kernel void conv2d_blocked_f32(__global float *A, uint xo, uint yo, __global c
         }
     }
 #else
+#if NCHW && (P == 2 || P == 4)
+    /* NCHW, a whole block: a channel's P pixels are consecutive in its plane, one store of P floats a channel (16 a
+     * vector of channels, not 16 P scalar ones: the stores had been most of a 1x1 conv of few input channels) */
+    if (ox0 + P <= WO) {
+#pragma unroll
+        for (int v = 0; v < V; v++) {
+            const int c0 = co0 + 16 * v;
+            if (c0 >= CO) continue;
+            float16 o[P];
+#pragma unroll
+            for (int p = 0; p < P; p++) o[p] = act_apply16(acc[p][v], ACT, ap);
+            __global float *yp = y + YAT(orow, ox0, c0);
+            const size_t plane = (size_t)HP * WP;
+            const int nl = CO - c0;
+#if P == 2
+#define RUN_STORE(l, s) \
+    if (l < nl) vstore2((float2)(o[0].s, o[1].s), 0, yp + l * plane);
+#else
+#define RUN_STORE(l, s) \
+    if (l < nl) vstore4((float4)(o[0].s, o[1].s, o[2].s, o[3].s), 0, yp + l * plane);
+#endif
+            RUN_STORE(0, s0) RUN_STORE(1, s1) RUN_STORE(2, s2) RUN_STORE(3, s3)
+            RUN_STORE(4, s4) RUN_STORE(5, s5) RUN_STORE(6, s6) RUN_STORE(7, s7)
+            RUN_STORE(8, s8) RUN_STORE(9, s9) RUN_STORE(10, sa) RUN_STORE(11, sb)
+            RUN_STORE(12, sc) RUN_STORE(13, sd) RUN_STORE(14, se) RUN_STORE(15, sf)
+#undef RUN_STORE
+        }
+        return;
+    }
+#endif
 #pragma unroll
     for (int p = 0; p < P; p++) {
 #pragma unroll

@@ -231,14 +231,35 @@ Test(torch, nchw_gpu_families)
     cr_expect_eq(count, 4, "--algo gpu: %d of the MobileNet block's 4 convs run a GPU-shaped family", count);
 }
 
-/* The blocked conv kernel over NCHW (ONNX), every block shape forced, against ref. */
+/* The blocked conv kernel over NCHW (ONNX), every block shape forced, against ref: 2 and 4 pixels store a run of
+ * each channel (whole blocks; the Inception block's 15-wide rows end in a part block, its 4-12 channels in a part
+ * vector). */
 Test(torch, nchw_blocked_conv_every_block_shape)
 {
     static const char *const algos[] = {"conv=blocked:1:1", "conv=blocked:3:1", "conv=blocked:5:2", "conv=blocked:12:1",
-                                        "conv=blocked:2:4", "conv=direct"};
+                                        "conv=blocked:2:4", "conv=blocked:2:1", "conv=blocked:4:1", "conv=blocked:2:2",
+                                        "conv=blocked:4:2", "conv=direct"};
     for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
         cr_assert(compare_ok("resnet_block", 2, " --init random", algos[i]) && compare_ok("inception_block", 3, "", algos[i]),
                   "clinfer compare with --algo %s failed", algos[i]);
+}
+
+/* Grouped convs of whole 16-channel blocks a group through the blocked kernel over NCHW (export_grouped.py: groups of
+ * 32 and 16 output channels, 21- and 11-pixel rows), the rule's blocks and forced ones, against ref; 2 vectors, which
+ * groups of 16 do not hold, are refused there (the rule's block runs). */
+Test(torch, grouped_convs_blocked_over_nchw)
+{
+    static const char *const algos[] = {"conv=blocked:2:1", "conv=blocked:4:1", "conv=blocked:3:1", "conv=blocked:2:2"};
+    cr_assert(compare_ok("grouped16", 2, " --init random", NULL), "clinfer compare failed");
+    for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
+        cr_assert(compare_ok("grouped16", 3, " --init random", algos[i]), "clinfer compare with --algo %s failed",
+                  algos[i]);
+    int count = profile_count("grouped16", NULL, "^/g[24]/Conv  *Conv  *blocked [0-9]px x [12]v");
+    cr_expect_eq(count, 2, "%d of the 2 grouped convs run the blocked kernel", count);
+    count = profile_count("grouped16", "conv=blocked:2:2", "^/g2/Conv  *Conv  *blocked 2px x 2v");
+    cr_expect_eq(count, 1, "--algo conv=blocked:2:2: the groups of 32 run it (%d)", count);
+    count = profile_count("grouped16", "conv=blocked:2:2", "^/g4/Conv  *Conv  *blocked [0-9]px x 1v");
+    cr_expect_eq(count, 1, "--algo conv=blocked:2:2: the groups of 16 run the rule's block (%d)", count);
 }
 
 /* The 1x1 GEMM (P channels x V vectors of pixels), Winograd F(2x2,3x3), CLBlast's SGEMM (im2col, strided batches)

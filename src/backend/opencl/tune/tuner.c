@@ -74,10 +74,17 @@ static int blocked_vectors(const struct cf_exec *x, const struct cf_node *n, int
  * batch 1, the minimum of 3 alternated profiles, ms a layer with 2:2 / 4:1 / 3:1 / 4:2 / 1:4 / 2:1 (the rows kernel
  * 6.5-26): 64 channels at 56x56 2.5-2.8 / 2.6-2.9 / 2.7-2.9 / 3.0-3.2 / 3.3-3.6 / 3.4; 128 at 28x28 2.5-2.7 /
  * 2.7-3.0 / 2.9-3.1 / 3.0 / 3.6-3.8 / 3.5; 256 at 14x14 2.8 / 3.3-3.9 / 3.3-3.5 / 3.3-3.5 / 4.0-4.2 / 3.6; 512 at 7x7
- * 3.4-3.7 / 4.3-4.5 / 4.4-4.8 / 3.8-4.1 / 4.0-4.1 / 4.4. */
+ * 3.4-3.7 / 4.3-4.5 / 4.4-4.8 / 3.8-4.1 / 4.0-4.1 / 4.4. And 4 px x 1 where a sum is 32 products or fewer (KH KW
+ * C / G: the stores weigh more than the multiply-adds, and 4 pixels of a channel are one store over NCHW): on
+ * mobilenet_v2 (224, batch 1, the minimum of 4 alternated profiles) the stem (27) 0.43 -> 0.34 ms, the 1x1 expansions
+ * of 16-32 channels 0.88 -> 0.74, 0.39 -> 0.31, 0.37 -> 0.31, 0.16 -> 0.12; from 64 channels 4 x 1 lost (0.12 ->
+ * 0.13, 0.21 -> 0.26 at 14x14). */
 static struct cf_algo blocked_on_halves(const struct cf_exec *x, const struct cf_node *n)
 {
-    int v = cf_conv_co(x, n) <= 16 ? 1 : 2, k = cf_pool_of(n);
+    const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
+    int64_t sum = (int64_t)n->a.kernel[0] * n->a.kernel[1] * xs->d[x->g->layout == CF_LAYOUT_NCHW ? 1 : 3] /
+                  (n->a.groups > 1 ? n->a.groups : 1);
+    int v = cf_conv_co(x, n) <= 16 || sum <= 32 ? 1 : 2, k = cf_pool_of(n);
     v = blocked_vectors(x, n, v);
     int p = v == 1 ? 4 : 2;
     if (p > cf_conv_wo(x, n)) p = (int)cf_conv_wo(x, n);
