@@ -272,6 +272,7 @@ Test(torch, nchw_gemm1x1_winograd_clblast_and_rows_every_block_shape)
         int layers;                /* of the Inception block */
     } forced[] = {{"conv=gemm:1:1", "gemm1x1", 4},     {"conv=gemm:5:2", "gemm1x1", 4},
                  {"conv=gemm:16:1", "gemm1x1", 4},    {"conv=gemm:4:4", "gemm1x1", 4},
+                 {"conv=gemm:4:1", "gemm1x1", 4},
                  {"conv=winograd:1:1", "winograd", 2}, {"conv=winograd:3:2", "winograd", 2},
                  {"conv=winograd:2:4", "winograd", 2}, {"conv=clblast", "clblast", 7},
                  {"conv=rows:2:1", "rows [0-9]* x", 7},         {"conv=rows:5:1", "rows [0-9]* x", 7},

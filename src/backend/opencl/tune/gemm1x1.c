@@ -23,17 +23,18 @@ static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int 
     int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
     static const int ps[] = {1, 2, 4, 6, 8, 12, 16};
     static const int vs[] = {1, 2, 4};
-    int k = 0;
+    int k = 0, halved = cf_cl_float16_halved(E->dev);
     for (size_t vi = 0; vi < 3; vi++) {
         int v = vs[vi];
         if (v > 1 && 16 * v > cf_round16(hw)) break;
         for (size_t pi = 0; pi < 7; pi++) {
             int p = ps[pi];
             if (p * v > 24 || (p > 1 && ps[pi - 1] >= co)) continue;
-            /* fast: 12 to 16 accumulators, or a block that covers every channel or pixel */
-            if (!full && !((v == 1 && p >= 12) || (v == 2 && (p == 6 || p == 8)) || (v == 4 && p == 4) || p >= co ||
-                           (16 * v >= hw && p >= 4)))
-                continue;
+            /* fast: 12 to 16 accumulators (where a float16 is two registers 8-12: 4-6 x 1, 2 x 2), or a block that
+             * covers every channel or pixel */
+            int shortlist = halved ? (v == 1 && (p == 4 || p == 6)) || (v == 2 && p == 2)
+                                   : (v == 1 && p >= 12) || (v == 2 && (p == 6 || p == 8)) || (v == 4 && p == 4);
+            if (!full && !(shortlist || p >= co || (16 * v >= hw && p >= 4))) continue;
             out[k++] = (struct cf_algo){CF_ALGO_GEMM1X1, p, v};
         }
     }

@@ -120,8 +120,17 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
         return (struct cf_algo){CF_ALGO_DEPTHWISE, len < p ? (int)len : p, nchw ? 2 : 1};
     }
     /* (1x1 convs too: resnet50's at 224, batch 1, on an AVX2 EPYC ran 2-3x faster blocked than gemm1x1's 8 x 2v, the
-     * network 165 -> 101 ms) */
-    if (main == &cf_family_blocked && cf_cl_float16_halved(dev)) return blocked_on_halves(x, n);
+     * network 165 -> 101 ms; but gemm1x1's 4 channels x 1 vector of pixels beat the blocked kernel on planes of 28x28
+     * or more from 256 input channels or fewer: mobilenet_v2's (224, batch 1, the minimum of 4 alternated profiles)
+     * 0.75 -> 0.60, 0.21 -> 0.15, 0.32 -> 0.25, 0.28 -> 0.23, 0.31 -> 0.25, 0.13 -> 0.11, 0.14 -> 0.11 ms, 240 -> 40 at
+     * 28x28 0.69x the kernel's time, resnet50's 64-256 -> 64-256 at 56x56 3-9% faster; it lost at 14x14 by 10-60%) */
+    if (main == &cf_family_blocked && cf_cl_float16_halved(dev)) {
+        const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
+        int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
+        if (nchw && cf_family_gemm1x1.fits(x, n) && hw >= 28 * 28 && xs->d[1] <= 256)
+            return (struct cf_algo){CF_ALGO_GEMM1X1, co < 4 ? (int)co : 4, 1};
+        return blocked_on_halves(x, n);
+    }
     if (nchw && cf_family_gemm1x1.fits(x, n)) {
         /* NCHW 1x1: whole vectors of pixels in and out beat the blocked kernel's scattered stores (3x on PoCL) */
         int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
