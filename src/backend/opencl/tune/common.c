@@ -21,6 +21,10 @@ int64_t cf_conv_wo(const struct cf_exec *x, const struct cf_node *n)
 }
 
 int64_t cf_conv_co(const struct cf_exec *x, const struct cf_node *n) { return n->out.d[x->g->layout == CF_LAYOUT_NCHW ? 1 : 3]; }
+int64_t cf_conv_ci(const struct cf_exec *x, const struct cf_node *n)
+{
+    return x->g->nodes[n->in[0]].out.d[x->g->layout == CF_LAYOUT_NCHW ? 1 : 3];
+}
 
 int cf_pointwise(const struct cf_attrs *a)
 {

@@ -60,6 +60,7 @@ static inline int cf_pool_of(const struct cf_node *n) { return n->a.fused_pool >
 /* the conv pixels a row computes (before a fused pool), and the output channels, in the graph's layout */
 int64_t cf_conv_wo(const struct cf_exec *x, const struct cf_node *n);
 int64_t cf_conv_co(const struct cf_exec *x, const struct cf_node *n);
+int64_t cf_conv_ci(const struct cf_exec *x, const struct cf_node *n); /* its input's channels */
 /* a 1x1 window at stride 1, unpadded: the input is already the GEMM's matrix */
 int cf_pointwise(const struct cf_attrs *a);
 /* a plain Conv2D with its weights at load (no groups); and with no fused pool */

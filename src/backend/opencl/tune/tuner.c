@@ -60,12 +60,13 @@ static int runs(const struct cf_exec *x, const struct cf_node *n, const struct c
     return !f->valid || f->valid(x, n, a);
 }
 
-/* v vectors of channels, or fewer, that a grouped conv's group holds whole (the blocked family's `valid`) */
+/* v vectors of channels, or fewer, that a grouped conv's group holds whole (the blocked family's `valid`, at a block
+ * of one pool window) */
 static int blocked_vectors(const struct cf_exec *x, const struct cf_node *n, int v)
 {
-    int64_t cog = n->a.groups > 1 ? cf_conv_co(x, n) / n->a.groups : 0;
-    while (v > 1 && cog % (16 * v)) v /= 2;
-    return v;
+    struct cf_algo a = {CF_ALGO_CONV_BLOCKED, cf_pool_of(n), v};
+    while (a.b > 1 && !cf_family_blocked.valid(x, n, &a)) a.b /= 2;
+    return a.b;
 }
 
 /* The blocked conv's blocks on a device of halved float16 (cf_cl_float16_halved: the rows family's windows, a float16
@@ -81,9 +82,7 @@ static int blocked_vectors(const struct cf_exec *x, const struct cf_node *n, int
  * 0.13, 0.21 -> 0.26 at 14x14). */
 static struct cf_algo blocked_on_halves(const struct cf_exec *x, const struct cf_node *n)
 {
-    const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
-    int64_t sum = (int64_t)n->a.kernel[0] * n->a.kernel[1] * xs->d[x->g->layout == CF_LAYOUT_NCHW ? 1 : 3] /
-                  (n->a.groups > 1 ? n->a.groups : 1);
+    int64_t sum = (int64_t)n->a.kernel[0] * n->a.kernel[1] * cf_conv_ci(x, n) / (n->a.groups > 1 ? n->a.groups : 1);
     int v = cf_conv_co(x, n) <= 16 || sum <= 32 ? 1 : 2, k = cf_pool_of(n);
     v = blocked_vectors(x, n, v);
     int p = v == 1 ? 4 : 2;
@@ -125,9 +124,8 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
      * 0.75 -> 0.60, 0.21 -> 0.15, 0.32 -> 0.25, 0.28 -> 0.23, 0.31 -> 0.25, 0.13 -> 0.11, 0.14 -> 0.11 ms, 240 -> 40 at
      * 28x28 0.69x the kernel's time, resnet50's 64-256 -> 64-256 at 56x56 3-9% faster; it lost at 14x14 by 10-60%) */
     if (main == &cf_family_blocked && cf_cl_float16_halved(dev)) {
-        const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
         int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
-        if (nchw && cf_family_gemm1x1.fits(x, n) && hw >= 28 * 28 && xs->d[1] <= 256)
+        if (nchw && cf_family_gemm1x1.fits(x, n) && hw >= 28 * 28 && cf_conv_ci(x, n) <= 256)
             return (struct cf_algo){CF_ALGO_GEMM1X1, co < 4 ? (int)co : 4, 1};
         return blocked_on_halves(x, n);
     }
