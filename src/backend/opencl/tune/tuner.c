@@ -118,30 +118,31 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
         if (nchw && cf_cl_float16_halved(dev) && (n->out.d[3] + 15) / 16 >= 5) p = 1;
         return (struct cf_algo){CF_ALGO_DEPTHWISE, len < p ? (int)len : p, nchw ? 2 : 1};
     }
-    /* (1x1 convs too: resnet50's at 224, batch 1, on an AVX2 EPYC ran 2-3x faster blocked than gemm1x1's 8 x 2v, the
-     * network 165 -> 101 ms; but gemm1x1's 4 channels x 1 vector of pixels beat the blocked kernel on planes of 28x28
-     * or more from 256 input channels or fewer: mobilenet_v2's (224, batch 1, the minimum of 4 alternated profiles)
-     * 0.75 -> 0.60, 0.21 -> 0.15, 0.32 -> 0.25, 0.28 -> 0.23, 0.31 -> 0.25, 0.13 -> 0.11, 0.14 -> 0.11 ms, 240 -> 40 at
-     * 28x28 0.69x the kernel's time, resnet50's 64-256 -> 64-256 at 56x56 3-9% faster; it lost at 14x14 by 10-60%) */
-    if (main == &cf_family_blocked && cf_cl_float16_halved(dev)) {
-        int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
-        if (nchw && cf_family_gemm1x1.fits(x, n) && hw >= 28 * 28 && cf_conv_ci(x, n) <= 256)
-            return (struct cf_algo){CF_ALGO_GEMM1X1, co < 4 ? (int)co : 4, 1};
-        return blocked_on_halves(x, n);
-    }
-    if (nchw && cf_family_gemm1x1.fits(x, n)) {
-        /* NCHW 1x1: whole vectors of pixels in and out beat the blocked kernel's scattered stores (3x on PoCL) */
-        int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
-        return (struct cf_algo){CF_ALGO_GEMM1X1, co < 8 ? (int)co : 8, hw <= 16 ? 1 : 2};
-    }
-    if (cf_family_rows.fits(x, n) && (n->a.strides[1] == 1 || n->out.d[3] >= 16)) {
-        /* NCHW at stride 1 along the row: vectors of pixels (2-9x the blocked kernel on the PyTorch blocks); at stride
-         * 2 when the rows fill a vector (MobileNet's stem: 4x; ResNet's 8-wide c1 runs 2x slower than blocked) */
-        int64_t co = cf_conv_co(x, n);
-        return (struct cf_algo){CF_ALGO_CONV_ROWS, co < 8 ? (int)co : 8, n->out.d[3] <= 16 ? 1 : 2};
-    }
+    /* Convs: the blocked kernel (the rows family, vectors of pixels, only where a grouped conv's groups are not whole
+     * blocks: main == rows above). It had been the rule for NCHW at stride 1 ("2-9x the blocked kernel on the PyTorch
+     * blocks"), measured before the blocked kernel stored NCHW runs as vectors; on a Zen 5 EPYC (full AVX-512, PoCL's
+     * pthread-skylake-avx512), resnet50 at 224, batch 1, the minimum of 2 alternated profiles, its 3x3s took 1.0-1.5
+     * ms blocked 4 px x 4 against rows' 1.1-2.5 at 56x56 and 28x28, 3.0-5.2 at 14x14 (1 vector of 16 a row, 14 lanes
+     * used) and 14.8-16.3 at 7x7; resnet18 the network 82 -> 15 ms. 1x1 convs on planes of 28x28 or more: gemm1x1
+     * (whole vectors of pixels in and out); smaller, the blocked kernel: on the Zen 5, resnet50's at 56x56 0.27-0.53
+     * ms gemm1x1 8 x 2v against 0.55-0.64 blocked, at 7x7 1.0-1.7 against 0.65-0.69. On an AVX2 EPYC (halved float16)
+     * resnet50's 1x1s ran 2-3x faster blocked than gemm1x1's 8 x 2v, the network 165 -> 101 ms; but gemm1x1's 4
+     * channels x 1 vector of pixels beat the blocked kernel on planes of 28x28 or more from 256 input channels or
+     * fewer: mobilenet_v2's (224, batch 1, the minimum of 4 alternated profiles) 0.75 -> 0.60, 0.21 -> 0.15, 0.32 ->
+     * 0.25, 0.28 -> 0.23, 0.31 -> 0.25, 0.13 -> 0.11, 0.14 -> 0.11 ms, 240 -> 40 at 28x28 0.69x the kernel's time,
+     * resnet50's 64-256 -> 64-256 at 56x56 3-9% faster; it lost at 14x14 by 10-60%. */
     if (main == &cf_family_blocked) {
-        int v = (int)(cf_round16(cf_conv_co(x, n)) / 16);
+        int halved = cf_cl_float16_halved(dev);
+        int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
+        if (nchw && cf_family_gemm1x1.fits(x, n) && hw >= 28 * 28 && (!halved || cf_conv_ci(x, n) <= 256))
+            return halved ? (struct cf_algo){CF_ALGO_GEMM1X1, co < 4 ? (int)co : 4, 1}
+                          : (struct cf_algo){CF_ALGO_GEMM1X1, co < 8 ? (int)co : 8, 2};
+        if (halved) return blocked_on_halves(x, n);
+        /* an image's stem (fewer than 16 input channels) with rows of 16 or more: the rows kernel (mobilenet_v2's
+         * 3 -> 32 3x3 at stride 2 to 112x112 on the Zen 5 0.28 ms, blocked 6 px x 2 0.42; resnet's 7x7 the same) */
+        if (cf_family_rows.fits(x, n) && cf_conv_ci(x, n) < 16 && n->out.d[3] >= 16)
+            return (struct cf_algo){CF_ALGO_CONV_ROWS, co < 8 ? (int)co : 8, 2};
+        int v = (int)(cf_round16(co) / 16);
         if (v > 4) v = 4;
         int p = v >= 4 ? 4 : v == 2 ? 6 : 12, k = cf_pool_of(n);
         if (k > 1 && v > 2) v = 2;
