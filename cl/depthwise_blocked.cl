@@ -4,10 +4,10 @@
  * class) the kernel's `sz`, but for NCHW's W and WO, which size its rows of registers.
  *   NHWC (M = 1): each work-item P output pixels x 16 channels, one float16 of the input per pixel and tap.
  *   NCHW: each work-item P output rows of one channel, each row as float16 vectors of 16 output columns. Stride 1
- *         along the row: the input row as float16 vectors between two zero vectors, each tap's inputs one permute
- *         of two neighbours, each input row loaded once for all the block's output rows that read it; other
- *         strides: read from a zero-padded copy of the input row in private memory (padding, stride 2 and dilation
- *         without masks). */
+ *         or 2 along the row: the input row as float16 vectors between two zero vectors, each tap's inputs one
+ *         permute of two neighbours (stride 2: the even lanes of two), each input row loaded once for all the
+ *         block's output rows that read it; other strides: read from a zero-padded copy of the input row in private
+ *         memory (padding and dilation without masks). */
 #ifndef P
 #define P 4
 #define H 8
@@ -50,16 +50,18 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
 #pragma unroll
     for (int k = 0; k < KH * KW; k++) w[k] = K[(size_t)k * CO16 + oc];
     const float bias = HAS_BIAS ? B[oc] : 0.0f;
-    /* stride 1 along the row: the input row as float16 vectors with a zero vector on each side; the 16 inputs of an
-     * output vector at a tap are a window of two neighbouring vectors (window16: one permute, the offset a constant
-     * once unrolled). Each input row the block reads is loaded and cut into its KW windows once, and feeds every
-     * output row of the block that reads it (up to KH), so a window costs a permute per KH products, not per one.
-     * Other strides: a zero-padded private copy of the row, whose padding stays zero; each tap row copies only the W
-     * values between. */
-#define SHUFFLED (SW == 1 && PL <= 16 && (KW - 1) * DW - PL <= 16)
+    /* stride 1 or 2 along the row: the input row as float16 vectors with a zero vector on each side; the 16 inputs of
+     * an output vector at a tap are a window of two neighbouring vectors (window16: one permute, the offset a constant
+     * once unrolled; stride 2: the even lanes of two windows). Each input row the block reads is loaded and cut into
+     * its KW windows once, and feeds every output row of the block that reads it (up to KH), so a window costs a
+     * permute per KH products, not per one. Other strides: a zero-padded private copy of the row, whose padding stays
+     * zero; each tap row copies only the W values between. */
+#define SHUFFLED ((SW == 1 || SW == 2) && PL <= 16 && (KW - 1) * DW - PL <= 16)
 #if SHUFFLED
 #define NR ((W + 15) / 16)
-#define RVN ((NR > NV + 1 ? NR : NV + 1) + 2)
+/* rv[0] holds the inputs -16..-1, rv[q] 16 (q - 1)..16 q - 1; output vector v's tap kx starts at element
+ * kx DW - PL + 16 + 16 SW v and reads SW + 1 vectors from there */
+#define RVN ((NR > SW * NV + 1 ? NR : SW * NV + 1) + 2)
     const int oy0 = rb * P;
     float16 acc[P][NV];
 #pragma unroll
@@ -79,7 +81,7 @@ __kernel void depthwise_blocked_f32(__global float *A, uint xo, uint yo, __globa
             const int e = kx * DW - PL + 16; /* the window's first element, counted from rv[0] */
 #pragma unroll
             for (int v = 0; v < NV; v++) {
-                const float16 xv = strided_window16(rv, e + 16 * v, 1);
+                const float16 xv = strided_window16(rv, e + 16 * SW * v, SW);
 #pragma unroll
                 for (int ky = 0; ky < KH; ky++) {
                     const int p = (t - ky * DH) / SH;

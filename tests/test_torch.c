@@ -145,18 +145,19 @@ Test(torch, run_command_matches_pytorch_at_batch_8)
 }
 
 /* The depthwise kernel over NCHW (ONNX Conv with one group per channel), every row block forced, against ref:
- * tests/models/export_depthwise.py's strides 2 and 3, dilation with a depth multiplier, wide rows, ReLU6; and the
+ * tests/models/export_depthwise.py's strides 2 and 3, dilation with a depth multiplier, wide rows, ReLU6, a 5x5 and
+ * a 3x3 at stride 2 to two vectors a row (blocks of 8 and 16 rows cut to what the stride-2 form takes); and the
  * MobileNet block. The profile names the kernel, so a fall back to the generic one is seen. */
 Test(torch, nchw_depthwise_every_row_block)
 {
-    static const char *const algos[] = {"depthwise=blocked:1", "depthwise=blocked:3", "depthwise=blocked:16",
-                                        "depthwise=direct"};
+    static const char *const algos[] = {"depthwise=blocked:1", "depthwise=blocked:3", "depthwise=blocked:8",
+                                        "depthwise=blocked:16", "depthwise=direct"};
     for (size_t i = 0; i < sizeof algos / sizeof algos[0]; i++)
         cr_assert(compare_ok("depthwise_variants", 2, " --init random", algos[i]) &&
                       compare_ok("mobilenet_block", 3, "", algos[i]),
                   "clinfer compare with --algo %s failed", algos[i]);
     int count = profile_count("depthwise_variants", NULL, "depthwise [0-9]* rows");
-    cr_expect_eq(count, 6, "%d of the 6 depthwise layers run the depthwise kernel", count);
+    cr_expect_eq(count, 8, "%d of the 8 depthwise layers run the depthwise kernel", count);
 }
 
 /* The rows kernel at stride 2 along the row (tests/models/export_conv_rows.py): rows of 150 inputs, so that a block
@@ -224,7 +225,7 @@ Test(torch, nchw_gpu_families)
             cr_assert(compare_ok(models[m], 1 + (int)(i % 3), " --init random", algos[i]),
                       "clinfer compare %s with --algo %s failed", models[m], algos[i]);
     int count = profile_count("depthwise_variants", "depthwise=gpu:64:2", "  *Conv  *gpu dw 64x2 ");
-    cr_expect_eq(count, 6, "--algo depthwise=gpu:64:2: %d of the 6 depthwise layers run it", count);
+    cr_expect_eq(count, 8, "--algo depthwise=gpu:64:2: %d of the 8 depthwise layers run it", count);
     count = profile_count("pool_variants", "pool=gpu:128:1", "Pool  *gpu pool 128x1 ");
     cr_expect_eq(count, 5, "--algo pool=gpu:128:1: %d of the 5 pooling layers run it", count);
     count = profile_count("mobilenet_block", "gpu", "  gpu [0-9]*:[0-9]* \\|  gpu dw ");

@@ -1,8 +1,10 @@
 """Exports depthwise convolutions in the shapes that exercise every path of cl/depthwise_blocked.cl over NCHW:
 stride 2 (the even-lane form), stride 3 (gathered lanes), dilation with a depth multiplier of 2, rows wider than one
 vector with a partial last vector, padding on every side, fused ReLU6, and a valid 3x5 window (stride 1: the
-shuffled-window form, with output rows shorter than the input's), and a stride of 2 down the rows only (the
-shuffled-window form skipping rows). clinfer's tests compare the OpenCL
+shuffled-window form, with output rows shorter than the input's), a stride of 2 down the rows only (the
+shuffled-window form skipping rows), and stride 2 along rows of 63 (three copies of the input side by side): a 5x5
+padded by 2 and a 3x3 padded on the right only, outputs of 32 and 31 columns, two vectors (the shuffled form's
+even lanes of two windows). clinfer's tests compare the OpenCL
 kernel with ref on it (tests/test_torch.c), so the weights are random and no PyTorch outputs are kept.
     /usr/bin/python3 tests/models/export_depthwise.py   (Debian's python3-torch)
 """
@@ -21,13 +23,18 @@ class DepthwiseVariants(nn.Module):
         self.wide = nn.Conv2d(8, 8, 3, padding=1, groups=8)
         self.valid = nn.Conv2d(8, 8, (3, 5), groups=8)
         self.rows2 = nn.Conv2d(8, 8, 3, stride=(2, 1), padding=1, groups=8)
+        self.s2k5 = nn.Conv2d(8, 8, 5, stride=2, padding=2, groups=8)
+        self.s2r = nn.Conv2d(8, 8, 3, stride=2, groups=8)
 
     def forward(self, x):
         a = self.s3(torch.clamp(self.m2(self.s2(x)), 0.0, 6.0))
         b = self.wide(x)
         c = torch.clamp(self.valid(x), 0.0, 6.0)
         d = self.rows2(x)
-        return torch.cat([a.flatten(1), b.flatten(1), c.flatten(1), d.flatten(1)], 1)
+        w = torch.cat([x, x, x], 3)
+        e = self.s2k5(w)
+        f = self.s2r(nn.functional.pad(w, (0, 1, 0, 0)))
+        return torch.cat([a.flatten(1), b.flatten(1), c.flatten(1), d.flatten(1), e.flatten(1), f.flatten(1)], 1)
 
 
 torch.manual_seed(7)

@@ -15,11 +15,16 @@ static int fits(const struct cf_exec *x, const struct cf_node *n)
     return nchw ? wo <= 256 && (wo + 15) / 16 * 16 * n->a.strides[1] + n->a.kernel[1] * n->a.dilation[1] <= 2048 : co == c;
 }
 
-/* NCHW at stride 1 along the row keeps P rows x NV vectors of accumulators: the most rows for at most 24 */
+/* NCHW at stride 1 or 2 along the row keeps P rows x NV vectors of accumulators: the most rows for at most 24; at
+ * stride 2 also at most 288 products P KH KW NV a work-item, whose unrolled loops the compiler unrolls (PoCL 3.1's
+ * clang gave up, "loop not unrolled", from 350: a 5x5 at stride 2 to 32 columns at P = 8, 57 at 4, 100 at 2) */
 static int rows_max(const struct cf_node *n)
 {
     int64_t nv = (n->out.d[3] + 15) / 16;
-    return !cf_row_windows(&n->a, 1) ? 64 : nv >= 24 ? 1 : (int)(24 / nv);
+    if (!cf_row_windows(&n->a, 2)) return 64;
+    int p = nv >= 24 ? 1 : (int)(24 / nv);
+    while (n->a.strides[1] == 2 && p > 1 && p * n->a.kernel[0] * n->a.kernel[1] * nv > 288) p--;
+    return p;
 }
 
 /* pixels per work-item (NHWC) or rows (NCHW) */
@@ -38,11 +43,11 @@ static int candidates(const struct cf_tune_env *E, const struct cf_node *n, int 
     return k;
 }
 
-/* the form of its layout: b = 1 NHWC, 2 NCHW */
+/* the form of its layout (b = 1 NHWC, 2 NCHW), NCHW's rows within rows_max */
 static int valid(const struct cf_exec *x, const struct cf_node *n, const struct cf_algo *a)
 {
-    (void)n;
-    return a->b == (x->g->layout == CF_LAYOUT_NCHW ? 2 : 1);
+    int nchw = x->g->layout == CF_LAYOUT_NCHW;
+    return a->b == (nchw ? 2 : 1) && (!nchw || a->a <= rows_max(n));
 }
 
 static clinfer_status build(const struct cf_tune_env *E, int node, const struct cf_algo *a, const char *defs,

@@ -116,7 +116,9 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
          * mobilenet_v2's first, 112 wide, 0.65-0.73 -> 0.34-0.42 ms; the narrower ones kept their rows, 7-14 of them
          * beat 1-4 by up to 1.6x on efficientnet's 14x14 and 7x7 planes) */
         if (nchw && cf_cl_float16_halved(dev) && (n->out.d[3] + 15) / 16 >= 5) p = 1;
-        return (struct cf_algo){CF_ALGO_DEPTHWISE, len < p ? (int)len : p, nchw ? 2 : 1};
+        struct cf_algo a = {CF_ALGO_DEPTHWISE, len < p ? (int)len : p, nchw ? 2 : 1};
+        while (a.a > 1 && !cf_family_depthwise.valid(x, n, &a)) a.a--; /* (the family's limit at stride 2) */
+        return a;
     }
     /* Convs: the blocked kernel (the rows family, vectors of pixels, only where a grouped conv's groups are not whole
      * blocks: main == rows above). It had been the rule for NCHW at stride 1 ("2-9x the blocked kernel on the PyTorch
@@ -177,7 +179,8 @@ static int gpu_choice(const struct cf_exec *x, const struct cf_node *n, struct c
 
 /* --algo for this layer (its grammar is checked by algo_spec.c): "LAYER=direct", or a family that fits it with its
  * numbers; a main family's blocks are taken as given (a blocked conv's rounded up to whole pool windows, refused
- * where a grouped conv's group does not hold its vectors whole), the others' only where they run. 0: the spec says
+ * where a grouped conv's group does not hold its vectors whole; NCHW depthwise rows cut to what its stride-2 form
+ * takes), the others' only where they run. 0: the spec says
  * nothing of this layer, or names a family that does not run it. */
 static int forced(const struct cf_exec *x, const char *spec, const struct cf_node *n, const struct cf_family *main,
                   struct cf_algo *out)
@@ -210,7 +213,10 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
                 out->a = (a + cf_pool_of(n) - 1) / cf_pool_of(n) * cf_pool_of(n);
                 if (!f->valid(x, n, out)) return 0;
             }
-            if (f == &cf_family_depthwise) out->b = x->g->layout == CF_LAYOUT_NCHW ? 2 : 1;
+            if (f == &cf_family_depthwise) { /* (as many rows as asked that the layer's stride-2 form takes) */
+                out->b = x->g->layout == CF_LAYOUT_NCHW ? 2 : 1;
+                while (out->a > 1 && !f->valid(x, n, out)) out->a--;
+            }
             if (f == &cf_family_pool_rows) out->b = 1;
             return 1;
         }
