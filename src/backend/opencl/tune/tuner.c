@@ -109,13 +109,25 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
     }
     if (main == &cf_family_depthwise) {
         int64_t len = nchw ? n->out.d[2] : cf_conv_wo(x, n);
-        /* NCHW: as many rows as keep 16 accumulators or fewer (each input row then feeds more of them) */
+        int64_t nv = (n->out.d[3] + 15) / 16;
         int p = nchw ? 16 : 4;
-        while (nchw && p > 1 && p * ((n->out.d[3] + 15) / 16) > 16) p /= 2;
-        /* (where a float16 is two registers, one row from 5 vectors a row: on an AVX2 EPYC, efficientnet_b0's and
-         * mobilenet_v2's first, 112 wide, 0.65-0.73 -> 0.34-0.42 ms; the narrower ones kept their rows, 7-14 of them
-         * beat 1-4 by up to 1.6x on efficientnet's 14x14 and 7x7 planes) */
-        if (nchw && cf_cl_float16_halved(dev) && (n->out.d[3] + 15) / 16 >= 5) p = 1;
+        if (nchw && cf_cl_float16_halved(dev)) {
+            /* where a float16 is two registers: as many rows as keep 16 accumulators or fewer (each input row then
+             * feeds more of them), one from 5 vectors a row: on an AVX2 EPYC, efficientnet_b0's and mobilenet_v2's
+             * first, 112 wide, 0.65-0.73 -> 0.34-0.42 ms; the narrower ones kept their rows, 7-14 of them beat 1-4 by
+             * up to 1.6x on efficientnet's 14x14 and 7x7 planes */
+            while (p > 1 && p * nv > 16) p /= 2;
+            if (nv >= 5) p = 1;
+        } else if (nchw) {
+            /* else 24 accumulators or fewer, and 7 rows of a 5x5 window or 11 of a 3x3: beyond, the block's loop over
+             * its input rows was left rolled (its accumulators then in memory: 221 stack accesses beside 150 FMAs in
+             * a 14-row 5x5's code). A Zen 5, single layers at 224's sizes, the minimum of 3 profiles, ms at rows
+             * 4 / 7 / 8 / 11 / 14: 5x5 672 channels 14x14 0.112 / 0.083 / 0.164 / 0.170 / 0.143 (16 rows: 0.16-0.24),
+             * 5x5 240 at 28x28 0.218 / 0.089 / 0.168 / 0.159 / 0.179, 3x3 192 at 28x28 0.055 / 0.082 / 0.077 / 0.044
+             * (5 runs: 7 rows 0.083-0.101, 11 rows 0.043-0.076, 12 rows 0.062-0.137) */
+            p = n->a.kernel[0] >= 5 ? 7 : 11;
+            if (p * nv > 24) p = nv >= 24 ? 1 : (int)(24 / nv);
+        }
         struct cf_algo a = {CF_ALGO_DEPTHWISE, len < p ? (int)len : p, nchw ? 2 : 1};
         while (a.a > 1 && !cf_family_depthwise.valid(x, n, &a)) a.a--; /* (the family's limit at stride 2) */
         return a;
