@@ -9,12 +9,13 @@ __kernel void eltwise_f32(__global float *A, uint ao, uint bo, uint yo, uint n, 
     int d[8] = {dims.s0, dims.s1, dims.s2, dims.s3, dims.s4, dims.s5, dims.s6, dims.s7};
     int a[8] = {sa.s0, sa.s1, sa.s2, sa.s3, sa.s4, sa.s5, sa.s6, sa.s7};
     int b[8] = {sb.s0, sb.s1, sb.s2, sb.s3, sb.s4, sb.s5, sb.s6, sb.s7};
-    size_t rem = i, ia = 0, ib = 0;
-    for (int k = 0; k < 8; k++) {
-        size_t c = rem % (size_t)d[k];
-        rem /= (size_t)d[k];
-        ia += c * (size_t)a[k];
-        ib += c * (size_t)b[k];
+    /* (32-bit: the arena's offsets are; the axes past the last coordinate that is not 0 add nothing) */
+    uint rem = (uint)i, ia = 0, ib = 0;
+    for (int k = 0; k < 8 && rem; k++) {
+        const uint c = rem % (uint)d[k];
+        rem /= (uint)d[k];
+        ia += c * (uint)a[k];
+        ib += c * (uint)b[k];
     }
     float x = A[ao + ia], y = A[bo + ib], r;
     switch (op) {
@@ -63,9 +64,9 @@ __kernel void eltwise_flat_f32(__global float *A, uint ao, uint bo, uint yo, uin
 __kernel void eltwise_inner_f32(__global float *A, uint fo, uint bo, uint yo, uint n, int op, uint inner, uint mid,
                                 int swap, int act, float4 ap)
 {
-    const size_t i = get_global_id(0) * 16;
+    const uint i = (uint)get_global_id(0) * 16;
     if (i >= n) return;
-    size_t q = (i / inner) % mid, r = i % inner;
+    uint q = (i / inner) % mid, r = i % inner; /* (32-bit division: 64-bit costs several times more) */
     if (i + 16 <= n && r + 16 <= inner) { /* the 16 within one run: one value of the operand (a channel's scale) */
         const float16 f = vload16(0, A + fo + i), b = (float16)A[bo + q];
         vstore16(act_apply16(swap ? eltwise16(b, f, op) : eltwise16(f, b, op), act, ap), 0, A + yo + i);
@@ -84,7 +85,7 @@ __kernel void eltwise_inner_f32(__global float *A, uint fo, uint bo, uint yo, ui
         vstore16(act_apply16(swap ? eltwise16(b, f, op) : eltwise16(f, b, op), act, ap), 0, A + yo + i);
         return;
     }
-    for (size_t k = i; k < n; k++) {
+    for (uint k = i; k < n; k++) {
         const float16 f = (float16)A[fo + k], b = (float16)bv[k - i];
         A[yo + k] = act_apply((swap ? eltwise16(b, f, op) : eltwise16(f, b, op)).s0, act, ap);
     }
