@@ -124,12 +124,16 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
              * a 14-row 5x5's code). A Zen 5, single layers at 224's sizes, the minimum of 3 profiles, ms at rows
              * 4 / 7 / 8 / 11 / 14: 5x5 672 channels 14x14 0.112 / 0.083 / 0.164 / 0.170 / 0.143 (16 rows: 0.16-0.24),
              * 5x5 240 at 28x28 0.218 / 0.089 / 0.168 / 0.159 / 0.179, 3x3 192 at 28x28 0.055 / 0.082 / 0.077 / 0.044
-             * (5 runs: 7 rows 0.083-0.101, 11 rows 0.043-0.076, 12 rows 0.062-0.137) */
+             * / 0.061 (12, its most; 5 runs: 7 rows 0.083-0.101, 11 0.043-0.076, 12 0.062-0.137) */
             p = n->a.kernel[0] >= 5 ? 7 : 11;
+            /* (at stride 2 along the row 4: each row's unrolled windows cost compile time on a first run; rows of
+             * 2 / 4 / 7-11 there took efficientnet_b0 from empty caches to its first outputs in 9.7 / 10.5 / 11.4 s,
+             * 7.5-7.9 before the stride-2 windows, and its depthwise layers 1.70-1.80 / - / 1.46-1.52 ms) */
+            if (n->a.strides[1] == 2 && p > 4) p = 4;
             if (p * nv > 24) p = nv >= 24 ? 1 : (int)(24 / nv);
         }
         struct cf_algo a = {CF_ALGO_DEPTHWISE, len < p ? (int)len : p, nchw ? 2 : 1};
-        while (a.a > 1 && !cf_family_depthwise.valid(x, n, &a)) a.a--; /* (the family's limit at stride 2) */
+        while (a.a > 1 && !cf_family_depthwise.valid(x, n, &a)) a.a--; /* (the family's most at stride 2) */
         return a;
     }
     /* Convs: the blocked kernel (the rows family, vectors of pixels, only where a grouped conv's groups are not whole
@@ -138,13 +142,14 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
      * pthread-skylake-avx512), resnet50 at 224, batch 1, the minimum of 2 alternated profiles, its 3x3s took 1.0-1.5
      * ms blocked 4 px x 4 against rows' 1.1-2.5 at 56x56 and 28x28, 3.0-5.2 at 14x14 (1 vector of 16 a row, 14 lanes
      * used) and 14.8-16.3 at 7x7; resnet18 the network 82 -> 15 ms. 1x1 convs on planes of 28x28 or more: gemm1x1
-     * (whole vectors of pixels in and out); smaller, the blocked kernel: on the Zen 5, resnet50's at 56x56 0.27-0.53
-     * ms gemm1x1 8 x 2v against 0.55-0.64 blocked, at 7x7 1.0-1.7 against 0.65-0.69. On an AVX2 EPYC (halved float16)
-     * resnet50's 1x1s ran 2-3x faster blocked than gemm1x1's 8 x 2v, the network 165 -> 101 ms; but gemm1x1's 4
-     * channels x 1 vector of pixels beat the blocked kernel on planes of 28x28 or more from 256 input channels or
-     * fewer: mobilenet_v2's (224, batch 1, the minimum of 4 alternated profiles) 0.75 -> 0.60, 0.21 -> 0.15, 0.32 ->
-     * 0.25, 0.28 -> 0.23, 0.31 -> 0.25, 0.13 -> 0.11, 0.14 -> 0.11 ms, 240 -> 40 at 28x28 0.69x the kernel's time,
-     * resnet50's 64-256 -> 64-256 at 56x56 3-9% faster; it lost at 14x14 by 10-60%. */
+     * (whole vectors of pixels in and out); smaller, the blocked kernel: on the Zen 5, resnet50's at 56x56 took
+     * 0.13-0.53 ms gemm1x1 8 x 2v against 0.17-0.64 blocked (gemm1x1 won each of the 7), at 7x7 1.0-1.7 against
+     * 0.65-0.69. On an AVX2 EPYC (halved float16) resnet50's 1x1s ran 2-3x faster blocked than gemm1x1's 8 x 2v, the
+     * network 165 -> 101 ms; but gemm1x1's 4 channels x 1 vector of pixels beat the blocked kernel on planes of 28x28
+     * or more from 256 input channels or fewer: mobilenet_v2's (224, batch 1, the minimum of 4 alternated profiles)
+     * 0.75 -> 0.60, 0.21 -> 0.15, 0.32 -> 0.25, 0.28 -> 0.23, 0.31 -> 0.25, 0.13 -> 0.11, 0.14 -> 0.11 ms, 240 -> 40
+     * at 28x28 0.69x the kernel's time, resnet50's 64-256 -> 64-256 at 56x56 3-9% faster; it lost at 14x14 by
+     * 10-60%. */
     if (main == &cf_family_blocked) {
         int halved = cf_cl_float16_halved(dev);
         int64_t co = cf_conv_co(x, n), hw = n->out.d[2] * n->out.d[3];
@@ -155,7 +160,7 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
         /* an image's stem (fewer than 16 input channels) with rows of 16 or more: the rows kernel (mobilenet_v2's
          * 3 -> 32 3x3 at stride 2 to 112x112 on the Zen 5 0.28 ms, blocked 6 px x 2 0.42; resnet's 7x7 the same) */
         if (cf_family_rows.fits(x, n) && cf_conv_ci(x, n) < 16 && n->out.d[3] >= 16)
-            return (struct cf_algo){CF_ALGO_CONV_ROWS, co < 8 ? (int)co : 8, 2};
+            return (struct cf_algo){CF_ALGO_CONV_ROWS, co < 8 ? (int)co : 8, n->out.d[3] <= 16 ? 1 : 2};
         int v = (int)(cf_round16(co) / 16);
         if (v > 4) v = 4;
         int p = v >= 4 ? 4 : v == 2 ? 6 : 12, k = cf_pool_of(n);
@@ -191,9 +196,8 @@ static int gpu_choice(const struct cf_exec *x, const struct cf_node *n, struct c
 
 /* --algo for this layer (its grammar is checked by algo_spec.c): "LAYER=direct", or a family that fits it with its
  * numbers; a main family's blocks are taken as given (a blocked conv's rounded up to whole pool windows, refused
- * where a grouped conv's group does not hold its vectors whole; NCHW depthwise rows cut to what its stride-2 form
- * takes), the others' only where they run. 0: the spec says
- * nothing of this layer, or names a family that does not run it. */
+ * where a grouped conv's group does not hold its vectors whole; NCHW depthwise rows cut to the family's most), the
+ * others' only where they run. 0: the spec says nothing of this layer, or names a family that does not run it. */
 static int forced(const struct cf_exec *x, const char *spec, const struct cf_node *n, const struct cf_family *main,
                   struct cf_algo *out)
 {
@@ -225,7 +229,7 @@ static int forced(const struct cf_exec *x, const char *spec, const struct cf_nod
                 out->a = (a + cf_pool_of(n) - 1) / cf_pool_of(n) * cf_pool_of(n);
                 if (!f->valid(x, n, out)) return 0;
             }
-            if (f == &cf_family_depthwise) { /* (as many rows as asked that the layer's stride-2 form takes) */
+            if (f == &cf_family_depthwise) { /* (as many rows as asked, up to the family's most for the layer) */
                 out->b = x->g->layout == CF_LAYOUT_NCHW ? 2 : 1;
                 while (out->a > 1 && !f->valid(x, n, out)) out->a--;
             }
