@@ -410,6 +410,10 @@ static struct acase algos[] = {
     {{"(5, 40)", "y = layers.Dense(7, use_bias=False)(x)", CONV}, "dense=tiled:2:4"},
     {{"(7, 33)", "y = layers.Dense(9, activation='softmax')(x)", CONV}, "dense=tiled:4:8"},
     {{"(12,)", "y = layers.Dense(5)(x)", CONV}, "dense=tiled:4:1"},
+    /* a last block of one row takes the one-row path (batch 1; rows 9, 25 past blocks of 4), a part block of 3 rows
+     * the tile with rows of zeros (batch 3) */
+    {{"(37,)", "y = layers.Dense(19, activation='relu')(x)", CONV}, "dense=tiled:4:4"},
+    {{"(9, 33)", "y = layers.Dense(21)(x)", CONV}, "dense=tiled:8:4"},
     /* the split-K GEMV (batch 1; batch 3 falls back): inputs that leave a short last chunk and rows after the last
      * four, units in whole vectors and a tail, a block that holds only the tail, blocks past the last vector, one
      * chunk (the first kernel adds the bias and applies the activation) */

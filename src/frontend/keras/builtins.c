@@ -819,7 +819,7 @@ clinfer_status cf_keval_call_builtin(struct eval *E, const struct value *f, stru
             int want = name[1] == 'l'; /* all: stop at a false one; any: at a true one */
             int r = want;
             for (int i = 0; i < k; i++) {
-                int t;
+                int t = 0; /* (set by cf_keval_truth; gcc -O2 cannot see it) */
                 if ((st = cf_keval_truth(E, items[i], loc, &t))) return st;
                 if (t != want) {
                     r = t;

@@ -170,13 +170,15 @@ static struct cf_algo rule_of_thumb(const struct cf_exec *x, const struct cf_nod
         p = (p + k - 1) / k * k;
         return (struct cf_algo){CF_ALGO_CONV_BLOCKED, p, v};
     }
-    /* dense: at one row the split-K GEMV where the weights are large enough for its bandwidth to matter (the seed
-     * model's 18496x512, 38 MB); else the tiled kernel of 4 units x 4 rows at every batch, so that a new batch size
-     * builds no new program (it took 1.2-1.7 s for resnet18's classifier from 1 to 2 or 8 images) */
+    /* dense: the tiled kernel of 4 units x 4 rows at every batch, so that a new batch size builds no new program (it
+     * took 1.2-1.7 s for resnet18's classifier from 1 to 2 or 8 images, 1.9 s for AlexNet's from the split-K GEMV);
+     * on a device of halved float16 at one row the split-K GEMV where the weights are large enough for its
+     * bandwidth to matter (the seed model's 18496x512, 38 MB). On the Zen 5 the tiled kernel is the faster at one
+     * row too: AlexNet's 9216x4096 3.2 ms against split-K's 4.3, the seed model's 0.48 against 0.61 */
     const struct cf_shape *xs = &x->g->nodes[n->in[0]].out;
     int64_t nvt = (n->a.filters + 15) / 16;
     double bytes = 4.0 * (double)n->a.filters * (double)xs->d[xs->rank - 1];
-    if (cf_dense_rows(n) == 1 && bytes >= 8.0 * 1048576.0)
+    if (cf_cl_float16_halved(dev) && cf_dense_rows(n) == 1 && bytes >= 8.0 * 1048576.0)
         return (struct cf_algo){CF_ALGO_DENSE_SPLITK, 256, nvt < 32 ? (int)nvt : 32};
     return (struct cf_algo){CF_ALGO_DENSE_TILED, 4, 4};
 }
