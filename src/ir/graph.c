@@ -290,3 +290,15 @@ int cf_node_set_values(struct cf_node *n, const struct cf_tensor *v, int count)
     n->n_values = count;
     return 0;
 }
+
+int cf_node_own_values(struct cf_node *n, const struct cf_tensor *v, int count)
+{
+    struct cf_tensor *t = cf_calloc((size_t)count, sizeof *t);
+    if (!t) return -1;
+    memcpy(t, v, sizeof *t * (size_t)count);
+    for (int k = 0; k < n->n_values; k++) cf_free(n->values[k].data);
+    cf_free(n->values);
+    n->values = t;
+    n->n_values = count;
+    return 0;
+}

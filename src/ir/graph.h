@@ -231,6 +231,9 @@ int cf_graph_nest_at(const struct cf_graph *g, int i, int level);
 
 /* Gives a node copies of weight values (descriptors' names must be static strings); -1 out of memory. */
 int cf_node_set_values(struct cf_node *n, const struct cf_tensor *v, int count);
+/* Gives a node the values themselves: their data (cf_malloc'd) is the node's from then on, no copy (a classifier's
+ * weights are hundreds of MB); -1 out of memory, and then the data is still the caller's. */
+int cf_node_own_values(struct cf_node *n, const struct cf_tensor *v, int count);
 
 /* A deep copy; NULL when out of memory. */
 struct cf_graph *cf_graph_clone(const struct cf_graph *src);

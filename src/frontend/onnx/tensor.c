@@ -182,11 +182,16 @@ clinfer_status cf_onnx_tensor(struct onnx_ctx *X, const Onnx__TensorProto *t, co
         cf_free(ext);
         return cf_onnx_fail(X, CLINFER_E_NOMEM, "%s: out of memory", what);
     }
-    for (int64_t i = 0; i < n; i++) {
+    /* (raw data is little-endian, as the hosts clinfer builds for: FLOAT's in one copy) */
+    int64_t i = 0;
+    if (raw && dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && n) {
+        memcpy(c->f, raw, (size_t)n * 4);
+        i = n;
+    }
+    for (; i < n; i++) {
         if (raw) {
             const unsigned char *p = raw + (size_t)i * esize;
-            if (dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) memcpy(&c->f[i], p, 4);
-            else if (esize == 8) memcpy(&c->i[i], p, 8);
+            if (esize == 8) memcpy(&c->i[i], p, 8);
             else {
                 int32_t v;
                 memcpy(&v, p, 4);
