@@ -163,11 +163,12 @@ typedef enum clinfer_init {
 typedef enum clinfer_tune {
     CLINFER_TUNE_NONE = 0, /* per-layer kernels by a rule of thumb (or the tuning database) */
     CLINFER_TUNE_FAST = 1, /* the first time a (layer shape, device) is seen, time a shortlist of candidates and
-                            * remember, within CLINFER_TUNE_FAST_BUDGET_MS of timing a session: the layers after it
-                            * take the rule of thumb, unremembered (a later session tunes them) */
+                            * remember, within CLINFER_TUNE_FAST_BUDGET_MS of timing a session: the layer it runs out
+                            * in keeps its best so far, and it and the layers after it take the rule of thumb,
+                            * unremembered (a later session tunes them) */
     CLINFER_TUNE_FULL = 2  /* the same with many candidates */
 } clinfer_tune;
-#define CLINFER_TUNE_FAST_BUDGET_MS 20000 /* (the command line's --help says 20 s; $CLINFER_TUNE_BUDGET_MS, in ms,
+#define CLINFER_TUNE_FAST_BUDGET_MS 15000 /* (the command line's --help says 15 s; $CLINFER_TUNE_BUDGET_MS, in ms,
                                               * changes it for tests and experiments) */
 
 typedef struct clinfer_session_options {

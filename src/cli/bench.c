@@ -26,7 +26,7 @@ const struct cli_command cli_cmd_bench = {
     "  --batch N             the batch (default the model's, else 1)\n"
     "  --iters N             time N runs\n"
     "  --tune none|fast|full how each layer's kernel is chosen (default fast: a shortlist timed once per layer\n"
-    "                        shape and remembered, within 20 s of timing: the layers after it take the rule of\n"
+    "                        shape and remembered, within 15 s of timing: the layers after it take the rule of\n"
     "                        thumb until a later run; full: every candidate, no budget; none: the rule of thumb)\n"
     "  --chunk N             the streamed runs' chunk (default: as run chooses)\n"
     "  --format text|json    text, or one JSON object (--json is a synonym)\n"
@@ -212,8 +212,8 @@ agree:
                "after the start (model, inputs, setup); the first run took %.1f ms\n",
                setup - tune, tune, ready, first);
         if (clinfer_session_tune_left(s))
-            printf("tuning:  the 20 s budget of --tune fast ran out: %d layers took the rule of thumb (a later run tunes "
-                   "them)\n", clinfer_session_tune_left(s));
+            printf("tuning:  the %g s budget of --tune fast ran out: %d layers took the rule of thumb or their best so far "
+                   "(a later run tunes them)\n", CLINFER_TUNE_FAST_BUDGET_MS / 1000.0, clinfer_session_tune_left(s));
     }
     goto done;
 oom:

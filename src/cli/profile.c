@@ -143,7 +143,7 @@ const struct cli_command cli_cmd_profile = {
     "options:\n"
     "  --device DEV          where to run (default opencl)\n"
     "  --batch N             the batch (default the model's, else 1)\n"
-    "  --tune none|fast|full how each layer's kernel is chosen (default fast: a shortlist, within 20 s of timing)\n"
+    "  --tune none|fast|full how each layer's kernel is chosen (default fast: a shortlist, within 15 s of timing)\n"
     "  --format text|json    a table, or one JSON document (per layer: name, type, family, ms, GFLOPS, GB/s)\n"
     "  --trace FILE.json     also write a Chrome/Perfetto trace of one run: a slice per layer's kernels\n"
     "  -i, --weights, --seed, --algo, --style: as for run\n"};

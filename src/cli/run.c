@@ -39,7 +39,7 @@ const struct cli_command cli_cmd_run = {
     "  --seed S              seed of the initial weights and of generated inputs (default 0)\n"
     "  --init keras|random   Keras' initialisers, or every weight random (biases and statistics too)\n"
     "  --tune none|fast|full choose each layer's kernel by a rule of thumb, or by timing candidates (fast: a\n"
-    "                        shortlist, within 20 s of timing a run; full: all of them) and remember the choice\n"
+    "                        shortlist, within 15 s of timing a run; full: all of them) and remember the choice\n"
     "  --algo SPEC           force kernels (conv=blocked:8:2,dense=splitk:256:32; clinfer run --algo help)\n"
     "  --max-memory SIZE     hold at most SIZE bytes (K, M, G) of activations and weights\n"
     "  --check-finite        exit 1 when an output holds NaN or Inf (a warning without it)\n"

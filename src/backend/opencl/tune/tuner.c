@@ -341,9 +341,10 @@ static double fast_budget_ms(void)
     return v && *v && !*end && ms >= 0 ? ms : CLINFER_TUNE_FAST_BUDGET_MS;
 }
 
-/* Times the candidates on a random input and keeps the fastest whose first image matches ref. */
-static clinfer_status tune(const struct cf_tune_env *E, int node, const struct cf_algo *cands, int nc,
-                           struct cf_algo *best, struct cf_diag *d)
+/* Times the candidates on a random input and keeps the fastest whose first image matches ref; past stop_at (now_ms's
+ * clock) the candidates left are not timed, and *cut says so (the first, the rule of thumb, always is). */
+static clinfer_status tune(const struct cf_tune_env *E, int node, const struct cf_algo *cands, int nc, double stop_at,
+                           struct cf_algo *best, int *cut, struct cf_diag *d)
 {
     const struct cf_exec *x = E->x;
     const struct cf_node *n = &x->g->nodes[node];
@@ -380,7 +381,12 @@ static clinfer_status tune(const struct cf_tune_env *E, int node, const struct c
     double scale = 0;
     for (int64_t k = 0; k < out_per; k++) scale = fmax(scale, fabs(want[k]));
     double best_ms = INFINITY;
+    *cut = 0;
     for (int c = 0; c < nc; c++) {
+        if (c > 0 && now_ms() >= stop_at) {
+            *cut = 1;
+            break;
+        }
         char what[400], algo[96];
         cf_algo_name(&cands[c], n, algo, sizeof algo);
         snprintf(what, sizeof what, "%s: %s", n->name, algo); /* "conv2d_1: gpu 32:2" */
@@ -458,19 +464,27 @@ clinfer_status cf_tuned_choose(const struct cf_tune_env *E, int node, struct cf_
             a = on_gpu ? gpu_rule : rule_of_thumb(x, n, main, E->dev);
         } else {
             double t0 = now_ms();
-            /* a CPU: today's families; another device: the GPU-shaped ones and CLBlast */
+            /* the rule of thumb first (timed even when the budget runs out within the layer); then a CPU: today's
+             * families; another device: the GPU-shaped ones and CLBlast */
             struct cf_algo cands[MAX_CANDIDATES];
-            int full = x->tune == CLINFER_TUNE_FULL, nc = gpu_device ? 0 : main->candidates(E, n, full, cands);
+            int full = x->tune == CLINFER_TUNE_FULL, nc = 1;
+            cands[0] = on_gpu ? gpu_rule : rule_of_thumb(x, n, main, E->dev);
+            if (!gpu_device) nc += main->candidates(E, n, full, cands + nc);
             for (int i = 0; cf_families[i]; i++) {
                 const struct cf_family *f = cf_families[i];
                 int here = gpu_device ? f->gpu || f == &cf_family_clblast : !f->gpu && !f->primary && f != main;
                 if (here && f->fits(x, n) && nc < MAX_CANDIDATES - 64) nc += f->candidates(E, n, full, cands + nc);
             }
-            cands[nc++] = on_gpu ? gpu_rule : rule_of_thumb(x, n, main, E->dev);
             if (gpu_device) cands[nc++] = (struct cf_algo){CF_ALGO_GENERIC, 1, 1}; /* (1 1: remembered) */
-            clinfer_status st = tune(E, node, cands, nc, &a, d);
+            /* --tune fast: the budget bounds the timing, within a layer too */
+            double stop_at = x->tune == CLINFER_TUNE_FAST && E->timing_ms ? t0 + fast_budget_ms() - *E->timing_ms
+                                                                          : INFINITY;
+            int cut = 0;
+            clinfer_status st = tune(E, node, cands, nc, stop_at, &a, &cut, d);
             if (st) return st;
-            cf_tunedb_store(E->dev, key, &a);
+            /* (a layer cut short keeps its best so far, not remembered: a later run times it whole) */
+            if (!cut) cf_tunedb_store(E->dev, key, &a);
+            else if (x->tune_left) ++*x->tune_left;
             if (E->timing_ms) *E->timing_ms += now_ms() - t0;
         }
     }
