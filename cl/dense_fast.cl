@@ -12,9 +12,11 @@
 #define ACT 0
 #endif
 
-/* One tile: rows r0 .. r0 + mr - 1 (mr is MR or 1, a constant where it is inlined) by units u0 .. u0 + R - 1 */
-__attribute__((always_inline)) static void dense_tile(__global float *A, uint xo, uint yo, __global const float *WT, __global const float *B,
-                              float4 ap, int rows, const int r0, const int u0, const int mr SZ_ARG)
+/* One tile: rows r0 .. r0 + mr - 1 (mr is MR or 1, a constant where it is inlined: PoCL defines `inline` away) by
+ * units u0 .. u0 + R - 1 */
+__attribute__((always_inline)) static void dense_tile(__global float *A, uint xo, uint yo, __global const float *WT,
+                                                     __global const float *B, float4 ap, int rows, const int r0,
+                                                     const int u0, const int mr SZ_ARG)
 {
     float16 acc[MR][R];
     #pragma unroll

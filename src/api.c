@@ -169,7 +169,7 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
     const struct cf_graph *g = model->g;
     struct cf_graph *bound = NULL;
     if (o.batch > 0) {
-        if (!(bound = cf_graph_clone(model->g))) return cf_fail_oom(&ctx->diag);
+        if (!(bound = cf_graph_clone_without_values(model->g))) return cf_fail_oom(&ctx->diag);
         clinfer_status st = cf_infer_shapes(bound, o.batch, &ctx->diag);
         if (st) {
             cf_graph_free(bound);
@@ -180,7 +180,7 @@ clinfer_status clinfer_model_summary(clinfer_context *ctx, const clinfer_model *
     }
     /* the buffer plan at the given batch (1 when none), when every other dimension is known */
     struct cf_report_plan rp = {0, o.batch > 0 ? o.batch : 1, 0, 0};
-    struct cf_graph *pg = cf_graph_clone(model->g);
+    struct cf_graph *pg = cf_graph_clone_without_values(model->g);
     struct cf_diag ignored = {0};
     struct cf_plan plan;
     if (!pg) {

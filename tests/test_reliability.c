@@ -417,3 +417,25 @@ Test(tuning, fast_stops_at_its_budget_and_a_later_run_goes_on, .timeout = 900)
     cr_assert_eq(left[1], 0, "the second run tunes what the first left: %d left", left[1]);
     cr_assert_eq(left[2], 0, "the third finds every layer in the database: %d left", left[2]);
 }
+
+/* A budget that runs out within a layer's shortlist (1 ms: spent by its first candidate, the rule of thumb) cuts the
+ * layer short: it keeps its best so far, unremembered, so both layers are left to a later run, which tunes them */
+Test(tuning, fast_cuts_a_layer_short_where_its_budget_runs_out, .timeout = 900)
+{
+    make_dir();
+    write_text("two.py", "x = layers.Input(shape=(6, 6, 3))\ny = layers.Conv2D(4, 3)(x)\n"
+                         "y = layers.Conv2D(4, 3, padding='same')(y)\nmodel = Model(x, y)\n");
+    static char out[1 << 16];
+    int left[2];
+    static const char *const runs[2] = {
+        "XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=1 $B bench $D/two.py --batch 1 --iters 1 --tune fast --json",
+        "XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=1e9 $B bench $D/two.py --batch 1 --iters 1 --tune fast --json"};
+    for (int k = 0; k < 2; k++) {
+        int rc = sh(runs[k], out, sizeof out);
+        cr_assert_eq(rc, 0, "%s\n%s", runs[k], out);
+        const char *p = strstr(out, "\"tune_left\": ");
+        cr_assert(p && sscanf(p + strlen("\"tune_left\": "), "%d", &left[k]) == 1, "%s", out);
+    }
+    cr_assert_eq(left[0], 2, "the first layer cut short and the second untimed: %d left", left[0]);
+    cr_assert_eq(left[1], 0, "the second run tunes both: %d left", left[1]);
+}

@@ -236,7 +236,7 @@ int cf_graph_nest_at(const struct cf_graph *g, int i, int level)
     return t;
 }
 
-struct cf_graph *cf_graph_clone(const struct cf_graph *src)
+struct cf_graph *cf_graph_clone_without_values(const struct cf_graph *src)
 {
     struct cf_graph *g = cf_graph_new();
     if (!g) return NULL;
@@ -259,7 +259,6 @@ struct cf_graph *cf_graph_clone(const struct cf_graph *src)
         if (idx < 0) goto fail;
         g->nodes[idx].shares = n->shares;
         g->nodes[idx].nest = n->nest;
-        if (n->n_values && cf_node_set_values(&g->nodes[idx], n->values, n->n_values)) goto fail;
     }
     for (int i = 0; i < src->n_nests; i++)
         if (cf_graph_add_nest(g, &src->nests[i]) < 0) goto fail;

@@ -235,8 +235,9 @@ int cf_node_set_values(struct cf_node *n, const struct cf_tensor *v, int count);
  * weights are hundreds of MB); -1 out of memory, and then the data is still the caller's. */
 int cf_node_own_values(struct cf_node *n, const struct cf_tensor *v, int count);
 
-/* A deep copy; NULL when out of memory. */
-struct cf_graph *cf_graph_clone(const struct cf_graph *src);
+/* A deep copy but for the nodes' weight values (a session's graph, whose weights come from the model's graph: a
+ * classifier's are hundreds of MB); NULL when out of memory. */
+struct cf_graph *cf_graph_clone_without_values(const struct cf_graph *src);
 
 /* Shape helpers. */
 int cf_shape_equal(const struct cf_shape *a, const struct cf_shape *b);

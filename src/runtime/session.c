@@ -43,7 +43,8 @@ static clinfer_status setup(const clinfer_model *model, const clinfer_session_op
                             clinfer_session *s, struct cf_diag *d)
 {
     clinfer_status st;
-    if (!(s->g = cf_graph_clone(cf_api_graph(model)))) return cf_fail_oom(d);
+    /* (its weights come from the model's graph below: the clone copies no values) */
+    if (!(s->g = cf_graph_clone_without_values(cf_api_graph(model)))) return cf_fail_oom(d);
     if ((st = cf_infer_shapes(s->g, batch, d))) return st;
     cf_count(s->g);
     /* the batch binds the inputs whose first dimension is None; the others keep what they declare */
@@ -56,8 +57,9 @@ static clinfer_status setup(const clinfer_model *model, const clinfer_session_op
                                   "inputs: declare the full shape",
                                   in->name);
     }
-    if ((st = cf_weights_init(s->g, opts->init == CLINFER_INIT_RANDOM ? CF_INIT_RANDOM : CF_INIT_KERAS, opts->seed,
-                              &s->w, d)))
+    if ((st = cf_weights_init_from(s->g, cf_api_graph(model),
+                                   opts->init == CLINFER_INIT_RANDOM ? CF_INIT_RANDOM : CF_INIT_KERAS, opts->seed, &s->w,
+                                   d)))
         return st;
     if (opts->weights && (st = cf_weights_load(s->g, opts->weights, &s->w, d))) return st;
     /* 1-D layers run as their 2-D ops of height 1 */

@@ -64,6 +64,12 @@ static void share(const struct cf_graph *g, struct cf_weights *w)
 clinfer_status cf_weights_init(const struct cf_graph *g, enum cf_init mode, uint64_t seed, struct cf_weights *out,
                                struct cf_diag *d)
 {
+    return cf_weights_init_from(g, g, mode, seed, out, d);
+}
+
+clinfer_status cf_weights_init_from(const struct cf_graph *g, const struct cf_graph *given_g, enum cf_init mode,
+                                    uint64_t seed, struct cf_weights *out, struct cf_diag *d)
+{
     memset(out, 0, sizeof *out);
     out->n_nodes = g->n_nodes;
     out->count = cf_calloc((size_t)g->n_nodes + 1, sizeof(int));
@@ -84,8 +90,9 @@ clinfer_status cf_weights_init(const struct cf_graph *g, enum cf_init mode, uint
             out->count[i] = k + 1;
             /* the values the model file gives (ONNX initializers), else Keras' initialisers */
             const struct cf_tensor *given = NULL;
-            for (int v = 0; v < n->n_values; v++)
-                if (strcmp(n->values[v].desc.name, desc[k].name) == 0) given = &n->values[v];
+            const struct cf_node *gn = &given_g->nodes[i];
+            for (int v = 0; v < gn->n_values; v++)
+                if (strcmp(gn->values[v].desc.name, desc[k].name) == 0) given = &gn->values[v];
             if (given && elems(&given->desc) == elems(&desc[k]))
                 memcpy(out->t[i][k].data, given->data, sizeof(float) * (size_t)elems(&desc[k]));
             else

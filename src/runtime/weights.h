@@ -13,6 +13,10 @@ enum cf_init {
 
 clinfer_status cf_weights_init(const struct cf_graph *g, enum cf_init mode, uint64_t seed, struct cf_weights *out,
                                struct cf_diag *d);
+/* The same with the values the model file gives (ONNX initializers) from `given`, a graph of g's nodes in g's order
+ * (the model's, where g is its clone without values) */
+clinfer_status cf_weights_init_from(const struct cf_graph *g, const struct cf_graph *given, enum cf_init mode,
+                                    uint64_t seed, struct cf_weights *out, struct cf_diag *d);
 /* Replaces the weights with a file's: an .npz (below), else a Keras file (.keras, .h5, .weights.h5: the Keras
  * front-end reads it). */
 clinfer_status cf_weights_load(const struct cf_graph *g, const char *path, struct cf_weights *w, struct cf_diag *d);
