@@ -140,7 +140,7 @@ static clinfer_status load_graph(struct onnx_ctx *X, const Onnx__ModelProto *m)
         return cf_onnx_fail(X, CLINFER_E_UNSUPPORTED, "opset %lld is outside 1 to 22", (long long)X->opset);
     /* initializers are constants */
     for (size_t i = 0; i < gp->n_initializer; i++) {
-        const Onnx__TensorProto *t = gp->initializer[i];
+        Onnx__TensorProto *t = gp->initializer[i];
         char what[400];
         snprintf(what, sizeof what, "initializer '%s'", t->name ? t->name : "");
         set_where(X, what);
@@ -149,7 +149,7 @@ static clinfer_status load_graph(struct onnx_ctx *X, const Onnx__ModelProto *m)
         struct oval *v = define(X, t->name, &dup);
         if (!v) return dup ? cf_onnx_fail(X, CLINFER_E_MODEL, "the name is defined twice") : cf_fail_oom(X->d);
         struct ctensor *c = NULL;
-        st = cf_onnx_tensor(X, t, "its data", &c);
+        st = cf_onnx_tensor_take(X, t, "its data", &c); /* (each initializer is read once) */
         v = lookup(X, t->name); /* the table may have moved */
         if (st == CLINFER_E_UNSUPPORTED) continue; /* an error only if a node reads it */
         if (st) return st;

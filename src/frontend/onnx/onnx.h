@@ -47,6 +47,9 @@ struct onnx_ctx {
 
 /* tensor.c: a TensorProto as a constant (raw or typed data, external data inside the model's folder). */
 clinfer_status cf_onnx_tensor(struct onnx_ctx *X, const Onnx__TensorProto *t, const char *what, struct ctensor **out);
+/* The same for a tensor read only once (an initializer): FLOAT raw data is taken from the message, not copied (the
+ * message then holds none; a classifier's weights are hundreds of MB) */
+clinfer_status cf_onnx_tensor_take(struct onnx_ctx *X, Onnx__TensorProto *t, const char *what, struct ctensor **out);
 struct ctensor *cf_onnx_new_const(struct onnx_ctx *X, enum ctype type, int rank, const int64_t *dims);
 
 /* ops.c: converts one node; in[k] is NULL for an absent optional input. */

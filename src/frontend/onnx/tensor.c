@@ -135,7 +135,22 @@ static clinfer_status external_data(struct onnx_ctx *X, const Onnx__TensorProto 
     return CLINFER_OK;
 }
 
+static clinfer_status tensor(struct onnx_ctx *X, const Onnx__TensorProto *t, Onnx__TensorProto *owner, const char *what,
+                             struct ctensor **out);
+
 clinfer_status cf_onnx_tensor(struct onnx_ctx *X, const Onnx__TensorProto *t, const char *what, struct ctensor **out)
+{
+    return tensor(X, t, NULL, what, out);
+}
+
+clinfer_status cf_onnx_tensor_take(struct onnx_ctx *X, Onnx__TensorProto *t, const char *what, struct ctensor **out)
+{
+    return tensor(X, t, t, what, out);
+}
+
+/* owner: t, when its raw data may be taken */
+static clinfer_status tensor(struct onnx_ctx *X, const Onnx__TensorProto *t, Onnx__TensorProto *owner, const char *what,
+                             struct ctensor **out)
 {
     int dt = t->has_data_type ? t->data_type : 0;
     enum ctype type;
@@ -182,10 +197,19 @@ clinfer_status cf_onnx_tensor(struct onnx_ctx *X, const Onnx__TensorProto *t, co
         cf_free(ext);
         return cf_onnx_fail(X, CLINFER_E_NOMEM, "%s: out of memory", what);
     }
-    /* (raw data is little-endian, as the hosts clinfer builds for: FLOAT's in one copy) */
+    /* (raw data is little-endian, as the hosts clinfer builds for: FLOAT's taken from the message, protobuf-c's
+     * malloc'd bytes, or copied at once) */
     int64_t i = 0;
     if (raw && dt == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT && n) {
-        memcpy(c->f, raw, (size_t)n * 4);
+        if (owner && raw == owner->raw_data.data && (uintptr_t)raw % _Alignof(float) == 0) {
+            cf_free(c->f); /* (calloc's, untouched) */
+            c->f = (float *)owner->raw_data.data;
+            owner->raw_data.data = NULL;
+            owner->raw_data.len = 0;
+            owner->has_raw_data = 0;
+        } else {
+            memcpy(c->f, raw, (size_t)n * 4);
+        }
         i = n;
     }
     for (; i < n; i++) {
