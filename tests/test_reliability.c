@@ -383,39 +383,40 @@ Test(progress, a_line_on_a_terminal_nothing_in_a_pipe, .timeout = 600)
     cr_assert_null(strchr(out, '\r'), "a carriage return in a pipe:\n%s", out);
 }
 
-/* --tune fast stops timing at its budget (here none: $CLINFER_TUNE_BUDGET_MS=0): the first layer it tunes is timed and
- * remembered, the later ones take the rule of thumb, unremembered, and bench says so; a later run with time to spare
- * tunes those, and the one after that tunes nothing */
+/* the layers `bench ... --tune fast` left untuned: its text's word of the budget, or with --json its tune_left */
+static int tune_left(const char *cmd, char *out, size_t size)
+{
+    int rc = sh(cmd, out, size), left = -1;
+    cr_assert_eq(rc, 0, "%s\n%s", cmd, out);
+    const char *word = strstr(cmd, "--json") ? "\"tune_left\": " : " s budget of --tune fast ran out: ";
+    const char *p = strstr(out, word);
+    cr_assert(p && sscanf(p + strlen(word), "%d", &left) == 1, "%s: no word of the budget:\n%s", cmd, out);
+    return left;
+}
+
+/* two convs of one shape class: the second tuned, or not, apart from the first */
+static const char two_convs[] = "x = layers.Input(shape=(6, 6, 3))\ny = layers.Conv2D(4, 3)(x)\n"
+                                "y = layers.Conv2D(4, 3, padding='same')(y)\nmodel = Model(x, y)\n";
+
+/* --tune fast stops timing at its budget (here none: $CLINFER_TUNE_BUDGET_MS=0): every layer takes the rule of thumb,
+ * unremembered, and bench says so; a later run with time to spare tunes them, and the one after that tunes nothing */
 Test(tuning, fast_stops_at_its_budget_and_a_later_run_goes_on, .timeout = 900)
 {
     make_dir();
-    /* two convs of one shape class: the second tuned, or not, apart from the first */
-    write_text("two.py", "x = layers.Input(shape=(6, 6, 3))\ny = layers.Conv2D(4, 3)(x)\n"
-                         "y = layers.Conv2D(4, 3, padding='same')(y)\nmodel = Model(x, y)\n");
+    write_text("two.py", two_convs);
     static char out[1 << 16];
-    int left[3];
-    static const char *const runs[3] = {
-        "XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=0 $B bench $D/two.py --batch 1 "
-        "--iters 1 --tune fast",
-        "XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=1e9 $B bench $D/two.py --batch 1 --iters 1 "
-        "--tune fast --json",
-        "XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=0 $B bench $D/two.py --batch 1 "
-        "--iters 1 --tune fast --json"};
-    for (int k = 0; k < 3; k++) {
-        int rc = sh(runs[k], out, sizeof out);
-        cr_assert_eq(rc, 0, "%s\n%s", runs[k], out);
-        if (k == 0) {
-            const char *p = strstr(out, " s budget of --tune fast ran out: ");
-            cr_assert(p && sscanf(p + strlen(" s budget of --tune fast ran out: "), "%d", &left[k]) == 1,
-                      "no word of the budget:\n%s", out);
-        } else {
-            const char *p = strstr(out, "\"tune_left\": ");
-            cr_assert(p && sscanf(p + strlen("\"tune_left\": "), "%d", &left[k]) == 1, "%s", out);
-        }
-    }
-    cr_assert_geq(left[0], 1, "with no budget, only the first layer is tuned: %d left", left[0]);
-    cr_assert_eq(left[1], 0, "the second run tunes what the first left: %d left", left[1]);
-    cr_assert_eq(left[2], 0, "the third finds every layer in the database: %d left", left[2]);
+    int left0 = tune_left("XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=0 $B bench $D/two.py --batch 1 --iters 1 "
+                          "--tune fast",
+                          out, sizeof out);
+    cr_assert_eq(left0, 2, "with no budget, no layer is tuned: %d left", left0);
+    int left1 = tune_left("XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=1e9 $B bench $D/two.py --batch 1 --iters 1 "
+                          "--tune fast --json",
+                          out, sizeof out);
+    cr_assert_eq(left1, 0, "the second run tunes what the first left: %d left", left1);
+    int left2 = tune_left("XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=0 $B bench $D/two.py --batch 1 --iters 1 "
+                          "--tune fast --json",
+                          out, sizeof out);
+    cr_assert_eq(left2, 0, "the third finds every layer in the database: %d left", left2);
 }
 
 /* A budget that runs out within a layer's shortlist (1 ms: spent by its first candidate, the rule of thumb) cuts the
@@ -423,19 +424,14 @@ Test(tuning, fast_stops_at_its_budget_and_a_later_run_goes_on, .timeout = 900)
 Test(tuning, fast_cuts_a_layer_short_where_its_budget_runs_out, .timeout = 900)
 {
     make_dir();
-    write_text("two.py", "x = layers.Input(shape=(6, 6, 3))\ny = layers.Conv2D(4, 3)(x)\n"
-                         "y = layers.Conv2D(4, 3, padding='same')(y)\nmodel = Model(x, y)\n");
+    write_text("two.py", two_convs);
     static char out[1 << 16];
-    int left[2];
-    static const char *const runs[2] = {
-        "XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=1 $B bench $D/two.py --batch 1 --iters 1 --tune fast --json",
-        "XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=1e9 $B bench $D/two.py --batch 1 --iters 1 --tune fast --json"};
-    for (int k = 0; k < 2; k++) {
-        int rc = sh(runs[k], out, sizeof out);
-        cr_assert_eq(rc, 0, "%s\n%s", runs[k], out);
-        const char *p = strstr(out, "\"tune_left\": ");
-        cr_assert(p && sscanf(p + strlen("\"tune_left\": "), "%d", &left[k]) == 1, "%s", out);
-    }
-    cr_assert_eq(left[0], 2, "the first layer cut short and the second untimed: %d left", left[0]);
-    cr_assert_eq(left[1], 0, "the second run tunes both: %d left", left[1]);
+    int left0 = tune_left("XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=1 $B bench $D/two.py --batch 1 --iters 1 "
+                          "--tune fast --json",
+                          out, sizeof out);
+    cr_assert_eq(left0, 2, "the first layer cut short and the second untimed: %d left", left0);
+    int left1 = tune_left("XDG_CACHE_HOME=$D/cache CLINFER_TUNE_BUDGET_MS=1e9 $B bench $D/two.py --batch 1 --iters 1 "
+                          "--tune fast --json",
+                          out, sizeof out);
+    cr_assert_eq(left1, 0, "the second run tunes both: %d left", left1);
 }
